@@ -1,0 +1,164 @@
+import * as z from 'zod/mini';
+import { FORGE_TYPES, parseProviderAddress } from '../forges/addresses.js';
+import { ConfigError } from './errors.js';
+import { templateProblem } from './template.js';
+import { describeIssues } from './zod-issues.js';
+
+export const DEFAULT_CONTEXT = '{{kind}}/{{name}}/{{cluster}}';
+
+const SECRET_NAME =
+  /^(?:arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+|[A-Za-z0-9/_+=.@-]{1,512})$/;
+
+const SecretName = z
+  .string()
+  .check(z.regex(SECRET_NAME, 'must be a Secrets Manager secret name ([A-Za-z0-9/_+=.@-]) or ARN'));
+
+const Template = (max: number) =>
+  z.string().check(
+    z.minLength(1),
+    z.maxLength(max),
+    z.refine((value) => templateProblem(value) === undefined, {
+      message: 'placeholders are written {{name}} with letters, digits, "_", "." or "-"',
+    }),
+  );
+
+const NonEmptyList = z.array(z.string().check(z.minLength(1))).check(z.minLength(1));
+
+const ProviderSchema = z.strictObject({
+  type: z.enum(FORGE_TYPES),
+  address: z.string().check(z.minLength(1), z.maxLength(2048)),
+  secret: z.optional(SecretName),
+  apiUrl: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+});
+
+export const RouteSchema = z
+  .strictObject({
+    id: z
+      .string()
+      .check(
+        z.regex(
+          /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+          'must be 1-63 characters of a-z, 0-9 and "-", starting and ending with a letter or digit',
+        ),
+      ),
+    cluster: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+    auth: z.strictObject({
+      type: z._default(z.enum(['hmac', 'bearer']), 'hmac'),
+      /** Several secrets may be valid at once, so that a key can be rotated without a gap. */
+      secret: z.union([SecretName, z.array(SecretName).check(z.minLength(1), z.maxLength(5))]),
+    }),
+    provider: ProviderSchema,
+    dryRun: z._default(z.boolean(), false),
+    pending: z._default(z.boolean(), true),
+    context: z._default(Template(255), DEFAULT_CONTEXT),
+    targetUrl: z.optional(Template(2048)),
+    events: z.optional(
+      z.strictObject({
+        kinds: z.optional(NonEmptyList),
+        names: z.optional(NonEmptyList),
+        namespaces: z.optional(NonEmptyList),
+        severities: z.optional(z.array(z.enum(['info', 'error'])).check(z.minLength(1))),
+      }),
+    ),
+  })
+  .check(
+    z.superRefine((route, ctx) => {
+      try {
+        parseProviderAddress(route.provider.type, route.provider.address, route.provider.apiUrl);
+      } catch (error) {
+        ctx.issues.push({
+          code: 'custom',
+          input: route.provider.address,
+          path: ['provider', 'address'],
+          message: (error as Error).message,
+        });
+      }
+      if (!route.dryRun && route.provider.secret === undefined) {
+        ctx.issues.push({
+          code: 'custom',
+          input: route.provider,
+          path: ['provider', 'secret'],
+          message: 'is required unless the route is a dryRun',
+        });
+      }
+    }),
+  );
+
+export type Route = z.infer<typeof RouteSchema>;
+export type RouteInput = z.input<typeof RouteSchema>;
+
+/** Settings that only the CDK stack reads; the function ignores them. */
+export const DeploymentSchema = z.strictObject({
+  account: z.optional(z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id'))),
+  region: z.optional(
+    z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region like eu-west-1')),
+  ),
+  throttle: z._default(
+    z.strictObject({
+      rateLimit: z._default(z.number().check(z.positive()), 50),
+      burstLimit: z._default(z.int().check(z.positive()), 100),
+    }),
+    { rateLimit: 50, burstLimit: 100 },
+  ),
+  domain: z.optional(
+    z.strictObject({
+      name: z.string().check(z.regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'must be a domain name')),
+      certificateArn: z.string().check(z.regex(/^arn:aws[a-z-]*:acm:/, 'must be an ACM certificate ARN')),
+    }),
+  ),
+  memorySize: z._default(z.int().check(z.gte(128), z.lte(10240)), 512),
+  timeoutSeconds: z._default(z.int().check(z.gte(3), z.lte(12)), 12),
+  reservedConcurrency: z.optional(z.int().check(z.gte(1))),
+  logRetentionDays: z._default(z.int().check(z.positive()), 30),
+  alarm: z._default(
+    z.strictObject({
+      failedDeliveries: z._default(z.int().check(z.gte(1)), 1),
+      periodMinutes: z._default(z.int().check(z.gte(1), z.lte(1440)), 5),
+      snsTopicArn: z.optional(z.string().check(z.regex(/^arn:aws[a-z-]*:sns:/, 'must be an SNS topic ARN'))),
+    }),
+    { failedDeliveries: 1, periodMinutes: 5 },
+  ),
+  createPlaceholderSecrets: z._default(z.boolean(), false),
+});
+
+export type Deployment = z.infer<typeof DeploymentSchema>;
+
+export const EnvironmentConfigSchema = z
+  .strictObject({
+    $schema: z.optional(z.string()),
+    routes: z.array(RouteSchema).check(z.minLength(1)),
+    deployment: z._default(DeploymentSchema, DeploymentSchema.parse({})),
+  })
+  .check(
+    z.superRefine((config, ctx) => {
+      const seen = new Set<string>();
+      config.routes.forEach((route, index) => {
+        if (seen.has(route.id)) {
+          ctx.issues.push({
+            code: 'custom',
+            input: route.id,
+            path: ['routes', index, 'id'],
+            message: `duplicate route id "${route.id}"`,
+          });
+        }
+        seen.add(route.id);
+      });
+    }),
+  );
+
+export type EnvironmentConfig = z.infer<typeof EnvironmentConfigSchema>;
+
+/** Parses a config file's text; every problem is reported with the file and the field it names. */
+export function parseEnvironmentConfig(text: string, origin: string): EnvironmentConfig {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${origin}: not valid JSON (${(error as Error).message})`);
+  }
+  const result = EnvironmentConfigSchema.safeParse(json);
+  if (!result.success) {
+    throw new ConfigError(`${origin}: ${describeIssues(result.error.issues, 10)}`);
+  }
+  return result.data;
+}

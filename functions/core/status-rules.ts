@@ -1,0 +1,111 @@
+import type { CommitStatus, StatusState } from '../forges/forge.js';
+import { type FluxEvent, normaliseMetadata } from './flux-event.js';
+import { parseRevision } from './revision.js';
+import type { Route } from './routes-config.js';
+import { renderTemplate, type TemplateValues } from './template.js';
+import { firstLine, reasonToWords } from './text.js';
+
+export type StatusDecision =
+  | { kind: 'write'; status: CommitStatus }
+  | { kind: 'skip'; code: SkipCode; reason: string };
+
+export type SkipCode = 'filtered' | 'not-eligible' | 'progressing' | 'no-commit';
+
+function skip(code: SkipCode, reason: string): StatusDecision {
+  return { kind: 'skip', code, reason };
+}
+
+function filteredOut(event: FluxEvent, route: Route): string | undefined {
+  const filter = route.events;
+  if (filter === undefined) return undefined;
+  const object = event.involvedObject;
+  if (filter.kinds && !filter.kinds.includes(object.kind))
+    return `kind ${object.kind} is not in this route's events.kinds`;
+  if (filter.names && !filter.names.includes(object.name))
+    return `name ${object.name} is not in this route's events.names`;
+  if (filter.namespaces && !filter.namespaces.includes(object.namespace ?? '')) {
+    return `namespace ${object.namespace ?? '(none)'} is not in this route's events.namespaces`;
+  }
+  if (filter.severities && !filter.severities.includes(event.severity as 'info' | 'error')) {
+    return `severity ${event.severity} is not in this route's events.severities`;
+  }
+  return undefined;
+}
+
+function stateOf(event: FluxEvent, progressing: boolean): StatusState {
+  if (progressing) return 'pending';
+  return event.severity === 'error' ? 'failure' : 'success';
+}
+
+/** Flux's description: the reason in words, and for a failure the first line of the message. */
+export function describe(event: FluxEvent, state: StatusState): string {
+  const words = reasonToWords(event.reason);
+  if (state !== 'failure') return words;
+  const detail = firstLine(event.message);
+  if (detail === '') return words;
+  return words === '' ? detail : `${words}: ${detail}`;
+}
+
+export function templateValues(
+  event: FluxEvent,
+  route: Route,
+  metadata: Record<string, string>,
+): TemplateValues {
+  const object = event.involvedObject;
+  return {
+    ...metadata,
+    kind: object.kind,
+    name: object.name,
+    namespace: object.namespace ?? '',
+    cluster: route.cluster ?? route.id,
+    route: route.id,
+  };
+}
+
+/**
+ * Decides, as current Flux does, whether an event becomes a commit status and which one. Events that
+ * carry no status are skipped with a reason, never failed: Flux would only retry them in vain.
+ */
+export function decideStatus(event: FluxEvent, route: Route): StatusDecision {
+  const filtered = filteredOut(event, route);
+  if (filtered !== undefined) return skip('filtered', filtered);
+  if (event.severity === 'trace') return skip('not-eligible', 'trace events carry no commit status');
+
+  const metadata = normaliseMetadata(event.metadata);
+  const progressing = event.reason === 'Progressing';
+  if (progressing && !route.pending) {
+    return skip('progressing', 'Progressing events are not written on this route (pending: false)');
+  }
+  const eligible =
+    progressing ||
+    metadata.commit !== undefined ||
+    metadata.commit_status === 'update' ||
+    event.severity === 'error';
+  if (!eligible) {
+    return skip(
+      'not-eligible',
+      'an info event without "commit" or commit_status=update carries no commit status',
+    );
+  }
+
+  const revision = metadata.commit ?? metadata.originRevision ?? metadata.revision;
+  if (revision === undefined) {
+    return skip('no-commit', 'the event has no commit, originRevision or revision metadata');
+  }
+  const parsed = parseRevision(revision);
+  if (!parsed.ok) return skip('no-commit', parsed.reason);
+
+  const state = stateOf(event, progressing);
+  const values = { ...templateValues(event, route, metadata), sha: parsed.commit.sha };
+  const status: CommitStatus = {
+    sha: parsed.commit.sha,
+    state,
+    context: renderTemplate(route.context, values).toLowerCase(),
+    description: describe(event, state),
+  };
+  if (parsed.commit.ref !== undefined) status.ref = parsed.commit.ref;
+  if (route.targetUrl !== undefined)
+    status.targetUrl = renderTemplate(route.targetUrl, values, encodeURIComponent);
+  if (metadata.summary !== undefined) status.summary = metadata.summary;
+  return { kind: 'write', status };
+}

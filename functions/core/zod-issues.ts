@@ -1,0 +1,18 @@
+import * as z from 'zod/mini';
+
+// zod/mini ships without messages ("Invalid input"); the English locale names what was expected.
+z.config(z.locales.en());
+
+/** One line per issue, each naming the field path (`routes[0].provider.type: …`). */
+export function describeIssues(issues: readonly z.core.$ZodIssue[], limit = 5): string {
+  const lines = issues.slice(0, limit).map((issue) => {
+    const path = issue.path
+      .map((part, index) =>
+        typeof part === 'number' ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`,
+      )
+      .join('');
+    return `${path === '' ? '(root)' : path}: ${issue.message}`;
+  });
+  if (issues.length > limit) lines.push(`… and ${issues.length - limit} more`);
+  return lines.join('; ');
+}

@@ -1,0 +1,22 @@
+import { parseGitHubAddress } from './github/address.js';
+
+/**
+ * The address parser of every forge. They are small and pure, so they load eagerly: the config schema
+ * uses them to refuse a wrong Provider address at start-up and at `cdk synth`, not at the first event.
+ */
+export const ADDRESS_PARSERS = {
+  github: parseGitHubAddress,
+} as const;
+
+export type ForgeType = keyof typeof ADDRESS_PARSERS;
+export type LocationOf<T extends ForgeType> = ReturnType<(typeof ADDRESS_PARSERS)[T]>;
+
+export const FORGE_TYPES = Object.keys(ADDRESS_PARSERS) as [ForgeType, ...ForgeType[]];
+
+export function parseProviderAddress<T extends ForgeType>(
+  type: T,
+  address: string,
+  apiUrl?: string,
+): LocationOf<T> {
+  return ADDRESS_PARSERS[type](address, apiUrl) as LocationOf<T>;
+}

@@ -1,0 +1,51 @@
+/** What every forge module implements: write one commit status, skipping it when already there. */
+
+export type StatusState = 'success' | 'failure' | 'pending';
+
+export interface CommitStatus {
+  sha: string;
+  /** The branch or tag from the revision, when it named one (GitLab attaches statuses to it). */
+  ref?: string;
+  state: StatusState;
+  /** The status identity on the forge; readable, as the user configured it. */
+  context: string;
+  /** Untruncated: each forge cuts it to its own limit. */
+  description: string;
+  targetUrl?: string;
+  /** Flux's `summary` metadata, which Azure DevOps puts in the status genre. */
+  summary?: string;
+}
+
+/** A forge secret, laid out as Flux's provider secrets are. */
+export interface ForgeCredentials {
+  token?: string;
+  username?: string;
+  password?: string;
+  /** PEM bundle for forges behind a private CA (Flux's `ca.crt` key). */
+  caCert?: string;
+}
+
+export interface WriteOptions {
+  /** Epoch milliseconds after which no further attempt starts. */
+  deadline: number;
+}
+
+export interface WriteResult {
+  outcome: 'written' | 'duplicate';
+  /** The HTTP status of the last forge answer, for the log line. */
+  forgeStatus?: number;
+}
+
+export interface ForgeClient {
+  write(status: CommitStatus, options: WriteOptions): Promise<WriteResult>;
+}
+
+/** Where a repository lives, as read from a Provider address; each forge adds its own identifiers. */
+export interface RepositoryLocation {
+  /** Base URL of the forge's REST API, without a trailing slash. */
+  apiUrl: string;
+  /** The repository's web page. */
+  webUrl: string;
+  /** How people name the repository (`acme/fleet-infra`), for messages. */
+  repository: string;
+}

@@ -1,0 +1,131 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { loadConfigFile } from '../core/config-file.js';
+import { ConfigError } from '../core/errors.js';
+import { FileSecretSource } from '../secrets/file-source.js';
+import type { SecretSource } from '../secrets/secret-source.js';
+import { type ApiGatewayHandler, apiGatewayHandler } from '../webhook/api-gateway-handler.js';
+import { observeDelivery, SERVICE_NAME } from '../webhook/observe-delivery.js';
+import { createRelay, MAX_BODY_BYTES, type RelayOptions } from '../webhook/relay.js';
+
+export interface LocalServerOptions {
+  configFile: string;
+  secrets: SecretSource;
+  port?: number;
+  logger?: Logger;
+  relay?: Partial<RelayOptions>;
+}
+
+/** Reads at most `limit + 1` bytes: enough for the handler to see that a body is too large. */
+async function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = chunk as Buffer;
+    if (size <= limit) chunks.push(buffer.subarray(0, limit + 1 - size));
+    size += buffer.length;
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The request as API Gateway's HTTP API (payload 2.0) would hand it to the Lambda. */
+function toApiGatewayEvent(request: IncomingMessage, body: Buffer): APIGatewayProxyEventV2 {
+  const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const route = /^\/hooks\/([^/]+)\/?$/.exec(url.pathname)?.[1];
+  const method = request.method ?? 'GET';
+  return {
+    version: '2.0',
+    routeKey: 'POST /hooks/{route}',
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    ...(route === undefined ? {} : { pathParameters: { route: decodeURIComponent(route) } }),
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: '127.0.0.1',
+      domainPrefix: 'local',
+      http: {
+        method,
+        path: url.pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: crypto.randomUUID(),
+      routeKey: 'POST /hooks/{route}',
+      stage: '$default',
+      time: new Date().toISOString(),
+      timeEpoch: Date.now(),
+    },
+    body: body.toString('base64'),
+    isBase64Encoded: true,
+  };
+}
+
+function serve(handler: ApiGatewayHandler) {
+  return async (request: IncomingMessage, response: ServerResponse) => {
+    if (request.method === 'GET' && request.url === '/healthz') {
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      return;
+    }
+    try {
+      const body = await readBody(request, MAX_BODY_BYTES);
+      const result = await handler(toApiGatewayEvent(request, body));
+      response.writeHead(result.statusCode, result.headers as Record<string, string>).end(result.body);
+    } catch {
+      // Lambda would answer 502 for a handler that throws; the relay itself never does.
+      response.writeHead(502, { 'content-type': 'application/json' }).end('{"error":"internal-error"}');
+    }
+  };
+}
+
+/** The same handler as the Lambda, over node:http on 127.0.0.1 only. */
+export async function startLocalServer(
+  options: LocalServerOptions,
+): Promise<{ server: Server; url: string }> {
+  const config = loadConfigFile(options.configFile);
+  const logger = options.logger ?? new Logger({ serviceName: SERVICE_NAME });
+  const relay = createRelay({
+    routes: config.routes,
+    secrets: options.secrets,
+    observe: observeDelivery(logger),
+    ...options.relay,
+  });
+  const server = createServer(serve(apiGatewayHandler(relay)));
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(options.port ?? 8080, '127.0.0.1', () => done());
+  });
+  const { port } = server.address() as AddressInfo;
+  return { server, url: `http://127.0.0.1:${port}` };
+}
+
+async function main(): Promise<void> {
+  const configFile = resolve(process.env.CONFIG ?? 'config/local.json');
+  const secretsFile = resolve(process.env.SECRETS_FILE ?? 'config/local-secrets.json');
+  const port = Number(process.env.PORT ?? 8080);
+  try {
+    const { url } = await startLocalServer({ configFile, secrets: new FileSecretSource(secretsFile), port });
+    const routes = loadConfigFile(configFile).routes.map(
+      (route) => `  POST ${url}/hooks/${route.id}${route.dryRun ? '  (dryRun)' : ''}`,
+    );
+    process.stdout.write(
+      `flux-commit-status listening on ${url}\nconfig ${configFile}\nsecrets ${secretsFile}\n${routes.join('\n')}\n` +
+        'Send a signed example event with: npm run send-example\n',
+    );
+  } catch (error) {
+    process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -1,0 +1,55 @@
+import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import type { SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
+import { RouteMisconfiguredError, SecretUnavailableError } from '../core/errors.js';
+import { parseSecretString, type SecretSource, type SecretValue } from './secret-source.js';
+
+/** Long enough to spare Secrets Manager on every warm event, short enough to follow a rotation. */
+export const SECRET_MAX_AGE_SECONDS = 300;
+
+const FINAL_ERRORS = new Set(['ResourceNotFoundException', 'AccessDeniedException', 'DecryptionFailure']);
+
+function errorName(error: unknown): string {
+  const cause = (error as { cause?: { name?: string } }).cause;
+  return cause?.name ?? (error as Error).name ?? 'Error';
+}
+
+/**
+ * Secrets Manager through Powertools Parameters, which caches values for `maxAge`. The SDK is loaded
+ * on the first secret, so a cold start pays for it only when it needs it.
+ */
+export class SecretsManagerSource implements SecretSource {
+  #provider: Promise<SecretsProvider> | undefined;
+
+  constructor(private readonly clientConfig: SecretsManagerClientConfig = {}) {}
+
+  async get(name: string, options: { fresh?: boolean } = {}): Promise<SecretValue> {
+    const provider = await this.#loadProvider();
+    let text: unknown;
+    try {
+      text = await provider.get(name, { maxAge: SECRET_MAX_AGE_SECONDS, forceFetch: options.fresh === true });
+    } catch (error) {
+      const kind = errorName(error);
+      if (FINAL_ERRORS.has(kind)) {
+        throw new RouteMisconfiguredError(
+          `secret "${name}" cannot be read (${kind}): check its name and the role`,
+        );
+      }
+      throw new SecretUnavailableError(`secret "${name}" could not be read from Secrets Manager (${kind})`);
+    }
+    if (typeof text !== 'string') {
+      throw new RouteMisconfiguredError(`secret "${name}" has no SecretString`);
+    }
+    return parseSecretString(name, text);
+  }
+
+  #loadProvider(): Promise<SecretsProvider> {
+    this.#provider ??= (async () => {
+      const [{ SecretsProvider }, { SecretsManagerClient }] = await Promise.all([
+        import('@aws-lambda-powertools/parameters/secrets'),
+        import('@aws-sdk/client-secrets-manager'),
+      ]);
+      return new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient(this.clientConfig) });
+    })();
+    return this.#provider;
+  }
+}

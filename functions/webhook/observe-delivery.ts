@@ -1,0 +1,25 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { DeliveryRecord } from './relay.js';
+
+export const METRICS_NAMESPACE = 'FluxCommitStatus';
+export const SERVICE_NAME = 'flux-commit-status';
+
+/**
+ * One JSON log line per delivery, and EMF metrics: `Deliveries` by outcome and forge, and
+ * `FailedDeliveries` alone so that one alarm watches every route.
+ */
+export function observeDelivery(logger: Logger, metrics?: Metrics): (record: DeliveryRecord) => void {
+  return (record) => {
+    const message = `delivery ${record.outcome}`;
+    if (record.outcome === 'failed') logger.error(message, { ...record });
+    else if (record.outcome === 'rejected') logger.warn(message, { ...record });
+    else logger.info(message, { ...record });
+    if (metrics === undefined) return;
+    const single = metrics.singleMetric();
+    single.addDimensions({ outcome: record.outcome, forge: record.forge ?? 'none' });
+    single.addMetric('Deliveries', MetricUnit.Count, 1);
+    if (record.outcome === 'failed') metrics.addMetric('FailedDeliveries', MetricUnit.Count, 1);
+    metrics.publishStoredMetrics();
+  };
+}
