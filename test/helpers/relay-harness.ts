@@ -1,0 +1,116 @@
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { type Route, type RouteInput, RouteSchema } from '../../functions/core/routes-config.js';
+import {
+  parseSecretString,
+  type SecretSource,
+  type SecretValue,
+} from '../../functions/secrets/secret-source.js';
+import { createRelay, type DeliveryRecord, type RelayOptions } from '../../functions/webhook/relay.js';
+
+export const WEBHOOK_KEY = 'example-generic-hmac-token';
+export const FORGE_TOKEN = 'ghp_forgeTokenThatMustNeverLeak0123456789';
+
+/** A fixture's exact bytes, as notification-controller sent them. */
+export function fixture(name: string): Buffer {
+  return readFileSync(new URL(`../fixtures/flux-events/${name}`, import.meta.url));
+}
+
+export const FIXTURES = {
+  reconciled: '03-kustomization-reconciled-commit-status-update.json',
+  healthCheckFailed: '04-kustomization-health-check-failed.json',
+  progressing: '05-kustomization-changeset-progressing.json',
+  prefixed: '09-raw-kustomize-controller-to-nc.json',
+  errorWithoutRevision: '10-kustomization-error-without-revision.json',
+} as const;
+
+export function sign(body: Buffer | string, key = WEBHOOK_KEY, algorithm = 'sha256'): string {
+  return `${algorithm}=${createHmac(algorithm, key).update(body).digest('hex')}`;
+}
+
+/** A Flux event as an object, to vary one field of a real fixture. */
+export function eventOf(name: string): Record<string, any> {
+  return JSON.parse(fixture(name).toString('utf8'));
+}
+
+export function apiEvent(options: {
+  route?: string;
+  body: Buffer | string;
+  headers?: Record<string, string>;
+  method?: string;
+  base64?: boolean;
+}): APIGatewayProxyEventV2 {
+  const body = Buffer.isBuffer(options.body) ? options.body : Buffer.from(options.body);
+  const route = options.route ?? 'test';
+  const method = options.method ?? 'POST';
+  return {
+    version: '2.0',
+    routeKey: 'POST /hooks/{route}',
+    rawPath: `/hooks/${route}`,
+    rawQueryString: '',
+    headers: options.headers ?? { 'content-type': 'application/json', 'x-signature': sign(body) },
+    pathParameters: { route },
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'api',
+      domainName: 'example.execute-api.eu-west-1.amazonaws.com',
+      domainPrefix: 'example',
+      http: {
+        method,
+        path: `/hooks/${route}`,
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'flux',
+      },
+      requestId: 'request',
+      routeKey: 'POST /hooks/{route}',
+      stage: '$default',
+      time: '25/Nov/2026:00:00:00 +0000',
+      timeEpoch: 0,
+    },
+    body: options.base64 ? body.toString('base64') : body.toString('utf8'),
+    isBase64Encoded: options.base64 === true,
+  };
+}
+
+/** Secrets held in memory, counting reads, for tests that are not about the secret store itself. */
+export class MemorySecrets implements SecretSource {
+  gets = 0;
+  freshGets = 0;
+  constructor(readonly values: Record<string, unknown>) {}
+
+  async get(name: string, options: { fresh?: boolean } = {}): Promise<SecretValue> {
+    this.gets++;
+    if (options.fresh) this.freshGets++;
+    const value = this.values[name];
+    if (value === undefined) throw new Error(`no secret ${name} in the test`);
+    return parseSecretString(name, typeof value === 'string' ? value : JSON.stringify(value));
+  }
+}
+
+export function defaultSecrets(): MemorySecrets {
+  return new MemorySecrets({ 'test/webhook': { token: WEBHOOK_KEY }, 'test/forge': { token: FORGE_TOKEN } });
+}
+
+export function testRoute(apiUrl: string, overrides: Partial<RouteInput> = {}): Route {
+  return RouteSchema.parse({
+    id: 'test',
+    cluster: 'prod-eu-1',
+    auth: { type: 'hmac', secret: 'test/webhook' },
+    provider: {
+      type: 'github',
+      address: 'https://github.com/acme/fleet-infra',
+      secret: 'test/forge',
+      apiUrl,
+    },
+    ...overrides,
+  });
+}
+
+export function testRelay(routes: Route[], options: Partial<RelayOptions> = {}) {
+  const records: DeliveryRecord[] = [];
+  const secrets = options.secrets ?? defaultSecrets();
+  const relay = createRelay({ routes, secrets, observe: (record) => records.push(record), ...options });
+  return { relay, records, secrets };
+}

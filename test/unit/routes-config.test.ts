@@ -1,0 +1,113 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../functions/core/errors.js';
+import { parseEnvironmentConfig } from '../../functions/core/routes-config.js';
+
+const route = {
+  id: 'prod-eu-1',
+  cluster: 'prod-eu-1',
+  auth: { type: 'hmac', secret: 'flux-commit-status/prod-eu-1/webhook' },
+  provider: {
+    type: 'github',
+    address: 'https://github.com/acme/fleet-infra',
+    secret: 'flux-commit-status/github-acme',
+  },
+};
+
+function parse(config: unknown) {
+  return parseEnvironmentConfig(JSON.stringify(config), 'prod.json');
+}
+
+describe('environment config', () => {
+  it('fills the documented defaults', () => {
+    const config = parse({ routes: [route] });
+
+    expect(config.routes[0]).toMatchObject({
+      dryRun: false,
+      pending: true,
+      context: '{{kind}}/{{name}}/{{cluster}}',
+      auth: { type: 'hmac' },
+    });
+    expect(config.routes[0]?.targetUrl).toBeUndefined();
+    expect(config.routes[0]?.events).toBeUndefined();
+  });
+
+  it('accepts the full example of the issue', () => {
+    const full = {
+      ...route,
+      provider: {
+        ...route.provider,
+        address: 'https://ghe.example.com/acme/fleet-infra',
+        apiUrl: 'https://ghe.example.com/api/v3',
+      },
+      dryRun: false,
+      pending: true,
+      context: '{{kind}}/{{name}}/{{cluster}}',
+      targetUrl: 'https://grafana.example.com/d/flux?var-cluster={{cluster}}',
+      events: { kinds: ['Kustomization'], names: ['apps'], severities: ['info', 'error'] },
+    };
+    expect(parse({ routes: [full] }).routes[0]?.provider.apiUrl).toBe('https://ghe.example.com/api/v3');
+  });
+
+  it('accepts several webhook secrets for a rotation', () => {
+    const config = parse({ routes: [{ ...route, auth: { secret: ['old', 'new'] } }] });
+    expect(config.routes[0]?.auth.secret).toEqual(['old', 'new']);
+  });
+
+  it.each([
+    ['a bad route id', { ...route, id: 'Prod_EU' }, /routes\[0\]\.id: must be 1-63 characters/],
+    ['a route id with a path', { ...route, id: '../admin' }, /routes\[0\]\.id/],
+    [
+      'an unknown provider type',
+      { ...route, provider: { ...route.provider, type: 'svn' } },
+      /routes\[0\]\.provider\.type/,
+    ],
+    [
+      'a malformed address',
+      { ...route, provider: { ...route.provider, address: 'https://github.com/acme' } },
+      /routes\[0\]\.provider\.address: .*<owner>\/<repo>/,
+    ],
+    [
+      'an address that is no URL',
+      { ...route, provider: { ...route.provider, address: 'not a url' } },
+      /provider\.address: "not a url" is not a repository URL/,
+    ],
+    [
+      'a missing provider secret',
+      { ...route, provider: { ...route.provider, secret: undefined } },
+      /provider\.secret: is required unless the route is a dryRun/,
+    ],
+    ['a missing auth secret', { ...route, auth: { type: 'hmac' } }, /routes\[0\]\.auth\.secret/],
+    ['an unknown auth type', { ...route, auth: { type: 'basic', secret: 'x' } }, /routes\[0\]\.auth\.type/],
+    ['a misspelt field', { ...route, dryrun: true }, /Unrecognized key: "dryrun"/],
+    ['a broken template', { ...route, context: '{{kind}/{{name}}' }, /routes\[0\]\.context: placeholders/],
+    [
+      'a secret name with spaces',
+      { ...route, provider: { ...route.provider, secret: 'my secret' } },
+      /provider\.secret: must be a Secrets Manager/,
+    ],
+  ])('refuses %s, naming the field', (_, bad, message) => {
+    expect(() => parse({ routes: [bad] })).toThrow(ConfigError);
+    expect(() => parse({ routes: [bad] })).toThrow(message);
+  });
+
+  it('refuses duplicate route ids', () => {
+    expect(() => parse({ routes: [route, route] })).toThrow(
+      /routes\[1\]\.id: duplicate route id "prod-eu-1"/,
+    );
+  });
+
+  it('refuses a config without routes, and text that is not JSON', () => {
+    expect(() => parse({ routes: [] })).toThrow(/prod\.json: routes/);
+    expect(() => parseEnvironmentConfig('{', 'prod.json')).toThrow(/prod\.json: not valid JSON/);
+  });
+
+  it('accepts every config file committed in the repository', () => {
+    const folder = new URL('../../config/', import.meta.url);
+    const files = readdirSync(folder).filter((name) => name.endsWith('.json') && !name.includes('secrets'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const name of files) {
+      expect(() => parseEnvironmentConfig(readFileSync(new URL(name, folder), 'utf8'), name)).not.toThrow();
+    }
+  });
+});
