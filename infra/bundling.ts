@@ -14,5 +14,6 @@ export const BUNDLE = {
   treeShaking: true,
   mainFields: ['module', 'main'],
   // Some dependencies still call require(); ESM output needs it defined.
-  banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  banner:
+    "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
 } as const;

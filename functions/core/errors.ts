@@ -64,3 +64,8 @@ export class ForgeUnavailableError extends RelayError {
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
+
+/** An authenticated event older than the route's freshness window: possibly a replay. */
+export class StaleEventError extends RelayError {
+  readonly code = 'stale-event';
+}

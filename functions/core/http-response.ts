@@ -8,6 +8,7 @@ import {
   RouteMisconfiguredError,
   RouteNotFoundError,
   SecretUnavailableError,
+  StaleEventError,
   UnauthorizedError,
 } from './errors.js';
 
@@ -24,6 +25,7 @@ export interface JsonResponse {
 const STATUS_BY_ERROR: ReadonlyArray<[new (...args: never[]) => RelayError, number]> = [
   [BadRequestError, 400],
   [UnauthorizedError, 401],
+  [StaleEventError, 403],
   [RouteNotFoundError, 404],
   [MethodNotAllowedError, 405],
   [PayloadTooLargeError, 413],

@@ -52,6 +52,8 @@ export const RouteSchema = z
     pending: z._default(z.boolean(), true),
     context: z._default(Template(255), DEFAULT_CONTEXT),
     targetUrl: z.optional(Template(2048)),
+    /** Refuse events older than this, to blunt replays of captured requests. Off by default. */
+    maxEventAgeSeconds: z.optional(z.int().check(z.gte(60), z.lte(7 * 24 * 3600))),
     events: z.optional(
       z.strictObject({
         kinds: z.optional(NonEmptyList),
@@ -87,6 +89,14 @@ export const RouteSchema = z
 export type Route = z.infer<typeof RouteSchema>;
 export type RouteInput = z.input<typeof RouteSchema>;
 
+/**
+ * The retention periods CloudWatch Logs accepts. Checked here so that a wrong value fails `cdk synth`
+ * naming the field, not the deployment; "never expire" is deliberately not offered.
+ */
+export const LOG_RETENTION_DAYS: readonly number[] = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
 /** Settings that only the CDK stack reads; the function ignores them. */
 export const DeploymentSchema = z.strictObject({
   account: z.optional(z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id'))),
@@ -109,7 +119,14 @@ export const DeploymentSchema = z.strictObject({
   memorySize: z._default(z.int().check(z.gte(128), z.lte(10240)), 512),
   timeoutSeconds: z._default(z.int().check(z.gte(3), z.lte(12)), 12),
   reservedConcurrency: z.optional(z.int().check(z.gte(1))),
-  logRetentionDays: z._default(z.int().check(z.positive()), 30),
+  logRetentionDays: z._default(
+    z.int().check(
+      z.refine((days) => LOG_RETENTION_DAYS.includes(days), {
+        message: `must be one of CloudWatch Logs' retention periods: ${LOG_RETENTION_DAYS.join(', ')}`,
+      }),
+    ),
+    30,
+  ),
   alarm: z._default(
     z.strictObject({
       failedDeliveries: z._default(z.int().check(z.gte(1)), 1),

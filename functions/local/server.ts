@@ -6,6 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { loadConfigFile } from '../core/config-file.js';
 import { ConfigError } from '../core/errors.js';
+import { InProcessQueue } from '../queue/in-process-queue.js';
 import { FileSecretSource } from '../secrets/file-source.js';
 import type { SecretSource } from '../secrets/secret-source.js';
 import { type ApiGatewayHandler, apiGatewayHandler } from '../webhook/api-gateway-handler.js';
@@ -88,25 +89,35 @@ function serve(handler: ApiGatewayHandler) {
   };
 }
 
-/** The same handler as the Lambda, over node:http on 127.0.0.1 only. */
+/**
+ * The same handler as the Lambda, over node:http on 127.0.0.1 only, with an in-process retry queue
+ * in place of SQS (same code path, shorter backoff).
+ */
 export async function startLocalServer(
   options: LocalServerOptions,
-): Promise<{ server: Server; url: string }> {
+): Promise<{ server: Server; url: string; queue: InProcessQueue }> {
   const config = loadConfigFile(options.configFile);
   const logger = options.logger ?? new Logger({ serviceName: SERVICE_NAME });
-  const relay = createRelay({
+  const queue = new InProcessQueue({
+    backoffScale: 0.1,
+    onDeadLetter: (reason) => logger.error('delivery dead-lettered', { outcome: 'dead-lettered', reason }),
+  });
+  const { relay, redeliver } = createRelay({
     routes: config.routes,
     secrets: options.secrets,
     observe: observeDelivery(logger),
+    queue,
     ...options.relay,
   });
+  queue.attach(redeliver);
   const server = createServer(serve(apiGatewayHandler(relay)));
+  server.once('close', () => queue.stop());
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
     server.listen(options.port ?? 8080, '127.0.0.1', () => done());
   });
   const { port } = server.address() as AddressInfo;
-  return { server, url: `http://127.0.0.1:${port}` };
+  return { server, url: `http://127.0.0.1:${port}`, queue };
 }
 
 async function main(): Promise<void> {

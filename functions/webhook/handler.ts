@@ -1,11 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { APIGatewayProxyResult, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfigFile } from '../core/config-file.js';
+import { DynamoDbLedger } from '../ledger/dynamodb-ledger.js';
+import { SqsQueue } from '../queue/sqs-queue.js';
 import { SecretsManagerSource } from '../secrets/secrets-manager-source.js';
 import { apiGatewayHandler } from './api-gateway-handler.js';
 import { METRICS_NAMESPACE, observeDelivery, SERVICE_NAME } from './observe-delivery.js';
 import { createRelay } from './relay.js';
+import type { ApiGatewayEvent } from './webhook-request.js';
 
 // The stack bundles the environment's config beside the code; a bad file fails the cold start.
 const config = loadConfigFile(
@@ -13,11 +17,41 @@ const config = loadConfigFile(
 );
 const logger = new Logger({ serviceName: SERVICE_NAME });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+const { LEDGER_TABLE, RETRY_QUEUE_URL, DEAD_LETTER_QUEUE_URL, RETRY_MAX_ATTEMPTS } = process.env;
+const queue = RETRY_QUEUE_URL ? new SqsQueue(RETRY_QUEUE_URL, DEAD_LETTER_QUEUE_URL) : undefined;
 
-export const handler = apiGatewayHandler(
-  createRelay({
-    routes: config.routes,
-    secrets: new SecretsManagerSource(),
-    observe: observeDelivery(logger, metrics),
-  }),
-);
+const { relay, redeliver } = createRelay({
+  routes: config.routes,
+  secrets: new SecretsManagerSource(),
+  observe: observeDelivery(logger, metrics),
+  ...(LEDGER_TABLE ? { ledger: new DynamoDbLedger(LEDGER_TABLE) } : {}),
+  ...(queue ? { queue } : {}),
+});
+const onWebhook = apiGatewayHandler(relay);
+
+// Powertools Batch loads with the first queue event, keeping it off the webhook's cold start.
+let onQueue: Promise<(event: SQSEvent, context: Context) => Promise<SQSBatchResponse>> | undefined;
+function queueConsumer(retryQueue: SqsQueue) {
+  onQueue ??= import('../queue/sqs-consumer.js').then(({ sqsConsumer }) =>
+    sqsConsumer(redeliver, {
+      queue: retryQueue,
+      maxAttempts: Number(RETRY_MAX_ATTEMPTS ?? 8),
+      onDeadLetter: (reason) => logger.error('delivery dead-lettered', { outcome: 'dead-lettered', reason }),
+    }),
+  );
+  return onQueue;
+}
+
+function isQueueEvent(event: ApiGatewayEvent | SQSEvent): event is SQSEvent {
+  return Array.isArray((event as SQSEvent).Records);
+}
+
+/** One function serves both the webhook (API Gateway) and the retry queue (SQS). */
+export async function handler(
+  event: ApiGatewayEvent | SQSEvent,
+  context: Context,
+): Promise<APIGatewayProxyResult | SQSBatchResponse> {
+  if (!isQueueEvent(event)) return onWebhook(event);
+  if (queue === undefined) throw new Error('an SQS event arrived but RETRY_QUEUE_URL is not set');
+  return (await queueConsumer(queue))(event, context);
+}

@@ -2,24 +2,36 @@ import { createHash } from 'node:crypto';
 import { verifyBearer, verifySignature } from '../core/authentication.js';
 import {
   ForgeRejectedError,
+  ForgeUnavailableError,
   MethodNotAllowedError,
   PayloadTooLargeError,
   RelayError,
   RouteMisconfiguredError,
   RouteNotFoundError,
+  StaleEventError,
 } from '../core/errors.js';
 import { parseFluxEvent } from '../core/flux-event.js';
 import { errorResponse, type JsonResponse, jsonResponse, statusOf } from '../core/http-response.js';
 import { redact } from '../core/redact.js';
 import type { Route } from '../core/routes-config.js';
-import { StatusMemory } from '../core/status-memory.js';
 import { decideStatus } from '../core/status-rules.js';
 import type { CommitStatus, ForgeClient, ForgeCredentials } from '../forges/forge.js';
 import { createForgeClient } from '../forges/index.js';
+import { type DeliveryLedger, type LedgerEntry, ledgerKey, sameStatus } from '../ledger/delivery-ledger.js';
+import { MemoryLedger } from '../ledger/memory-ledger.js';
+import type { DeliveryQueue, QueuedDelivery } from '../queue/delivery-queue.js';
 import type { SecretSource, SecretValue } from '../secrets/secret-source.js';
 import type { WebhookRequest } from './webhook-request.js';
 
-export type Outcome = 'written' | 'duplicate' | 'dry-run' | 'skipped' | 'rejected' | 'failed';
+export type Outcome =
+  | 'written'
+  | 'duplicate'
+  | 'superseded'
+  | 'dry-run'
+  | 'queued'
+  | 'skipped'
+  | 'rejected'
+  | 'failed';
 
 /** Everything worth knowing about one delivery, for its log line and its metrics. Never a secret. */
 export interface DeliveryRecord {
@@ -29,13 +41,17 @@ export interface DeliveryRecord {
   route?: string;
   cluster?: string;
   forge?: string;
-  repository?: string;
   object?: string;
   sha?: string;
   context?: string;
   state?: string;
   description?: string;
+  targetUrl?: string;
   forgeStatus?: number;
+  /** Set when the shared ledger could not be used and the forge read stood in for it. */
+  ledger?: 'unavailable';
+  /** The attempt number of a delivery retried from the queue. */
+  attempt?: number;
   error?: string;
   reason?: string;
 }
@@ -43,15 +59,22 @@ export interface DeliveryRecord {
 export interface RelayOptions {
   routes: readonly Route[];
   secrets: SecretSource;
-  /** Called once per request with its record: the log line and the metrics come from it. */
+  /** Called once per delivery attempt with its record: the log line and the metrics come from it. */
   observe: (record: DeliveryRecord) => void;
+  /** The ledger every container shares; without it, only this process's memory skips repeats. */
+  ledger?: DeliveryLedger;
+  /** Where a delivery goes when the forge is still failing at the end of the budget. */
+  queue?: DeliveryQueue;
   /** Time for the forge calls of one request; Flux waits 15 s in all, retries included. */
   budgetMs?: number;
   maxBodyBytes?: number;
-  memory?: StatusMemory;
+  now?: () => number;
 }
 
 export type Relay = (request: WebhookRequest) => Promise<JsonResponse>;
+
+/** One attempt at a queued delivery: resolves when done for good, throws when worth retrying. */
+export type Redeliver = (delivery: QueuedDelivery, attempt: number) => Promise<Outcome>;
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 const DEFAULT_BUDGET_MS = 9000;
@@ -73,15 +96,26 @@ function fingerprint(credentials: ForgeCredentials): string {
   return createHash('sha256').update(JSON.stringify(credentials)).digest('hex');
 }
 
-export function createRelay(options: RelayOptions): Relay {
+function summaryOf(route: Route, status: CommitStatus) {
+  return {
+    route: route.id,
+    sha: status.sha,
+    context: status.context,
+    state: status.state,
+    description: status.description,
+  };
+}
+
+/** Secret values met while serving one request, to be scrubbed from anything it says. */
+type Seen = Set<string>;
+
+export function createRelay(options: RelayOptions): { relay: Relay; redeliver: Redeliver } {
   const routes = new Map(options.routes.map((route) => [route.id, route]));
   const budgetMs = options.budgetMs ?? DEFAULT_BUDGET_MS;
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
-  const memory = options.memory ?? new StatusMemory();
+  const now = options.now ?? Date.now;
+  const memory = new MemoryLedger();
   const clients = new Map<string, { fingerprint: string; client: ForgeClient }>();
-
-  /** Secret values met while serving one request, to be scrubbed from anything it says. */
-  type Seen = Set<string>;
 
   async function secretValue(name: string, seen: Seen, fresh = false): Promise<SecretValue> {
     const value = await options.secrets.get(name, { fresh });
@@ -116,7 +150,7 @@ export function createRelay(options: RelayOptions): Relay {
     return client;
   }
 
-  async function write(route: Route, status: CommitStatus, deadline: number, seen: Seen) {
+  async function writeToForge(route: Route, status: CommitStatus, deadline: number, seen: Seen) {
     const client = await forgeClient(route, seen, false);
     try {
       return await client.write(status, { deadline });
@@ -125,6 +159,64 @@ export function createRelay(options: RelayOptions): Relay {
       if (!(error instanceof ForgeRejectedError && error.forgeStatus === 401)) throw error;
       return (await forgeClient(route, seen, true)).write(status, { deadline });
     }
+  }
+
+  /** The shared ledger's entry, or nothing when it fails: the forge's own read then stands in. */
+  async function sharedEntry(key: string, record: DeliveryRecord): Promise<LedgerEntry | undefined> {
+    if (options.ledger === undefined) return undefined;
+    try {
+      return await options.ledger.read(key);
+    } catch {
+      record.ledger = 'unavailable';
+      return undefined;
+    }
+  }
+
+  async function recordShared(key: string, entry: LedgerEntry, record: DeliveryRecord): Promise<void> {
+    if (options.ledger === undefined || record.ledger === 'unavailable') return;
+    try {
+      await options.ledger.record(key, entry);
+    } catch {
+      record.ledger = 'unavailable';
+    }
+  }
+
+  /**
+   * Writes a decided status unless this process or the shared ledger already holds it, or holds a
+   * newer event's status. Shared by the webhook and the retry queue.
+   */
+  async function deliverStatus(
+    route: Route,
+    status: CommitStatus,
+    eventTime: number,
+    deadline: number,
+    record: DeliveryRecord,
+    seen: Seen,
+  ): Promise<Outcome> {
+    const key = ledgerKey([
+      route.provider.type,
+      route.provider.apiUrl ?? '',
+      route.provider.address,
+      status.sha,
+      status.context,
+    ]);
+    const entry: LedgerEntry = {
+      state: status.state,
+      description: status.description,
+      targetUrl: status.targetUrl ?? '',
+      eventTime,
+    };
+    const known = memory.peek(key) ?? (await sharedEntry(key, record));
+    if (known !== undefined && known.eventTime > eventTime) return 'superseded';
+    if (known !== undefined && sameStatus(known, entry)) {
+      memory.remember(key, known);
+      return 'duplicate';
+    }
+    const result = await writeToForge(route, status, deadline, seen);
+    if (result.forgeStatus !== undefined) record.forgeStatus = result.forgeStatus;
+    memory.remember(key, entry);
+    await recordShared(key, entry, record);
+    return result.outcome;
   }
 
   async function deliver(request: WebhookRequest, record: DeliveryRecord, seen: Seen, started: number) {
@@ -147,6 +239,12 @@ export function createRelay(options: RelayOptions): Relay {
     const event = parseFluxEvent(request.body.toString('utf8'));
     const object = event.involvedObject;
     record.object = `${object.kind}/${object.namespace ?? ''}/${object.name}`;
+    const eventTime = Date.parse(event.timestamp);
+    if (route.maxEventAgeSeconds !== undefined && now() - eventTime > route.maxEventAgeSeconds * 1000) {
+      throw new StaleEventError(
+        `the event's timestamp ${event.timestamp} is older than this route's maxEventAgeSeconds (${route.maxEventAgeSeconds})`,
+      );
+    }
 
     const decision = decideStatus(event, route);
     if (decision.kind === 'skip') {
@@ -157,60 +255,103 @@ export function createRelay(options: RelayOptions): Relay {
     const status = decision.status;
     Object.assign(record, { sha: status.sha, context: status.context, state: status.state });
     record.description = status.description;
-    const summary = {
-      route: route.id,
-      sha: status.sha,
-      context: status.context,
-      state: status.state,
-      description: status.description,
-    };
+    if (status.targetUrl !== undefined) record.targetUrl = status.targetUrl;
     if (route.dryRun) {
       record.outcome = 'dry-run';
-      return jsonResponse(200, { outcome: 'dry-run', ...summary });
+      return jsonResponse(200, { outcome: 'dry-run', ...summaryOf(route, status) });
     }
-
-    const identity = StatusMemory.key([
-      route.provider.type,
-      route.provider.apiUrl ?? '',
-      route.provider.address,
-      status.sha,
-      status.context,
-    ]);
-    const value = `${status.state}\u0000${status.description}\u0000${status.targetUrl ?? ''}`;
-    if (memory.has(identity, value)) {
-      record.outcome = 'duplicate';
-      return jsonResponse(200, { outcome: 'duplicate', ...summary });
+    try {
+      record.outcome = await deliverStatus(route, status, eventTime, started + budgetMs, record, seen);
+    } catch (error) {
+      if (!(error instanceof ForgeUnavailableError) || options.queue === undefined) throw error;
+      // Flux would drop the event after its own retries; the queue keeps it until it is written.
+      const reason = redact(error.message, seen);
+      await options.queue.enqueue({ routeId: route.id, eventTime, status }, reason);
+      record.outcome = 'queued';
+      record.reason = reason;
+      if (error.forgeStatus !== undefined) record.forgeStatus = error.forgeStatus;
+      return jsonResponse(202, { outcome: 'queued', queued: true, reason, ...summaryOf(route, status) });
     }
-    const result = await write(route, status, started + budgetMs, seen);
-    memory.remember(identity, value);
-    record.outcome = result.outcome;
-    if (result.forgeStatus !== undefined) record.forgeStatus = result.forgeStatus;
-    return jsonResponse(200, { outcome: result.outcome, ...summary });
+    return jsonResponse(200, { outcome: record.outcome, ...summaryOf(route, status) });
   }
 
-  return async function relay(request) {
-    const started = Date.now();
+  function fail(caught: unknown, record: DeliveryRecord, seen: Seen): RelayError {
+    const error =
+      caught instanceof RelayError ? caught : new InternalError('internal error; see the function log');
+    error.message = redact(error.message, seen);
+    record.outcome = statusOf(error) >= 500 || error instanceof ForgeRejectedError ? 'failed' : 'rejected';
+    record.error = error.code;
+    record.reason =
+      error instanceof InternalError
+        ? redact(String((caught as Error)?.stack ?? caught), seen)
+        : error.message;
+    const forgeStatus = (error as { forgeStatus?: number }).forgeStatus;
+    if (forgeStatus !== undefined) record.forgeStatus = forgeStatus;
+    return error;
+  }
+
+  async function relay(request: WebhookRequest): Promise<JsonResponse> {
+    const started = now();
     const record: DeliveryRecord = { outcome: 'rejected', statusCode: 0, durationMs: 0 };
     const seen: Seen = new Set();
     let response: JsonResponse;
     try {
       response = await deliver(request, record, seen, started);
     } catch (caught) {
-      const error =
-        caught instanceof RelayError ? caught : new InternalError('internal error; see the function log');
-      error.message = redact(error.message, seen);
-      response = errorResponse(error);
-      record.outcome = statusOf(error) >= 500 || error instanceof ForgeRejectedError ? 'failed' : 'rejected';
-      record.error = error.code;
-      record.reason = error.message;
-      if (error instanceof InternalError)
-        record.reason = redact(String((caught as Error)?.stack ?? caught), seen);
-      const forgeStatus = (error as { forgeStatus?: number }).forgeStatus;
-      if (forgeStatus !== undefined) record.forgeStatus = forgeStatus;
+      response = errorResponse(fail(caught, record, seen));
     }
     record.statusCode = response.statusCode;
-    record.durationMs = Date.now() - started;
+    record.durationMs = now() - started;
     options.observe(record);
     return response;
-  };
+  }
+
+  async function redeliver(delivery: QueuedDelivery, attempt: number): Promise<Outcome> {
+    const started = now();
+    const status = delivery.status as CommitStatus;
+    const record: DeliveryRecord = {
+      outcome: 'failed',
+      statusCode: 0,
+      durationMs: 0,
+      attempt,
+      route: delivery.routeId,
+    };
+    Object.assign(record, {
+      sha: status.sha,
+      context: status.context,
+      state: status.state,
+      description: status.description,
+    });
+    const seen: Seen = new Set();
+    try {
+      const route = routes.get(delivery.routeId);
+      if (route === undefined)
+        throw new RouteNotFoundError(`the queued delivery names route ${delivery.routeId}, which is gone`);
+      record.cluster = route.cluster ?? route.id;
+      record.forge = route.provider.type;
+      record.outcome = await deliverStatus(
+        route,
+        status,
+        delivery.eventTime,
+        started + budgetMs,
+        record,
+        seen,
+      );
+      record.statusCode = 200;
+    } catch (caught) {
+      const error = fail(caught, record, seen);
+      record.statusCode = statusOf(error);
+      // Only a transient fault is worth another attempt; the queue decides when and how often.
+      if (error instanceof ForgeUnavailableError || statusOf(error) >= 500) {
+        record.durationMs = now() - started;
+        options.observe(record);
+        throw error;
+      }
+    }
+    record.durationMs = now() - started;
+    options.observe(record);
+    return record.outcome;
+  }
+
+  return { relay, redeliver };
 }

@@ -111,6 +111,11 @@ export function testRoute(apiUrl: string, overrides: Partial<RouteInput> = {}): 
 export function testRelay(routes: Route[], options: Partial<RelayOptions> = {}) {
   const records: DeliveryRecord[] = [];
   const secrets = options.secrets ?? defaultSecrets();
-  const relay = createRelay({ routes, secrets, observe: (record) => records.push(record), ...options });
-  return { relay, records, secrets };
+  const { relay, redeliver } = createRelay({
+    routes,
+    secrets,
+    observe: (record) => records.push(record),
+    ...options,
+  });
+  return { relay, redeliver, records, secrets };
 }

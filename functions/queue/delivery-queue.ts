@@ -1,0 +1,30 @@
+import * as z from 'zod/mini';
+
+/**
+ * A status whose forge was still failing when the webhook's time ran out. It is already
+ * authenticated and decided, so a retry only has to write it.
+ */
+export const QueuedDeliverySchema = z.object({
+  routeId: z.string(),
+  eventTime: z.number(),
+  status: z.object({
+    sha: z.string(),
+    ref: z.optional(z.string()),
+    state: z.enum(['success', 'failure', 'pending']),
+    context: z.string(),
+    description: z.string(),
+    targetUrl: z.optional(z.string()),
+    summary: z.optional(z.string()),
+  }),
+});
+
+export type QueuedDelivery = z.infer<typeof QueuedDeliverySchema>;
+
+export interface DeliveryQueue {
+  enqueue(delivery: QueuedDelivery, reason: string): Promise<void>;
+}
+
+/** Exponential backoff between attempts, capped: 30 s, 60 s, 120 s … 15 min. */
+export function backoffSeconds(attempt: number, baseSeconds = 30, capSeconds = 900): number {
+  return Math.min(capSeconds, baseSeconds * 2 ** Math.max(0, attempt - 1));
+}

@@ -1,0 +1,37 @@
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+
+/** DynamoDB on 127.0.0.1 (dynalite, in this process), reached through the real AWS SDK client. */
+export async function startDynalite() {
+  const server = dynalite({ createTableMs: 0 });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const clientConfig = {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'example-secret-access-key' },
+  };
+  const client = new DynamoDBClient(clientConfig);
+  let tables = 0;
+  return {
+    clientConfig,
+    client,
+    /** A fresh table shaped like the stack's ledger table. */
+    async createTable(): Promise<string> {
+      const name = `ledger-${++tables}`;
+      await client.send(
+        new CreateTableCommand({
+          TableName: name,
+          KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+          AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+      return name;
+    },
+    async stop() {
+      client.destroy();
+      await new Promise((done) => server.close(done));
+    },
+  };
+}

@@ -1,0 +1,211 @@
+import type { Context, SQSEvent } from 'aws-lambda';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InProcessQueue } from '../../functions/queue/in-process-queue.js';
+import { sqsConsumer } from '../../functions/queue/sqs-consumer.js';
+import { SqsQueue } from '../../functions/queue/sqs-queue.js';
+import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { FakeGitHub } from '../helpers/fake-github.js';
+import { FakeSqs } from '../helpers/fake-sqs.js';
+import { apiEvent, FIXTURES, fixture, testRelay, testRoute } from '../helpers/relay-harness.js';
+
+const SHA = 'df277975d2783b0e7fd4d0487d990bd60442923c';
+const unavailable = { status: 503, body: { message: 'unavailable' } };
+
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < end) await new Promise((done) => setTimeout(done, 20));
+}
+
+describe('durable retry through the in-process queue (the local server’s)', () => {
+  let github: FakeGitHub;
+
+  beforeEach(async () => {
+    github = await new FakeGitHub().start();
+  });
+
+  afterEach(async () => {
+    await github.stop();
+  });
+
+  function setup(maxAttempts = 4) {
+    const queue = new InProcessQueue({ backoffScale: 0.002, maxAttempts });
+    const harness = testRelay([testRoute(github.url)], { queue, budgetMs: 2000 });
+    queue.attach(harness.redeliver);
+    return { handler: apiGatewayHandler(harness.relay), records: harness.records, queue };
+  }
+
+  it('answers 202 queued when GitHub is still failing, then writes the status once it recovers', async () => {
+    // Prepare: the webhook's three attempts fail; the queue's first redelivery succeeds.
+    github.script.push(unavailable, unavailable, unavailable);
+    const { handler, records, queue } = setup();
+
+    // Act
+    const response = await handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
+    await until(() => records.length === 2);
+
+    // Assess
+    expect(response.statusCode).toBe(202);
+    expect(JSON.parse(response.body)).toMatchObject({
+      outcome: 'queued',
+      queued: true,
+      reason: expect.stringMatching(/503/),
+    });
+    expect(github.statusesOf('acme/fleet-infra', SHA)).toMatchObject([{ state: 'success' }]);
+    expect(records.map((record) => [record.outcome, record.attempt])).toEqual([
+      ['queued', undefined],
+      ['written', 2],
+    ]);
+    expect(queue.pending).toBe(0);
+  });
+
+  it('dead-letters a delivery with its reason after the last attempt, never dropping it silently', async () => {
+    for (let i = 0; i < 30; i++) github.script.push(unavailable);
+    const { handler, records, queue } = setup(3);
+
+    await handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
+    await until(() => queue.deadLetters.length > 0);
+
+    expect(queue.deadLetters).toMatchObject([
+      { delivery: { routeId: 'test', status: { sha: SHA } }, reason: expect.stringMatching(/503/) },
+    ]);
+    expect(records.map((record) => record.outcome)).toEqual(['queued', 'failed', 'failed']);
+  });
+
+  it('does not retry a final refusal from the forge: it is logged as failed with the forge’s message', async () => {
+    github.script.push(unavailable, unavailable, unavailable, {
+      status: 404,
+      body: { message: 'Not Found' },
+    });
+    const { handler, records, queue } = setup();
+
+    await handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
+    await until(() => records.length === 2);
+    await new Promise((done) => setTimeout(done, 200));
+
+    expect(records[1]).toMatchObject({
+      outcome: 'failed',
+      forgeStatus: 404,
+      reason: expect.stringMatching(/Not Found/),
+    });
+    expect(queue.pending).toBe(0);
+    expect(queue.deadLetters).toEqual([]);
+    expect(github.requests).toHaveLength(4);
+  });
+});
+
+describe('durable retry through SQS (the real SDK client on a loopback SQS)', () => {
+  let github: FakeGitHub;
+  let sqs: FakeSqs;
+  const queueUrl = 'https://sqs.eu-west-1.amazonaws.com/123456789012/retry';
+  const deadLetterUrl = 'https://sqs.eu-west-1.amazonaws.com/123456789012/retry-dlq';
+
+  beforeEach(async () => {
+    github = await new FakeGitHub().start();
+    sqs = await new FakeSqs().start();
+  });
+
+  afterEach(async () => {
+    await github.stop();
+    await sqs.stop();
+  });
+
+  function setup(maxAttempts = 4) {
+    const queue = new SqsQueue(queueUrl, deadLetterUrl, sqs.clientConfig());
+    const harness = testRelay([testRoute(github.url)], { queue, budgetMs: 2000 });
+    const deadLettered: string[] = [];
+    const consume = sqsConsumer(harness.redeliver, {
+      queue,
+      maxAttempts,
+      onDeadLetter: (reason) => deadLettered.push(reason),
+    });
+    return { handler: apiGatewayHandler(harness.relay), consume, deadLettered, records: harness.records };
+  }
+
+  function sqsEvent(body: string, receiveCount: number): SQSEvent {
+    return {
+      Records: [
+        {
+          messageId: 'message-1',
+          receiptHandle: 'receipt-1',
+          body,
+          attributes: {
+            ApproximateReceiveCount: String(receiveCount),
+            SentTimestamp: '0',
+            SenderId: 'sender',
+            ApproximateFirstReceiveTimestamp: '0',
+          },
+          messageAttributes: {},
+          md5OfBody: '',
+          eventSource: 'aws:sqs',
+          eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:retry',
+          awsRegion: 'eu-west-1',
+        },
+      ],
+    };
+  }
+
+  const context = { functionName: 'test', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+
+  it('hands a failing delivery to SQS with a delay and the reason, and answers 202', async () => {
+    github.script.push(unavailable, unavailable, unavailable);
+
+    const response = await setup().handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
+
+    expect(response.statusCode).toBe(202);
+    expect(sqs.sent).toMatchObject([
+      { queueUrl, delaySeconds: 30, attributes: { reason: expect.stringMatching(/503/) } },
+    ]);
+    expect(JSON.parse(sqs.sent[0]?.body ?? '{}')).toMatchObject({
+      routeId: 'test',
+      status: { sha: SHA, state: 'success' },
+    });
+  });
+
+  it('writes a queued delivery and reports no batch failure', async () => {
+    github.script.push(unavailable, unavailable, unavailable);
+    const { handler, consume } = setup();
+    await handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
+
+    const result = await consume(sqsEvent(sqs.sent[0]?.body ?? '', 1), context);
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(github.statusesOf('acme/fleet-infra', SHA)).toHaveLength(1);
+  });
+
+  it('postpones a failing record with a longer visibility timeout and reports it as a batch failure', async () => {
+    for (let i = 0; i < 6; i++) github.script.push(unavailable);
+    const { handler, consume } = setup();
+    await handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
+
+    const result = await consume(sqsEvent(sqs.sent[0]?.body ?? '', 1), context);
+
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'message-1' }]);
+    expect(sqs.visibilityChanges).toEqual([{ receiptHandle: 'receipt-1', visibilityTimeout: 60 }]);
+  });
+
+  it('moves a delivery that used up its attempts to the dead-letter queue with its reason', async () => {
+    for (let i = 0; i < 6; i++) github.script.push(unavailable);
+    const { handler, consume, deadLettered } = setup(2);
+    await handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
+
+    const result = await consume(sqsEvent(sqs.sent[0]?.body ?? '', 1), context);
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(sqs.sent[1]).toMatchObject({
+      queueUrl: deadLetterUrl,
+      attributes: { reason: expect.stringMatching(/503/), attempts: '2' },
+    });
+    expect(deadLettered).toHaveLength(1);
+  });
+
+  it('dead-letters a message that is not a delivery instead of retrying it forever', async () => {
+    const { consume } = setup();
+
+    const result = await consume(sqsEvent('{"not":"a delivery"}', 1), context);
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(sqs.sent).toMatchObject([
+      { queueUrl: deadLetterUrl, attributes: { reason: 'the queued message is not a delivery' } },
+    ]);
+  });
+});
