@@ -3,14 +3,22 @@ import { BadRequestError } from './errors.js';
 import { describeIssues } from './zod-issues.js';
 
 const text = (max: number) => z.string().check(z.maxLength(max));
-const name = z.string().check(z.minLength(1), z.maxLength(253));
+// Kubernetes' own rules for kinds, names and namespaces: they reach status contexts and URLs, so
+// nothing else (slashes, control characters, look-alike Unicode) may pass.
+const kind = z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9]{0,62}$/, 'must be a Kubernetes kind'));
+const name = z
+  .string()
+  .check(z.maxLength(253), z.regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes object name'));
+const namespace = z
+  .string()
+  .check(z.maxLength(63), z.regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a Kubernetes namespace'));
 
 /** Flux's `Event` (fluxcd/pkg/runtime/events), as notification-controller forwards it. */
 export const FluxEventSchema = z.object({
   involvedObject: z.object({
-    kind: name,
-    name: name,
-    namespace: z.optional(text(253)),
+    kind,
+    name,
+    namespace: z.optional(namespace),
     uid: z.optional(text(64)),
     apiVersion: z.optional(text(253)),
     resourceVersion: z.optional(text(64)),

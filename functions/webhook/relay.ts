@@ -150,8 +150,10 @@ export function createRelay(options: RelayOptions): { relay: Relay; redeliver: R
     return client;
   }
 
-  async function writeToForge(route: Route, status: CommitStatus, deadline: number, seen: Seen) {
+  async function writeToForge(route: Route, decided: CommitStatus, deadline: number, seen: Seen) {
     const client = await forgeClient(route, seen, false);
+    // A Flux message can quote a credential (a clone URL with a token in it); none reaches the forge.
+    const status = { ...decided, description: redact(decided.description, seen) };
     try {
       return await client.write(status, { deadline });
     } catch (error) {
@@ -275,6 +277,14 @@ export function createRelay(options: RelayOptions): { relay: Relay; redeliver: R
     return jsonResponse(200, { outcome: record.outcome, ...summaryOf(route, status) });
   }
 
+  /** Every text field is scrubbed: events and forge answers may quote what they should not. */
+  function observe(record: DeliveryRecord, seen: Seen): void {
+    for (const [key, value] of Object.entries(record)) {
+      if (typeof value === 'string') (record as unknown as Record<string, string>)[key] = redact(value, seen);
+    }
+    options.observe(record);
+  }
+
   function fail(caught: unknown, record: DeliveryRecord, seen: Seen): RelayError {
     const error =
       caught instanceof RelayError ? caught : new InternalError('internal error; see the function log');
@@ -302,8 +312,8 @@ export function createRelay(options: RelayOptions): { relay: Relay; redeliver: R
     }
     record.statusCode = response.statusCode;
     record.durationMs = now() - started;
-    options.observe(record);
-    return response;
+    observe(record, seen);
+    return { ...response, body: redact(response.body, seen) };
   }
 
   async function redeliver(delivery: QueuedDelivery, attempt: number): Promise<Outcome> {
@@ -344,12 +354,12 @@ export function createRelay(options: RelayOptions): { relay: Relay; redeliver: R
       // Only a transient fault is worth another attempt; the queue decides when and how often.
       if (error instanceof ForgeUnavailableError || statusOf(error) >= 500) {
         record.durationMs = now() - started;
-        options.observe(record);
+        observe(record, seen);
         throw error;
       }
     }
     record.durationMs = now() - started;
-    options.observe(record);
+    observe(record, seen);
     return record.outcome;
   }
 
