@@ -4,6 +4,8 @@ import { apiEvent, eventOf, FIXTURES, fixture, testRelay, testRoute } from '../h
 import { startSpecProxy } from '../helpers/spec-proxy.js';
 
 const prism = inject('prism').github;
+// These tests judge request shapes, not speed: Prism on a busy 2-core runner can take seconds.
+const CONTRACT_BUDGET = { budgetMs: 25_000 };
 
 /** The real handler and octokit against GitHub's official description served by Prism. */
 describe.skipIf(prism === undefined)('GitHub contract (Prism, api.github.com description)', () => {
@@ -23,7 +25,7 @@ describe.skipIf(prism === undefined)('GitHub contract (Prism, api.github.com des
     ['pending', FIXTURES.progressing],
   ])('writes a %s status that GitHub’s description accepts', async (state, name) => {
     // Prepare
-    const handler = apiGatewayHandler(testRelay([testRoute(proxy.url)]).relay);
+    const handler = apiGatewayHandler(testRelay([testRoute(proxy.url)], CONTRACT_BUDGET).relay);
     const before = proxy.server.requests.length;
 
     // Act
@@ -44,7 +46,7 @@ describe.skipIf(prism === undefined)('GitHub contract (Prism, api.github.com des
   it('keeps a long failure description within the limit GitHub enforces', async () => {
     const event = eventOf(FIXTURES.healthCheckFailed);
     event.message = 'y'.repeat(1000);
-    const handler = apiGatewayHandler(testRelay([testRoute(proxy.url)]).relay);
+    const handler = apiGatewayHandler(testRelay([testRoute(proxy.url)], CONTRACT_BUDGET).relay);
 
     const response = await handler(apiEvent({ body: JSON.stringify(event) }));
 
