@@ -1,0 +1,101 @@
+/**
+ * `npm run load-test`: the local server under concurrent load on 127.0.0.1, against a zero-latency
+ * fake GitHub. Bounded in requests and time; prints requests/s, latency, errors, lost events and RSS.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import autocannon from 'autocannon';
+import { startLocalServer } from '../functions/local/server.js';
+import { FileSecretSource } from '../functions/secrets/file-source.js';
+import { FakeGitHub } from '../test/helpers/fake-github.js';
+import { fluxStream, fluxStreamRoutes, fluxStreamSecrets } from '../test/helpers/flux-stream.js';
+
+process.env.GITHUB_WRITE_SPACING_MS = '0';
+const CLUSTERS = ['prod-eu-1', 'prod-us-1', 'staging'];
+const EVENTS = 1000;
+const PASSES = 5;
+const CONNECTIONS = 20;
+
+const github = await new FakeGitHub().start();
+const folder = mkdtempSync(join(tmpdir(), 'fcs-load-'));
+const configFile = join(folder, 'load.json');
+const secretsFile = join(folder, 'secrets.json');
+writeFileSync(configFile, JSON.stringify({ routes: fluxStreamRoutes(github.url, CLUSTERS) }));
+writeFileSync(secretsFile, JSON.stringify(Object.fromEntries(fluxStreamSecrets(CLUSTERS))));
+const { server, url } = await startLocalServer({
+  configFile,
+  secrets: new FileSecretSource(secretsFile),
+  port: 0,
+  logger: new Logger({ logLevel: 'SILENT' }),
+});
+
+const stream = fluxStream({ events: EVENTS, kustomizations: 20, clusters: CLUSTERS, seed: 7 });
+let next = 0;
+const statuses = new Map<number, number>();
+const rss: number[] = [process.memoryUsage().rss];
+
+const result = await autocannon({
+  url,
+  connections: CONNECTIONS,
+  amount: EVENTS * PASSES,
+  timeout: 10,
+  requests: [
+    {
+      setupRequest: (request) => {
+        const event = stream[next++ % stream.length];
+        if (event === undefined) return request;
+        if (next % EVENTS === 0) rss.push(process.memoryUsage().rss);
+        return {
+          ...request,
+          method: 'POST',
+          path: `/hooks/${event.route}`,
+          headers: { 'content-type': 'application/json', 'x-signature': event.signature },
+          body: event.body,
+        };
+      },
+      onResponse: (status) => {
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      },
+    },
+  ],
+});
+rss.push(process.memoryUsage().rss);
+
+// An event is lost if the newest status of its object on the forge is not the last one Flux sent.
+const last = new Map(stream.filter((event) => event.kind !== 'repeat').map((event) => [event.object, event]));
+let lost = 0;
+for (const event of last.values()) {
+  const context = `kustomization/${event.object.split('/')[1]}/${event.route}`;
+  const newest = github
+    .statusesOf('acme/fleet-infra', event.sha)
+    .find((status) => status.context === context);
+  const expected = { 'new-commit': 'success', error: 'failure', progressing: 'pending' }[
+    event.kind as 'error'
+  ];
+  if (newest?.state !== expected) lost++;
+}
+
+server.closeAllConnections();
+server.close();
+await github.stop();
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+const errors =
+  result.errors +
+  result.timeouts +
+  [...statuses].filter(([code]) => code >= 300 && code !== 202).reduce((sum, [, n]) => sum + n, 0);
+process.stdout.write(
+  [
+    `load test: ${result.requests.total} requests, ${CONNECTIONS} connections, ${PASSES} passes over a ${EVENTS}-event Flux stream`,
+    `requests/s   ${result.requests.average.toFixed(0)} (mean)`,
+    `latency      p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`,
+    `answers      ${[...statuses].map(([code, n]) => `${code}: ${n}`).join(', ')}`,
+    `errors       ${errors}`,
+    `lost events  ${lost} of ${last.size} objects whose last status is not on the forge`,
+    `forge calls  ${github.requests.length} (${github.writes.length} writes)`,
+    `RSS          ${rss.map(mb).join(' → ')}`,
+  ].join('\n') + '\n',
+);
+process.exitCode = errors === 0 && lost === 0 ? 0 : 1;
