@@ -1,0 +1,107 @@
+import { Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  DomainName,
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { Deployment } from '../../functions/core/routes-config.js';
+
+export const WEBHOOK_PATH = '/hooks/{route}';
+
+/**
+ * One JSON object per request, in HTTP API's own context variables. Every value is quoted, since API
+ * Gateway writes "-" for a missing one, so each line stays valid JSON for Logs Insights.
+ */
+export const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  requestTime: '$context.requestTime',
+  sourceIp: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  method: '$context.httpMethod',
+  path: '$context.path',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationLatency: '$context.integrationLatency',
+  integrationError: '$context.integrationErrorMessage',
+  error: '$context.error.message',
+} as const;
+
+export interface WebhookApiProps {
+  /** The API's name, e.g. the stack's, so that several environments in one account tell apart. */
+  name: string;
+  handler: IFunction;
+  throttle: Deployment['throttle'];
+  domain: Deployment['domain'];
+  logRetention: RetentionDays;
+}
+
+/** The HTTP API Flux posts to: `POST /hooks/{route}`, throttled, access-logged, optionally on a domain. */
+export class WebhookApi extends Construct {
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+  readonly accessLogs: LogGroup;
+  readonly domainName: DomainName | undefined;
+  /** The origin Flux should use: the custom domain when there is one, else the execute-api endpoint. */
+  readonly baseUrl: string;
+
+  constructor(scope: Construct, id: string, props: WebhookApiProps) {
+    super(scope, id);
+    this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+    // The default stage is declared below, since only an explicit stage takes throttling and access logs.
+    this.api = new HttpApi(this, 'HttpApi', {
+      apiName: props.name,
+      description: 'Flux notification webhooks to git commit statuses',
+      createDefaultStage: false,
+    });
+    this.domainName =
+      props.domain === undefined
+        ? undefined
+        : new DomainName(this, 'DomainName', {
+            domainName: props.domain.name,
+            certificate: Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn),
+          });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      autoDeploy: true,
+      throttle: props.throttle,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogs),
+        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
+      ...(this.domainName === undefined ? {} : { domainMapping: { domainName: this.domainName } }),
+    });
+    const routes = this.api.addRoutes({
+      path: WEBHOOK_PATH,
+      methods: [HttpMethod.POST],
+      integration: new HttpLambdaIntegration('Relay', props.handler),
+    });
+    for (const route of routes) {
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'Flux authenticates with an HMAC signature over the raw body (generic-hmac) or a bearer header ' +
+          '(generic); neither is IAM, Cognito or JWT, and an authorizer cannot see the body. The function ' +
+          'verifies both against Secrets Manager before it parses anything.',
+      });
+    }
+    this.baseUrl =
+      props.domain === undefined ? this.api.apiEndpoint : `https://${props.domain.name.toLowerCase()}`;
+  }
+
+  /** The address to paste into a Flux Provider for one route. */
+  urlOf(routeId: string): string {
+    return `${this.baseUrl}/hooks/${routeId}`;
+  }
+}

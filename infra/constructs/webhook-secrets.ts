@@ -1,0 +1,75 @@
+import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { CfnSecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { Route } from '../../functions/core/routes-config.js';
+
+/** Every secret the routes name, webhook keys and forge credentials alike, each once, in config order. */
+export function secretNamesOf(routes: readonly Route[]): string[] {
+  const names = new Set<string>();
+  for (const route of routes) {
+    for (const name of [route.auth.secret].flat()) names.add(name);
+    if (route.provider.secret !== undefined) names.add(route.provider.secret);
+  }
+  return [...names];
+}
+
+export interface WebhookSecretsProps {
+  routes: readonly Route[];
+  /** Create each secret given by name, empty, for a new environment (`deployment.createPlaceholderSecrets`). */
+  createPlaceholders: boolean;
+}
+
+/**
+ * The Secrets Manager secrets of the routes. They are referenced, never given a value here: tokens go in
+ * with `aws secretsmanager put-secret-value`, so no token ever passes through a template or a log.
+ */
+export class WebhookSecrets extends Construct {
+  /** Exactly the secrets the function may read, as IAM resources. */
+  readonly resourceArns: string[];
+
+  constructor(scope: Construct, id: string, props: WebhookSecretsProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.resourceArns = secretNamesOf(props.routes).map((name) => {
+      // An ARN is granted as written: whoever wrote it chose the secret, suffix and all.
+      if (name.startsWith('arn:')) return name;
+      if (props.createPlaceholders) return this.#placeholder(name).ref;
+      // Secrets Manager appends "-" and six random characters to a name to form the ARN.
+      return stack.formatArn({
+        service: 'secretsmanager',
+        resource: 'secret',
+        resourceName: `${name}-??????`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+    });
+  }
+
+  /** Reading a value is all the function does with a secret: GetSecretValue, nothing else. */
+  grantRead(grantee: IGrantable): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['secretsmanager:GetSecretValue'],
+      resourceArns: this.resourceArns,
+    });
+  }
+
+  #placeholder(name: string): CfnSecret {
+    // The construct id follows the name, not its position, so that reordering routes never replaces a
+    // secret; "/" separates construct paths, and "|" can appear in no secret name.
+    const secret = new CfnSecret(this, name.replaceAll('/', '|'), {
+      name,
+      // Neither SecretString nor GenerateSecretString: the secret is created without a value.
+      description: `flux-commit-status: fill with put-secret-value, as {"token": "…"}`,
+    });
+    // A token put in by hand must survive the stack: deleting it would break every cluster using it.
+    secret.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The value is issued by the forge or shared with Flux in the clusters, so it cannot be rotated by a ' +
+        'Lambda; rotation is done by hand without a gap by listing the old and new webhook secrets in the route.',
+    });
+    return secret;
+  }
+}

@@ -1,0 +1,45 @@
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { loadConfigFile } from '../functions/core/config-file.js';
+import { ConfigError } from '../functions/core/errors.js';
+import type { EnvironmentConfig } from '../functions/core/routes-config.js';
+
+/** Also the stack name's suffix (`FluxCommitStatus-<name>`), so it keeps to CloudFormation's characters. */
+const ENVIRONMENT_NAME = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
+
+export interface Environment {
+  name: string;
+  /** The absolute path of the config file: it is validated here and bundled beside the handler. */
+  configFile: string;
+  config: EnvironmentConfig;
+}
+
+/**
+ * Every `<name>.json` in the config folder is an environment, except a secrets file such as
+ * `local-secrets.json`, which maps secret names to values for the local server.
+ */
+export function listEnvironments(configDir: string): string[] {
+  return readdirSync(configDir)
+    .filter((file) => file.endsWith('.json') && !file.endsWith('-secrets.json'))
+    .map((file) => file.slice(0, -'.json'.length))
+    .filter((name) => ENVIRONMENT_NAME.test(name))
+    .sort();
+}
+
+/** The environment `-c env=NAME` chose, its config validated by the function's own schema. */
+export function loadEnvironment(name: unknown, configDir: string): Environment {
+  const names = listEnvironments(configDir);
+  const shownDir = relative(process.cwd(), configDir) || '.';
+  const choices = `environments in ${shownDir}/: ${names.length > 0 ? names.join(', ') : 'none'}`;
+  if (name === undefined || name === '') {
+    throw new ConfigError(`choose an environment with -c env=NAME; ${choices}`);
+  }
+  if (typeof name !== 'string' || !names.includes(name)) {
+    throw new ConfigError(
+      `no environment "${String(name)}" (no ${shownDir}/${String(name)}.json); ${choices}`,
+    );
+  }
+  const configFile = join(configDir, `${name}.json`);
+  // A relative path keeps the messages short: "config/prod.json: routes[0].provider.type: …".
+  return { name, configFile, config: loadConfigFile(relative(process.cwd(), configFile)) };
+}

@@ -1,0 +1,330 @@
+import { readFileSync, rmSync } from 'node:fs';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  METRICS_NAMESPACE,
+  observeDelivery,
+  SERVICE_NAME,
+} from '../../functions/webhook/observe-delivery.js';
+import { DELIVERIES_METRIC, FAILED_DELIVERIES_METRIC } from '../../infra/constructs/delivery-alarms.js';
+import { FAILED_DELIVERIES_QUERY } from '../../infra/constructs/delivery-insights.js';
+import { ACCESS_LOG_FIELDS } from '../../infra/constructs/webhook-api.js';
+import { cfnText, configDirWith, ROUTE, synthEnvironment } from './cdk-app.js';
+
+const PROD = JSON.parse(readFileSync(new URL('../../config/prod.json', import.meta.url), 'utf8'));
+const SNS_TOPIC = PROD.deployment.alarm.snsTopicArn as string;
+
+function only(template: Template, type: string): Record<string, unknown> {
+  const resources = Object.values(template.findResources(type));
+  expect(resources).toHaveLength(1);
+  return (resources[0] as { Properties: Record<string, unknown> }).Properties;
+}
+
+function logicalIdOf(template: Template, type: string): string {
+  const ids = Object.keys(template.findResources(type));
+  expect(ids).toHaveLength(1);
+  return ids[0] as string;
+}
+
+/** The function role's statements, with every ARN rendered as text. */
+function roleStatements(template: Template) {
+  const role = template.findResources('AWS::IAM::Role');
+  expect(Object.keys(role)).toHaveLength(1);
+  expect(Object.values(role)[0]?.Properties.ManagedPolicyArns).toBeUndefined();
+  const document = only(template, 'AWS::IAM::Policy').PolicyDocument as {
+    Statement: { Action: string | string[]; Effect: string; Resource: unknown }[];
+  };
+  return document.Statement.map((statement) => ({
+    Effect: statement.Effect,
+    Action: statement.Action,
+    // Sorted: the policy minimiser orders resources its own way, and order grants nothing.
+    Resource: [statement.Resource].flat().map(cfnText).sort(),
+  }));
+}
+
+describe('the prod stack', () => {
+  const { template, stack } = synthEnvironment('prod');
+  // The function's own log group, as its logging config names it.
+  const { LoggingConfig } = only(template, 'AWS::Lambda::Function') as {
+    LoggingConfig: { LogGroup: { Ref: string } };
+  };
+  const functionLogs = LoggingConfig.LogGroup.Ref;
+
+  it('is named after the environment and deployed where the config says', () => {
+    expect(stack.stackName).toBe('FluxCommitStatus-prod');
+    expect(stack.region).toBe('eu-west-1');
+  });
+
+  it('routes POST /hooks/{route} to the function, payload 2.0', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'POST /hooks/{route}',
+      AuthorizationType: 'NONE',
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+  });
+
+  it('throttles the stage as configured and writes JSON access logs', () => {
+    const stage = only(template, 'AWS::ApiGatewayV2::Stage');
+    expect(stage).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+    });
+    const format = (stage.AccessLogSettings as { Format: string }).Format;
+    expect(JSON.parse(format)).toEqual(ACCESS_LOG_FIELDS);
+    expect(format).toContain('"requestId":"$context.requestId"');
+  });
+
+  it('runs Node.js 22 or later on arm64, within the 15-second Flux budget', () => {
+    const fn = only(template, 'AWS::Lambda::Function');
+    expect(fn.Runtime).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
+    expect(fn).toMatchObject({
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: 512,
+      Timeout: 12,
+      Environment: {
+        Variables: {
+          POWERTOOLS_SERVICE_NAME: 'flux-commit-status',
+          POWERTOOLS_METRICS_NAMESPACE: 'FluxCommitStatus',
+          NODE_OPTIONS: '--enable-source-maps',
+        },
+      },
+    });
+    expect(fn.Timeout as number).toBeLessThanOrEqual(12);
+    expect(fn.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it('lets the function read exactly the configured secrets, and write its own log group', () => {
+    const secret = (name: string) =>
+      `arn:aws:secretsmanager:eu-west-1:\${AWS::AccountId}:secret:${name}-??????`;
+    expect(roleStatements(template)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: [`\${${functionLogs}.Arn}`],
+      },
+      {
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: [
+          secret('flux-commit-status/github-acme'),
+          secret('flux-commit-status/prod-eu-1/webhook'),
+          secret('flux-commit-status/prod-us-1/webhook'),
+        ],
+      },
+    ]);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+  });
+
+  it('alarms on FailedDeliveries as the function emits it, notifying the SNS topic', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'FluxCommitStatus-prod-failed-deliveries',
+      Namespace: 'FluxCommitStatus',
+      MetricName: 'FailedDeliveries',
+      Dimensions: [{ Name: 'service', Value: 'flux-commit-status' }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [SNS_TOPIC],
+      OKActions: [SNS_TOPIC],
+      AlarmDescription: Match.stringLikeRegexp('saved query "FluxCommitStatus-prod/failed deliveries"'),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'FluxCommitStatus-prod-function-errors',
+      AlarmActions: [SNS_TOPIC],
+      Metrics: Match.arrayWith([
+        Match.objectLike({
+          MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'Errors' }) }),
+        }),
+      ]),
+    });
+  });
+
+  it('saves the "failed deliveries" Logs Insights query on the function log group', () => {
+    const query = only(template, 'AWS::Logs::QueryDefinition');
+    expect(query.Name).toBe('FluxCommitStatus-prod/failed deliveries');
+    expect(query.QueryString).toBe(
+      'fields @timestamp, route, cluster, object, sha, context, outcome, statusCode, forgeStatus, error, reason\n' +
+        '| filter outcome = "failed" or outcome = "rejected"\n' +
+        '| sort @timestamp desc',
+    );
+    expect(FAILED_DELIVERIES_QUERY.toString()).toBe(query.QueryString);
+    expect(query.LogGroupNames).toEqual([{ Ref: functionLogs }]);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('keeps every log for the configured days, in log groups of its own', () => {
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    expect(groups).toHaveLength(2);
+    for (const group of groups) expect(group.Properties.RetentionInDays).toBe(90);
+    expect(Object.keys(template.findResources('AWS::Logs::LogGroup'))).toContain(functionLogs);
+    template.resourceCountIs('Custom::LogRetention', 0);
+  });
+
+  it('outputs the webhook URL of every route, ready to paste', () => {
+    const api = logicalIdOf(template, 'AWS::ApiGatewayV2::Api');
+    const outputs = template.findOutputs('*');
+    expect(cfnText(outputs.WebhookUrlProdEu1?.Value)).toBe(`\${${api}.ApiEndpoint}/hooks/prod-eu-1`);
+    expect(cfnText(outputs.WebhookUrlProdUs1?.Value)).toBe(`\${${api}.ApiEndpoint}/hooks/prod-us-1`);
+    expect(outputs.WebhookUrlProdEu1?.Description).toContain('generic-hmac');
+    expect(outputs.WebhookUrlProdUs1?.Description).toContain('(generic)');
+    expect(outputs.FailedDeliveriesQuery?.Value).toBe('FluxCommitStatus-prod/failed deliveries');
+  });
+});
+
+describe('settings beyond the committed configs', () => {
+  const configDir = configDirWith({
+    domain: {
+      routes: [
+        ROUTE,
+        { ...ROUTE, id: 'dry', dryRun: true, provider: { ...ROUTE.provider, secret: undefined } },
+      ],
+      deployment: {
+        region: 'eu-west-1',
+        domain: {
+          name: 'flux-hooks.example.com',
+          certificateArn:
+            'arn:aws:acm:eu-west-1:123456789012:certificate/0f6a2c3e-1111-2222-3333-444455556666',
+        },
+        reservedConcurrency: 5,
+        memorySize: 1024,
+        timeoutSeconds: 10,
+        logRetentionDays: 7,
+        throttle: { rateLimit: 5, burstLimit: 10 },
+        alarm: { failedDeliveries: 3, periodMinutes: 15 },
+      },
+    },
+    placeholders: {
+      routes: [
+        {
+          ...ROUTE,
+          auth: {
+            secret: [
+              'flux-commit-status/prod-eu-1/webhook',
+              'arn:aws:secretsmanager:eu-west-1:123456789012:secret:flux-commit-status/old-AbCdEf',
+            ],
+          },
+        },
+      ],
+      deployment: { createPlaceholderSecrets: true },
+    },
+  });
+  afterAll(() => rmSync(configDir, { recursive: true, force: true }));
+
+  it('serves the routes on the custom domain and says where to point its DNS', () => {
+    const { template } = synthEnvironment('domain', { configDir });
+    template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
+      DomainName: 'flux-hooks.example.com',
+      DomainNameConfigurations: [
+        Match.objectLike({
+          CertificateArn:
+            'arn:aws:acm:eu-west-1:123456789012:certificate/0f6a2c3e-1111-2222-3333-444455556666',
+        }),
+      ],
+    });
+    template.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 1);
+    const outputs = template.findOutputs('*');
+    expect(outputs.WebhookUrlProdEu1?.Value).toBe('https://flux-hooks.example.com/hooks/prod-eu-1');
+    expect(outputs.WebhookUrlDry?.Value).toBe('https://flux-hooks.example.com/hooks/dry');
+    expect(cfnText(outputs.DomainTarget?.Value)).toMatch(/\.RegionalDomainName\}$/);
+  });
+
+  it('applies memory, timeout, reserved concurrency, retention, throttling and alarm settings', () => {
+    const { template } = synthEnvironment('domain', { configDir });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      MemorySize: 1024,
+      Timeout: 10,
+      ReservedConcurrentExecutions: 5,
+    });
+    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'FailedDeliveries',
+      Threshold: 3,
+      Period: 900,
+      AlarmActions: Match.absent(),
+    });
+  });
+
+  it('grants a dry-run route its webhook secret only', () => {
+    const { template } = synthEnvironment('domain', { configDir });
+    const secrets = roleStatements(template).find((s) => s.Action === 'secretsmanager:GetSecretValue');
+    expect(secrets?.Resource).toEqual([
+      'arn:aws:secretsmanager:eu-west-1:${AWS::AccountId}:secret:flux-commit-status/github-acme-??????',
+      'arn:aws:secretsmanager:eu-west-1:${AWS::AccountId}:secret:flux-commit-status/prod-eu-1/webhook-??????',
+    ]);
+  });
+
+  it('creates empty, retained placeholders for names, and grants ARNs as given', () => {
+    const { template } = synthEnvironment('placeholders', { configDir });
+    const created = template.findResources('AWS::SecretsManager::Secret');
+    expect(Object.values(created).map((s) => s.Properties.Name)).toEqual([
+      'flux-commit-status/prod-eu-1/webhook',
+      'flux-commit-status/github-acme',
+    ]);
+    for (const secret of Object.values(created)) {
+      expect(secret.DeletionPolicy).toBe('Retain');
+      expect(secret.Properties.SecretString).toBeUndefined();
+      expect(secret.Properties.GenerateSecretString).toBeUndefined();
+    }
+    const [webhook, github] = Object.keys(created);
+    const secrets = roleStatements(template).find((s) => s.Action === 'secretsmanager:GetSecretValue');
+    expect(secrets?.Resource).toEqual(
+      [
+        `\${${webhook}}`,
+        'arn:aws:secretsmanager:eu-west-1:123456789012:secret:flux-commit-status/old-AbCdEf',
+        `\${${github}}`,
+      ].sort(),
+    );
+  });
+});
+
+describe('the metrics the alarm watches', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.restoreAllMocks();
+  });
+
+  it('are the ones the function emits: namespace, names and dimensions', () => {
+    // Powertools writes EMF to the global console in dev mode; vitest.config.ts disables metrics.
+    vi.stubEnv('POWERTOOLS_DEV', 'true');
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    const lines: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((line: string) => lines.push(line));
+    const logger = { info() {}, warn() {}, error() {} } as unknown as Logger;
+    const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+    observeDelivery(logger, metrics)({ outcome: 'failed', statusCode: 502, durationMs: 5, forge: 'github' });
+
+    const emitted = lines.map((line) => {
+      const emf = JSON.parse(line);
+      const directive = emf._aws.CloudWatchMetrics[0];
+      const dimensions = Object.fromEntries(directive.Dimensions[0].map((name: string) => [name, emf[name]]));
+      return { namespace: directive.Namespace, metric: directive.Metrics[0].Name, dimensions };
+    });
+    expect(emitted).toEqual([
+      {
+        namespace: 'FluxCommitStatus',
+        metric: DELIVERIES_METRIC,
+        dimensions: { service: 'flux-commit-status', outcome: 'failed', forge: 'github' },
+      },
+      {
+        namespace: 'FluxCommitStatus',
+        metric: FAILED_DELIVERIES_METRIC,
+        dimensions: { service: 'flux-commit-status' },
+      },
+    ]);
+  });
+});
