@@ -1,8 +1,12 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { DeliveryAlarms } from './constructs/delivery-alarms.js';
 import { DeliveryInsights } from './constructs/delivery-insights.js';
+import { DeliveryLedger } from './constructs/delivery-ledger.js';
+import { RetryQueue } from './constructs/retry-queue.js';
 import { WebhookApi } from './constructs/webhook-api.js';
 import { WebhookFunction } from './constructs/webhook-function.js';
 import { WebhookSecrets } from './constructs/webhook-secrets.js';
@@ -30,6 +34,8 @@ export class FluxCommitStatusStack extends Stack {
   readonly api: WebhookApi;
   readonly alarms: DeliveryAlarms;
   readonly insights: DeliveryInsights;
+  readonly ledger: DeliveryLedger | undefined;
+  readonly retryQueue: RetryQueue | undefined;
 
   constructor(scope: Construct, id: string, props: FluxCommitStatusStackProps) {
     super(scope, id, props);
@@ -45,6 +51,32 @@ export class FluxCommitStatusStack extends Stack {
     });
     this.webhook = new WebhookFunction(this, 'Webhook', { configFile, deployment, logRetention });
     this.secrets.grantRead(this.webhook.role);
+    if (deployment.ledger) {
+      this.ledger = new DeliveryLedger(this, 'Ledger');
+      this.ledger.grantUse(this.webhook.role);
+      this.webhook.function.addEnvironment('LEDGER_TABLE', this.ledger.table.tableName);
+    }
+    if (deployment.retryQueue.enabled) {
+      this.retryQueue = new RetryQueue(this, 'RetryQueue', {
+        consumer: this.webhook.function,
+        consumerTimeout: Duration.seconds(deployment.timeoutSeconds),
+        maxAttempts: deployment.retryQueue.maxAttempts,
+        deadLetterThreshold: deployment.alarm.deadLetters,
+        alarmPeriod: Duration.minutes(deployment.alarm.periodMinutes),
+        namePrefix: this.stackName,
+      });
+      this.retryQueue.grantUse(this.webhook.role);
+      this.webhook.function.addEnvironment('RETRY_QUEUE_URL', this.retryQueue.queue.queueUrl);
+      this.webhook.function.addEnvironment('DEAD_LETTER_QUEUE_URL', this.retryQueue.deadLetterQueue.queueUrl);
+      this.webhook.function.addEnvironment('RETRY_MAX_ATTEMPTS', String(deployment.retryQueue.maxAttempts));
+      if (deployment.alarm.snsTopicArn !== undefined) {
+        const action = new SnsAction(
+          Topic.fromTopicArn(this, 'DeadLetterTopic', deployment.alarm.snsTopicArn),
+        );
+        this.retryQueue.deadLetterAlarm.addAlarmAction(action);
+        this.retryQueue.deadLetterAlarm.addOkAction(action);
+      }
+    }
     this.api = new WebhookApi(this, 'Api', {
       name: this.stackName,
       handler: this.webhook.function,
@@ -77,6 +109,16 @@ export class FluxCommitStatusStack extends Stack {
       new CfnOutput(this, 'DomainTarget', {
         description: `Point ${deployment.domain?.name} here (CNAME or alias record)`,
         value: this.api.domainName.regionalDomainName,
+      });
+    }
+    if (this.retryQueue !== undefined) {
+      new CfnOutput(this, 'RetryQueueArn', {
+        description: 'Retry queue: the destination of a dead-letter redrive',
+        value: this.retryQueue.queue.queueArn,
+      });
+      new CfnOutput(this, 'DeadLetterQueueArn', {
+        description: 'Deliveries that used up their retries, each with a "reason" attribute',
+        value: this.retryQueue.deadLetterQueue.queueArn,
       });
     }
     new CfnOutput(this, 'FailedDeliveriesQuery', {

@@ -131,11 +131,24 @@ export const DeploymentSchema = z.strictObject({
     z.strictObject({
       failedDeliveries: z._default(z.int().check(z.gte(1)), 1),
       periodMinutes: z._default(z.int().check(z.gte(1), z.lte(1440)), 5),
+      /** Messages waiting in the dead-letter queue that raise its alarm. */
+      deadLetters: z._default(z.int().check(z.gte(1)), 1),
       snsTopicArn: z.optional(z.string().check(z.regex(/^arn:aws[a-z-]*:sns:/, 'must be an SNS topic ARN'))),
     }),
-    { failedDeliveries: 1, periodMinutes: 5 },
+    { failedDeliveries: 1, periodMinutes: 5, deadLetters: 1 },
   ),
   createPlaceholderSecrets: z._default(z.boolean(), false),
+  /** The DynamoDB delivery ledger that all containers share (dedupe and event order across the fleet). */
+  ledger: z._default(z.boolean(), true),
+  /** The SQS retry queue that keeps a delivery the forge refused to take within Flux's 15 seconds. */
+  retryQueue: z._default(
+    z.strictObject({
+      enabled: z._default(z.boolean(), true),
+      /** Attempts in all, the webhook's included, before a delivery goes to the dead-letter queue. */
+      maxAttempts: z._default(z.int().check(z.gte(2), z.lte(20)), 8),
+    }),
+    { enabled: true, maxAttempts: 8 },
+  ),
 });
 
 export type Deployment = z.infer<typeof DeploymentSchema>;

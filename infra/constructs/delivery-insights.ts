@@ -17,7 +17,7 @@ import { DELIVERIES_METRIC, type DeliveryAlarms } from './delivery-alarms.js';
 /**
  * The deliveries that need a look, newest first. The fields are those of the function's log line (a
  * DeliveryRecord in functions/webhook/relay.ts); `rejected` is Flux's or the config's fault, `failed`
- * the forge's or Secrets Manager's.
+ * the forge's or Secrets Manager's; `dead-lettered`, a delivery that used up its retries.
  */
 export const FAILED_DELIVERIES_QUERY = new QueryString({
   fields: [
@@ -33,7 +33,7 @@ export const FAILED_DELIVERIES_QUERY = new QueryString({
     'error',
     'reason',
   ],
-  filterStatements: ['outcome = "failed" or outcome = "rejected"'],
+  filterStatements: ['outcome in ["failed", "rejected", "dead-lettered"]'],
   sort: '@timestamp desc',
 });
 

@@ -102,9 +102,13 @@ describe('the prod stack', () => {
     expect(fn.ReservedConcurrentExecutions).toBeUndefined();
   });
 
-  it('lets the function read exactly the configured secrets, and write its own log group', () => {
+  it('lets the function read exactly the configured secrets, write its own log group, use its ledger and queues', () => {
     const secret = (name: string) =>
       `arn:aws:secretsmanager:eu-west-1:\${AWS::AccountId}:secret:${name}-??????`;
+    const arnOf = (type: string) => `\${${logicalIdOf(template, type)}.Arn}`;
+    const [retries, deadLetters] = Object.entries(template.findResources('AWS::SQS::Queue'))
+      .sort(([, a]) => (a.Properties.RedrivePolicy ? -1 : 1))
+      .map(([id]) => `\${${id}.Arn}`);
     expect(roleStatements(template)).toEqual([
       {
         Effect: 'Allow',
@@ -119,6 +123,28 @@ describe('the prod stack', () => {
           secret('flux-commit-status/prod-eu-1/webhook'),
           secret('flux-commit-status/prod-us-1/webhook'),
         ],
+      },
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        Resource: [arnOf('AWS::DynamoDB::Table')],
+      },
+      {
+        Effect: 'Allow',
+        Action: [
+          'sqs:ChangeMessageVisibility',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:GetQueueUrl',
+          'sqs:ReceiveMessage',
+          'sqs:SendMessage',
+        ],
+        Resource: [retries],
+      },
+      {
+        Effect: 'Allow',
+        Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+        Resource: [deadLetters],
       },
     ]);
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
@@ -156,12 +182,64 @@ describe('the prod stack', () => {
     expect(query.Name).toBe('FluxCommitStatus-prod/failed deliveries');
     expect(query.QueryString).toBe(
       'fields @timestamp, route, cluster, object, sha, context, outcome, statusCode, forgeStatus, error, reason\n' +
-        '| filter outcome = "failed" or outcome = "rejected"\n' +
+        '| filter outcome in ["failed", "rejected", "dead-lettered"]\n' +
         '| sort @timestamp desc',
     );
     expect(FAILED_DELIVERIES_QUERY.toString()).toBe(query.QueryString);
     expect(query.LogGroupNames).toEqual([{ Ref: functionLogs }]);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('keeps a delivery ledger: on demand, point-in-time recovery, TTL, retained, named to the function', () => {
+    expect(only(template, 'AWS::DynamoDB::Table')).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
+    const variables = (
+      only(template, 'AWS::Lambda::Function').Environment as { Variables: Record<string, unknown> }
+    ).Variables;
+    expect(variables.LEDGER_TABLE).toEqual({ Ref: logicalIdOf(template, 'AWS::DynamoDB::Table') });
+  });
+
+  it('hands failing deliveries to an encrypted SQS retry queue with a dead-letter queue, alarm and outputs', () => {
+    const queues = Object.entries(template.findResources('AWS::SQS::Queue'));
+    expect(queues).toHaveLength(2);
+    const [[retriesId, retries], [deadLettersId, deadLetters]] = queues.sort(([, a]) =>
+      a.Properties.RedrivePolicy ? -1 : 1,
+    ) as [[string, { Properties: Record<string, any> }], [string, { Properties: Record<string, any> }]];
+    expect(retries.Properties).toMatchObject({
+      VisibilityTimeout: 72,
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [deadLettersId, 'Arn'] }, maxReceiveCount: 10 },
+    });
+    expect(deadLetters.Properties).toMatchObject({
+      MessageRetentionPeriod: 14 * 24 * 3600,
+      SqsManagedSseEnabled: true,
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [retriesId, 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    const variables = (
+      only(template, 'AWS::Lambda::Function').Environment as { Variables: Record<string, unknown> }
+    ).Variables;
+    expect(variables).toMatchObject({
+      RETRY_QUEUE_URL: { Ref: retriesId },
+      DEAD_LETTER_QUEUE_URL: { Ref: deadLettersId },
+      RETRY_MAX_ATTEMPTS: '8',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'FluxCommitStatus-prod-dead-letters',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [deadLettersId, 'QueueName'] } }],
+      Threshold: 1,
+      AlarmActions: [SNS_TOPIC],
+    });
+    template.hasOutput('RetryQueueArn', { Value: { 'Fn::GetAtt': [retriesId, 'Arn'] } });
+    template.hasOutput('DeadLetterQueueArn', { Value: { 'Fn::GetAtt': [deadLettersId, 'Arn'] } });
   });
 
   it('keeps every log for the configured days, in log groups of its own', () => {
@@ -219,6 +297,10 @@ describe('settings beyond the committed configs', () => {
       ],
       deployment: { createPlaceholderSecrets: true },
     },
+    lean: {
+      routes: [ROUTE],
+      deployment: { ledger: false, retryQueue: { enabled: false } },
+    },
   });
   afterAll(() => rmSync(configDir, { recursive: true, force: true }));
 
@@ -257,6 +339,18 @@ describe('settings beyond the committed configs', () => {
       Period: 900,
       AlarmActions: Match.absent(),
     });
+  });
+
+  it('leaves out the ledger and the retry queue when the environment turns them off', () => {
+    const { template } = synthEnvironment('lean', { configDir });
+    template.resourceCountIs('AWS::DynamoDB::Table', 0);
+    template.resourceCountIs('AWS::SQS::Queue', 0);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+    const variables = (
+      only(template, 'AWS::Lambda::Function').Environment as { Variables: Record<string, unknown> }
+    ).Variables;
+    expect(Object.keys(variables)).not.toContain('LEDGER_TABLE');
+    expect(Object.keys(variables)).not.toContain('RETRY_QUEUE_URL');
   });
 
   it('grants a dry-run route its webhook secret only', () => {
