@@ -1,4 +1,9 @@
+import { parseAzureDevOpsAddress } from './azuredevops/address.js';
+import { parseBitbucketAddress } from './bitbucket/address.js';
+import { parseBitbucketServerAddress } from './bitbucketserver/address.js';
+import { parseGiteaAddress } from './gitea/address.js';
 import { parseGitHubAddress } from './github/address.js';
+import { parseGitLabAddress } from './gitlab/address.js';
 
 /**
  * The address parser of every forge. They are small and pure, so they load eagerly: the config schema
@@ -6,6 +11,11 @@ import { parseGitHubAddress } from './github/address.js';
  */
 export const ADDRESS_PARSERS = {
   github: parseGitHubAddress,
+  gitlab: parseGitLabAddress,
+  gitea: parseGiteaAddress,
+  bitbucket: parseBitbucketAddress,
+  bitbucketserver: parseBitbucketServerAddress,
+  azuredevops: parseAzureDevOpsAddress,
 } as const;
 
 export type ForgeType = keyof typeof ADDRESS_PARSERS;

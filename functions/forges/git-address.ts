@@ -5,6 +5,8 @@ export interface GitAddress {
   host: string;
   /** The path segments, URL-decoded, with a trailing `.git` removed from the last one. */
   segments: string[];
+  /** An ssh address says nothing of the port or path where the forge's web and API live. */
+  protocol: 'https' | 'http' | 'ssh';
 }
 
 export class AddressError extends Error {
@@ -46,7 +48,8 @@ export function splitGitAddress(address: string): GitAddress {
   }
   const scheme = url.protocol === 'http:' ? 'http' : 'https';
   const port = url.protocol === 'ssh:' || url.port === '' ? '' : `:${url.port}`;
-  return { origin: `${scheme}://${url.hostname}${port}`, host: url.hostname, segments };
+  const protocol = url.protocol === 'ssh:' ? 'ssh' : scheme;
+  return { origin: `${scheme}://${url.hostname}${port}`, host: url.hostname, segments, protocol };
 }
 
 /** Checks an `apiUrl` override and returns it without a trailing slash. */
@@ -64,4 +67,32 @@ export function normaliseApiUrl(apiUrl: string): string {
     throw new AddressError(`apiUrl "${apiUrl}" must not carry credentials, a query or a fragment`);
   }
   return url.toString().replace(/\/+$/, '');
+}
+
+/**
+ * An `apiUrl` for a forge whose API sits at a fixed path under its web root (`/api/v4`, `/api/v1`,
+ * `/rest`), given with or without that path. Returns it with the path, and the web root's own
+ * sub-path (`gitlab` in `https://host/gitlab/api/v4`), which the repository addresses then carry too.
+ */
+export function apiBaseOf(apiUrl: string, apiPath: string): { apiUrl: string; subPath: string[] } {
+  const normalised = normaliseApiUrl(apiUrl);
+  const base = normalised.endsWith(apiPath) ? normalised : `${normalised}${apiPath}`;
+  const pathname = new URL(base).pathname;
+  const subPath = pathname
+    .slice(0, pathname.length - apiPath.length)
+    .split('/')
+    .filter((segment) => segment !== '')
+    .map((segment) => decodeURIComponent(segment));
+  return { apiUrl: base, subPath };
+}
+
+/** `segments` without a leading `prefix`, when they start with it. */
+export function withoutPrefix(segments: readonly string[], prefix: readonly string[]): string[] {
+  const starts = prefix.length <= segments.length && prefix.every((segment, i) => segments[i] === segment);
+  return segments.slice(starts ? prefix.length : 0);
+}
+
+/** Path segments joined for a URL, each encoded. */
+export function encodePath(segments: readonly string[]): string {
+  return segments.map((segment) => `/${encodeURIComponent(segment)}`).join('');
 }

@@ -11,6 +11,11 @@ interface ForgeModule<T extends ForgeType> {
  */
 const LOADERS: { [T in ForgeType]: () => Promise<ForgeModule<T>> } = {
   github: () => import('./github/client.js'),
+  gitlab: () => import('./gitlab/client.js'),
+  gitea: () => import('./gitea/client.js'),
+  bitbucket: () => import('./bitbucket/client.js'),
+  bitbucketserver: () => import('./bitbucketserver/client.js'),
+  azuredevops: () => import('./azuredevops/client.js'),
 };
 
 export interface ProviderSettings {

@@ -21,6 +21,18 @@ function fieldValue(body: unknown, field: string): unknown {
 }
 
 /**
+ * Prism closes idle keep-alive connections after 5 s; a request sent on one just as it closes fails
+ * with ECONNRESET, which says nothing about the request. Such a failure is tried once more.
+ */
+async function askPrism(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch {
+    return fetch(url, init);
+  }
+}
+
+/**
  * Judges a request by the forge's own description: Prism validates path, query, headers, security
  * and body, and the extra limits are checked here. Returns Prism's answer and every violation found.
  */
@@ -39,7 +51,7 @@ export async function checkAgainstSpec(
   }
   // GitHub's vendor media type is not in its description; Prism would answer 406 to it.
   headers.accept = 'application/json';
-  const answer = await fetch(`${options.prismUrl}${path}${query === '' ? '' : `?${query}`}`, {
+  const answer = await askPrism(`${options.prismUrl}${path}${query === '' ? '' : `?${query}`}`, {
     method: request.method,
     headers,
     ...(request.body === '' ? {} : { body: request.body }),
@@ -51,6 +63,16 @@ export async function checkAgainstSpec(
     const details: Array<{ message: string; location?: string[] }> = body.validation ?? [];
     if (details.length === 0) violations.push(`${answer.status} ${body.title}: ${body.detail ?? ''}`);
     for (const detail of details) violations.push(`${detail.location?.join('.') ?? ''}: ${detail.message}`);
+  } else {
+    // Where the description declares an error answer of its own (GitLab, Gitea and Bitbucket Server
+    // declare 400), Prism gives that answer with an empty body and lists the violations in a header.
+    const listed: Array<{ message: string; severity?: string; location?: string[] }> = JSON.parse(
+      answer.headers.get('sl-violations') ?? '[]',
+    );
+    for (const detail of listed) {
+      if (detail.severity === 'Error')
+        violations.push(`${detail.location?.join('.') ?? ''}: ${detail.message}`);
+    }
   }
   if (request.body !== '' && (request.headers['content-type'] ?? '').includes('json')) {
     const sent = JSON.parse(request.body);

@@ -1,0 +1,96 @@
+import { RouteMisconfiguredError } from '../../core/errors.js';
+import { basicAuthorization, basicFromUsernamePassword } from '../credentials.js';
+import type {
+  CommitStatus,
+  ForgeClient,
+  ForgeCredentials,
+  StatusState,
+  WriteOptions,
+  WriteResult,
+} from '../forge.js';
+import { dispatcherFor } from '../http/dispatcher.js';
+import { ForgeHttp } from '../http/forge-http.js';
+import { statusKey } from '../status-key.js';
+import type { BitbucketLocation } from './address.js';
+
+const STATES: Record<StatusState, string> = {
+  success: 'SUCCESSFUL',
+  failure: 'FAILED',
+  pending: 'INPROGRESS',
+};
+
+interface BitbucketStatus {
+  state?: string;
+  description?: string | null;
+}
+
+/**
+ * `token` holding `<username>:<app password>` (Flux's layout) or `<Atlassian e-mail>:<API token>` is
+ * sent as Basic; a token without a colon is a repository, project or workspace access token, sent
+ * as Bearer. `username` and `password` keys are Basic too.
+ */
+function authorization(credentials: ForgeCredentials, where: string): string {
+  const { token } = credentials;
+  if (token !== undefined && token !== '') {
+    const colon = token.indexOf(':');
+    return colon > 0 ? basicAuthorization(token.slice(0, colon), token.slice(colon + 1)) : `Bearer ${token}`;
+  }
+  const basic = basicFromUsernamePassword(credentials);
+  if (basic !== undefined) return basic;
+  throw new RouteMisconfiguredError(
+    `the secret for ${where} needs "token" (an access token, or <username>:<app password>) or "username" and "password"`,
+  );
+}
+
+class BitbucketClient implements ForgeClient {
+  readonly #http: ForgeHttp;
+
+  constructor(
+    private readonly location: BitbucketLocation,
+    authorizationHeader: string,
+    caCert: string | undefined,
+  ) {
+    this.#http = new ForgeHttp({
+      where: `Bitbucket ${location.repository}`,
+      apiUrl: location.apiUrl,
+      headers: { authorization: authorizationHeader },
+      dispatcher: dispatcherFor(caCert),
+    });
+  }
+
+  async write(status: CommitStatus, { deadline }: WriteOptions): Promise<WriteResult> {
+    const { workspace, repoSlug, webUrl } = this.location;
+    const builds = `/repositories/${encodeURIComponent(workspace)}/${encodeURIComponent(repoSlug)}/commit/${status.sha}/statuses/build`;
+    const key = statusKey(status.context);
+    const state = STATES[status.state];
+    const current = await this.#http.request({
+      method: 'GET',
+      path: `${builds}/${key}`,
+      expect: [404],
+      deadline,
+    });
+    const existing = current.status === 404 ? undefined : (current.body as BitbucketStatus | undefined);
+    if (existing?.state === state && (existing.description ?? '') === status.description) {
+      return { outcome: 'duplicate', forgeStatus: current.status };
+    }
+    // Bitbucket upserts by key; its UI shows a status without a link as broken, so the repository stands in.
+    const answer = await this.#http.request({
+      method: 'POST',
+      path: builds,
+      deadline,
+      body: {
+        key,
+        state,
+        name: status.context,
+        url: status.targetUrl ?? webUrl,
+        description: status.description,
+      },
+    });
+    return { outcome: 'written', forgeStatus: answer.status };
+  }
+}
+
+export function createClient(location: BitbucketLocation, credentials: ForgeCredentials): ForgeClient {
+  const header = authorization(credentials, `Bitbucket ${location.repository}`);
+  return new BitbucketClient(location, header, credentials.caCert);
+}

@@ -1,0 +1,95 @@
+import { RouteMisconfiguredError } from '../../core/errors.js';
+import { truncate } from '../../core/text.js';
+import { basicFromUsernamePassword } from '../credentials.js';
+import type {
+  CommitStatus,
+  ForgeClient,
+  ForgeCredentials,
+  StatusState,
+  WriteOptions,
+  WriteResult,
+} from '../forge.js';
+import { dispatcherFor } from '../http/dispatcher.js';
+import { ForgeHttp } from '../http/forge-http.js';
+import { statusKey } from '../status-key.js';
+import type { BitbucketServerLocation } from './address.js';
+
+const STATES: Record<StatusState, string> = {
+  success: 'SUCCESSFUL',
+  failure: 'FAILED',
+  pending: 'INPROGRESS',
+};
+/** Bitbucket Server's limits for a build status, from its REST API description. */
+const BITBUCKET_SERVER_TEXT_LIMIT = 255;
+const BITBUCKET_SERVER_URL_LIMIT = 450;
+
+interface BuildStatus {
+  state?: string;
+  description?: string | null;
+}
+
+/** An HTTP access token is sent as Bearer; `username` and `password` as Basic. */
+function authorization(credentials: ForgeCredentials, where: string): string {
+  if (credentials.token !== undefined && credentials.token !== '') return `Bearer ${credentials.token}`;
+  const basic = basicFromUsernamePassword(credentials);
+  if (basic !== undefined) return basic;
+  throw new RouteMisconfiguredError(
+    `the secret for ${where} needs "token" (an HTTP access token) or "username" and "password"`,
+  );
+}
+
+class BitbucketServerClient implements ForgeClient {
+  readonly #http: ForgeHttp;
+
+  constructor(
+    private readonly location: BitbucketServerLocation,
+    authorizationHeader: string,
+    caCert: string | undefined,
+  ) {
+    this.#http = new ForgeHttp({
+      where: `Bitbucket Server ${location.repository}`,
+      apiUrl: location.apiUrl,
+      headers: { authorization: authorizationHeader },
+      dispatcher: dispatcherFor(caCert),
+    });
+  }
+
+  async write(status: CommitStatus, { deadline }: WriteOptions): Promise<WriteResult> {
+    const { projectKey, repoSlug, webUrl } = this.location;
+    const builds = `/api/latest/projects/${encodeURIComponent(projectKey)}/repos/${encodeURIComponent(repoSlug)}/commits/${status.sha}/builds`;
+    const key = statusKey(status.context);
+    const state = STATES[status.state];
+    const description = truncate(status.description, BITBUCKET_SERVER_TEXT_LIMIT);
+    const current = await this.#http.request({
+      method: 'GET',
+      path: builds,
+      query: { key },
+      expect: [404],
+      deadline,
+    });
+    const existing = current.status === 404 ? undefined : (current.body as BuildStatus | undefined);
+    if (existing?.state === state && (existing.description ?? '') === description) {
+      return { outcome: 'duplicate', forgeStatus: current.status };
+    }
+    // `url` is required; a target URL too long for it gives way to the repository's page.
+    const targetUrl = status.targetUrl ?? webUrl;
+    const answer = await this.#http.request({
+      method: 'POST',
+      path: builds,
+      deadline,
+      body: {
+        key,
+        state,
+        url: targetUrl.length <= BITBUCKET_SERVER_URL_LIMIT ? targetUrl : webUrl,
+        name: truncate(status.context, BITBUCKET_SERVER_TEXT_LIMIT),
+        description,
+      },
+    });
+    return { outcome: 'written', forgeStatus: answer.status };
+  }
+}
+
+export function createClient(location: BitbucketServerLocation, credentials: ForgeCredentials): ForgeClient {
+  const header = authorization(credentials, `Bitbucket Server ${location.repository}`);
+  return new BitbucketServerClient(location, header, credentials.caCert);
+}

@@ -1,0 +1,106 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalServer } from '../../functions/local/server.js';
+import { FileSecretSource } from '../../functions/secrets/file-source.js';
+import type { SpecCheckedFake } from '../helpers/fake-forge.js';
+import { CONTEXT, type ForgeProfile, OTHER_SHA, SHA } from '../helpers/forge-behaviour.js';
+import { azureDevOps, bitbucket, bitbucketServer, gitea, gitlab } from '../helpers/forge-profiles.js';
+import { FIXTURES, fixture, sign, WEBHOOK_KEY } from '../helpers/relay-harness.js';
+
+const PROFILES = [gitlab, gitea, bitbucket, bitbucketServer, azureDevOps] as ForgeProfile<SpecCheckedFake>[];
+
+/** The local server over real HTTP, one route per forge, each writing to its spec-checked fake. */
+describe('local server end to end, once per forge', () => {
+  const fakes = new Map<string, SpecCheckedFake>();
+  let server: Server;
+  let url: string;
+
+  beforeAll(async () => {
+    for (const profile of PROFILES) fakes.set(profile.type, await profile.start());
+    const folder = mkdtempSync(join(tmpdir(), 'fcs-forges-e2e-'));
+    const configFile = join(folder, 'forges.json');
+    const secretsFile = join(folder, 'secrets.json');
+    const secrets: Record<string, unknown> = { 'e2e/webhook': { token: WEBHOOK_KEY } };
+    const routes = PROFILES.map((profile) => {
+      secrets[`e2e/${profile.type}`] = profile.secret;
+      return {
+        id: profile.type,
+        cluster: 'prod-eu-1',
+        auth: { type: 'hmac', secret: 'e2e/webhook' },
+        provider: {
+          type: profile.type,
+          secret: `e2e/${profile.type}`,
+          ...profile.provider(fakes.get(profile.type) as SpecCheckedFake),
+        },
+      };
+    });
+    writeFileSync(configFile, JSON.stringify({ routes }));
+    writeFileSync(secretsFile, JSON.stringify(secrets));
+    ({ server, url } = await startLocalServer({
+      configFile,
+      secrets: new FileSecretSource(secretsFile),
+      port: 0,
+      logger: new Logger({ logLevel: 'SILENT' }),
+    }));
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((done) => server.close(done));
+    for (const fake of fakes.values()) {
+      expect(fake.violations).toEqual([]);
+      await fake.stop();
+    }
+  });
+
+  async function post(route: string, name: string) {
+    const body = fixture(name);
+    const response = await fetch(`${url}/hooks/${route}`, {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'x-signature': sign(body),
+        'gotk-component': 'kustomize-controller',
+      },
+    });
+    return response.status;
+  }
+
+  it.each(PROFILES.map((profile) => [profile.type, profile] as const))(
+    '%s: turns the fixtures into the statuses Flux would write, and skips the repeat',
+    async (type, profile) => {
+      // Prepare
+      const fake = fakes.get(type) as SpecCheckedFake;
+
+      // Act
+      const answers = [];
+      for (const name of [
+        FIXTURES.progressing,
+        FIXTURES.healthCheckFailed,
+        FIXTURES.reconciled,
+        FIXTURES.errorWithoutRevision,
+        FIXTURES.reconciled,
+      ]) {
+        answers.push(await post(type, name));
+      }
+
+      // Assess
+      expect(answers).toEqual([200, 200, 200, 202, 200]);
+      expect(profile.written(fake, OTHER_SHA)[0]).toEqual({
+        state: profile.states.failure,
+        name: CONTEXT,
+        description:
+          "health check failed: health check failed after 5m0.031402813s: timeout waiting for: [Deployment/apps/podinfo status: 'InProgress']",
+      });
+      expect(profile.written(fake, SHA)).toEqual([
+        { state: profile.states.success, name: CONTEXT, description: 'reconciliation succeeded' },
+      ]);
+      expect(fake.writes).toHaveLength(3);
+    },
+  );
+});
