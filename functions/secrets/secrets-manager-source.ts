@@ -19,6 +19,8 @@ function errorName(error: unknown): string {
  */
 export class SecretsManagerSource implements SecretSource {
   #provider: Promise<SecretsProvider> | undefined;
+  /** The last text read for each secret and its parsed value: every event reads its secrets again. */
+  readonly #parsed = new Map<string, { text: string; value: SecretValue }>();
 
   constructor(private readonly clientConfig: SecretsManagerClientConfig = {}) {}
 
@@ -39,7 +41,12 @@ export class SecretsManagerSource implements SecretSource {
     if (typeof text !== 'string') {
       throw new RouteMisconfiguredError(`secret "${name}" has no SecretString`);
     }
-    return parseSecretString(name, text);
+    const parsed = this.#parsed.get(name);
+    if (parsed?.text === text) return parsed.value;
+    // Frozen, since every caller now shares it.
+    const value = Object.freeze(parseSecretString(name, text));
+    this.#parsed.set(name, { text, value });
+    return value;
   }
 
   #loadProvider(): Promise<SecretsProvider> {

@@ -1,0 +1,76 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build, type Metafile } from 'esbuild';
+import type { RouteInput } from '../../functions/core/routes-config.js';
+import { BUNDLE, HANDLER_ENTRY } from '../../infra/bundling.js';
+
+export interface BuiltHandler {
+  /** The entry file, with `routes.json` beside it as the stack deploys it. */
+  file: string;
+  bytes: number;
+  gzipBytes: number;
+  /** The largest packages in the bundle: where its import time goes. */
+  largest: { name: string; bytes: number }[];
+}
+
+/** `node_modules/@scope/name/…` → `@scope/name`; the project's own files → `(project)`. */
+function packageOf(input: string): string {
+  const parts = input.split('node_modules/').at(-1)?.split('/') ?? [];
+  if (!input.includes('node_modules/')) return '(project)';
+  return (parts[0]?.startsWith('@') ? parts.slice(0, 2) : parts.slice(0, 1)).join('/');
+}
+
+function largestPackages(metafile: Metafile | undefined, count: number) {
+  const entry = Object.values(metafile?.outputs ?? {}).find((output) => output.entryPoint !== undefined);
+  const bytes = new Map<string, number>();
+  for (const [input, { bytesInOutput }] of Object.entries(entry?.inputs ?? {})) {
+    const name = packageOf(input);
+    bytes.set(name, (bytes.get(name) ?? 0) + bytesInOutput);
+  }
+  return [...bytes]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([name, size]) => ({ name, bytes: size }));
+}
+
+/** Builds the Lambda bundle with exactly the stack's esbuild settings, plus the bench's config. */
+export async function buildHandler(outDir: string, routes: RouteInput[]): Promise<BuiltHandler> {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, 'index.mjs');
+  const { banner, mainFields, ...settings } = BUNDLE;
+  const { metafile } = await build({
+    ...settings,
+    mainFields: [...mainFields],
+    banner: { js: banner },
+    bundle: true,
+    entryPoints: [HANDLER_ENTRY],
+    outfile: file,
+    metafile: true,
+    logLevel: 'warning',
+  });
+  writeFileSync(join(outDir, 'routes.json'), JSON.stringify({ routes }, null, 2));
+  const code = readFileSync(file);
+  return {
+    file,
+    bytes: code.length,
+    gzipBytes: gzipSync(code).length,
+    largest: largestPackages(metafile, 8),
+  };
+}
+
+/** The child-process driver, bundled on its own: plain node runs it without a TypeScript loader. */
+export async function buildDriver(outDir: string): Promise<string> {
+  const file = join(outDir, 'driver.mjs');
+  await build({
+    entryPoints: [new URL('./driver.ts', import.meta.url).pathname],
+    outfile: file,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'warning',
+  });
+  return file;
+}

@@ -1,0 +1,194 @@
+export interface BenchResults {
+  machine: {
+    cpu: string;
+    cores: number;
+    node: string;
+    os: string;
+    /** The 1-minute load average before and after: other work on the machine skews every timing. */
+    loadAverage: { start: number; end: number };
+    date: string;
+  };
+  settings: {
+    importRuns: number;
+    coldRuns: number;
+    warmRuns: number;
+    replays: number;
+    streamEvents: number;
+    githubWriteSpacingMs: number;
+  };
+  bundle: { bytes: number; gzipBytes: number; largest: { name: string; bytes: number }[] };
+  coldImport: {
+    bareMs: number;
+    withImportMs: number;
+    aboveBareMs: number;
+    /** The same with NODE_OPTIONS=--enable-source-maps, as the stack deploys the function. */
+    aboveBareWithSourceMapsMs: number;
+  };
+  firstRequest: {
+    importCpuMs: number;
+    importAndRequestCpuMs: number;
+    requestCpuMs: number;
+    importMs: number;
+    requestMs: number;
+  };
+  warm: PassFigures & {
+    events: number;
+    /** Means over the stream's repeats (no forge call) and its changes (a read and a write). */
+    cpuUsRepeats: number;
+    cpuUsChanges: number;
+    /** The stream sent again once every status is known: the handler without forge I/O. */
+    replay: PassFigures & { forgeCalls: number };
+  };
+  calls: {
+    events: number;
+    forgeCallsPerEvent: number;
+    forgeWritesPerEvent: number;
+    expectedForgeCallsPerEvent: number;
+    secretsManagerCallsTotal: number;
+    secretsManagerCallsWarm: number;
+    fluxCallsPerEvent: number;
+    fluxWritesPerEvent: number;
+  };
+  rss: { bareMb: number; coldMb: number; warmMb: number };
+}
+
+interface PassFigures {
+  eventsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  cpuUsPerEvent: number;
+}
+
+export interface Row {
+  figure: string;
+  value: string;
+  goal?: string;
+  met?: boolean;
+}
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+const us = (value: number) => `${value.toFixed(0)} µs`;
+const mb = (value: number) => `${value.toFixed(0)} MB`;
+const two = (value: number) => value.toFixed(2);
+
+export interface Section {
+  title: string;
+  rows: Row[];
+}
+
+/** The figures as printed, each goal (for a 2-core machine) beside its figure. */
+export function tableOf(r: BenchResults): Section[] {
+  const runs = r.settings;
+  return [
+    {
+      title: `1. Bundle and cold import (median of ${runs.importRuns} processes each)`,
+      rows: [
+        { figure: 'bundle (index.mjs)', value: `${kb(r.bundle.bytes)}, gzip ${kb(r.bundle.gzipBytes)}` },
+        { figure: 'bare node start', value: ms(r.coldImport.bareMs) },
+        { figure: 'node start + import of the bundle', value: ms(r.coldImport.withImportMs) },
+        {
+          figure: 'import above a bare node start',
+          value: ms(r.coldImport.aboveBareMs),
+          goal: '≤ 60 ms',
+          met: r.coldImport.aboveBareMs <= 60,
+        },
+        {
+          figure: '  with --enable-source-maps, as deployed',
+          value: ms(r.coldImport.aboveBareWithSourceMapsMs),
+        },
+      ],
+    },
+    {
+      title: `2. First request in a cold process (CPU, median of ${runs.coldRuns})`,
+      rows: [
+        { figure: 'import alone', value: ms(r.firstRequest.importCpuMs) },
+        { figure: 'import + first GitHub write', value: ms(r.firstRequest.importAndRequestCpuMs) },
+        {
+          figure: 'first write on top of the import',
+          value: ms(r.firstRequest.requestCpuMs),
+          goal: '≤ 20 ms',
+          met: r.firstRequest.requestCpuMs <= 20,
+        },
+        { figure: 'first write, wall time', value: ms(r.firstRequest.requestMs) },
+      ],
+    },
+    {
+      title: `3. Warm handler, ${r.warm.events} signed events in-process, zero-latency fake (median of ${runs.warmRuns} runs)`,
+      rows: [
+        { figure: 'throughput', value: `${r.warm.eventsPerSecond.toFixed(0)} events/s` },
+        { figure: 'latency p50 / p99', value: `${ms(r.warm.p50Ms)} / ${ms(r.warm.p99Ms)}` },
+        { figure: 'CPU per event', value: us(r.warm.cpuUsPerEvent) },
+        { figure: '  repeats (no forge call)', value: us(r.warm.cpuUsRepeats) },
+        { figure: '  changes (a forge read and write)', value: us(r.warm.cpuUsChanges) },
+        {
+          figure: `CPU per event without forge I/O (stream again, median of ${runs.replays})`,
+          value: `${us(r.warm.replay.cpuUsPerEvent)} (${r.warm.replay.forgeCalls} forge calls)`,
+          goal: '≤ 300 µs',
+          met: r.warm.replay.cpuUsPerEvent <= 300 && r.warm.replay.forgeCalls === 0,
+        },
+        {
+          figure: '  its throughput, p50 / p99',
+          value: `${r.warm.replay.eventsPerSecond.toFixed(0)} events/s, ${ms(r.warm.replay.p50Ms)} / ${ms(r.warm.replay.p99Ms)}`,
+        },
+      ],
+    },
+    {
+      title: `4. Calls on a Flux-like stream of ${r.calls.events} events (Flux's own providers in brackets)`,
+      rows: [
+        {
+          figure: 'forge calls per event',
+          value: `${two(r.calls.forgeCallsPerEvent)} (Flux ${two(r.calls.fluxCallsPerEvent)})`,
+          goal: '≤ 1.05',
+          met: r.calls.forgeCallsPerEvent <= 1.05,
+        },
+        {
+          figure: 'forge writes per event',
+          value: `${two(r.calls.forgeWritesPerEvent)} (Flux ${two(r.calls.fluxWritesPerEvent)})`,
+        },
+        { figure: 'Secrets Manager calls in total', value: String(r.calls.secretsManagerCallsTotal) },
+        {
+          figure: 'Secrets Manager calls in the warm stream',
+          value: String(r.calls.secretsManagerCallsWarm),
+          goal: '0',
+          met: r.calls.secretsManagerCallsWarm === 0,
+        },
+      ],
+    },
+    {
+      title: '5. Peak RSS',
+      rows: [
+        { figure: 'bare node', value: mb(r.rss.bareMb) },
+        { figure: 'cold process after its first write', value: mb(r.rss.coldMb) },
+        { figure: `warm process after ${r.warm.events} events`, value: mb(r.rss.warmMb) },
+      ],
+    },
+  ];
+}
+
+export function formatReport(r: BenchResults): string {
+  const table = tableOf(r);
+  const rows = table.flatMap((section) => section.rows);
+  const widths = [
+    Math.max(...rows.map((row) => row.figure.length)),
+    Math.max(...rows.map((row) => row.value.length)),
+    Math.max(4, ...rows.map((row) => row.goal?.length ?? 0)),
+  ] as const;
+  const line = (row: Row) =>
+    `  ${row.figure.padEnd(widths[0])}  ${row.value.padStart(widths[1])}  ${(row.goal ?? '').padEnd(widths[2])}  ${
+      row.met === undefined ? '' : row.met ? 'met' : 'MISSED'
+    }`.trimEnd();
+  const largest = r.bundle.largest.map((entry) => `${entry.name} ${kb(entry.bytes)}`).join(', ');
+  return [
+    `flux-commit-status bench — ${r.machine.cpu}, ${r.machine.cores} cores, node ${r.machine.node}, ${r.machine.os}`,
+    `load average ${two(r.machine.loadAverage.start)} → ${two(r.machine.loadAverage.end)}${
+      r.machine.loadAverage.start > 1 ? ' (the machine was busy before the bench: timings run high)' : ''
+    }`,
+    `GITHUB_WRITE_SPACING_MS=${r.settings.githubWriteSpacingMs} (the fake answers at once; GitHub's write spacing is off)`,
+    '',
+    ...table.flatMap(({ title, rows }) => [title, ...rows.map(line), '']),
+    `largest in the bundle: ${largest}`,
+    'results: .bench/results.json',
+    '',
+  ].join('\n');
+}
