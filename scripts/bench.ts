@@ -204,7 +204,12 @@ function results(
       streamEvents: STREAM_EVENTS,
       githubWriteSpacingMs: 0,
     },
-    bundle: { bytes: bundle.bytes, gzipBytes: bundle.gzipBytes, largest: bundle.largest },
+    bundle: {
+      entryBytes: bundle.entryBytes,
+      bytes: bundle.bytes,
+      gzipBytes: bundle.gzipBytes,
+      largest: bundle.largest,
+    },
     coldImport: importFigures,
     firstRequest: {
       importCpuMs: median(cold.map((result) => result.importCpuMs)),

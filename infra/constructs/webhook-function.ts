@@ -1,50 +1,39 @@
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Duration } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Deployment } from '../../functions/core/routes-config.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/webhook/observe-delivery.js';
-import { BUNDLE, HANDLER_ENTRY } from '../bundling.js';
+import { bundleHandler, HANDLER_ENTRY } from '../bundling.js';
 import { PROJECT_ROOT } from '../paths.js';
 
 /** The handler looks for its config here, beside the bundled code (functions/webhook/handler.ts). */
 export const BUNDLED_CONFIG_FILE = 'routes.json';
 
-const FORMATS = { esm: OutputFormat.ESM, cjs: OutputFormat.CJS } as const;
-
-function shellQuote(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
-}
-
 /**
- * The shared esbuild settings (infra/bundling.ts) in NodejsFunction's words, so that the bundle the
- * benchmark measures is the bundle that is deployed. The route config is copied beside the bundle:
- * the function reads it at start-up without a network call, and a config change changes the asset.
+ * The function's code: the shared esbuild build (infra/bundling.ts), which `npm run bench` measures,
+ * with the route config copied beside it. The function reads the config at start-up without a network
+ * call, and the asset's hash is the output's, so a config change changes the asset. NodejsFunction is
+ * not used because it cannot split the bundle into chunks (it always passes esbuild `--outfile`).
  */
-export function bundlingOptions(configFile: string): BundlingOptions {
-  return {
-    format: FORMATS[BUNDLE.format],
-    target: BUNDLE.target,
-    minify: BUNDLE.minify,
-    sourceMap: BUNDLE.sourcemap,
-    mainFields: [...BUNDLE.mainFields],
-    banner: BUNDLE.banner,
-    // Nothing external: the AWS SDK the tests ran is the one deployed, and a bundled SDK loads faster
-    // than the runtime's copy.
-    externalModules: [],
-    // Docker is neither needed nor available: esbuild from node_modules bundles on this machine.
-    forceDockerBundling: false,
-    commandHooks: {
-      beforeBundling: () => [],
-      beforeInstall: () => [],
-      afterBundling: (_inputDir, outputDir) => [
-        `cp ${shellQuote(configFile)} ${shellQuote(join(outputDir, BUNDLED_CONFIG_FILE))}`,
-      ],
+export function handlerCode(configFile: string): Code {
+  return Code.fromAsset(join(PROJECT_ROOT, 'functions'), {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Never pulled: local bundling always succeeds, and Docker is neither needed nor available.
+      image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs24.x'),
+      local: {
+        tryBundle(outputDir) {
+          bundleHandler(outputDir, join(PROJECT_ROOT, HANDLER_ENTRY));
+          copyFileSync(configFile, join(outputDir, BUNDLED_CONFIG_FILE));
+          return true;
+        },
+      },
     },
-  };
+  });
 }
 
 export interface WebhookFunctionProps {
@@ -56,7 +45,7 @@ export interface WebhookFunctionProps {
 
 /** The relay Lambda, its own log group and a role that may write to that log group and nothing more. */
 export class WebhookFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly logGroup: LogGroup;
   readonly role: Role;
 
@@ -72,11 +61,9 @@ export class WebhookFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
-    this.function = new NodejsFunction(this, 'Handler', {
-      entry: join(PROJECT_ROOT, HANDLER_ENTRY),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+    this.function = new LambdaFunction(this, 'Handler', {
+      code: handlerCode(props.configFile),
+      handler: 'index.handler',
       description: 'Flux notification webhook to git commit status',
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
@@ -92,7 +79,6 @@ export class WebhookFunction extends Construct {
         // Stack traces in the log point at the TypeScript sources, not at the minified bundle.
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: bundlingOptions(props.configFile),
     });
   }
 }

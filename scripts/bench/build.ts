@@ -3,11 +3,14 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import type { RouteInput } from '../../functions/core/routes-config.js';
-import { BUNDLE, HANDLER_ENTRY } from '../../infra/bundling.js';
+import { bundleHandler } from '../../infra/bundling.js';
 
 export interface BuiltHandler {
   /** The entry file, with `routes.json` beside it as the stack deploys it. */
   file: string;
+  /** The entry alone: what a cold start reads before its first request asks for more. */
+  entryBytes: number;
+  /** The entry and every chunk. */
   bytes: number;
   gzipBytes: number;
   /** The largest packages in the bundle: where its import time goes. */
@@ -21,12 +24,13 @@ function packageOf(input: string): string {
   return (parts[0]?.startsWith('@') ? parts.slice(0, 2) : parts.slice(0, 1)).join('/');
 }
 
-function largestPackages(metafile: Metafile | undefined, count: number) {
-  const entry = Object.values(metafile?.outputs ?? {}).find((output) => output.entryPoint !== undefined);
+function largestPackages(metafile: Metafile, count: number) {
   const bytes = new Map<string, number>();
-  for (const [input, { bytesInOutput }] of Object.entries(entry?.inputs ?? {})) {
-    const name = packageOf(input);
-    bytes.set(name, (bytes.get(name) ?? 0) + bytesInOutput);
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const name = packageOf(input);
+      bytes.set(name, (bytes.get(name) ?? 0) + bytesInOutput);
+    }
   }
   return [...bytes]
     .sort((a, b) => b[1] - a[1])
@@ -39,23 +43,16 @@ export async function buildHandler(outDir: string, routes: RouteInput[]): Promis
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, 'index.mjs');
-  const { banner, mainFields, ...settings } = BUNDLE;
-  const { metafile } = await build({
-    ...settings,
-    mainFields: [...mainFields],
-    banner: { js: banner },
-    bundle: true,
-    entryPoints: [HANDLER_ENTRY],
-    outfile: file,
-    metafile: true,
-    logLevel: 'warning',
-  });
+  const metafile = bundleHandler(outDir);
   writeFileSync(join(outDir, 'routes.json'), JSON.stringify({ routes }, null, 2));
-  const code = readFileSync(file);
+  const code = Object.keys(metafile.outputs)
+    .filter((output) => output.endsWith('.mjs'))
+    .map((output) => readFileSync(output));
   return {
     file,
-    bytes: code.length,
-    gzipBytes: gzipSync(code).length,
+    entryBytes: readFileSync(file).length,
+    bytes: code.reduce((sum, chunk) => sum + chunk.length, 0),
+    gzipBytes: code.reduce((sum, chunk) => sum + gzipSync(chunk).length, 0),
     largest: largestPackages(metafile, 8),
   };
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -25,8 +25,14 @@ describe('the function bundle of the dev environment', () => {
   const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
   const assetDir = join(app.synth().directory, fn?.Metadata['aws:asset:path'] as string);
 
-  it('holds the ESM handler, its source map and routes.json beside it', () => {
+  it('holds the ESM handler, its chunks, their source maps and routes.json beside them', () => {
     expect(fn?.Metadata['aws:asset:is-bundled']).toBe(true);
+    expect(fn?.Properties.Handler).toBe('index.handler');
+    const chunks = readdirSync(join(assetDir, 'chunks'));
+    expect(chunks.filter((name) => name.endsWith('.mjs')).length).toBeGreaterThan(3);
+    expect(chunks.filter((name) => name.endsWith('.mjs.map')).length).toBe(
+      chunks.filter((name) => name.endsWith('.mjs')).length,
+    );
     const code = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
     expect(code.startsWith('import { createRequire as __createRequire }')).toBe(true);
     expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
@@ -38,10 +44,17 @@ describe('the function bundle of the dev environment', () => {
     );
   });
 
-  it('bundles the AWS SDK instead of expecting the runtime to provide it', () => {
-    const code = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
-    expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
+  it('bundles the AWS SDK instead of expecting the runtime to provide it, out of the entry chunk', () => {
+    const entry = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
+    const code = readdirSync(join(assetDir, 'chunks'))
+      .filter((name) => name.endsWith('.mjs'))
+      .map((name) => readFileSync(join(assetDir, 'chunks', name), 'utf8'))
+      .join('\n');
+    expect(`${entry}${code}`).not.toMatch(/from\s*["']@aws-sdk\//);
     expect(code).toContain('SecretsManagerClient');
+    // Loaded on the first secret, not at cold start.
+    expect(code).toContain('GetSecretValue');
+    expect(entry).not.toContain('GetSecretValue');
   });
 
   it('starts from routes.json and answers an unknown route, without any network', () => {
