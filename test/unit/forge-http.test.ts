@@ -285,6 +285,25 @@ describe('a self-hosted forge with a private CA, through HTTPS_PROXY', () => {
     expect(gitea).toHaveLength(2);
   });
 
+  it('takes GitHub Enterprise through the same proxy and ca.crt', async () => {
+    process.env.HTTPS_PROXY = proxyUrl;
+    // A proxy setting of its own gives this test a fresh pool, so its tunnel is not one kept alive.
+    process.env.NO_PROXY = 'unrelated.example';
+    const github = await createForgeClient(
+      { type: 'github', address: 'https://ghe.example.com/acme/fleet-infra', apiUrl: forgeUrl },
+      { token: 'ghp_enterpriseToken0123456789', caCert: certificates.ca },
+    );
+
+    const result = await github.write(STATUS, { deadline: soon() });
+
+    expect(result.outcome).toBe('written');
+    expect(tunnels[0]).toBe(new URL(forgeUrl).host);
+    expect(gitea).toEqual([
+      `GET /repos/acme/fleet-infra/commits/${SHA}/statuses?per_page=100&page=1`,
+      `POST /repos/acme/fleet-infra/statuses/${SHA}`,
+    ]);
+  });
+
   it('goes straight to a host that NO_PROXY names', async () => {
     process.env.HTTPS_PROXY = proxyUrl;
     process.env.NO_PROXY = '127.0.0.1';
