@@ -1,23 +1,11 @@
 import { RouteMisconfiguredError } from '../../core/errors.js';
 import { basicAuthorization, basicFromUsernamePassword } from '../credentials.js';
-import type {
-  CommitStatus,
-  ForgeClient,
-  ForgeCredentials,
-  StatusState,
-  WriteOptions,
-  WriteResult,
-} from '../forge.js';
+import type { CommitStatus, ForgeClient, ForgeCredentials, WriteOptions, WriteResult } from '../forge.js';
 import { dispatcherFor } from '../http/dispatcher.js';
 import { ForgeHttp } from '../http/forge-http.js';
 import { statusKey } from '../status-key.js';
 import type { BitbucketLocation } from './address.js';
-
-const STATES: Record<StatusState, string> = {
-  success: 'SUCCESSFUL',
-  failure: 'FAILED',
-  pending: 'INPROGRESS',
-};
+import { BITBUCKET_STATES } from './states.js';
 
 interface BitbucketStatus {
   state?: string;
@@ -62,7 +50,7 @@ class BitbucketClient implements ForgeClient {
     const { workspace, repoSlug, webUrl } = this.location;
     const builds = `/repositories/${encodeURIComponent(workspace)}/${encodeURIComponent(repoSlug)}/commit/${status.sha}/statuses/build`;
     const key = statusKey(status.context);
-    const state = STATES[status.state];
+    const state = BITBUCKET_STATES[status.state];
     const current = await this.#http.request({
       method: 'GET',
       path: `${builds}/${key}`,

@@ -1,24 +1,13 @@
 import { RouteMisconfiguredError } from '../../core/errors.js';
 import { truncate } from '../../core/text.js';
+import { BITBUCKET_STATES } from '../bitbucket/states.js';
 import { basicFromUsernamePassword } from '../credentials.js';
-import type {
-  CommitStatus,
-  ForgeClient,
-  ForgeCredentials,
-  StatusState,
-  WriteOptions,
-  WriteResult,
-} from '../forge.js';
+import type { CommitStatus, ForgeClient, ForgeCredentials, WriteOptions, WriteResult } from '../forge.js';
 import { dispatcherFor } from '../http/dispatcher.js';
 import { ForgeHttp } from '../http/forge-http.js';
 import { statusKey } from '../status-key.js';
 import type { BitbucketServerLocation } from './address.js';
 
-const STATES: Record<StatusState, string> = {
-  success: 'SUCCESSFUL',
-  failure: 'FAILED',
-  pending: 'INPROGRESS',
-};
 /** Bitbucket Server's limits for a build status, from its REST API description. */
 const BITBUCKET_SERVER_TEXT_LIMIT = 255;
 const BITBUCKET_SERVER_URL_LIMIT = 450;
@@ -58,7 +47,7 @@ class BitbucketServerClient implements ForgeClient {
     const { projectKey, repoSlug, webUrl } = this.location;
     const builds = `/api/latest/projects/${encodeURIComponent(projectKey)}/repos/${encodeURIComponent(repoSlug)}/commits/${status.sha}/builds`;
     const key = statusKey(status.context);
-    const state = STATES[status.state];
+    const state = BITBUCKET_STATES[status.state];
     const description = truncate(status.description, BITBUCKET_SERVER_TEXT_LIMIT);
     const current = await this.#http.request({
       method: 'GET',
