@@ -29,6 +29,8 @@ const ProviderSchema = z.strictObject({
   address: z.string().check(z.minLength(1), z.maxLength(2048)),
   secret: z.optional(SecretName),
   apiUrl: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+  /** Azure DevOps only: `error` (Flux's choice, the default) or `failed` for a failure. */
+  failureState: z.optional(z.enum(['error', 'failed'])),
 });
 
 export const RouteSchema = z
@@ -73,6 +75,14 @@ export const RouteSchema = z
           input: route.provider.address,
           path: ['provider', 'address'],
           message: (error as Error).message,
+        });
+      }
+      if (route.provider.failureState !== undefined && route.provider.type !== 'azuredevops') {
+        ctx.issues.push({
+          code: 'custom',
+          input: route.provider.failureState,
+          path: ['provider', 'failureState'],
+          message: 'is only for azuredevops routes',
         });
       }
       if (!route.dryRun && route.provider.secret === undefined) {

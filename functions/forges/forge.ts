@@ -25,6 +25,12 @@ export interface ForgeCredentials {
   caCert?: string;
 }
 
+/** Per-route choices a forge offers beyond Flux's defaults. */
+export interface ForgeOptions {
+  /** Azure DevOps: the state of a failure, `error` as Flux writes it or `failed`. */
+  failureState?: 'error' | 'failed';
+}
+
 export interface WriteOptions {
   /** Epoch milliseconds after which no further attempt starts. */
   deadline: number;

@@ -1,8 +1,8 @@
 import { type ForgeType, type LocationOf, parseProviderAddress } from './addresses.js';
-import type { ForgeClient, ForgeCredentials } from './forge.js';
+import type { ForgeClient, ForgeCredentials, ForgeOptions } from './forge.js';
 
 interface ForgeModule<T extends ForgeType> {
-  createClient(location: LocationOf<T>, credentials: ForgeCredentials): ForgeClient;
+  createClient(location: LocationOf<T>, credentials: ForgeCredentials, options: ForgeOptions): ForgeClient;
 }
 
 /**
@@ -22,6 +22,7 @@ export interface ProviderSettings {
   type: ForgeType;
   address: string;
   apiUrl?: string | undefined;
+  failureState?: ForgeOptions['failureState'];
 }
 
 export async function createForgeClient(
@@ -30,5 +31,7 @@ export async function createForgeClient(
 ): Promise<ForgeClient> {
   const location = parseProviderAddress(provider.type, provider.address, provider.apiUrl);
   const module = (await LOADERS[provider.type]()) as ForgeModule<typeof provider.type>;
-  return module.createClient(location, credentials);
+  const options: ForgeOptions =
+    provider.failureState === undefined ? {} : { failureState: provider.failureState };
+  return module.createClient(location, credentials, options);
 }

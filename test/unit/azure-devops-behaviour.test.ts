@@ -48,4 +48,25 @@ describe('Azure DevOps through the relay', () => {
       .map((r) => r.query.get('skip'));
     expect(skips.slice(-2)).toEqual(['0', '100']);
   });
+
+  it('writes a failure as error, as Flux does, or as failed when the route asks for it', async () => {
+    const failing = fixture(FIXTURES.healthCheckFailed);
+    const failed = forge.route({
+      id: 'failed',
+      provider: {
+        type: 'azuredevops',
+        secret: 'test/forge',
+        ...azureDevOps.provider(forge.fake),
+        failureState: 'failed',
+      },
+    });
+
+    await forge.setup().handler(apiEvent({ body: failing }));
+    await forge.setup({ routes: [failed] }).handler(apiEvent({ route: 'failed', body: failing }));
+
+    const states = forge.fake
+      .statusesOf(REPO, 'a549a44b3316991928c80b3bee0eb916d16c9dcc')
+      .map((status) => status.state);
+    expect(states).toEqual(['failed', 'error']);
+  });
 });

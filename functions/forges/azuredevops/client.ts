@@ -3,6 +3,7 @@ import type {
   CommitStatus,
   ForgeClient,
   ForgeCredentials,
+  ForgeOptions,
   StatusState,
   WriteOptions,
   WriteResult,
@@ -12,6 +13,7 @@ import { ForgeHttp } from '../http/forge-http.js';
 import type { AzureDevOpsLocation } from './address.js';
 
 /** Flux maps a failure to `error`, so that an Azure DevOps policy reads it as a broken pipeline. */
+/** As Flux writes them; a route may ask for `failed` instead of `error` (provider.failureState). */
 const STATES: Record<StatusState, string> = { success: 'succeeded', failure: 'error', pending: 'pending' };
 const API_VERSION = '7.1';
 const PAGE_SIZE = 100;
@@ -38,12 +40,15 @@ function statusesIn(body: unknown): AzureStatus[] {
 
 class AzureDevOpsClient implements ForgeClient {
   readonly #http: ForgeHttp;
+  readonly #states: Record<StatusState, string>;
 
   constructor(
     private readonly location: AzureDevOpsLocation,
     token: string,
     caCert: string | undefined,
+    options: ForgeOptions,
   ) {
+    this.#states = { ...STATES, failure: options.failureState ?? STATES.failure };
     this.#http = new ForgeHttp({
       where: `Azure DevOps ${location.repository}`,
       apiUrl: location.apiUrl,
@@ -57,7 +62,7 @@ class AzureDevOpsClient implements ForgeClient {
     const { project, repo } = this.location;
     const path = `/${encodeURIComponent(project)}/_apis/git/repositories/${encodeURIComponent(repo)}/commits/${status.sha}/statuses`;
     const context = { name: status.context, genre: genreOf(status) };
-    const state = STATES[status.state];
+    const state = this.#states[status.state];
     const latest = await this.#latestWithContext(path, context, deadline);
     if (latest?.state === state && (latest.description ?? '') === status.description) {
       return { outcome: 'duplicate', forgeStatus: 200 };
@@ -101,7 +106,11 @@ class AzureDevOpsClient implements ForgeClient {
   }
 }
 
-export function createClient(location: AzureDevOpsLocation, credentials: ForgeCredentials): ForgeClient {
+export function createClient(
+  location: AzureDevOpsLocation,
+  credentials: ForgeCredentials,
+  options: ForgeOptions = {},
+): ForgeClient {
   const token = requireToken(credentials, `Azure DevOps ${location.repository}`);
-  return new AzureDevOpsClient(location, token, credentials.caCert);
+  return new AzureDevOpsClient(location, token, credentials.caCert, options);
 }
