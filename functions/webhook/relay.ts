@@ -268,7 +268,13 @@ export function createRelay(options: RelayOptions): { relay: Relay; redeliver: R
       if (!(error instanceof ForgeUnavailableError) || options.queue === undefined) throw error;
       // Flux would drop the event after its own retries; the queue keeps it until it is written.
       const reason = redact(error.message, seen);
-      await options.queue.enqueue({ routeId: route.id, eventTime, status }, reason);
+      try {
+        await options.queue.enqueue({ routeId: route.id, eventTime, status }, reason);
+      } catch {
+        // Without the hand-off the forge's own answer stands, and Flux retries on the 502.
+        error.message = `${error.message}; the retry queue could not take it either`;
+        throw error;
+      }
       record.outcome = 'queued';
       record.reason = reason;
       if (error.forgeStatus !== undefined) record.forgeStatus = error.forgeStatus;

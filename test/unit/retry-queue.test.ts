@@ -161,6 +161,19 @@ describe('durable retry through SQS (the real SDK client on a loopback SQS)', ()
     });
   });
 
+  it('answers 502 when SQS cannot take the delivery either, so that Flux retries', async () => {
+    github.script.push(unavailable, unavailable, unavailable);
+    await sqs.stop();
+
+    const response = await setup().handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
+
+    expect(response.statusCode).toBe(502);
+    expect(JSON.parse(response.body)).toMatchObject({
+      error: 'forge-unavailable',
+      reason: expect.stringMatching(/503.*the retry queue could not take it either/),
+    });
+  });
+
   it('writes a queued delivery and reports no batch failure', async () => {
     github.script.push(unavailable, unavailable, unavailable);
     const { handler, consume } = setup();
