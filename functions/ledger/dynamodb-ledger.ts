@@ -1,5 +1,5 @@
 import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import type { DeliveryLedger, LedgerEntry, RecordResult } from './delivery-ledger.js';
+import { type DeliveryLedger, eventOrder, type LedgerEntry, type RecordResult } from './delivery-ledger.js';
 
 /** Entries expire after this long: commits older than a month rarely get new statuses. */
 export const LEDGER_TTL_SECONDS = 30 * 24 * 3600;
@@ -46,10 +46,11 @@ export class DynamoDbLedger implements DeliveryLedger {
             description: { S: entry.description },
             targetUrl: { S: entry.targetUrl },
             eventTime: { N: String(entry.eventTime) },
+            eventOrder: { N: String(eventOrder(entry)) },
             expiresAt: { N: String(Math.floor(this.now() / 1000) + LEDGER_TTL_SECONDS) },
           },
-          ConditionExpression: 'attribute_not_exists(id) OR eventTime <= :eventTime',
-          ExpressionAttributeValues: { ':eventTime': { N: String(entry.eventTime) } },
+          ConditionExpression: 'attribute_not_exists(id) OR eventOrder <= :eventOrder',
+          ExpressionAttributeValues: { ':eventOrder': { N: String(eventOrder(entry)) } },
         }),
       );
       return 'recorded';

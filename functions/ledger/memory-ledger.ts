@@ -1,4 +1,4 @@
-import type { DeliveryLedger, LedgerEntry, RecordResult } from './delivery-ledger.js';
+import { type DeliveryLedger, type LedgerEntry, type RecordResult, supersedes } from './delivery-ledger.js';
 
 /**
  * This process's own ledger: a repeat of a status it already wrote costs no call at all. Bounded,
@@ -28,7 +28,7 @@ export class MemoryLedger implements DeliveryLedger {
 
   remember(key: string, entry: LedgerEntry): RecordResult {
     const current = this.#entries.get(key);
-    if (current !== undefined && current.eventTime > entry.eventTime) return 'superseded';
+    if (current !== undefined && supersedes(current, entry)) return 'superseded';
     this.#entries.delete(key);
     this.#entries.set(key, entry);
     if (this.#entries.size > this.capacity) {

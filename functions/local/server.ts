@@ -6,6 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { loadConfigFile } from '../core/config-file.js';
 import { ConfigError } from '../core/errors.js';
+import { deadLetterRecord } from '../queue/delivery-queue.js';
 import { InProcessQueue } from '../queue/in-process-queue.js';
 import { FileSecretSource } from '../secrets/file-source.js';
 import type { SecretSource } from '../secrets/secret-source.js';
@@ -33,6 +34,15 @@ async function readBody(request: IncomingMessage, limit: number): Promise<Buffer
   return Buffer.concat(chunks);
 }
 
+/** As API Gateway does: a segment that does not decode is passed on as it came, and matches no route. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 /** The request as API Gateway's HTTP API (payload 2.0) would hand it to the Lambda. */
 function toApiGatewayEvent(request: IncomingMessage, body: Buffer): APIGatewayProxyEventV2 {
   const url = new URL(request.url ?? '/', 'http://127.0.0.1');
@@ -48,7 +58,7 @@ function toApiGatewayEvent(request: IncomingMessage, body: Buffer): APIGatewayPr
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
     headers,
-    ...(route === undefined ? {} : { pathParameters: { route: decodeURIComponent(route) } }),
+    ...(route === undefined ? {} : { pathParameters: { route: decodePathSegment(route) } }),
     requestContext: {
       accountId: 'local',
       apiId: 'local',
@@ -100,7 +110,8 @@ export async function startLocalServer(
   const logger = options.logger ?? new Logger({ serviceName: SERVICE_NAME });
   const queue = new InProcessQueue({
     backoffScale: 0.1,
-    onDeadLetter: (reason) => logger.error('delivery dead-lettered', { outcome: 'dead-lettered', reason }),
+    onDeadLetter: (reason, delivery) =>
+      logger.error('delivery dead-lettered', deadLetterRecord(reason, delivery)),
   });
   const { relay, redeliver } = createRelay({
     routes: config.routes,

@@ -28,3 +28,17 @@ export interface DeliveryQueue {
 export function backoffSeconds(attempt: number, baseSeconds = 30, capSeconds = 900): number {
   return Math.min(capSeconds, baseSeconds * 2 ** Math.max(0, attempt - 1));
 }
+
+/** The log line of a delivery that left the queue unwritten: what it was, and why. */
+export function deadLetterRecord(reason: string, delivery: QueuedDelivery | undefined) {
+  const base = { outcome: 'dead-lettered', reason };
+  if (delivery === undefined) return base;
+  const { sha, context, state } = delivery.status;
+  return { ...base, route: delivery.routeId, sha, context, state };
+}
+
+/** Attempts from the environment, or the default when it is unset or not a whole number of at least 2. */
+export function maxAttemptsFrom(value: string | undefined, fallback = 8): number {
+  const attempts = Number(value);
+  return Number.isInteger(attempts) && attempts >= 2 ? attempts : fallback;
+}

@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Redeliver } from '../webhook/relay.js';
-import { QueuedDeliverySchema } from './delivery-queue.js';
+import { type QueuedDelivery, QueuedDeliverySchema } from './delivery-queue.js';
 import type { SqsQueue } from './sqs-queue.js';
 
 export interface SqsConsumerOptions {
@@ -9,7 +9,7 @@ export interface SqsConsumerOptions {
   /** Attempts in all, the webhook's own included, before a delivery goes to the dead-letter queue. */
   maxAttempts: number;
   /** Told of every delivery that leaves the queue without being written. */
-  onDeadLetter: (reason: string, body: string) => void;
+  onDeadLetter: (reason: string, delivery: QueuedDelivery | undefined) => void;
 }
 
 /**
@@ -27,7 +27,7 @@ export function sqsConsumer(redeliver: Redeliver, options: SqsConsumerOptions) {
     if (!parsed.success) {
       const reason = 'the queued message is not a delivery';
       await options.queue.deadLetter(record.body, reason, attempt);
-      options.onDeadLetter(reason, record.body);
+      options.onDeadLetter(reason, undefined);
       return;
     }
     try {
@@ -36,7 +36,7 @@ export function sqsConsumer(redeliver: Redeliver, options: SqsConsumerOptions) {
       const reason = (error as Error).message;
       if (attempt >= options.maxAttempts) {
         await options.queue.deadLetter(record.body, reason, attempt);
-        options.onDeadLetter(reason, record.body);
+        options.onDeadLetter(reason, parsed.data);
         return;
       }
       await options.queue.postpone(record.receiptHandle, attempt);

@@ -4,6 +4,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyResult, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfigFile } from '../core/config-file.js';
 import { DynamoDbLedger } from '../ledger/dynamodb-ledger.js';
+import { deadLetterRecord, maxAttemptsFrom } from '../queue/delivery-queue.js';
 import { SqsQueue } from '../queue/sqs-queue.js';
 import { SecretsManagerSource } from '../secrets/secrets-manager-source.js';
 import { apiGatewayHandler } from './api-gateway-handler.js';
@@ -35,8 +36,9 @@ function queueConsumer(retryQueue: SqsQueue) {
   onQueue ??= import('../queue/sqs-consumer.js').then(({ sqsConsumer }) =>
     sqsConsumer(redeliver, {
       queue: retryQueue,
-      maxAttempts: Number(RETRY_MAX_ATTEMPTS ?? 8),
-      onDeadLetter: (reason) => logger.error('delivery dead-lettered', { outcome: 'dead-lettered', reason }),
+      maxAttempts: maxAttemptsFrom(RETRY_MAX_ATTEMPTS),
+      onDeadLetter: (reason, delivery) =>
+        logger.error('delivery dead-lettered', deadLetterRecord(reason, delivery)),
     }),
   );
   return onQueue;

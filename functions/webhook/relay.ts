@@ -17,7 +17,13 @@ import type { Route } from '../core/routes-config.js';
 import { decideStatus } from '../core/status-rules.js';
 import type { CommitStatus, ForgeClient, ForgeCredentials } from '../forges/forge.js';
 import { createForgeClient } from '../forges/index.js';
-import { type DeliveryLedger, type LedgerEntry, ledgerKey, sameStatus } from '../ledger/delivery-ledger.js';
+import {
+  type DeliveryLedger,
+  type LedgerEntry,
+  ledgerKey,
+  sameStatus,
+  supersedes,
+} from '../ledger/delivery-ledger.js';
 import { MemoryLedger } from '../ledger/memory-ledger.js';
 import type { DeliveryQueue, QueuedDelivery } from '../queue/delivery-queue.js';
 import type { SecretSource, SecretValue } from '../secrets/secret-source.js';
@@ -150,10 +156,8 @@ export function createRelay(options: RelayOptions): { relay: Relay; redeliver: R
     return client;
   }
 
-  async function writeToForge(route: Route, decided: CommitStatus, deadline: number, seen: Seen) {
+  async function writeToForge(route: Route, status: CommitStatus, deadline: number, seen: Seen) {
     const client = await forgeClient(route, seen, false);
-    // A Flux message can quote a credential (a clone URL with a token in it); none reaches the forge.
-    const status = { ...decided, description: redact(decided.description, seen) };
     try {
       return await client.write(status, { deadline });
     } catch (error) {
@@ -163,38 +167,46 @@ export function createRelay(options: RelayOptions): { relay: Relay; redeliver: R
     }
   }
 
-  /** The shared ledger's entry, or nothing when it fails: the forge's own read then stands in. */
-  async function sharedEntry(key: string, record: DeliveryRecord): Promise<LedgerEntry | undefined> {
-    if (options.ledger === undefined) return undefined;
+  /**
+   * What is known of this status identity. With a shared ledger, the ledger: another container may
+   * have written since this one did. Without one, or while it fails, this process's memory.
+   */
+  async function knownEntry(key: string, record: DeliveryRecord): Promise<LedgerEntry | undefined> {
+    if (options.ledger === undefined) return memory.peek(key);
     try {
       return await options.ledger.read(key);
     } catch {
       record.ledger = 'unavailable';
-      return undefined;
+      return memory.peek(key);
     }
   }
 
-  async function recordShared(key: string, entry: LedgerEntry, record: DeliveryRecord): Promise<void> {
-    if (options.ledger === undefined || record.ledger === 'unavailable') return;
+  async function recordShared(key: string, entry: LedgerEntry, record: DeliveryRecord) {
+    if (options.ledger === undefined || record.ledger === 'unavailable') return 'recorded';
     try {
-      await options.ledger.record(key, entry);
+      return await options.ledger.record(key, entry);
     } catch {
       record.ledger = 'unavailable';
+      return 'recorded';
     }
   }
 
   /**
-   * Writes a decided status unless this process or the shared ledger already holds it, or holds a
-   * newer event's status. Shared by the webhook and the retry queue.
+   * Writes a decided status unless the ledger (or this process) already holds it, or holds a newer
+   * event's status. Shared by the webhook and the retry queue.
    */
   async function deliverStatus(
     route: Route,
-    status: CommitStatus,
+    decided: CommitStatus,
     eventTime: number,
     deadline: number,
     record: DeliveryRecord,
     seen: Seen,
   ): Promise<Outcome> {
+    // The forge's credentials first, so that none of them is quoted in what is written or stored: a
+    // Flux message can carry one (a clone URL with a token in it).
+    await forgeClient(route, seen, false);
+    const status = { ...decided, description: redact(decided.description, seen) };
     const key = ledgerKey([
       route.provider.type,
       route.provider.apiUrl ?? '',
@@ -208,8 +220,8 @@ export function createRelay(options: RelayOptions): { relay: Relay; redeliver: R
       targetUrl: status.targetUrl ?? '',
       eventTime,
     };
-    const known = memory.peek(key) ?? (await sharedEntry(key, record));
-    if (known !== undefined && known.eventTime > eventTime) return 'superseded';
+    const known = await knownEntry(key, record);
+    if (known !== undefined && supersedes(known, entry)) return 'superseded';
     if (known !== undefined && sameStatus(known, entry)) {
       memory.remember(key, known);
       return 'duplicate';
@@ -217,8 +229,25 @@ export function createRelay(options: RelayOptions): { relay: Relay; redeliver: R
     const result = await writeToForge(route, status, deadline, seen);
     if (result.forgeStatus !== undefined) record.forgeStatus = result.forgeStatus;
     memory.remember(key, entry);
-    await recordShared(key, entry, record);
-    return result.outcome;
+    if ((await recordShared(key, entry, record)) === 'recorded') return result.outcome;
+    // A newer event was recorded while this one was written, so the forge may now show the older
+    // status: write the newer one again, so the forge ends as the ledger says.
+    const newer = await knownEntry(key, record);
+    if (newer !== undefined) {
+      memory.remember(key, newer);
+      const repaired = {
+        ...status,
+        state: newer.state as CommitStatus['state'],
+        description: newer.description,
+      };
+      await writeToForge(
+        route,
+        { ...repaired, ...(newer.targetUrl === '' ? {} : { targetUrl: newer.targetUrl }) },
+        deadline,
+        seen,
+      );
+    }
+    return 'superseded';
   }
 
   async function deliver(request: WebhookRequest, record: DeliveryRecord, seen: Seen, started: number) {
@@ -268,8 +297,9 @@ export function createRelay(options: RelayOptions): { relay: Relay; redeliver: R
       if (!(error instanceof ForgeUnavailableError) || options.queue === undefined) throw error;
       // Flux would drop the event after its own retries; the queue keeps it until it is written.
       const reason = redact(error.message, seen);
+      const queued = { ...status, description: redact(status.description, seen) };
       try {
-        await options.queue.enqueue({ routeId: route.id, eventTime, status }, reason);
+        await options.queue.enqueue({ routeId: route.id, eventTime, status: queued }, reason);
       } catch {
         // Without the hand-off the forge's own answer stands, and Flux retries on the 502.
         error.message = `${error.message}; the retry queue could not take it either`;
@@ -357,6 +387,8 @@ export function createRelay(options: RelayOptions): { relay: Relay; redeliver: R
     } catch (caught) {
       const error = fail(caught, record, seen);
       record.statusCode = statusOf(error);
+      // A queued delivery that will not be written is a failed delivery, whatever refused it.
+      record.outcome = 'failed';
       // Only a transient fault is worth another attempt; the queue decides when and how often.
       if (error instanceof ForgeUnavailableError || statusOf(error) >= 500) {
         record.durationMs = now() - started;

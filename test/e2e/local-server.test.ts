@@ -132,6 +132,12 @@ describe('local server end to end', () => {
     });
   });
 
+  it('answers 404 to a route id that is not valid percent-encoding, as API Gateway would', async () => {
+    const answer = await post('%E0%A4%A', fixture(FIXTURES.reconciled), {});
+
+    expect(answer).toMatchObject({ status: 404, body: { error: 'route-not-found' } });
+  });
+
   it('answers 413 to a body over 1 MiB without reading it all', async () => {
     const answer = await post('prod-eu-1', Buffer.alloc(3 * 1024 * 1024, 32), { 'x-signature': 'sha256=00' });
 

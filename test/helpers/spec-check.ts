@@ -24,11 +24,23 @@ function fieldValue(body: unknown, field: string): unknown {
  * Prism closes idle keep-alive connections after 5 s; a request sent on one just as it closes fails
  * with ECONNRESET, which says nothing about the request. Such a failure is tried once more.
  */
+/**
+ * Prism, busy on a loaded 2-core runner, sometimes drops a kept-alive connection: a fresh connection
+ * a moment later answers. Three tries, each on its own connection, bounded in time.
+ */
 async function askPrism(url: string, init: RequestInit): Promise<Response> {
-  try {
-    return await fetch(url, init);
-  } catch {
-    return fetch(url, init);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, {
+        ...init,
+        keepalive: false,
+        headers: { ...init.headers, connection: 'close' },
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await new Promise((done) => setTimeout(done, 100 * attempt));
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { DeliveryLedger } from '../../functions/ledger/delivery-ledger.js';
 import { DynamoDbLedger, LEDGER_TTL_SECONDS } from '../../functions/ledger/dynamodb-ledger.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { startDynalite } from '../helpers/dynalite.js';
@@ -125,5 +126,72 @@ describe('delivery ledger (DynamoDB)', () => {
     expect(JSON.parse(repeat.body).outcome).toBe('duplicate');
     expect(JSON.parse(change.body).outcome).toBe('written');
     expect(records.map((record) => record.ledger)).toEqual(['unavailable', 'unavailable']);
+  });
+
+  function eventAt(name: string, timestamp: string) {
+    const event = eventOf(name);
+    event.timestamp = timestamp;
+    return JSON.stringify(event);
+  }
+
+  it('asks the ledger, not its own memory, when another container wrote since', async () => {
+    // Prepare: A writes success, B a later failure, then A hears of an even later success.
+    const a = container();
+    await a.handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
+    await container().handler(apiEvent({ body: failureOf('2026-07-14T09:31:00Z') }));
+
+    // Act
+    const response = await a.handler(
+      apiEvent({ body: eventAt(FIXTURES.reconciled, '2026-07-14T09:41:00Z') }),
+    );
+
+    // Assess
+    expect(JSON.parse(response.body).outcome).toBe('written');
+    expect(github.statusesOf('acme/fleet-infra', SHA)[0]?.state).toBe('success');
+  });
+
+  it('lets a final state win over a pending one from the same second', async () => {
+    const sha = 'a549a44b3316991928c80b3bee0eb916d16c9dcc';
+    await container().handler(
+      apiEvent({ body: eventAt(FIXTURES.healthCheckFailed, '2026-07-14T09:31:02Z') }),
+    );
+
+    const late = await container().handler(
+      apiEvent({ body: eventAt(FIXTURES.progressing, '2026-07-14T09:31:02Z') }),
+    );
+
+    expect(JSON.parse(late.body).outcome).toBe('superseded');
+    expect(github.statusesOf('acme/fleet-infra', sha)[0]?.state).toBe('failure');
+  });
+
+  it('repairs the forge when an older event’s write lands after a newer one was recorded', async () => {
+    // Prepare: B records a success at 09:31; A read the ledger before that and saw nothing.
+    const sha = 'a549a44b3316991928c80b3bee0eb916d16c9dcc';
+    await container().handler(
+      apiEvent({ body: eventAt(FIXTURES.healthCheckFailed, '2026-07-14T09:20:00Z') }),
+    );
+    const shared = new DynamoDbLedger(table, dynamo.clientConfig);
+    let reads = 0;
+    const lateReader: DeliveryLedger = {
+      read: async (key) => (reads++ === 0 ? undefined : shared.read(key)),
+      record: (key, entry) => shared.record(key, entry),
+    };
+    const success = eventAt(FIXTURES.reconciled, '2026-07-14T09:31:00Z').replace(SHA, sha);
+    await container().handler(apiEvent({ body: success }));
+    const { relay } = testRelay([testRoute(github.url)], { ledger: lateReader });
+
+    // Act: A writes its older Progressing, finds the newer success recorded, and writes that again.
+    const response = await apiGatewayHandler(relay)(
+      apiEvent({ body: eventAt(FIXTURES.progressing, '2026-07-14T09:26:01Z') }),
+    );
+
+    // Assess
+    expect(JSON.parse(response.body).outcome).toBe('superseded');
+    expect(
+      github
+        .statusesOf('acme/fleet-infra', sha)
+        .map((status) => status.state)
+        .slice(0, 3),
+    ).toEqual(['success', 'pending', 'success']);
   });
 });

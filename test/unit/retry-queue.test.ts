@@ -1,5 +1,6 @@
 import type { Context, SQSEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { deadLetterRecord, maxAttemptsFrom } from '../../functions/queue/delivery-queue.js';
 import { InProcessQueue } from '../../functions/queue/in-process-queue.js';
 import { sqsConsumer } from '../../functions/queue/sqs-consumer.js';
 import { SqsQueue } from '../../functions/queue/sqs-queue.js';
@@ -112,11 +113,11 @@ describe('durable retry through SQS (the real SDK client on a loopback SQS)', ()
   function setup(maxAttempts = 4) {
     const queue = new SqsQueue(queueUrl, deadLetterUrl, sqs.clientConfig());
     const harness = testRelay([testRoute(github.url)], { queue, budgetMs: 2000 });
-    const deadLettered: string[] = [];
+    const deadLettered: Array<ReturnType<typeof deadLetterRecord>> = [];
     const consume = sqsConsumer(harness.redeliver, {
       queue,
       maxAttempts,
-      onDeadLetter: (reason) => deadLettered.push(reason),
+      onDeadLetter: (reason, delivery) => deadLettered.push(deadLetterRecord(reason, delivery)),
     });
     return { handler: apiGatewayHandler(harness.relay), consume, deadLettered, records: harness.records };
   }
@@ -208,7 +209,16 @@ describe('durable retry through SQS (the real SDK client on a loopback SQS)', ()
       queueUrl: deadLetterUrl,
       attributes: { reason: expect.stringMatching(/503/), attempts: '2' },
     });
-    expect(deadLettered).toHaveLength(1);
+    expect(deadLettered).toEqual([
+      {
+        outcome: 'dead-lettered',
+        reason: expect.stringMatching(/503/),
+        route: 'test',
+        sha: SHA,
+        context: 'kustomization/apps/prod-eu-1',
+        state: 'success',
+      },
+    ]);
   });
 
   it('dead-letters a message that is not a delivery instead of retrying it forever', async () => {
@@ -220,5 +230,33 @@ describe('durable retry through SQS (the real SDK client on a loopback SQS)', ()
     expect(sqs.sent).toMatchObject([
       { queueUrl: deadLetterUrl, attributes: { reason: 'the queued message is not a delivery' } },
     ]);
+  });
+});
+
+describe('queue settings and leftovers', () => {
+  it.each([
+    [undefined, 8],
+    ['5', 5],
+    ['five', 8],
+    ['1', 8],
+    ['2.5', 8],
+  ])('reads RETRY_MAX_ATTEMPTS=%s as %i', (value, attempts) => {
+    expect(maxAttemptsFrom(value)).toBe(attempts);
+  });
+
+  it('reports a queued delivery whose route is gone as failed, so that the alarm sees it', async () => {
+    const { redeliver, records } = testRelay([testRoute('http://127.0.0.1:9')]);
+
+    const outcome = await redeliver(
+      {
+        routeId: 'gone',
+        eventTime: 0,
+        status: { sha: SHA, state: 'success', context: 'c', description: 'd' },
+      },
+      2,
+    );
+
+    expect(outcome).toBe('failed');
+    expect(records[0]).toMatchObject({ outcome: 'failed', error: 'route-not-found', attempt: 2 });
   });
 });
