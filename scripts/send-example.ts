@@ -1,6 +1,6 @@
 /**
  * Posts a Flux event to the local server, signed as Flux's generic-hmac provider signs it.
- * Usage: npm run send-example [-- <event.json> [route]]   (PORT, SECRETS_FILE as for npm start)
+ * Usage: npm run send-example [-- <event.json> [route]]   (PORT, CONFIG, SECRETS_FILE as for npm start)
  */
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -16,8 +16,15 @@ const secrets = JSON.parse(
 );
 const key: string = secrets['local/webhook'].token;
 
+const config = JSON.parse(readFileSync(resolve(process.env.CONFIG ?? 'config/local.json'), 'utf8'));
+const bearer =
+  config.routes.find((candidate: { id: string }) => candidate.id === route)?.auth?.type === 'bearer';
+
 const body = readFileSync(file);
-const signature = `sha256=${createHmac('sha256', key).update(body).digest('hex')}`;
+// As Flux sends it: generic-hmac signs the body, generic sends the secret's Authorization header.
+const credentials: Record<string, string> = bearer
+  ? { authorization: `Bearer ${key}` }
+  : { 'x-signature': `sha256=${createHmac('sha256', key).update(body).digest('hex')}` };
 const url = `http://127.0.0.1:${port}/hooks/${route}`;
 try {
   const response = await fetch(url, {
@@ -25,7 +32,7 @@ try {
     headers: {
       'content-type': 'application/json',
       'gotk-component': 'kustomize-controller',
-      'x-signature': signature,
+      ...credentials,
     },
     body,
   });

@@ -143,8 +143,10 @@ function isRateLimit(error: unknown): boolean {
 }
 
 function describeCause(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; name?: string } }).cause;
-  return cause?.code ?? cause?.name ?? (error as Error).name;
+  // Node's own codes are words (ECONNRESET); an AbortSignal's DOMException carries a number instead.
+  const cause = (error as { cause?: { code?: unknown; name?: string } }).cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  return cause?.name ?? (error as Error).name;
 }
 
 export function createClient(location: GitHubLocation, credentials: ForgeCredentials): ForgeClient {
