@@ -121,7 +121,7 @@ export function createRelay(options: RelayOptions): { relay: Relay; redeliver: R
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const now = options.now ?? Date.now;
   const memory = new MemoryLedger();
-  const clients = new Map<string, { fingerprint: string; client: ForgeClient }>();
+  const clients = new Map<string, { secret: SecretValue; fingerprint: string; client: ForgeClient }>();
 
   async function secretValue(name: string, seen: Seen, fresh = false): Promise<SecretValue> {
     const value = await options.secrets.get(name, { fresh });
@@ -147,12 +147,18 @@ export function createRelay(options: RelayOptions): { relay: Relay; redeliver: R
     const secretName = route.provider.secret;
     if (secretName === undefined)
       throw new RouteMisconfiguredError(`route ${route.id} names no provider.secret`);
-    const credentials = credentialsOf(await secretValue(secretName, seen, fresh));
-    const print = fingerprint(credentials);
+    const secret = await secretValue(secretName, seen, fresh);
     const cached = clients.get(route.id);
-    if (cached?.fingerprint === print) return cached.client;
+    // The Secrets Manager source hands out the same object while the secret is unchanged.
+    if (cached?.secret === secret) return cached.client;
+    const credentials = credentialsOf(secret);
+    const print = fingerprint(credentials);
+    if (cached?.fingerprint === print) {
+      cached.secret = secret;
+      return cached.client;
+    }
     const client = await createForgeClient(route.provider, credentials);
-    clients.set(route.id, { fingerprint: print, client });
+    clients.set(route.id, { secret, fingerprint: print, client });
     return client;
   }
 
