@@ -1,16 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { awsClientConfig } from './fake-secrets-manager.js';
 
 /** DynamoDB on 127.0.0.1 (dynalite, in this process), reached through the real AWS SDK client. */
 export async function startDynalite() {
   const server = dynalite({ createTableMs: 0 });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const clientConfig = {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'example-secret-access-key' },
-  };
+  const clientConfig = awsClientConfig(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
   const client = new DynamoDBClient(clientConfig);
   let tables = 0;
   return {

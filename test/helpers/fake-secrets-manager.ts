@@ -1,5 +1,14 @@
 import { LoopbackServer, type ScriptedResponse } from './loopback-server.js';
 
+/** What a real AWS SDK client needs to talk to a loopback fake instead of AWS. */
+export function awsClientConfig(endpoint: string) {
+  return {
+    endpoint,
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'example-secret-access-key' },
+  };
+}
+
 /**
  * Secrets Manager's JSON protocol on 127.0.0.1, enough for GetSecretValue, so the real AWS SDK
  * client runs end to end. AWS itself is what cannot run here.
@@ -55,12 +64,7 @@ export class FakeSecretsManager {
     return this.server.stop();
   }
 
-  /** What the real SDK client needs to talk to this fake instead of AWS. */
   clientConfig() {
-    return {
-      endpoint: this.server.url,
-      region: 'eu-west-1',
-      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'example-secret-access-key' },
-    };
+    return awsClientConfig(this.server.url);
   }
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { awsClientConfig } from './fake-secrets-manager.js';
 import { LoopbackServer } from './loopback-server.js';
 
 export interface SentMessage {
@@ -54,10 +55,6 @@ export class FakeSqs {
   }
 
   clientConfig() {
-    return {
-      endpoint: this.server.url,
-      region: 'eu-west-1',
-      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'example-secret-access-key' },
-    };
+    return awsClientConfig(this.server.url);
   }
 }
