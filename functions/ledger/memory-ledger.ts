@@ -1,17 +1,14 @@
-import { type DeliveryLedger, type LedgerEntry, type RecordResult, supersedes } from './delivery-ledger.js';
+import { type LedgerEntry, type RecordResult, supersedes } from './delivery-ledger.js';
 
 /**
- * This process's own ledger: a repeat of a status it already wrote costs no call at all. Bounded,
- * the least recently used entries going first.
+ * This process's own ledger: without a shared one (the local server, or a stack with the ledger
+ * off) a repeat of a status it already wrote costs no call at all, and it stands in while the shared
+ * ledger fails. Bounded, the least recently used entries going first.
  */
-export class MemoryLedger implements DeliveryLedger {
+export class MemoryLedger {
   readonly #entries = new Map<string, LedgerEntry>();
 
   constructor(private readonly capacity = 10_000) {}
-
-  async read(key: string): Promise<LedgerEntry | undefined> {
-    return this.peek(key);
-  }
 
   peek(key: string): LedgerEntry | undefined {
     const entry = this.#entries.get(key);
@@ -20,10 +17,6 @@ export class MemoryLedger implements DeliveryLedger {
       this.#entries.set(key, entry);
     }
     return entry;
-  }
-
-  async record(key: string, entry: LedgerEntry): Promise<RecordResult> {
-    return this.remember(key, entry);
   }
 
   remember(key: string, entry: LedgerEntry): RecordResult {
