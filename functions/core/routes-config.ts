@@ -170,20 +170,28 @@ export const EnvironmentConfigSchema = z
     deployment: z._default(DeploymentSchema, DeploymentSchema.parse({})),
   })
   .check(
-    z.superRefine((config, ctx) => {
-      const seen = new Set<string>();
-      config.routes.forEach((route, index) => {
-        if (seen.has(route.id)) {
-          ctx.issues.push({
-            code: 'custom',
-            input: route.id,
-            path: ['routes', index, 'id'],
-            message: `duplicate route id "${route.id}"`,
-          });
-        }
-        seen.add(route.id);
-      });
-    }),
+    z.superRefine(
+      (config, ctx) => {
+        // Read defensively: with `when`, this runs even while some routes have other faults.
+        const routes: unknown[] = Array.isArray(config.routes) ? config.routes : [];
+        const seen = new Set<string>();
+        routes.forEach((route, index) => {
+          const id = (route as { id?: unknown } | null)?.id;
+          if (typeof id !== 'string') return;
+          if (seen.has(id)) {
+            ctx.issues.push({
+              code: 'custom',
+              input: id,
+              path: ['routes', index, 'id'],
+              message: `duplicate route id "${id}"`,
+            });
+          }
+          seen.add(id);
+        });
+      },
+      // Report duplicate ids together with every other fault, not after they are fixed.
+      { when: () => true },
+    ),
   );
 
 export type EnvironmentConfig = z.infer<typeof EnvironmentConfigSchema>;

@@ -97,6 +97,13 @@ describe('environment config', () => {
     );
   });
 
+  it('names duplicate route ids together with the other faults of the file', () => {
+    const bad = { ...route, provider: { ...route.provider, address: 'https://github.com/acme' } };
+    expect(() => parse({ routes: [bad, bad] })).toThrow(
+      /provider\.address.*routes\[1\]\.id: duplicate route id/,
+    );
+  });
+
   it('refuses a config without routes, and text that is not JSON', () => {
     expect(() => parse({ routes: [] })).toThrow(/prod\.json: routes/);
     expect(() => parseEnvironmentConfig('{', 'prod.json')).toThrow(/prod\.json: not valid JSON/);
