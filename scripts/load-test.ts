@@ -2,15 +2,10 @@
  * `npm run load-test`: the local server under concurrent load on 127.0.0.1, against a zero-latency
  * fake GitHub. Bounded in requests and time; prints requests/s, latency, errors, lost events and RSS.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Logger } from '@aws-lambda-powertools/logger';
 import autocannon from 'autocannon';
-import { startLocalServer } from '../functions/local/server.js';
-import { FileSecretSource } from '../functions/secrets/file-source.js';
 import { FakeGitHub } from '../test/helpers/fake-github.js';
 import { fluxStream, fluxStreamRoutes, fluxStreamSecrets } from '../test/helpers/flux-stream.js';
+import { startTestServer } from '../test/helpers/test-server.js';
 
 process.env.GITHUB_WRITE_SPACING_MS = '0';
 const CLUSTERS = ['prod-eu-1', 'prod-us-1', 'staging'];
@@ -19,17 +14,10 @@ const PASSES = 5;
 const CONNECTIONS = 20;
 
 const github = await new FakeGitHub().start();
-const folder = mkdtempSync(join(tmpdir(), 'fcs-load-'));
-const configFile = join(folder, 'load.json');
-const secretsFile = join(folder, 'secrets.json');
-writeFileSync(configFile, JSON.stringify({ routes: fluxStreamRoutes(github.url, CLUSTERS) }));
-writeFileSync(secretsFile, JSON.stringify(Object.fromEntries(fluxStreamSecrets(CLUSTERS))));
-const { server, url } = await startLocalServer({
-  configFile,
-  secrets: new FileSecretSource(secretsFile),
-  port: 0,
-  logger: new Logger({ logLevel: 'SILENT' }),
-});
+const server = await startTestServer(
+  { routes: fluxStreamRoutes(github.url, CLUSTERS) },
+  Object.fromEntries(fluxStreamSecrets(CLUSTERS)),
+);
 
 const stream = fluxStream({ events: EVENTS, kustomizations: 20, clusters: CLUSTERS, seed: 7 });
 let next = 0;
@@ -37,7 +25,7 @@ const statuses = new Map<number, number>();
 const rss: number[] = [process.memoryUsage().rss];
 
 const result = await autocannon({
-  url,
+  url: server.url,
   connections: CONNECTIONS,
   amount: EVENTS * PASSES,
   timeout: 10,
@@ -77,8 +65,7 @@ for (const event of last.values()) {
   if (newest?.state !== expected) lost++;
 }
 
-server.closeAllConnections();
-server.close();
+await server.stop();
 await github.stop();
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;

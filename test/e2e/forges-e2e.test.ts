@@ -1,29 +1,19 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalServer } from '../../functions/local/server.js';
-import { FileSecretSource } from '../../functions/secrets/file-source.js';
 import type { SpecCheckedFake } from '../helpers/fake-forge.js';
 import { CONTEXT, type ForgeProfile, OTHER_SHA, SHA } from '../helpers/forge-behaviour.js';
 import { azureDevOps, bitbucket, bitbucketServer, gitea, gitlab } from '../helpers/forge-profiles.js';
 import { FIXTURES, fixture, sign, WEBHOOK_KEY } from '../helpers/relay-harness.js';
+import { startTestServer } from '../helpers/test-server.js';
 
 const PROFILES = [gitlab, gitea, bitbucket, bitbucketServer, azureDevOps] as ForgeProfile<SpecCheckedFake>[];
 
 /** The local server over real HTTP, one route per forge, each writing to its spec-checked fake. */
 describe('local server end to end, once per forge', () => {
   const fakes = new Map<string, SpecCheckedFake>();
-  let server: Server;
-  let url: string;
+  let server: Awaited<ReturnType<typeof startTestServer>>;
 
   beforeAll(async () => {
     for (const profile of PROFILES) fakes.set(profile.type, await profile.start());
-    const folder = mkdtempSync(join(tmpdir(), 'fcs-forges-e2e-'));
-    const configFile = join(folder, 'forges.json');
-    const secretsFile = join(folder, 'secrets.json');
     const secrets: Record<string, unknown> = { 'e2e/webhook': { token: WEBHOOK_KEY } };
     const routes = PROFILES.map((profile) => {
       secrets[`e2e/${profile.type}`] = profile.secret;
@@ -38,19 +28,11 @@ describe('local server end to end, once per forge', () => {
         },
       };
     });
-    writeFileSync(configFile, JSON.stringify({ routes }));
-    writeFileSync(secretsFile, JSON.stringify(secrets));
-    ({ server, url } = await startLocalServer({
-      configFile,
-      secrets: new FileSecretSource(secretsFile),
-      port: 0,
-      logger: new Logger({ logLevel: 'SILENT' }),
-    }));
+    server = await startTestServer({ routes }, secrets);
   });
 
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((done) => server.close(done));
+    await server.stop();
     for (const fake of fakes.values()) {
       expect(fake.violations).toEqual([]);
       await fake.stop();
@@ -59,7 +41,7 @@ describe('local server end to end, once per forge', () => {
 
   async function post(route: string, name: string) {
     const body = fixture(name);
-    const response = await fetch(`${url}/hooks/${route}`, {
+    const response = await fetch(`${server.url}/hooks/${route}`, {
       method: 'POST',
       body,
       headers: {

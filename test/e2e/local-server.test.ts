@@ -1,24 +1,17 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startLocalServer } from '../../functions/local/server.js';
-import { FileSecretSource } from '../../functions/secrets/file-source.js';
 import { FakeGitHub } from '../helpers/fake-github.js';
 import { readSpec } from '../helpers/forge-specs.js';
 import { FIXTURES, FORGE_TOKEN, fixture, sign, WEBHOOK_KEY } from '../helpers/relay-harness.js';
+import { startTestServer } from '../helpers/test-server.js';
 
 const prism = inject('prism').github;
 
 /** The local server over real HTTP, signed fixture events in, exact GitHub statuses out. */
 describe('local server end to end', () => {
   let github: FakeGitHub;
-  let server: Server;
-  let url: string;
+  let server: Awaited<ReturnType<typeof startTestServer>>;
 
   beforeAll(async () => {
     github = await new FakeGitHub(
@@ -26,12 +19,8 @@ describe('local server end to end', () => {
         ? undefined
         : { prismUrl: prism, extraConstraints: readSpec('github')['x-contract'].extraConstraints },
     ).start();
-    const folder = mkdtempSync(join(tmpdir(), 'fcs-e2e-'));
-    const configFile = join(folder, 'e2e.json');
-    const secretsFile = join(folder, 'secrets.json');
-    writeFileSync(
-      configFile,
-      JSON.stringify({
+    server = await startTestServer(
+      {
         routes: [
           {
             id: 'prod-eu-1',
@@ -57,29 +46,19 @@ describe('local server end to end', () => {
             context: 'flux/{{env}}/{{name}}',
           },
         ],
-      }),
+      },
+      { 'e2e/webhook': { token: WEBHOOK_KEY }, 'e2e/github': { token: FORGE_TOKEN } },
     );
-    writeFileSync(
-      secretsFile,
-      JSON.stringify({ 'e2e/webhook': { token: WEBHOOK_KEY }, 'e2e/github': { token: FORGE_TOKEN } }),
-    );
-    ({ server, url } = await startLocalServer({
-      configFile,
-      secrets: new FileSecretSource(secretsFile),
-      port: 0,
-      logger: new Logger({ logLevel: 'SILENT' }),
-    }));
   });
 
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((done) => server.close(done));
+    await server.stop();
     expect(github.violations).toEqual([]);
     await github.stop();
   });
 
   async function post(route: string, body: Buffer, headers: Record<string, string>) {
-    const response = await fetch(`${url}/hooks/${route}`, {
+    const response = await fetch(`${server.url}/hooks/${route}`, {
       method: 'POST',
       body,
       headers: { 'content-type': 'application/json', ...headers },

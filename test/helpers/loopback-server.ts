@@ -41,8 +41,6 @@ async function record(request: IncomingMessage): Promise<RecordedRequest> {
 /** An HTTP server on 127.0.0.1 that records every request and answers through `handler`. */
 export class LoopbackServer {
   readonly requests: RecordedRequest[] = [];
-  /** Errors thrown by the handler: each was answered 599 rather than left hanging. */
-  readonly faults: string[] = [];
   #server: Server | undefined;
   #url = '';
 
@@ -61,7 +59,6 @@ export class LoopbackServer {
         answer = await this.handler(request);
       } catch (error) {
         // A fault in the fake itself must show in the test, not hang the client until its deadline.
-        this.faults.push(`${request.method} ${request.path}: ${(error as Error).message}`);
         answer = { status: 599, body: { message: `the fake failed: ${(error as Error).message}` } };
       }
       if (answer.delayMs) await new Promise((done) => setTimeout(done, answer.delayMs));

@@ -74,14 +74,12 @@ export function apiEvent(options: {
   };
 }
 
-/** Secrets held in memory, counting reads, for tests that are not about the secret store itself. */
+/** Secrets held in memory, counting fresh reads, for tests that are not about the secret store itself. */
 export class MemorySecrets implements SecretSource {
-  gets = 0;
   freshGets = 0;
   constructor(readonly values: Record<string, unknown>) {}
 
   async get(name: string, options: { fresh?: boolean } = {}): Promise<SecretValue> {
-    this.gets++;
     if (options.fresh) this.freshGets++;
     const value = this.values[name];
     if (value === undefined) throw new Error(`no secret ${name} in the test`);
