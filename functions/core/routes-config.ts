@@ -56,6 +56,8 @@ export const RouteSchema = z
     targetUrl: z.optional(Template(2048)),
     /** Refuse events older than this, to blunt replays of captured requests. Off by default. */
     maxEventAgeSeconds: z.optional(z.int().check(z.gte(60), z.lte(7 * 24 * 3600))),
+    /** Refuse events stamped further ahead of this function's clock: they would outrank real ones. */
+    maxClockSkewSeconds: z._default(z.int().check(z.gte(1), z.lte(3600)), 300),
     events: z.optional(
       z.strictObject({
         kinds: z.optional(NonEmptyList),
@@ -127,7 +129,8 @@ export const DeploymentSchema = z.strictObject({
     }),
   ),
   memorySize: z._default(z.int().check(z.gte(128), z.lte(10240)), 512),
-  timeoutSeconds: z._default(z.int().check(z.gte(3), z.lte(12)), 12),
+  /** From 8 s: the forge gets what is left after 5 s kept for the ledger and the queue hand-off. */
+  timeoutSeconds: z._default(z.int().check(z.gte(8), z.lte(29)), 12),
   reservedConcurrency: z.optional(z.int().check(z.gte(1))),
   logRetentionDays: z._default(
     z.int().check(

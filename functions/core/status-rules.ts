@@ -1,4 +1,4 @@
-import type { CommitStatus, StatusState } from '../forges/forge.js';
+import type { CommitStatus, StatusState } from './commit-status.js';
 import { type FluxEvent, normaliseMetadata } from './flux-event.js';
 import { parseRevision } from './revision.js';
 import type { Route } from './routes-config.js';

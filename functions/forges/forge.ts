@@ -1,20 +1,7 @@
 /** What every forge module implements: write one commit status, skipping it when already there. */
+import type { CommitStatus } from '../core/commit-status.js';
 
-export type StatusState = 'success' | 'failure' | 'pending';
-
-export interface CommitStatus {
-  sha: string;
-  /** The branch or tag from the revision, when it named one (GitLab attaches statuses to it). */
-  ref?: string;
-  state: StatusState;
-  /** The status identity on the forge; readable, as the user configured it. */
-  context: string;
-  /** Untruncated: each forge cuts it to its own limit. */
-  description: string;
-  targetUrl?: string;
-  /** Flux's `summary` metadata, which Azure DevOps puts in the status genre. */
-  summary?: string;
-}
+export type { CommitStatus, StatusState } from '../core/commit-status.js';
 
 /** A forge secret, laid out as Flux's provider secrets are. */
 export interface ForgeCredentials {

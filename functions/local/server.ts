@@ -6,7 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { loadConfigFile } from '../core/config-file.js';
 import { ConfigError } from '../core/errors.js';
-import { deadLetterRecord } from '../queue/delivery-queue.js';
+import { deadLetterRecord } from '../delivery/redelivery.js';
 import { InProcessQueue } from '../queue/in-process-queue.js';
 import { FileSecretSource } from '../secrets/file-source.js';
 import type { SecretSource } from '../secrets/secret-source.js';
@@ -108,10 +108,11 @@ export async function startLocalServer(
 ): Promise<{ server: Server; url: string; queue: InProcessQueue }> {
   const config = loadConfigFile(options.configFile);
   const logger = options.logger ?? new Logger({ serviceName: SERVICE_NAME });
+  const routes = new Map(config.routes.map((route) => [route.id, route]));
   const queue = new InProcessQueue({
     backoffScale: 0.1,
-    onDeadLetter: (reason, delivery) =>
-      logger.error('delivery dead-lettered', deadLetterRecord(reason, delivery)),
+    onDeadLetter: (reason, delivery, attempt) =>
+      logger.error('delivery dead-lettered', { ...deadLetterRecord(reason, delivery, attempt, routes) }),
   });
   const { relay, redeliver } = createRelay({
     routes: config.routes,

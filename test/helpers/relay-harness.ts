@@ -7,7 +7,8 @@ import {
   type SecretSource,
   type SecretValue,
 } from '../../functions/secrets/secret-source.js';
-import { createRelay, type DeliveryRecord, type RelayOptions } from '../../functions/webhook/relay.js';
+import type { DeliveryRecord } from '../../functions/delivery/delivery-record.js';
+import { createRelay, type RelayOptions } from '../../functions/webhook/relay.js';
 
 export const WEBHOOK_KEY = 'example-generic-hmac-token';
 export const FORGE_TOKEN = 'ghp_forgeTokenThatMustNeverLeak0123456789';
