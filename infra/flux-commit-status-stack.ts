@@ -65,7 +65,7 @@ export class FluxCommitStatusStack extends Stack {
         alarmPeriod: Duration.minutes(deployment.alarm.periodMinutes),
         namePrefix: this.stackName,
       });
-      this.retryQueue.grantUse(this.webhook.role);
+      this.retryQueue.grantUse(this.webhook.role, deployment.retryQueue.redrivePrincipals);
       this.webhook.function.addEnvironment('RETRY_QUEUE_URL', this.retryQueue.queue.queueUrl);
       this.webhook.function.addEnvironment('DEAD_LETTER_QUEUE_URL', this.retryQueue.deadLetterQueue.queueUrl);
       this.webhook.function.addEnvironment('RETRY_MAX_ATTEMPTS', String(deployment.retryQueue.maxAttempts));

@@ -159,8 +159,15 @@ export const DeploymentSchema = z.strictObject({
       enabled: z._default(z.boolean(), true),
       /** Attempts in all, the webhook's included, before a delivery goes to the dead-letter queue. */
       maxAttempts: z._default(z.int().check(z.gte(2), z.lte(20)), 8),
+      /** IAM principal ARNs that may send to the retry queue besides the function: who redrives. */
+      redrivePrincipals: z._default(
+        z.array(
+          z.string().check(z.regex(/^arn:aws[a-z-]*:(iam|sts)::\d{12}:/, 'must be an IAM principal ARN')),
+        ),
+        [],
+      ),
     }),
-    { enabled: true, maxAttempts: 8 },
+    { enabled: true, maxAttempts: 8, redrivePrincipals: [] },
   ),
 });
 

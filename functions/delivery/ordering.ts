@@ -18,8 +18,11 @@ export interface OrderedDelivery {
   writerId: string;
   /** Epoch ms until which this attempt's forge write may still land. */
   writeExpiresAt: number;
-  /** Writes what the forge should show; rejects when the forge fails. */
-  write: (status: ShownStatus) => Promise<void>;
+  /**
+   * Writes what the forge should show; resolves `duplicate` when the forge already showed it (its
+   * own check, as Flux makes), and rejects when the forge fails.
+   */
+  write: (status: ShownStatus) => Promise<'written' | 'duplicate'>;
   now: () => number;
 }
 
@@ -45,6 +48,7 @@ export async function deliverInOrder(delivery: OrderedDelivery): Promise<Ordered
   const { ledger, key, writerId } = delivery;
   const mine = { order: eventOrder(delivery.eventTime, delivery.status), status: delivery.status };
   let written: ShownStatus | undefined;
+  let changedForge = false;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const item = await ledgerCall(() => ledger.read(key));
     const others = liveWriters(item, writerId, delivery.now());
@@ -56,9 +60,19 @@ export async function deliverInOrder(delivery: OrderedDelivery): Promise<Ordered
       const next = settle(item, claim, others, writerId);
       if (await ledgerCall(() => ledger.swap(key, item?.version, next))) {
         // A newer event that shows the same is this event's status written; another is a repair.
-        return sameShown(claim.status, mine.status) ? 'written' : 'superseded';
+        if (!sameShown(claim.status, mine.status)) return 'superseded';
+        return changedForge ? 'written' : 'duplicate';
       }
       continue;
+    }
+    if (
+      written === undefined &&
+      item !== undefined &&
+      item.claim.order > mine.order &&
+      Object.keys(others).length > 0
+    ) {
+      // A newer event's writer is in flight: the forge is its to settle (its own retries included).
+      return 'superseded';
     }
     if (item?.confirmed === true && Object.keys(others).length === 0 && written === undefined) {
       // The forge shows the ledger's claim, and nothing is in flight that could change that.
@@ -77,7 +91,9 @@ export async function deliverInOrder(delivery: OrderedDelivery): Promise<Ordered
       version: (item?.version ?? 0) + 1,
     };
     if (!(await ledgerCall(() => ledger.swap(key, item?.version, next)))) continue;
-    await writeOrWithdraw(delivery, next, claim.status);
+    // A failed write keeps this writer registered until it expires: a timed-out write may still
+    // land, so no one may confirm before then. The claim stays unconfirmed; the next delivery writes.
+    if ((await delivery.write(claim.status)) === 'written') changedForge = true;
     written = claim.status;
   }
   throw new OrderingContentionError(
@@ -109,23 +125,6 @@ function liveWriters(item: LedgerItem | undefined, self: string, now: number): R
     if (id !== self && until > now) live[id] = until;
   }
   return live;
-}
-
-/**
- * A failed write leaves the claim unconfirmed, so the next delivery writes it. Withdrawing this
- * writer is a courtesy that lets that delivery confirm sooner; expiry does it otherwise.
- */
-async function writeOrWithdraw(delivery: OrderedDelivery, item: LedgerItem, status: ShownStatus) {
-  try {
-    await delivery.write(status);
-  } catch (error) {
-    const writers = { ...item.writers };
-    delete writers[delivery.writerId];
-    await delivery.ledger
-      .swap(delivery.key, item.version, { ...item, writers, version: item.version + 1 })
-      .catch(() => false);
-    throw error;
-  }
 }
 
 async function ledgerCall<T>(call: () => Promise<T>): Promise<T> {

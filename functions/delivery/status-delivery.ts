@@ -71,6 +71,7 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): DeliverStat
           else written.targetUrl = target.targetUrl;
           const result = await clients.write(route, written, deadline, scope);
           if (result.forgeStatus !== undefined) record.forgeStatus = result.forgeStatus;
+          return result.outcome;
         },
       }),
     );

@@ -12,7 +12,9 @@ export function apiGatewayHandler(relay: Relay, now: () => number = Date.now): A
   return async (event, context) => {
     const request = fromApiGateway(event);
     // The forge's budget is what Lambda leaves this invocation, less the hand-off to the queue.
-    if (context !== undefined) request.deadline = now() + context.getRemainingTimeInMillis();
+    if (typeof context?.getRemainingTimeInMillis === 'function') {
+      request.deadline = now() + context.getRemainingTimeInMillis();
+    }
     const response = await relay(request);
     return { statusCode: response.statusCode, headers: response.headers, body: response.body };
   };
