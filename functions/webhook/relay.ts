@@ -91,6 +91,11 @@ export function createRelay(options: RelayOptions): { relay: Relay; redeliver: R
     return route;
   }
 
+  /** The asked-for route id as a log field: bounded, and only the characters a route id may have. */
+  function askedRoute(request: WebhookRequest): string {
+    return (request.routeId ?? '').slice(0, 64).replace(/[^a-z0-9-]/g, '?');
+  }
+
   async function authenticate(route: Route, request: WebhookRequest, scope: SecretScope): Promise<void> {
     const names = Array.isArray(route.auth.secret) ? route.auth.secret : [route.auth.secret];
     const keys: Buffer[] = [];
@@ -124,6 +129,7 @@ export function createRelay(options: RelayOptions): { relay: Relay; redeliver: R
 
   async function deliver(request: WebhookRequest, record: DeliveryRecord, scope: SecretScope) {
     const started = now();
+    record.route = askedRoute(request);
     const route = guard(request);
     record.route = route.id;
     record.cluster = route.cluster ?? route.id;
