@@ -91,7 +91,7 @@ describe('decideStatus', () => {
     const decision = decideStatus(
       event(FIXTURES.reconciled, (e) => {
         e.metadata.originRevision = `main@sha1:${other}`;
-        e.metadata.revision = 'latest@sha256:' + 'b'.repeat(64);
+        e.metadata.revision = `latest@sha256:${'b'.repeat(64)}`;
       }),
       route,
     );
