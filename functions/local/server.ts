@@ -136,7 +136,9 @@ async function main(): Promise<void> {
   const secretsFile = resolve(process.env.SECRETS_FILE ?? 'config/local-secrets.json');
   const port = Number(process.env.PORT ?? 8080);
   try {
-    const { url } = await startLocalServer({ configFile, secrets: new FileSecretSource(secretsFile), port });
+    const secrets = new FileSecretSource(secretsFile);
+    secrets.check();
+    const { url } = await startLocalServer({ configFile, secrets, port });
     const routes = loadConfigFile(configFile).routes.map(
       (route) => `  POST ${url}/hooks/${route.id}${route.dryRun ? '  (dryRun)' : ''}`,
     );
