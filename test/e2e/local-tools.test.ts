@@ -3,9 +3,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalServer } from '../../functions/local/server.js';
+import { FileSecretSource } from '../../functions/secrets/file-source.js';
+import type { DeliveryRecord } from '../../functions/webhook/relay.js';
 import { FakeGitHub } from '../helpers/fake-github.js';
-import { FORGE_TOKEN } from '../helpers/relay-harness.js';
+import { FIXTURES, FORGE_TOKEN, fixture, sign, WEBHOOK_KEY } from '../helpers/relay-harness.js';
 import { startTestServer } from '../helpers/test-server.js';
 
 const run = promisify(execFile);
@@ -145,5 +149,65 @@ describe('npm run send-example', () => {
 
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(`the local secrets file ${missing} cannot be read (ENOENT)\n`);
+  });
+});
+
+/** The local retry queue keeps the Lambda's attempts; only its waits are scaled down. */
+describe('the local server on a forge that keeps failing', () => {
+  it('tries a delivery 8 times in all, as the Lambda does, then dead-letters it', async () => {
+    const github = await new FakeGitHub().start();
+    for (let i = 0; i < 200; i++) github.script.push({ status: 503, body: { message: 'down' } });
+    const folder = mkdtempSync(join(tmpdir(), 'fcs-queue-'));
+    const configFile = join(folder, 'config.json');
+    const secretsFile = join(folder, 'secrets.json');
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        routes: [
+          {
+            id: 'prod-eu-1',
+            auth: { type: 'hmac', secret: 'team/webhook' },
+            provider: {
+              type: 'github',
+              address: 'https://github.com/acme/fleet-infra',
+              secret: 'team/github',
+              apiUrl: github.url,
+            },
+          },
+        ],
+      }),
+    );
+    writeFileSync(secretsFile, JSON.stringify({ 'team/webhook': WEBHOOK_KEY, 'team/github': FORGE_TOKEN }));
+    const records: DeliveryRecord[] = [];
+    const { server, url, queue } = await startLocalServer({
+      configFile,
+      secrets: new FileSecretSource(secretsFile),
+      port: 0,
+      logger: new Logger({ logLevel: 'SILENT' }),
+      relay: { budgetMs: 300, observe: (record) => records.push(record) },
+      // 30 s → 15 ms: the whole schedule in about 1.5 s.
+      retryBackoffScale: 0.0005,
+    });
+    try {
+      const body = fixture(FIXTURES.reconciled);
+      const answer = await fetch(`${url}/hooks/prod-eu-1`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', 'x-signature': sign(body) },
+      });
+      for (let i = 0; i < 300 && queue.deadLetters.length === 0; i++) {
+        await new Promise((done) => setTimeout(done, 50));
+      }
+
+      expect(answer.status).toBe(202);
+      expect(queue.deadLetters).toHaveLength(1);
+      expect(records.map((record) => record.outcome)).toEqual(['queued', ...Array(7).fill('failed')]);
+      expect(records.at(-1)?.attempt).toBe(8);
+    } finally {
+      queue.stop();
+      server.closeAllConnections();
+      await new Promise((done) => server.close(done));
+      await github.stop();
+    }
   });
 });
