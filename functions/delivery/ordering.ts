@@ -65,15 +65,6 @@ export async function deliverInOrder(delivery: OrderedDelivery): Promise<Ordered
       }
       continue;
     }
-    if (
-      written === undefined &&
-      item !== undefined &&
-      item.claim.order > mine.order &&
-      Object.keys(others).length > 0
-    ) {
-      // A newer event's writer is in flight: the forge is its to settle (its own retries included).
-      return 'superseded';
-    }
     if (item?.confirmed === true && Object.keys(others).length === 0 && written === undefined) {
       // The forge shows the ledger's claim, and nothing is in flight that could change that.
       if (!claimed) return item.claim.order === mine.order ? 'duplicate' : 'superseded';
@@ -83,7 +74,9 @@ export async function deliverInOrder(delivery: OrderedDelivery): Promise<Ordered
         continue;
       }
     }
-    // The forge must be brought to the claim: register as its writer before the write goes out.
+    // The forge must be brought to the claim, ours or a newer one: register as its writer before the
+    // write goes out. An older event helps too, even beside a live writer: that writer may be a dead
+    // attempt whose write landed late, and no one else would come back to repair it.
     const next: LedgerItem = {
       claim,
       confirmed: false,

@@ -155,7 +155,7 @@ describe('the ordering protocol under explored interleavings', () => {
           if (!failed) expect(late).not.toBe('written');
         },
       ),
-      { numRuns: 400 },
+      { numRuns: 1500 },
     );
   });
 
@@ -210,5 +210,59 @@ describe('the ordering protocol under explored interleavings', () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it('repairs an older write that landed after a newer one and lost its answer, on the retry', async () => {
+    // Prepare: found by the relay-level property under load. W1 (older success) registers first.
+    const ledger = new MemoryLedger();
+    const forge: { shows?: ShownStatus } = {};
+    const success = shownOf({ time: 1, state: 'success' });
+    const failure = shownOf({ time: 2, state: 'failure' });
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((done) => {
+      release = done;
+    });
+    const delivery = (
+      status: ShownStatus,
+      time: number,
+      writerId: string,
+      write: (s: ShownStatus) => Promise<void>,
+    ) =>
+      deliverInOrder({
+        ledger,
+        key: 'identity',
+        eventTime: time,
+        status,
+        writerId,
+        writeExpiresAt: 10_000,
+        now: () => 0,
+        write: async (shown) => {
+          await write(shown);
+          return 'written' as const;
+        },
+      });
+
+    // Act: W1's write waits; W2 claims, writes and settles; W1's write lands late and loses its answer.
+    const w1 = delivery(success, 1000, 'w1', async (shown) => {
+      await held;
+      forge.shows = shown;
+      throw new ForgeUnavailableError('the answer was lost');
+    });
+    await new Promise((done) => setTimeout(done, 10));
+    const w2 = await delivery(failure, 2000, 'w2', async (shown) => {
+      forge.shows = shown;
+    });
+    release();
+    await expect(w1).rejects.toThrow('the answer was lost');
+    const shownAfterLoss = forge.shows;
+    const retry = await delivery(success, 1000, 'w1-retry', async (shown) => {
+      forge.shows = shown;
+    });
+
+    // Assess
+    expect(w2).toBe('written');
+    expect(shownAfterLoss).toEqual(success);
+    expect(retry).toBe('superseded');
+    expect(forge.shows).toEqual(failure);
   });
 });

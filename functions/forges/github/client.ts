@@ -7,7 +7,7 @@ import { ForgeUnavailableError, RouteMisconfiguredError } from '../../core/error
 import { truncate } from '../../core/text.js';
 import { deadlineSignal, remainingMs } from '../deadline.js';
 import type { CommitStatus, ForgeClient, ForgeCredentials, WriteOptions, WriteResult } from '../forge.js';
-import { finalRejection } from '../forge-errors.js';
+import { connectionFault, finalRejection, unreachable } from '../forge-errors.js';
 import { dispatcherFor } from '../http/dispatcher.js';
 import type { GitHubLocation } from './address.js';
 
@@ -124,6 +124,11 @@ export class GitHubClient implements ForgeClient {
   #translate(error: unknown, deadline: number): Error {
     const status = errorStatus(error);
     const where = `GitHub ${this.location.repository}`;
+    // octokit reports a failed connection as a 500 with no response: no GitHub answered it.
+    const fault = (error as { response?: unknown }).response
+      ? undefined
+      : connectionFault(error, this.location.apiUrl);
+    if (fault !== undefined) return unreachable(where, fault, 'retries');
     if (status !== undefined && status !== 429 && status < 500 && !isRateLimit(error)) {
       return finalRejection(where, status, forgeMessage(error));
     }
