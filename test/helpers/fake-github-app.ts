@@ -29,6 +29,8 @@ export class FakeGitHubApp extends FakeGitHub {
   readonly revoked = new Set<string>();
   /** Refuse every installation token, as for an App whose installation was suspended. */
   refuseAllTokens = false;
+  /** What the App's installation grants, as GitHub says with each token. */
+  permissions: Record<string, string> = { metadata: 'read', statuses: 'write' };
   /** How long each new token lives, in seconds. */
   tokenLifetimeSeconds = 3600;
   readonly #publicKey: KeyObject;
@@ -93,8 +95,8 @@ export class FakeGitHubApp extends FakeGitHub {
         body: {
           token,
           expires_at: expiresAt,
-          permissions: { statuses: 'write' },
-          repository_selection: 'all',
+          permissions: this.permissions,
+          repository_selection: 'selected',
         },
       };
     }
@@ -113,10 +115,13 @@ export class FakeGitHubApp extends FakeGitHub {
     if (issued === undefined || this.revoked.has(issued.token) || this.refuseAllTokens) {
       return { status: 401, body: { message: 'Bad credentials' } };
     }
-    const repository = /^\/repos\/([^/]+\/[^/]+)\//.exec(request.path)?.[1];
+    const repository = /^\/repos\/([^/]+\/[^/]+)(?:\/|$)/.exec(request.path)?.[1];
     const installation = this.installations.find((candidate) => candidate.id === issued.installationId);
     if (repository === undefined || !installation?.repositories.includes(repository)) {
       return { status: 404, body: { message: 'Not Found' } };
+    }
+    if (request.method === 'GET' && request.path === `/repos/${repository}`) {
+      return { status: 200, body: { full_name: repository } };
     }
     return super.handle(request);
   }

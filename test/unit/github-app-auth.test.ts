@@ -10,7 +10,8 @@ import { createClient } from '../../functions/forges/github/client.js';
 import { parseSecretString, type SecretValue } from '../../functions/secrets/secret-source.js';
 import { FakeGitHubApp, type Installation } from '../helpers/fake-github-app.js';
 
-const APP_ID = '123456';
+// A new App id for each test: a cached token is then never another test's, even on a reused port.
+let appId = 123456;
 const REPO = 'acme/fleet-infra';
 const SHA = 'df277975d2783b0e7fd4d0487d990bd60442923c';
 
@@ -34,7 +35,8 @@ afterEach(async () => {
 });
 
 async function fake(installations: Installation[] = [ACME]) {
-  github = await new FakeGitHubApp(APP_ID, publicKey, installations).start();
+  appId++;
+  github = await new FakeGitHubApp(String(appId), publicKey, installations).start();
   return github;
 }
 
@@ -52,7 +54,12 @@ function client(api: FakeGitHubApp, secret: SecretValue, repository = REPO) {
 const deadline = () => Date.now() + 10_000;
 
 function appSecret(extra: SecretValue = {}): SecretValue {
-  return { githubAppID: APP_ID, githubAppInstallationID: '42', githubAppPrivateKey: privateKey, ...extra };
+  return {
+    githubAppID: String(appId),
+    githubAppInstallationID: '42',
+    githubAppPrivateKey: privateKey,
+    ...extra,
+  };
 }
 
 describe('GitHub App authentication', () => {
@@ -109,7 +116,7 @@ describe('GitHub App authentication', () => {
 
     await expect(write).rejects.toThrow(ForgeRejectedError);
     await expect(write).rejects.toThrow(
-      /GitHub App 123456 for acme\/fleet-infra answered 404: the GitHub App is not installed/,
+      /GitHub App \d+ for acme\/fleet-infra answered 404: the GitHub App is not installed/,
     );
     expect(api.tokenRequests).toHaveLength(0);
   });

@@ -18,6 +18,8 @@ interface CachedToken {
   token?: string;
   expiresAt: number;
   installationId?: number;
+  /** What the installation grants, as GitHub said with the token (`{ statuses: 'write' }`). */
+  permissions?: Record<string, string>;
   pending?: Promise<string>;
 }
 
@@ -123,6 +125,11 @@ export class InstallationTokens {
     return pending;
   }
 
+  /** The permissions GitHub granted with the current token, for the self-test's verdict. */
+  permissions(): Record<string, string> | undefined {
+    return tokens.get(this.#key)?.permissions;
+  }
+
   /** GitHub refused `token`: forget it (unless another caller has already replaced it). */
   drop(token: string): void {
     const entry = tokens.get(this.#key);
@@ -148,6 +155,7 @@ export class InstallationTokens {
         refresh: true,
       });
       entry.token = installation.token;
+      entry.permissions = installation.permissions as Record<string, string>;
       entry.expiresAt = Date.parse(installation.expiresAt);
       return installation.token;
     } catch (error) {
