@@ -1,5 +1,4 @@
 import { createHash, createPrivateKey } from 'node:crypto';
-import { createAppAuth } from '@octokit/auth-app';
 import { request as octokitRequest } from '@octokit/request';
 import { ForgeUnavailableError, RelayError, RouteMisconfiguredError } from '../../core/errors.js';
 import type { GitHubAppCredentials } from '../forge.js';
@@ -30,6 +29,7 @@ interface CachedToken {
 const tokens = new Map<string, CachedToken>();
 
 type RequestInterface = typeof octokitRequest;
+type AppAuth = ReturnType<typeof import('@octokit/auth-app').createAppAuth>;
 type Fetch = typeof fetch;
 
 function keyPem(credentials: GitHubAppCredentials): string {
@@ -141,6 +141,8 @@ export class InstallationTokens {
 
   async #refresh(entry: CachedToken): Promise<string> {
     try {
+      // Loaded on the first App token only: routes with a plain token never pay for it.
+      const { createAppAuth } = await import('@octokit/auth-app');
       const auth = createAppAuth({
         appId: this.credentials.appId,
         privateKey: keyPem(this.credentials),
@@ -166,7 +168,7 @@ export class InstallationTokens {
   }
 
   /** As Flux does: the configured id, else the owner's installation, else the repository's. */
-  async #installationId(auth: ReturnType<typeof createAppAuth>): Promise<number> {
+  async #installationId(auth: AppAuth): Promise<number> {
     const { installationId, installationOwner } = this.credentials;
     if (installationId !== undefined) return Number(installationId);
     const { token: jwt } = await auth({ type: 'app' });
