@@ -1,21 +1,13 @@
 import { createHash } from 'node:crypto';
 import { ForgeRejectedError, RouteMisconfiguredError } from '../core/errors.js';
 import type { Route } from '../core/routes-config.js';
+import { credentialsFromSecret } from '../forges/credentials.js';
 import type { CommitStatus, ForgeClient, ForgeCredentials, WriteResult } from '../forges/forge.js';
 import { createForgeClient } from '../forges/index.js';
 import type { SecretValue } from '../secrets/secret-source.js';
 import type { SecretScope } from './secret-scope.js';
 
 export type CreateForgeClient = typeof createForgeClient;
-
-function credentialsOf(secret: SecretValue): ForgeCredentials {
-  const credentials: ForgeCredentials = {};
-  if (secret.token !== undefined) credentials.token = secret.token;
-  if (secret.username !== undefined) credentials.username = secret.username;
-  if (secret.password !== undefined) credentials.password = secret.password;
-  if (secret['ca.crt'] !== undefined) credentials.caCert = secret['ca.crt'];
-  return credentials;
-}
 
 function fingerprint(credentials: ForgeCredentials): string {
   return createHash('sha256').update(JSON.stringify(credentials)).digest('hex');
@@ -39,7 +31,7 @@ export class ForgeClients {
     const cached = this.#clients.get(route.id);
     // The Secrets Manager source hands out the same object while the secret is unchanged.
     if (cached?.secret === secret) return cached.client;
-    const credentials = credentialsOf(secret);
+    const credentials = credentialsFromSecret(secret);
     const print = fingerprint(credentials);
     if (cached?.fingerprint === print) {
       cached.secret = secret;

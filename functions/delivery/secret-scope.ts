@@ -1,4 +1,5 @@
 import { redact } from '../core/redact.js';
+import { sensitiveValuesOf } from '../forges/credentials.js';
 import type { SecretSource, SecretValue } from '../secrets/secret-source.js';
 
 /**
@@ -28,6 +29,7 @@ export class SecretScope {
   }
 
   remember(value: SecretValue): void {
+    for (const text of sensitiveValuesOf(value)) this.#values.add(text);
     for (const [key, text] of Object.entries(value)) {
       if (!PUBLIC_KEYS.has(key) && typeof text === 'string' && text !== '') this.#values.add(text);
     }

@@ -10,6 +10,19 @@ export interface ForgeCredentials {
   password?: string;
   /** PEM bundle for forges behind a private CA (Flux's `ca.crt` key). */
   caCert?: string;
+  /** GitHub only, and only when there is no `token` (Flux's precedence). */
+  githubApp?: GitHubAppCredentials;
+}
+
+/** Flux's `githubApp*` secret keys: an App id, its private key, and how to find the installation. */
+export interface GitHubAppCredentials {
+  appId: string;
+  privateKey: string;
+  /** Without it, the installation of `installationOwner`, or else of the route's repository. */
+  installationId?: string;
+  installationOwner?: string;
+  /** GitHub Enterprise's API URL, when it is not the route's. */
+  baseUrl?: string;
 }
 
 /** Per-route choices a forge offers beyond Flux's defaults. */

@@ -3,13 +3,14 @@ import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import Bottleneck from 'bottleneck/light.js';
 import { fetch as undiciFetch } from 'undici';
-import { ForgeUnavailableError, RouteMisconfiguredError } from '../../core/errors.js';
+import { ForgeUnavailableError, RelayError, RouteMisconfiguredError } from '../../core/errors.js';
 import { truncate } from '../../core/text.js';
 import { deadlineSignal, remainingMs } from '../deadline.js';
 import type { CommitStatus, ForgeClient, ForgeCredentials, WriteOptions, WriteResult } from '../forge.js';
 import { connectionFault, finalRejection, unreachable } from '../forge-errors.js';
 import { dispatcherFor } from '../http/dispatcher.js';
 import type { GitHubLocation } from './address.js';
+import { appAuthStrategy, InstallationTokens } from './app-auth.js';
 
 /** GitHub's server-side limits, which its API description does not state. */
 export const GITHUB_DESCRIPTION_LIMIT = 140;
@@ -61,12 +62,17 @@ export class GitHubClient implements ForgeClient {
     private readonly location: GitHubLocation,
     credentials: ForgeCredentials,
   ) {
+    // The same connections as every other forge: HTTPS_PROXY / NO_PROXY, and the secret's ca.crt.
+    const forgeFetch = githubFetch(dispatcherFor(credentials.caCert));
+    const { token, githubApp } = credentials;
     this.#octokit = new GitHubOctokit({
-      auth: credentials.token,
+      // A token wins over App keys, as in Flux.
+      ...((token !== undefined && token !== '') || githubApp === undefined
+        ? { auth: token }
+        : { authStrategy: appAuthStrategy(new InstallationTokens(githubApp, location, forgeFetch)) }),
       baseUrl: location.apiUrl,
       userAgent: 'flux-commit-status',
-      // The same connections as every other forge: HTTPS_PROXY / NO_PROXY, and the secret's ca.crt.
-      request: { fetch: githubFetch(dispatcherFor(credentials.caCert)) },
+      request: { fetch: forgeFetch },
       retry: { retries: 2, retryAfterBaseValue: 250 },
       throttle: {
         id: location.apiUrl,
@@ -122,6 +128,8 @@ export class GitHubClient implements ForgeClient {
   }
 
   #translate(error: unknown, deadline: number): Error {
+    // The App's token request has already said what went wrong.
+    if (error instanceof RelayError) return error;
     const status = errorStatus(error);
     const where = `GitHub ${this.location.repository}`;
     // octokit reports a failed connection as a 500 with no response: no GitHub answered it.
@@ -155,8 +163,11 @@ function describeCause(error: unknown): string {
 }
 
 export function createClient(location: GitHubLocation, credentials: ForgeCredentials): ForgeClient {
-  if (credentials.token === undefined || credentials.token === '') {
-    throw new RouteMisconfiguredError(`the secret for GitHub ${location.repository} has no "token"`);
+  const hasToken = credentials.token !== undefined && credentials.token !== '';
+  if (!hasToken && credentials.githubApp === undefined) {
+    throw new RouteMisconfiguredError(
+      `the secret for GitHub ${location.repository} has no "token" (nor githubAppID and githubAppPrivateKey)`,
+    );
   }
   return new GitHubClient(location, credentials);
 }
