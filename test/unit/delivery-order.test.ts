@@ -95,7 +95,12 @@ describe('the newest verdict wins through the relay', () => {
   function heldWrites(hold: Promise<void>): CreateForgeClient {
     return async (provider, credentials) => {
       const client = await createForgeClient(provider, credentials);
-      return { write: async (status, options) => (await hold, client.write(status, options)) };
+      return {
+        write: async (status, options) => {
+          await hold;
+          return client.write(status, options);
+        },
+      };
     };
   }
 
