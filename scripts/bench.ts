@@ -42,7 +42,7 @@ const WARM_RUNS = 3;
 /** Passes of the stream again, without forge I/O, per warm run: their median damps other load. */
 const REPLAYS = 5;
 const STREAM_EVENTS = 1000;
-const CHILD_TIMEOUT_MS = 30_000;
+const CHILD_TIMEOUT_MS = 90_000;
 /** The whole run; it normally takes two to four minutes. */
 const BENCH_TIMEOUT_MS = 540_000;
 /** What the stack sets on the function (infra/constructs/webhook-function.ts). */

@@ -2,13 +2,12 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import Bottleneck from 'bottleneck/light.js';
-import { fetch as undiciFetch } from 'undici';
 import { ForgeUnavailableError, RouteMisconfiguredError } from '../../core/errors.js';
 import { truncate } from '../../core/text.js';
 import { deadlineSignal, remainingMs } from '../deadline.js';
 import type { CommitStatus, ForgeClient, ForgeCredentials, WriteOptions, WriteResult } from '../forge.js';
 import { finalRejection } from '../forge-errors.js';
-import { dispatcherFor } from '../http/dispatcher.js';
+import { forgeFetch } from '../http/forge-fetch.js';
 import type { GitHubLocation } from './address.js';
 
 /** GitHub's server-side limits, which its API description does not state. */
@@ -49,11 +48,6 @@ function forgeMessage(error: unknown): string {
   return typeof data?.message === 'string' ? data.message : 'no message';
 }
 
-function githubFetch(dispatcher: ReturnType<typeof dispatcherFor>): typeof fetch {
-  return ((url: string, init?: Parameters<typeof undiciFetch>[1]) =>
-    undiciFetch(url, { ...init, dispatcher })) as unknown as typeof fetch;
-}
-
 export class GitHubClient implements ForgeClient {
   readonly #octokit: InstanceType<typeof GitHubOctokit>;
 
@@ -66,7 +60,7 @@ export class GitHubClient implements ForgeClient {
       baseUrl: location.apiUrl,
       userAgent: 'flux-commit-status',
       // The same connections as every other forge: HTTPS_PROXY / NO_PROXY, and the secret's ca.crt.
-      request: { fetch: githubFetch(dispatcherFor(credentials.caCert)) },
+      request: { fetch: forgeFetch(credentials.caCert) },
       retry: { retries: 2, retryAfterBaseValue: 250 },
       throttle: {
         id: location.apiUrl,
