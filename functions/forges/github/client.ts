@@ -1,7 +1,4 @@
-import { retry } from '@octokit/plugin-retry';
-import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
-import Bottleneck from 'bottleneck/light.js';
 import { ForgeUnavailableError, RouteMisconfiguredError } from '../../core/errors.js';
 import { truncate } from '../../core/text.js';
 import { deadlineSignal, remainingMs } from '../deadline.js';
@@ -9,6 +6,7 @@ import type { CommitStatus, ForgeClient, ForgeCredentials, WriteOptions, WriteRe
 import { finalRejection } from '../forge-errors.js';
 import { forgeFetch } from '../http/forge-fetch.js';
 import type { GitHubLocation } from './address.js';
+import { applyRequestPolicy } from './request-policy.js';
 
 /** GitHub's server-side limits, which its API description does not state. */
 export const GITHUB_DESCRIPTION_LIMIT = 140;
@@ -16,22 +14,9 @@ const PER_PAGE = 100;
 /** GitHub keeps at most 1000 statuses per commit and context: ten full pages. */
 const MAX_PAGES = 10;
 
-const GitHubOctokit = Octokit.plugin(retry, throttling);
-
-/** Retry a rate limit only when GitHub's wait still fits in the request's deadline. */
-function retryWithinDeadline(
-  retryAfterSeconds: number,
-  options: { request: object },
-  _octokit: unknown,
-  retryCount: number,
-) {
-  const deadline = (options.request as { deadline?: number }).deadline ?? 0;
-  return retryCount < 2 && Date.now() + retryAfterSeconds * 1000 < deadline;
-}
-
 /**
  * GitHub allows about one content-creating request a second before its secondary rate limit; the
- * throttling plugin spaces writes that far apart unless told otherwise (tests and the benchmark).
+ * request policy spaces writes that far apart unless told otherwise (tests and the benchmark).
  */
 function writeSpacingMs(): number {
   const configured = Number(process.env.GITHUB_WRITE_SPACING_MS);
@@ -49,27 +34,21 @@ function forgeMessage(error: unknown): string {
 }
 
 export class GitHubClient implements ForgeClient {
-  readonly #octokit: InstanceType<typeof GitHubOctokit>;
+  readonly #octokit: Octokit;
 
   constructor(
     private readonly location: GitHubLocation,
     credentials: ForgeCredentials,
   ) {
-    this.#octokit = new GitHubOctokit({
+    this.#octokit = new Octokit({
       auth: credentials.token,
       baseUrl: location.apiUrl,
       userAgent: 'flux-commit-status',
       // The same connections as every other forge: HTTPS_PROXY / NO_PROXY, and the secret's ca.crt.
       request: { fetch: forgeFetch(credentials.caCert) },
-      retry: { retries: 2, retryAfterBaseValue: 250 },
-      throttle: {
-        id: location.apiUrl,
-        write: new Bottleneck.Group({ maxConcurrent: 1, minTime: writeSpacingMs() }),
-        onRateLimit: retryWithinDeadline,
-        onSecondaryRateLimit: retryWithinDeadline,
-      },
       log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
     });
+    applyRequestPolicy(this.#octokit, { retries: 2, backoffMs: 250, writeSpacingMs: writeSpacingMs() });
   }
 
   async write(status: CommitStatus, options: WriteOptions): Promise<WriteResult> {
