@@ -32,6 +32,11 @@ describe('GitHub request policy: the wait before another attempt', () => {
     expect(retryDelayMs(error, 0, POLICY, NOW)).toBe(31_000);
   });
 
+  it('does not guess the wait of a primary rate limit that names no reset', () => {
+    const error = answer(403, 'API rate limit exceeded', { 'x-ratelimit-remaining': '0' });
+    expect(retryDelayMs(error, 0, POLICY, NOW)).toBeUndefined();
+  });
+
   it('takes a 429’s Retry-After over the backoff', () => {
     expect(retryDelayMs(answer(429, 'slow down', { 'retry-after': '2' }), 0, POLICY, NOW)).toBe(2000);
   });

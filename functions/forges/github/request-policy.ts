@@ -48,20 +48,28 @@ export function retryDelayMs(
     return retryAfterMs ?? SECONDARY_FALLBACK_MS;
   }
   if ((status === 403 || status === 429) && headers['x-ratelimit-remaining'] === '0') {
-    // One second past the reset, so that the retry comes after it.
-    return retryAfterMs ?? Math.max(0, Number(headers['x-ratelimit-reset']) * 1000 - now + 1000);
+    if (retryAfterMs !== undefined) return retryAfterMs;
+    const reset = Number(headers['x-ratelimit-reset']);
+    // One second past the reset, so that the retry comes after it; without a reset, no guess.
+    return Number.isFinite(reset) ? Math.max(0, reset * 1000 - now + 1000) : undefined;
   }
   if (status < 400 || FINAL.has(status)) return undefined;
   return retryAfterMs ?? policy.backoffMs * (attempt + 1) ** 2;
 }
 
+/** Ends early when the request's deadline aborts it: the attempt after it then fails at once. */
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
   return new Promise((done) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', () => {
+    const stop = () => {
       clearTimeout(timer);
       done();
-    });
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', stop);
+      done();
+    }, ms);
+    signal?.addEventListener('abort', stop, { once: true });
   });
 }
 
