@@ -306,6 +306,20 @@ describe('a self-hosted forge with a private CA, through HTTPS_PROXY', () => {
     ]);
   });
 
+  it('takes GitHub through HTTPS_PROXY without a ca.crt too', async () => {
+    process.env.HTTPS_PROXY = proxyUrl;
+    process.env.NO_PROXY = 'another.example';
+    const github = await createForgeClient(
+      { type: 'github', address: 'https://ghe.example.com/acme/fleet-infra', apiUrl: forgeUrl },
+      { token: 'ghp_enterpriseToken0123456789' },
+    );
+
+    // Through the tunnel, the forge's private certificate is not trusted without the secret's ca.crt.
+    await expect(github.write(STATUS, { deadline: soon() })).rejects.toThrow(ForgeUnavailableError);
+    expect(tunnels[0]).toBe(new URL(forgeUrl).host);
+    expect(gitea).toEqual([]);
+  });
+
   it('goes straight to a host that NO_PROXY names', async () => {
     process.env.HTTPS_PROXY = proxyUrl;
     process.env.NO_PROXY = '127.0.0.1';
