@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { ForgeRejectedError, RouteMisconfiguredError } from '../core/errors.js';
 import type { Route } from '../core/routes-config.js';
 import { credentialsFromSecret } from '../forges/credentials.js';
-import type { CommitStatus, ForgeClient, ForgeCredentials, WriteResult } from '../forges/forge.js';
+import type {
+  CommitStatus,
+  ForgeClient,
+  ForgeCredentials,
+  WriteOptions,
+  WriteResult,
+} from '../forges/forge.js';
 import { createForgeClient } from '../forges/index.js';
 import type { SecretValue } from '../secrets/secret-source.js';
 import type { SecretScope } from './secret-scope.js';
@@ -45,15 +51,15 @@ export class ForgeClients {
   async write(
     route: Route,
     status: CommitStatus,
-    deadline: number,
+    options: WriteOptions,
     scope: SecretScope,
   ): Promise<WriteResult> {
     const client = await this.client(route, scope);
     try {
-      return await client.write(status, { deadline });
+      return await client.write(status, options);
     } catch (error) {
       if (!(error instanceof ForgeRejectedError && error.forgeStatus === 401)) throw error;
-      return (await this.client(route, scope, true)).write(status, { deadline });
+      return (await this.client(route, scope, true)).write(status, options);
     }
   }
 }

@@ -20,9 +20,10 @@ export interface OrderedDelivery {
   writeExpiresAt: number;
   /**
    * Writes what the forge should show; resolves `duplicate` when the forge already showed it (its
-   * own check, as Flux makes), and rejects when the forge fails.
+   * own check, as Flux makes), and rejects when the forge fails. `forgeShows` is what the forge
+   * shows when the ledger knows it (confirmed, nothing in flight), so the forge's check can be skipped.
    */
-  write: (status: ShownStatus) => Promise<'written' | 'duplicate'>;
+  write: (status: ShownStatus, forgeShows?: ShownStatus) => Promise<'written' | 'duplicate'>;
   now: () => number;
 }
 
@@ -84,9 +85,12 @@ export async function deliverInOrder(delivery: OrderedDelivery): Promise<Ordered
       version: (item?.version ?? 0) + 1,
     };
     if (!(await ledgerCall(() => ledger.swap(key, item?.version, next)))) continue;
+    const known = item?.confirmed === true && Object.keys(others).length === 0 && written === undefined;
     // A failed write keeps this writer registered until it expires: a timed-out write may still
     // land, so no one may confirm before then. The claim stays unconfirmed; the next delivery writes.
-    if ((await delivery.write(claim.status)) === 'written') changedForge = true;
+    if ((await delivery.write(claim.status, known ? item.claim.status : undefined)) === 'written') {
+      changedForge = true;
+    }
     written = claim.status;
   }
   throw new OrderingContentionError(

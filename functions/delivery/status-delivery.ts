@@ -64,12 +64,17 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): DeliverStat
         writerId: randomUUID(),
         writeExpiresAt: deadline + WRITE_GRACE_MS,
         now,
-        write: async (target) => {
+        write: async (target, forgeShows) => {
           // The target may be a newer claim of another delivery: the same identity, its own text.
           const written: CommitStatus = { ...status, state: target.state, description: target.description };
           if (target.targetUrl === '') delete written.targetUrl;
           else written.targetUrl = target.targetUrl;
-          const result = await clients.write(route, written, deadline, scope);
+          const result = await clients.write(
+            route,
+            written,
+            { deadline, checkForge: forgeShows === undefined },
+            scope,
+          );
           if (result.forgeStatus !== undefined) record.forgeStatus = result.forgeStatus;
           return result.outcome;
         },

@@ -34,6 +34,11 @@ export interface ForgeOptions {
 export interface WriteOptions {
   /** Epoch milliseconds after which no further attempt starts. */
   deadline: number;
+  /**
+   * False when the ledger has confirmed that the forge shows another status for this identity: the
+   * duplicate check's read could only find that, so it is skipped. Read when unset.
+   */
+  checkForge?: boolean;
 }
 
 export interface WriteResult {

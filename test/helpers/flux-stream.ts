@@ -78,11 +78,19 @@ export function streamApiEvent(event: StreamEvent): APIGatewayProxyEventV2 {
 
 /** Forge calls per event kind: this relay against Flux's own providers (which read before every write). */
 export function expectedForgeCalls(events: readonly StreamEvent[]) {
-  const changed = events.filter((event) => event.kind !== 'repeat').length;
+  const changes = events.filter((event) => event.kind !== 'repeat');
+  // The forge's own list is read only for an identity the ledger has not seen yet: after that, the
+  // ledger knows what the forge shows, and a change is a write alone.
+  const firsts = new Set(changes.map((event) => identityOf(event))).size;
   return {
-    relay: { calls: 2 * changed, writes: changed },
-    flux: { calls: events.length + changed, writes: changed },
+    relay: { calls: changes.length + firsts, writes: changes.length },
+    flux: { calls: events.length + changes.length, writes: changes.length },
   };
+}
+
+/** A status identity on the stream's one repository: the commit and the object's context. */
+export function identityOf(event: StreamEvent): string {
+  return `${event.sha} ${event.route} ${event.object}`;
 }
 
 /** mulberry32: a small seeded generator, so that a stream is the same on every run. */

@@ -58,12 +58,12 @@ class AzureDevOpsClient implements ForgeClient {
     });
   }
 
-  async write(status: CommitStatus, { deadline }: WriteOptions): Promise<WriteResult> {
+  async write(status: CommitStatus, { deadline, checkForge }: WriteOptions): Promise<WriteResult> {
     const { project, repo } = this.location;
     const path = `/${encodeURIComponent(project)}/_apis/git/repositories/${encodeURIComponent(repo)}/commits/${status.sha}/statuses`;
     const context = { name: status.context, genre: genreOf(status) };
     const state = this.#states[status.state];
-    const latest = await this.#latestWithContext(path, context, deadline);
+    const latest = checkForge === false ? undefined : await this.#latestWithContext(path, context, deadline);
     if (latest?.state === state && (latest.description ?? '') === status.description) {
       return { outcome: 'duplicate', forgeStatus: 200 };
     }

@@ -46,20 +46,26 @@ class BitbucketClient implements ForgeClient {
     });
   }
 
-  async write(status: CommitStatus, { deadline }: WriteOptions): Promise<WriteResult> {
+  async write(status: CommitStatus, { deadline, checkForge }: WriteOptions): Promise<WriteResult> {
     const { workspace, repoSlug, webUrl } = this.location;
     const builds = `/repositories/${encodeURIComponent(workspace)}/${encodeURIComponent(repoSlug)}/commit/${status.sha}/statuses/build`;
     const key = statusKey(status.context);
     const state = BITBUCKET_STATES[status.state];
-    const current = await this.#http.request({
-      method: 'GET',
-      path: `${builds}/${key}`,
-      expect: [404],
-      deadline,
-    });
-    const existing = current.status === 404 ? undefined : (current.body as BitbucketStatus | undefined);
+    const current =
+      checkForge === false
+        ? undefined
+        : await this.#http.request({
+            method: 'GET',
+            path: `${builds}/${key}`,
+            expect: [404],
+            deadline,
+          });
+    const existing =
+      current === undefined || current.status === 404
+        ? undefined
+        : (current.body as BitbucketStatus | undefined);
     if (existing?.state === state && (existing.description ?? '') === status.description) {
-      return { outcome: 'duplicate', forgeStatus: current.status };
+      return { outcome: 'duplicate', forgeStatus: current?.status ?? 200 };
     }
     // Bitbucket upserts by key; its UI shows a status without a link as broken, so the repository stands in.
     const answer = await this.#http.request({

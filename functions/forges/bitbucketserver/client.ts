@@ -43,22 +43,26 @@ class BitbucketServerClient implements ForgeClient {
     });
   }
 
-  async write(status: CommitStatus, { deadline }: WriteOptions): Promise<WriteResult> {
+  async write(status: CommitStatus, { deadline, checkForge }: WriteOptions): Promise<WriteResult> {
     const { projectKey, repoSlug, webUrl } = this.location;
     const builds = `/api/latest/projects/${encodeURIComponent(projectKey)}/repos/${encodeURIComponent(repoSlug)}/commits/${status.sha}/builds`;
     const key = statusKey(status.context);
     const state = BITBUCKET_STATES[status.state];
     const description = truncate(status.description, BITBUCKET_SERVER_TEXT_LIMIT);
-    const current = await this.#http.request({
-      method: 'GET',
-      path: builds,
-      query: { key },
-      expect: [404],
-      deadline,
-    });
-    const existing = current.status === 404 ? undefined : (current.body as BuildStatus | undefined);
+    const current =
+      checkForge === false
+        ? undefined
+        : await this.#http.request({
+            method: 'GET',
+            path: builds,
+            query: { key },
+            expect: [404],
+            deadline,
+          });
+    const existing =
+      current === undefined || current.status === 404 ? undefined : (current.body as BuildStatus | undefined);
     if (existing?.state === state && (existing.description ?? '') === description) {
-      return { outcome: 'duplicate', forgeStatus: current.status };
+      return { outcome: 'duplicate', forgeStatus: current?.status ?? 200 };
     }
     // `url` is required; a target URL too long for it gives way to the repository's page.
     const targetUrl = status.targetUrl ?? webUrl;

@@ -44,11 +44,12 @@ class GiteaClient implements ForgeClient {
     });
   }
 
-  async write(status: CommitStatus, { deadline }: WriteOptions): Promise<WriteResult> {
+  async write(status: CommitStatus, { deadline, checkForge }: WriteOptions): Promise<WriteResult> {
     const { owner, repo } = this.location;
     const path = `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/statuses/${status.sha}`;
     const state = STATES[status.state];
-    const latest = await this.#latestWithContext(path, status.context, deadline);
+    const latest =
+      checkForge === false ? undefined : await this.#latestWithContext(path, status.context, deadline);
     if (latest?.status === state && (latest.description ?? '') === status.description) {
       return { outcome: 'duplicate', forgeStatus: 200 };
     }

@@ -61,7 +61,8 @@ export class GitHubClient implements ForgeClient {
     const description = truncate(status.description, GITHUB_DESCRIPTION_LIMIT);
     const request = { signal: deadlineSignal(options.deadline), deadline: options.deadline };
     try {
-      const latest = await this.#latestWithContext(status, request);
+      const latest =
+        options.checkForge === false ? undefined : await this.#latestWithContext(status, request);
       if (latest?.state === status.state && (latest.description ?? '') === description) {
         return { outcome: 'duplicate', forgeStatus: 200 };
       }

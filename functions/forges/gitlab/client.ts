@@ -45,7 +45,7 @@ class GitLabClient implements ForgeClient {
     });
   }
 
-  async write(status: CommitStatus, { deadline }: WriteOptions): Promise<WriteResult> {
+  async write(status: CommitStatus, { deadline, checkForge }: WriteOptions): Promise<WriteResult> {
     // A Commits resource costs about a millisecond; one per write carries that write's deadline.
     const commits = new Commits({
       host: this.location.apiUrl.replace(/\/api\/v4$/, ''),
@@ -56,7 +56,7 @@ class GitLabClient implements ForgeClient {
     const state = STATES[status.state];
     // Flux revisions name a branch or a tag; GitLab wants the bare name of either.
     const ref = status.ref?.replace(/^refs\/tags\//, '');
-    const latest = await this.#latest(commits, status, ref);
+    const latest = checkForge === false ? undefined : await this.#latest(commits, status, ref);
     if (latest?.status === state && (latest.description ?? '') === status.description) {
       return { outcome: 'duplicate', forgeStatus: 200 };
     }
