@@ -28,7 +28,7 @@ export interface OrderedDelivery {
 }
 
 /** Each round is one ledger read and at most one swap; more rounds than this means a storm. */
-const MAX_ROUNDS = 12;
+const MAX_ROUNDS = 20;
 
 /**
  * The ordering protocol: a late status is better than a wrong one.
