@@ -2,7 +2,7 @@ import { RouteMisconfiguredError } from '../../core/errors.js';
 import { basicAuthorization, basicFromUsernamePassword } from '../credentials.js';
 import type { CommitStatus, ForgeClient, ForgeCredentials, WriteOptions, WriteResult } from '../forge.js';
 import { dispatcherFor } from '../http/dispatcher.js';
-import { ForgeHttp } from '../http/forge-http.js';
+import { type ForgeAnswer, ForgeHttp } from '../http/forge-http.js';
 import { statusKey } from '../status-key.js';
 import type { BitbucketLocation } from './address.js';
 import { BITBUCKET_STATES } from './states.js';
@@ -46,17 +46,23 @@ class BitbucketClient implements ForgeClient {
     });
   }
 
+  /** 404 is an answer here: no status with this key on the commit yet. */
+  readStatus(sha: string, context: string, deadline: number): Promise<ForgeAnswer> {
+    const path = `${this.#builds(sha)}/${statusKey(context)}`;
+    return this.#http.request({ method: 'GET', path, expect: [404], deadline });
+  }
+
+  #builds(sha: string): string {
+    const { workspace, repoSlug } = this.location;
+    return `/repositories/${encodeURIComponent(workspace)}/${encodeURIComponent(repoSlug)}/commit/${sha}/statuses/build`;
+  }
+
   async write(status: CommitStatus, { deadline }: WriteOptions): Promise<WriteResult> {
-    const { workspace, repoSlug, webUrl } = this.location;
-    const builds = `/repositories/${encodeURIComponent(workspace)}/${encodeURIComponent(repoSlug)}/commit/${status.sha}/statuses/build`;
+    const { webUrl } = this.location;
+    const builds = this.#builds(status.sha);
     const key = statusKey(status.context);
     const state = BITBUCKET_STATES[status.state];
-    const current = await this.#http.request({
-      method: 'GET',
-      path: `${builds}/${key}`,
-      expect: [404],
-      deadline,
-    });
+    const current = await this.readStatus(status.sha, status.context, deadline);
     const existing = current.status === 404 ? undefined : (current.body as BitbucketStatus | undefined);
     if (existing?.state === state && (existing.description ?? '') === status.description) {
       return { outcome: 'duplicate', forgeStatus: current.status };
@@ -78,7 +84,7 @@ class BitbucketClient implements ForgeClient {
   }
 }
 
-export function createClient(location: BitbucketLocation, credentials: ForgeCredentials): ForgeClient {
+export function createClient(location: BitbucketLocation, credentials: ForgeCredentials): BitbucketClient {
   const header = authorization(credentials, `Bitbucket ${location.repository}`);
   return new BitbucketClient(location, header, credentials.caCert);
 }

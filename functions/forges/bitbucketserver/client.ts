@@ -4,7 +4,7 @@ import { BITBUCKET_STATES } from '../bitbucket/states.js';
 import { basicFromUsernamePassword } from '../credentials.js';
 import type { CommitStatus, ForgeClient, ForgeCredentials, WriteOptions, WriteResult } from '../forge.js';
 import { dispatcherFor } from '../http/dispatcher.js';
-import { ForgeHttp } from '../http/forge-http.js';
+import { type ForgeAnswer, ForgeHttp } from '../http/forge-http.js';
 import { statusKey } from '../status-key.js';
 import type { BitbucketServerLocation } from './address.js';
 
@@ -43,19 +43,29 @@ class BitbucketServerClient implements ForgeClient {
     });
   }
 
-  async write(status: CommitStatus, { deadline }: WriteOptions): Promise<WriteResult> {
-    const { projectKey, repoSlug, webUrl } = this.location;
-    const builds = `/api/latest/projects/${encodeURIComponent(projectKey)}/repos/${encodeURIComponent(repoSlug)}/commits/${status.sha}/builds`;
-    const key = statusKey(status.context);
-    const state = BITBUCKET_STATES[status.state];
-    const description = truncate(status.description, BITBUCKET_SERVER_TEXT_LIMIT);
-    const current = await this.#http.request({
+  /** 404 is an answer here: no status with this key on the commit yet. */
+  readStatus(sha: string, context: string, deadline: number): Promise<ForgeAnswer> {
+    return this.#http.request({
       method: 'GET',
-      path: builds,
-      query: { key },
+      path: this.#builds(sha),
+      query: { key: statusKey(context) },
       expect: [404],
       deadline,
     });
+  }
+
+  #builds(sha: string): string {
+    const { projectKey, repoSlug } = this.location;
+    return `/api/latest/projects/${encodeURIComponent(projectKey)}/repos/${encodeURIComponent(repoSlug)}/commits/${sha}/builds`;
+  }
+
+  async write(status: CommitStatus, { deadline }: WriteOptions): Promise<WriteResult> {
+    const { webUrl } = this.location;
+    const builds = this.#builds(status.sha);
+    const key = statusKey(status.context);
+    const state = BITBUCKET_STATES[status.state];
+    const description = truncate(status.description, BITBUCKET_SERVER_TEXT_LIMIT);
+    const current = await this.readStatus(status.sha, status.context, deadline);
     const existing = current.status === 404 ? undefined : (current.body as BuildStatus | undefined);
     if (existing?.state === state && (existing.description ?? '') === description) {
       return { outcome: 'duplicate', forgeStatus: current.status };
@@ -78,7 +88,10 @@ class BitbucketServerClient implements ForgeClient {
   }
 }
 
-export function createClient(location: BitbucketServerLocation, credentials: ForgeCredentials): ForgeClient {
+export function createClient(
+  location: BitbucketServerLocation,
+  credentials: ForgeCredentials,
+): BitbucketServerClient {
   const header = authorization(credentials, `Bitbucket Server ${location.repository}`);
   return new BitbucketServerClient(location, header, credentials.caCert);
 }
