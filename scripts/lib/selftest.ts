@@ -1,13 +1,18 @@
 import { fetch as undiciFetch } from 'undici';
 import { RelayError } from '../../functions/core/errors.js';
 import type { Route } from '../../functions/core/routes-config.js';
-import { parseProviderAddress } from '../../functions/forges/addresses.js';
+import { type ForgeType, parseProviderAddress } from '../../functions/forges/addresses.js';
+import { createClient as azureDevOpsClient } from '../../functions/forges/azuredevops/client.js';
+import { createClient as bitbucketClient } from '../../functions/forges/bitbucket/client.js';
+import { createClient as bitbucketServerClient } from '../../functions/forges/bitbucketserver/client.js';
 import { credentialsFromSecret } from '../../functions/forges/credentials.js';
 import type { ForgeCredentials } from '../../functions/forges/forge.js';
+import { createClient as giteaClient } from '../../functions/forges/gitea/client.js';
 import type { GitHubLocation } from '../../functions/forges/github/address.js';
 import { InstallationTokens } from '../../functions/forges/github/app-auth.js';
 import type { GitLabLocation } from '../../functions/forges/gitlab/address.js';
 import { dispatcherFor } from '../../functions/forges/http/dispatcher.js';
+import type { ForgeAnswer } from '../../functions/forges/http/forge-http.js';
 import type { SecretSource } from '../../functions/secrets/secret-source.js';
 
 export type Level = 'ok' | 'warn' | 'fail';
@@ -178,6 +183,81 @@ async function checkGitLab(location: GitLabLocation, credentials: ForgeCredentia
   };
 }
 
+/**
+ * No commit is at hand before the first event: the read names one that is well formed. Gitea and
+ * Azure DevOps list its statuses (none) when the repository is there, so they answer for the
+ * repository and the token; the Bitbuckets read one status by key, and 404 says less.
+ */
+export const PROBE_SHA = '0000000000000000000000000000000000000000';
+const PROBE_CONTEXT = 'flux-commit-status/selftest';
+
+type ReadForge = Exclude<ForgeType, 'github' | 'gitlab'>;
+
+const FORGE_NAMES: Record<ReadForge, string> = {
+  gitea: 'Gitea',
+  bitbucket: 'Bitbucket',
+  bitbucketserver: 'Bitbucket Server',
+  azuredevops: 'Azure DevOps',
+};
+
+/** The forge client's own first read of a commit's statuses: its URL, its auth header, its errors. */
+function readStatuses(
+  type: ReadForge,
+  address: string,
+  apiUrl: string | undefined,
+  credentials: ForgeCredentials,
+): Promise<ForgeAnswer> {
+  const deadline = Date.now() + TIMEOUT_MS;
+  switch (type) {
+    case 'gitea':
+      return giteaClient(parseProviderAddress(type, address, apiUrl), credentials).readStatuses(
+        PROBE_SHA,
+        deadline,
+      );
+    case 'azuredevops':
+      return azureDevOpsClient(parseProviderAddress(type, address, apiUrl), credentials).readStatuses(
+        PROBE_SHA,
+        deadline,
+      );
+    case 'bitbucket':
+      return bitbucketClient(parseProviderAddress(type, address, apiUrl), credentials).readStatus(
+        PROBE_SHA,
+        PROBE_CONTEXT,
+        deadline,
+      );
+    case 'bitbucketserver':
+      return bitbucketServerClient(parseProviderAddress(type, address, apiUrl), credentials).readStatus(
+        PROBE_SHA,
+        PROBE_CONTEXT,
+        deadline,
+      );
+  }
+}
+
+/**
+ * These forges say nothing of a token's write permission when it reads statuses, so a readable
+ * endpoint is the most the self-test can prove without writing one; a refusal or no answer fails.
+ */
+async function checkStatusesRead(
+  type: ReadForge,
+  address: string,
+  apiUrl: string | undefined,
+  credentials: ForgeCredentials,
+): Promise<{ level: Level; detail: string }> {
+  const name = FORGE_NAMES[type];
+  const answer = await readStatuses(type, address, apiUrl, credentials);
+  if (answer.status === 404) {
+    return {
+      level: 'warn',
+      detail: `${name} answered 404 to a read of a status by key, as it does both for a commit without one and for a repository the token cannot see: neither the repository nor write permission could be proven`,
+    };
+  }
+  return {
+    level: 'warn',
+    detail: `the token reads commit statuses on ${name}; write permission could not be proven (${name} does not tell)`,
+  };
+}
+
 async function checkWebhookSecrets(route: Route, secrets: SecretSource): Promise<void> {
   const names = Array.isArray(route.auth.secret) ? route.auth.secret : [route.auth.secret];
   for (const name of names) {
@@ -221,11 +301,7 @@ export async function checkRoute(route: Route, secrets: SecretSource, now = Date
         now,
       );
     } else {
-      return {
-        route: route.id,
-        level: 'warn',
-        detail: `webhook key present; ${provider.type} is not self-tested yet`,
-      };
+      result = await checkStatusesRead(provider.type, provider.address, provider.apiUrl, credentials);
     }
     return { route: route.id, ...result };
   } catch (error) {

@@ -15,8 +15,8 @@ export interface PrismProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `prism mock` on 127.0.0.1 for one description and waits (at most 60 s) until it listens. */
-export async function startPrism(specFile: string): Promise<PrismProcess> {
+/** Starts `prism mock` on 127.0.0.1 for one description and waits (60 s unless told) until it listens. */
+export async function startPrism(specFile: string, startBudgetMs = 60_000): Promise<PrismProcess> {
   const port = await freePort();
   const bin = resolve('node_modules/.bin/prism');
   const child: ChildProcess = spawn(bin, ['mock', '-h', '127.0.0.1', '-p', String(port), specFile], {
@@ -24,7 +24,10 @@ export async function startPrism(specFile: string): Promise<PrismProcess> {
   });
   let output = '';
   await new Promise<void>((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`Prism did not start within 60 s:\n${output}`)), 60_000);
+    const timer = setTimeout(
+      () => fail(new Error(`Prism did not start within ${startBudgetMs / 1000} s:\n${output}`)),
+      startBudgetMs,
+    );
     const listen = (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('Prism is listening')) {

@@ -9,7 +9,7 @@ import type {
   WriteResult,
 } from '../forge.js';
 import { dispatcherFor } from '../http/dispatcher.js';
-import { ForgeHttp } from '../http/forge-http.js';
+import { type ForgeAnswer, ForgeHttp } from '../http/forge-http.js';
 import type { AzureDevOpsLocation } from './address.js';
 
 /** Flux maps a failure to `error`, so that an Azure DevOps policy reads it as a broken pipeline. */
@@ -58,9 +58,22 @@ class AzureDevOpsClient implements ForgeClient {
     });
   }
 
-  async write(status: CommitStatus, { deadline, checkForge }: WriteOptions): Promise<WriteResult> {
+  readStatuses(sha: string, deadline: number): Promise<ForgeAnswer> {
+    return this.#http.request({
+      method: 'GET',
+      path: this.#path(sha),
+      query: { 'api-version': API_VERSION, latestOnly: true, top: 1 },
+      deadline,
+    });
+  }
+
+  #path(sha: string): string {
     const { project, repo } = this.location;
-    const path = `/${encodeURIComponent(project)}/_apis/git/repositories/${encodeURIComponent(repo)}/commits/${status.sha}/statuses`;
+    return `/${encodeURIComponent(project)}/_apis/git/repositories/${encodeURIComponent(repo)}/commits/${sha}/statuses`;
+  }
+
+  async write(status: CommitStatus, { deadline, checkForge }: WriteOptions): Promise<WriteResult> {
+    const path = this.#path(status.sha);
     const context = { name: status.context, genre: genreOf(status) };
     const state = this.#states[status.state];
     const latest = checkForge === false ? undefined : await this.#latestWithContext(path, context, deadline);
@@ -110,7 +123,7 @@ export function createClient(
   location: AzureDevOpsLocation,
   credentials: ForgeCredentials,
   options: ForgeOptions = {},
-): ForgeClient {
+): AzureDevOpsClient {
   const token = requireToken(credentials, `Azure DevOps ${location.repository}`);
   return new AzureDevOpsClient(location, token, credentials.caCert, options);
 }

@@ -2,7 +2,7 @@ import { RouteMisconfiguredError } from '../../core/errors.js';
 import { basicAuthorization, basicFromUsernamePassword } from '../credentials.js';
 import type { CommitStatus, ForgeClient, ForgeCredentials, WriteOptions, WriteResult } from '../forge.js';
 import { dispatcherFor } from '../http/dispatcher.js';
-import { ForgeHttp } from '../http/forge-http.js';
+import { type ForgeAnswer, ForgeHttp } from '../http/forge-http.js';
 import { statusKey } from '../status-key.js';
 import type { BitbucketLocation } from './address.js';
 import { BITBUCKET_STATES } from './states.js';
@@ -46,20 +46,24 @@ class BitbucketClient implements ForgeClient {
     });
   }
 
+  /** 404 is an answer here: no status with this key on the commit yet. */
+  readStatus(sha: string, context: string, deadline: number): Promise<ForgeAnswer> {
+    const path = `${this.#builds(sha)}/${statusKey(context)}`;
+    return this.#http.request({ method: 'GET', path, expect: [404], deadline });
+  }
+
+  #builds(sha: string): string {
+    const { workspace, repoSlug } = this.location;
+    return `/repositories/${encodeURIComponent(workspace)}/${encodeURIComponent(repoSlug)}/commit/${sha}/statuses/build`;
+  }
+
   async write(status: CommitStatus, { deadline, checkForge }: WriteOptions): Promise<WriteResult> {
-    const { workspace, repoSlug, webUrl } = this.location;
-    const builds = `/repositories/${encodeURIComponent(workspace)}/${encodeURIComponent(repoSlug)}/commit/${status.sha}/statuses/build`;
+    const { webUrl } = this.location;
+    const builds = this.#builds(status.sha);
     const key = statusKey(status.context);
     const state = BITBUCKET_STATES[status.state];
     const current =
-      checkForge === false
-        ? undefined
-        : await this.#http.request({
-            method: 'GET',
-            path: `${builds}/${key}`,
-            expect: [404],
-            deadline,
-          });
+      checkForge === false ? undefined : await this.readStatus(status.sha, status.context, deadline);
     const existing =
       current === undefined || current.status === 404
         ? undefined
@@ -84,7 +88,7 @@ class BitbucketClient implements ForgeClient {
   }
 }
 
-export function createClient(location: BitbucketLocation, credentials: ForgeCredentials): ForgeClient {
+export function createClient(location: BitbucketLocation, credentials: ForgeCredentials): BitbucketClient {
   const header = authorization(credentials, `Bitbucket ${location.repository}`);
   return new BitbucketClient(location, header, credentials.caCert);
 }

@@ -4,7 +4,7 @@ import { BITBUCKET_STATES } from '../bitbucket/states.js';
 import { basicFromUsernamePassword } from '../credentials.js';
 import type { CommitStatus, ForgeClient, ForgeCredentials, WriteOptions, WriteResult } from '../forge.js';
 import { dispatcherFor } from '../http/dispatcher.js';
-import { ForgeHttp } from '../http/forge-http.js';
+import { type ForgeAnswer, ForgeHttp } from '../http/forge-http.js';
 import { statusKey } from '../status-key.js';
 import type { BitbucketServerLocation } from './address.js';
 
@@ -43,22 +43,30 @@ class BitbucketServerClient implements ForgeClient {
     });
   }
 
+  /** 404 is an answer here: no status with this key on the commit yet. */
+  readStatus(sha: string, context: string, deadline: number): Promise<ForgeAnswer> {
+    return this.#http.request({
+      method: 'GET',
+      path: this.#builds(sha),
+      query: { key: statusKey(context) },
+      expect: [404],
+      deadline,
+    });
+  }
+
+  #builds(sha: string): string {
+    const { projectKey, repoSlug } = this.location;
+    return `/api/latest/projects/${encodeURIComponent(projectKey)}/repos/${encodeURIComponent(repoSlug)}/commits/${sha}/builds`;
+  }
+
   async write(status: CommitStatus, { deadline, checkForge }: WriteOptions): Promise<WriteResult> {
-    const { projectKey, repoSlug, webUrl } = this.location;
-    const builds = `/api/latest/projects/${encodeURIComponent(projectKey)}/repos/${encodeURIComponent(repoSlug)}/commits/${status.sha}/builds`;
+    const { webUrl } = this.location;
+    const builds = this.#builds(status.sha);
     const key = statusKey(status.context);
     const state = BITBUCKET_STATES[status.state];
     const description = truncate(status.description, BITBUCKET_SERVER_TEXT_LIMIT);
     const current =
-      checkForge === false
-        ? undefined
-        : await this.#http.request({
-            method: 'GET',
-            path: builds,
-            query: { key },
-            expect: [404],
-            deadline,
-          });
+      checkForge === false ? undefined : await this.readStatus(status.sha, status.context, deadline);
     const existing =
       current === undefined || current.status === 404 ? undefined : (current.body as BuildStatus | undefined);
     if (existing?.state === state && (existing.description ?? '') === description) {
@@ -82,7 +90,10 @@ class BitbucketServerClient implements ForgeClient {
   }
 }
 
-export function createClient(location: BitbucketServerLocation, credentials: ForgeCredentials): ForgeClient {
+export function createClient(
+  location: BitbucketServerLocation,
+  credentials: ForgeCredentials,
+): BitbucketServerClient {
   const header = authorization(credentials, `Bitbucket Server ${location.repository}`);
   return new BitbucketServerClient(location, header, credentials.caCert);
 }

@@ -44,9 +44,17 @@ class GiteaClient implements ForgeClient {
     });
   }
 
-  async write(status: CommitStatus, { deadline, checkForge }: WriteOptions): Promise<WriteResult> {
+  readStatuses(sha: string, deadline: number): Promise<ForgeAnswer> {
+    return this.#http.request({ method: 'GET', path: this.#path(sha), query: { limit: 1 }, deadline });
+  }
+
+  #path(sha: string): string {
     const { owner, repo } = this.location;
-    const path = `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/statuses/${status.sha}`;
+    return `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/statuses/${sha}`;
+  }
+
+  async write(status: CommitStatus, { deadline, checkForge }: WriteOptions): Promise<WriteResult> {
+    const path = this.#path(status.sha);
     const state = STATES[status.state];
     const latest =
       checkForge === false ? undefined : await this.#latestWithContext(path, status.context, deadline);
@@ -85,7 +93,7 @@ class GiteaClient implements ForgeClient {
   }
 }
 
-export function createClient(location: GiteaLocation, credentials: ForgeCredentials): ForgeClient {
+export function createClient(location: GiteaLocation, credentials: ForgeCredentials): GiteaClient {
   const token = requireToken(credentials, `Gitea ${location.repository}`);
   return new GiteaClient(location, token, credentials.caCert);
 }
