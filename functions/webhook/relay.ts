@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { verifyBearer, verifySignature } from '../core/authentication.js';
 import {
   ForgeRejectedError,
   ForgeUnavailableError,
@@ -27,6 +26,7 @@ import {
 import { MemoryLedger } from '../ledger/memory-ledger.js';
 import type { DeliveryQueue, QueuedDelivery } from '../queue/delivery-queue.js';
 import type { SecretSource, SecretValue } from '../secrets/secret-source.js';
+import { WebhookKeys } from './webhook-keys.js';
 import type { WebhookRequest } from './webhook-request.js';
 
 export type Outcome =
@@ -122,6 +122,7 @@ export function createRelay(options: RelayOptions): { relay: Relay; redeliver: R
   const now = options.now ?? Date.now;
   const memory = new MemoryLedger();
   const clients = new Map<string, { secret: SecretValue; fingerprint: string; client: ForgeClient }>();
+  const webhookKeys = new WebhookKeys(options.secrets);
 
   async function secretValue(name: string, seen: Seen, fresh = false): Promise<SecretValue> {
     const value = await options.secrets.get(name, { fresh });
@@ -130,17 +131,7 @@ export function createRelay(options: RelayOptions): { relay: Relay; redeliver: R
   }
 
   async function authenticate(route: Route, request: WebhookRequest, seen: Seen): Promise<void> {
-    const names = Array.isArray(route.auth.secret) ? route.auth.secret : [route.auth.secret];
-    const keys: Buffer[] = [];
-    for (const name of names) {
-      const { token } = await secretValue(name, seen);
-      if (token === undefined || token === '') {
-        throw new RouteMisconfiguredError(`webhook secret "${name}" of route ${route.id} has no "token"`);
-      }
-      keys.push(Buffer.from(token, 'utf8'));
-    }
-    if (route.auth.type === 'bearer') verifyBearer(request.headers.authorization, keys);
-    else verifySignature(request.headers['x-signature'], request.body, keys);
+    await webhookKeys.authenticate(route, request, seen);
   }
 
   async function forgeClient(route: Route, seen: Seen, fresh: boolean): Promise<ForgeClient> {
