@@ -4,11 +4,15 @@
  * user gets the addresses, keys and descriptions Flux gave them. Each table names its source file.
  */
 import { describe, expect, it } from 'vitest';
+import { parseFluxEvent } from '../../functions/core/flux-event.js';
 import { parseRevision } from '../../functions/core/revision.js';
+import { decideStatus } from '../../functions/core/status-rules.js';
 import { reasonToWords, splitCamelcase } from '../../functions/core/text.js';
 import { type ForgeType, parseProviderAddress } from '../../functions/forges/addresses.js';
+import { BITBUCKET_STATES } from '../../functions/forges/bitbucket/states.js';
 import { AddressError } from '../../functions/forges/git-address.js';
 import { statusKey } from '../../functions/forges/status-key.js';
+import { eventOf, FIXTURES, testRoute } from '../helpers/relay-harness.js';
 
 // bitbucketserver_test.go: TestNewBitbucketServer*, TestBitbucketServer*Url: the builds endpoint is
 // `<context>/rest/api/latest/projects/<project>/repos/<repo>/commits/<sha>/builds`, the context
@@ -132,5 +136,30 @@ describe('descriptions, as Flux’s splitCamelcase words them', () => {
 
   it('leaves text that is not well-formed Unicode whole, as Flux leaves invalid UTF-8', () => {
     expect(splitCamelcase('Bad\uD800Reason')).toEqual(['Bad\uD800Reason']);
+  });
+});
+
+// bitbucketserver_test.go: TestBitbucketServer_Post ("Post State=Successful", "Post State=Failed",
+// "state can be only SUCCESSFUL or FAILED") and TestPostBitbucketServerBadBitbucketState: an info
+// event is SUCCESSFUL, an error event FAILED, and a trace event carries no status.
+describe('states, from the Bitbucket Server Post tests', () => {
+  it.each([
+    ['info', 'success', 'SUCCESSFUL'],
+    ['error', 'failure', 'FAILED'],
+  ])('a %s event is %s, %s on Bitbucket', (severity, state, bitbucket) => {
+    const event = eventOf(FIXTURES.reconciled);
+    event.severity = severity;
+    const decision = decideStatus(parseFluxEvent(JSON.stringify(event)), testRoute('http://127.0.0.1:1'));
+
+    expect(decision).toMatchObject({ kind: 'write', status: { state } });
+    expect(BITBUCKET_STATES[state as 'success' | 'failure']).toBe(bitbucket);
+  });
+
+  it('writes nothing for a trace event', () => {
+    const event = eventOf(FIXTURES.reconciled);
+    event.severity = 'trace';
+    const decision = decideStatus(parseFluxEvent(JSON.stringify(event)), testRoute('http://127.0.0.1:1'));
+
+    expect(decision.kind).toBe('skip');
   });
 });
