@@ -2,6 +2,7 @@ import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadEnvironment } from './environments.js';
 import { FluxCommitStatusStack } from './flux-commit-status-stack.js';
+import { stackNameOf } from './output-names.js';
 import { CONFIG_DIR } from './paths.js';
 
 export interface BuildAppOptions {
@@ -17,7 +18,7 @@ export function buildApp(app: App, options: BuildAppOptions = {}): FluxCommitSta
   const environment = loadEnvironment(app.node.tryGetContext('env'), options.configDir ?? CONFIG_DIR);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const { deployment } = environment.config;
-  return new FluxCommitStatusStack(app, `FluxCommitStatus-${environment.name}`, {
+  return new FluxCommitStatusStack(app, stackNameOf(environment.name), {
     environment,
     env: {
       account: deployment.account ?? process.env.CDK_DEFAULT_ACCOUNT,

@@ -14,6 +14,9 @@ export const BUNDLE = {
   target: 'node20',
   minify: true,
   sourcemap: true,
+  // The maps keep every mapping for stack traces, but not the sources themselves: Node parses the whole
+  // map on the first trace or import with --enable-source-maps (npm run bench: see README "Performance").
+  sourcesContent: false,
   treeShaking: true,
   mainFields: ['module', 'main'],
   // Each forge client, the AWS SDK clients and Powertools Batch are loaded with import(); split into

@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { loadConfigFile } from '../functions/core/config-file.js';
 import { ConfigError } from '../functions/core/errors.js';
 import type { EnvironmentConfig } from '../functions/core/routes-config.js';
@@ -41,5 +42,25 @@ export function loadEnvironment(name: unknown, configDir: string): Environment {
   }
   const configFile = join(configDir, `${name}.json`);
   // A relative path keeps the messages short: "config/prod.json: routes[0].provider.type: …".
-  return { name, configFile, config: loadConfigFile(relative(process.cwd(), configFile)) };
+  const shownFile = relative(process.cwd(), configFile);
+  const config = loadConfigFile(shownFile);
+  checkRegion(config.deployment.region, shownFile);
+  return { name, configFile, config };
+}
+
+/**
+ * The function's schema checks only the shape of a region (it cannot carry aws-cdk-lib into the
+ * bundle); here, a typo such as `eu-wst-1` would otherwise synthesise and fail only at deploy.
+ */
+function checkRegion(region: string | undefined, file: string): void {
+  const known = RegionInfo.regions.map((info) => info.name);
+  if (region === undefined || known.includes(region)) return;
+  const near = known.filter((name) => name.startsWith(region.slice(0, 3)));
+  throw new ConfigError(
+    `${file}: deployment.region: "${region}" is not a region that aws-cdk-lib knows; ${
+      near.length > 0
+        ? `regions starting ${region.slice(0, 3)}: ${near.join(', ')}`
+        : `known: ${known.join(', ')}`
+    }`,
+  );
 }

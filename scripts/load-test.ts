@@ -73,16 +73,15 @@ const errors =
   result.errors +
   result.timeouts +
   [...statuses].filter(([code]) => code >= 300 && code !== 202).reduce((sum, [, n]) => sum + n, 0);
-process.stdout.write(
-  [
-    `load test: ${result.requests.total} requests, ${CONNECTIONS} connections, ${PASSES} passes over a ${EVENTS}-event Flux stream`,
-    `requests/s   ${result.requests.average.toFixed(0)} (mean)`,
-    `latency      p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`,
-    `answers      ${[...statuses].map(([code, n]) => `${code}: ${n}`).join(', ')}`,
-    `errors       ${errors}`,
-    `lost events  ${lost} of ${last.size} objects whose last status is not on the forge`,
-    `forge calls  ${github.requests.length} (${github.writes.length} writes)`,
-    `RSS          ${rss.map(mb).join(' → ')}`,
-  ].join('\n') + '\n',
-);
+const report = [
+  `load test: ${result.requests.total} requests, ${CONNECTIONS} connections, ${PASSES} passes over a ${EVENTS}-event Flux stream`,
+  `requests/s   ${result.requests.average.toFixed(0)} (mean)`,
+  `latency      p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`,
+  `answers      ${[...statuses].map(([code, n]) => `${code}: ${n}`).join(', ')}`,
+  `errors       ${errors}`,
+  `lost events  ${lost} of ${last.size} objects whose last status is not on the forge`,
+  `forge calls  ${github.requests.length} (${github.writes.length} writes)`,
+  `RSS          ${rss.map(mb).join(' → ')}`,
+];
+process.stdout.write(`${report.join('\n')}\n`);
 process.exitCode = errors === 0 && lost === 0 ? 0 : 1;

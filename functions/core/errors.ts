@@ -4,68 +4,102 @@
  */
 export abstract class RelayError extends Error {
   abstract readonly code: string;
-  override name = this.constructor.name;
+  /** Literal in every class: a minified bundle renames the classes, and logs must not say `r`. */
+  abstract override readonly name: string;
 }
 
 /** The request is malformed: not JSON, not a Flux event, wrong method. Flux must not retry. */
 export class BadRequestError extends RelayError {
+  override readonly name = 'BadRequestError';
   readonly code = 'bad-request';
 }
 
 export class MethodNotAllowedError extends RelayError {
+  override readonly name = 'MethodNotAllowedError';
   readonly code = 'method-not-allowed';
 }
 
 export class UnauthorizedError extends RelayError {
+  override readonly name = 'UnauthorizedError';
   readonly code = 'unauthorized';
 }
 
 export class RouteNotFoundError extends RelayError {
+  override readonly name = 'RouteNotFoundError';
   readonly code = 'route-not-found';
 }
 
 export class PayloadTooLargeError extends RelayError {
+  override readonly name = 'PayloadTooLargeError';
   readonly code = 'payload-too-large';
 }
 
 /** The route's configuration cannot serve this request (for example a secret without `token`). */
 export class RouteMisconfiguredError extends RelayError {
+  override readonly name = 'RouteMisconfiguredError';
   readonly code = 'route-misconfigured';
 }
 
 /** A secret could not be read from its store after retries: transient, Flux should retry. */
 export class SecretUnavailableError extends RelayError {
+  override readonly name = 'SecretUnavailableError';
   readonly code = 'secret-unavailable';
 }
 
 /** The forge refused the status for good (401, 403, 404, 422): retrying cannot help. */
 export class ForgeRejectedError extends RelayError {
+  override readonly name = 'ForgeRejectedError';
   readonly code = 'forge-rejected';
   constructor(
     message: string,
     readonly forgeStatus: number,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
 /** The forge failed after retries (5xx, 429, timeouts, connection errors): Flux should retry. */
 export class ForgeUnavailableError extends RelayError {
+  override readonly name = 'ForgeUnavailableError';
   readonly code = 'forge-unavailable';
   constructor(
     message: string,
     readonly forgeStatus?: number,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
 /** A configuration file that does not match the schema; raised at start-up, never per request. */
 export class ConfigError extends Error {
-  override name = 'ConfigError';
+  override readonly name = 'ConfigError';
 }
 
 /** An authenticated event older than the route's freshness window: possibly a replay. */
 export class StaleEventError extends RelayError {
+  override readonly name = 'StaleEventError';
   readonly code = 'stale-event';
+}
+
+/** An event stamped further ahead of this function's clock than the route allows. */
+export class FutureEventError extends RelayError {
+  override readonly name = 'FutureEventError';
+  readonly code = 'future-event';
+}
+
+/**
+ * The delivery ledger could not be read or written. Nothing is written blind (the order of the
+ * forge's statuses depends on the ledger), so the delivery is queued or Flux retries it.
+ */
+export class LedgerUnavailableError extends RelayError {
+  override readonly name = 'LedgerUnavailableError';
+  readonly code = 'ledger-unavailable';
+}
+
+/** Deliveries of one status identity kept changing the ledger under this one: try again later. */
+export class OrderingContentionError extends RelayError {
+  override readonly name = 'OrderingContentionError';
+  readonly code = 'ordering-contention';
 }

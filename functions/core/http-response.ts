@@ -2,7 +2,10 @@ import {
   BadRequestError,
   ForgeRejectedError,
   ForgeUnavailableError,
+  FutureEventError,
+  LedgerUnavailableError,
   MethodNotAllowedError,
+  OrderingContentionError,
   PayloadTooLargeError,
   type RelayError,
   RouteMisconfiguredError,
@@ -24,6 +27,7 @@ export interface JsonResponse {
  */
 const STATUS_BY_ERROR: ReadonlyArray<[new (...args: never[]) => RelayError, number]> = [
   [BadRequestError, 400],
+  [FutureEventError, 400],
   [UnauthorizedError, 401],
   [StaleEventError, 403],
   [RouteNotFoundError, 404],
@@ -33,6 +37,8 @@ const STATUS_BY_ERROR: ReadonlyArray<[new (...args: never[]) => RelayError, numb
   [RouteMisconfiguredError, 500],
   [ForgeUnavailableError, 502],
   [SecretUnavailableError, 503],
+  [LedgerUnavailableError, 503],
+  [OrderingContentionError, 503],
 ];
 
 export function statusOf(error: RelayError): number {
@@ -50,9 +56,10 @@ export function jsonResponse(statusCode: number, body: unknown): JsonResponse {
   };
 }
 
-export function errorResponse(error: RelayError): JsonResponse {
-  const response = jsonResponse(statusOf(error), { error: error.code, reason: error.message });
-  if (error instanceof ForgeUnavailableError || error instanceof SecretUnavailableError) {
+/** `reason` is the error's message as the caller may show it (scrubbed of secrets). */
+export function errorResponse(error: RelayError, reason = error.message): JsonResponse {
+  const response = jsonResponse(statusOf(error), { error: error.code, reason });
+  if (statusOf(error) >= 502) {
     // Flux honours Retry-After; a short pause gives a rate limit or a blip time to pass.
     response.headers['retry-after'] = '2';
   }

@@ -67,6 +67,8 @@ export const RouteSchema = z
     throttle: z.optional(ThrottleSchema),
     /** Refuse events older than this, to blunt replays of captured requests. Off by default. */
     maxEventAgeSeconds: z.optional(z.int().check(z.gte(60), z.lte(7 * 24 * 3600))),
+    /** Refuse events stamped further ahead of this function's clock: they would outrank real ones. */
+    maxClockSkewSeconds: z._default(z.int().check(z.gte(1), z.lte(3600)), 300),
     events: z.optional(
       z.strictObject({
         kinds: z.optional(NonEmptyList),
@@ -138,7 +140,8 @@ export const DeploymentSchema = z.strictObject({
     }),
   ),
   memorySize: z._default(z.int().check(z.gte(128), z.lte(10240)), 512),
-  timeoutSeconds: z._default(z.int().check(z.gte(3), z.lte(12)), 12),
+  /** From 8 s: the forge gets what is left after 5 s kept for the ledger and the queue hand-off. */
+  timeoutSeconds: z._default(z.int().check(z.gte(8), z.lte(29)), 12),
   reservedConcurrency: z.optional(z.int().check(z.gte(1))),
   logRetentionDays: z._default(
     z.int().check(
@@ -167,8 +170,15 @@ export const DeploymentSchema = z.strictObject({
       enabled: z._default(z.boolean(), true),
       /** Attempts in all, the webhook's included, before a delivery goes to the dead-letter queue. */
       maxAttempts: z._default(z.int().check(z.gte(2), z.lte(20)), 8),
+      /** IAM principal ARNs that may send to the retry queue besides the function: who redrives. */
+      redrivePrincipals: z._default(
+        z.array(
+          z.string().check(z.regex(/^arn:aws[a-z-]*:(iam|sts)::\d{12}:/, 'must be an IAM principal ARN')),
+        ),
+        [],
+      ),
     }),
-    { enabled: true, maxAttempts: 8 },
+    { enabled: true, maxAttempts: 8, redrivePrincipals: [] },
   ),
 });
 

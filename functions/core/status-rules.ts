@@ -1,4 +1,4 @@
-import type { CommitStatus, StatusState } from '../forges/forge.js';
+import type { CommitStatus, StatusState } from './commit-status.js';
 import { BadRequestError } from './errors.js';
 import { type FluxEvent, normaliseMetadata } from './flux-event.js';
 import { parseRevision } from './revision.js';
@@ -44,7 +44,10 @@ export function describe(event: FluxEvent, state: StatusState): string {
   if (state !== 'failure') return words;
   const detail = firstLine(event.message);
   if (detail === '') return words;
-  return words === '' ? detail : `${words}: ${detail}`;
+  if (words === '') return detail;
+  // Controllers often begin the message with the reason itself ("health check failed after 5m0s…").
+  const repeats = detail.toLowerCase().startsWith(words) && !/[a-z0-9]/i.test(detail.charAt(words.length));
+  return repeats ? detail : `${words}: ${detail}`;
 }
 
 /**

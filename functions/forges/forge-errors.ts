@@ -1,4 +1,4 @@
-import { ForgeRejectedError } from '../core/errors.js';
+import { ForgeRejectedError, ForgeUnavailableError } from '../core/errors.js';
 
 /** The clear word for a forge's final refusal, the same for every forge. */
 export function finalRejection(where: string, status: number, message: string): ForgeRejectedError {
@@ -13,4 +13,62 @@ export function finalRejection(where: string, status: number, message: string): 
     );
   }
   return new ForgeRejectedError(`the forge refused the status (${detail})`, status);
+}
+
+/** Certificate faults that another attempt cannot cure: the relay is missing the forge's CA. */
+export const UNTRUSTED_CERTIFICATE: ReadonlySet<string> = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+export interface ConnectionFault {
+  /** The system's word: ECONNREFUSED, ENOTFOUND, ETIMEDOUT, CERT_HAS_EXPIRED… */
+  code: string;
+  /** The host the connection went to, from the system error when it names one. */
+  host: string;
+}
+
+type Faulty = { code?: unknown; hostname?: unknown; address?: unknown; port?: unknown; cause?: unknown };
+
+/**
+ * The connection fault under a failed request, or undefined when the forge answered. fetch wraps it
+ * (`TypeError: fetch failed`), octokit wraps that again in a status-500 RequestError, and Node's
+ * happy-eyeballs connect reports one error per address in an AggregateError.
+ */
+export function connectionFault(error: unknown, apiUrl: string): ConnectionFault | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && typeof current === 'object' && current !== null; depth++) {
+    const { code, hostname, address, port, cause } = current as Faulty;
+    if (typeof code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(code)) {
+      const host =
+        typeof hostname === 'string'
+          ? hostname
+          : typeof address === 'string'
+            ? `${address}${typeof port === 'number' ? `:${port}` : ''}`
+            : new URL(apiUrl).host;
+      // undici's own connect timer, the same fault as the system's.
+      return { code: code === 'UND_ERR_CONNECT_TIMEOUT' ? 'ETIMEDOUT' : code, host };
+    }
+    const errors = (current as { errors?: unknown }).errors;
+    current = cause ?? (Array.isArray(errors) ? errors[0] : undefined);
+  }
+  return undefined;
+}
+
+/** The same words for every forge, and no forge status: no forge answered. */
+export function unreachable(where: string, fault: ConnectionFault, tries: string): ForgeUnavailableError {
+  if (UNTRUSTED_CERTIFICATE.has(fault.code)) {
+    return new ForgeUnavailableError(
+      `${where} at ${fault.host} presented a TLS certificate that is not trusted (${fault.code}); if the forge uses a private CA, put its PEM bundle in the secret as ca.crt`,
+    );
+  }
+  return new ForgeUnavailableError(
+    `${where} could not be reached at ${fault.host} (${fault.code}) after ${tries}; check the provider's apiUrl and the network`,
+  );
 }

@@ -1,20 +1,7 @@
 /** What every forge module implements: write one commit status, skipping it when already there. */
+import type { CommitStatus } from '../core/commit-status.js';
 
-export type StatusState = 'success' | 'failure' | 'pending';
-
-export interface CommitStatus {
-  sha: string;
-  /** The branch or tag from the revision, when it named one (GitLab attaches statuses to it). */
-  ref?: string;
-  state: StatusState;
-  /** The status identity on the forge; readable, as the user configured it. */
-  context: string;
-  /** Untruncated: each forge cuts it to its own limit. */
-  description: string;
-  targetUrl?: string;
-  /** Flux's `summary` metadata, which Azure DevOps puts in the status genre. */
-  summary?: string;
-}
+export type { CommitStatus, StatusState } from '../core/commit-status.js';
 
 /** A forge secret, laid out as Flux's provider secrets are. */
 export interface ForgeCredentials {
@@ -23,6 +10,19 @@ export interface ForgeCredentials {
   password?: string;
   /** PEM bundle for forges behind a private CA (Flux's `ca.crt` key). */
   caCert?: string;
+  /** GitHub only, and only when there is no `token` (Flux's precedence). */
+  githubApp?: GitHubAppCredentials;
+}
+
+/** Flux's `githubApp*` secret keys: an App id, its private key, and how to find the installation. */
+export interface GitHubAppCredentials {
+  appId: string;
+  privateKey: string;
+  /** Without it, the installation of `installationOwner`, or else of the route's repository. */
+  installationId?: string;
+  installationOwner?: string;
+  /** GitHub Enterprise's API URL, when it is not the route's. */
+  baseUrl?: string;
 }
 
 /** Per-route choices a forge offers beyond Flux's defaults. */

@@ -1,33 +1,31 @@
-import { type LedgerEntry, type RecordResult, supersedes } from './delivery-ledger.js';
+import type { LedgerItem, StatusLedger } from './status-ledger.js';
 
 /**
- * This process's own ledger: without a shared one (the local server, or a stack with the ledger
- * off) a repeat of a status it already wrote costs no call at all, and it stands in while the shared
- * ledger fails. Bounded, the least recently used entries going first.
+ * The ledger of one process: the local server's, and a stack's without the shared table. The same
+ * protocol runs on it, so ordering holds among this process's deliveries; across containers only
+ * the shared ledger holds it. Bounded, the least recently used items going first.
  */
-export class MemoryLedger {
-  readonly #entries = new Map<string, LedgerEntry>();
+export class MemoryLedger implements StatusLedger {
+  readonly #items = new Map<string, LedgerItem>();
 
   constructor(private readonly capacity = 10_000) {}
 
-  peek(key: string): LedgerEntry | undefined {
-    const entry = this.#entries.get(key);
-    if (entry !== undefined) {
-      this.#entries.delete(key);
-      this.#entries.set(key, entry);
-    }
-    return entry;
+  async read(key: string): Promise<LedgerItem | undefined> {
+    const item = this.#items.get(key);
+    if (item === undefined) return undefined;
+    this.#items.delete(key);
+    this.#items.set(key, item);
+    return structuredClone(item);
   }
 
-  remember(key: string, entry: LedgerEntry): RecordResult {
-    const current = this.#entries.get(key);
-    if (current !== undefined && supersedes(current, entry)) return 'superseded';
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
-    if (this.#entries.size > this.capacity) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest !== undefined) this.#entries.delete(oldest);
+  async swap(key: string, expectedVersion: number | undefined, next: LedgerItem): Promise<boolean> {
+    if (this.#items.get(key)?.version !== expectedVersion) return false;
+    this.#items.delete(key);
+    this.#items.set(key, structuredClone(next));
+    if (this.#items.size > this.capacity) {
+      const oldest = this.#items.keys().next().value;
+      if (oldest !== undefined) this.#items.delete(oldest);
     }
-    return 'recorded';
+    return true;
   }
 }

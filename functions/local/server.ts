@@ -6,7 +6,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { loadConfigFile } from '../core/config-file.js';
 import { ConfigError } from '../core/errors.js';
-import { deadLetterRecord } from '../queue/delivery-queue.js';
+import { deadLetterRecord } from '../delivery/redelivery.js';
+import { maxAttemptsFrom } from '../queue/delivery-queue.js';
 import { InProcessQueue } from '../queue/in-process-queue.js';
 import { FileSecretSource } from '../secrets/file-source.js';
 import type { SecretSource } from '../secrets/secret-source.js';
@@ -20,6 +21,8 @@ export interface LocalServerOptions {
   port?: number;
   logger?: Logger;
   relay?: Partial<RelayOptions>;
+  /** The retry queue's waits against the Lambda's (30 s doubling to 15 min); a tenth by default. */
+  retryBackoffScale?: number;
 }
 
 /** Reads at most `limit + 1` bytes: enough for the handler to see that a body is too large. */
@@ -101,17 +104,20 @@ function serve(handler: ApiGatewayHandler) {
 
 /**
  * The same handler as the Lambda, over node:http on 127.0.0.1 only, with an in-process retry queue
- * in place of SQS (same code path, shorter backoff).
+ * in place of SQS (same code path and attempts, shorter waits).
  */
 export async function startLocalServer(
   options: LocalServerOptions,
 ): Promise<{ server: Server; url: string; queue: InProcessQueue }> {
   const config = loadConfigFile(options.configFile);
   const logger = options.logger ?? new Logger({ serviceName: SERVICE_NAME });
+  const routes = new Map(config.routes.map((route) => [route.id, route]));
+  // The Lambda's attempts (RETRY_MAX_ATTEMPTS, 8 by default) at a tenth of its waits: 3 s to 90 s.
   const queue = new InProcessQueue({
-    backoffScale: 0.1,
-    onDeadLetter: (reason, delivery) =>
-      logger.error('delivery dead-lettered', deadLetterRecord(reason, delivery)),
+    maxAttempts: maxAttemptsFrom(process.env.RETRY_MAX_ATTEMPTS),
+    backoffScale: options.retryBackoffScale ?? 0.1,
+    onDeadLetter: (reason, delivery, attempt) =>
+      logger.error('delivery dead-lettered', { ...deadLetterRecord(reason, delivery, attempt, routes) }),
   });
   const { relay, redeliver } = createRelay({
     routes: config.routes,
@@ -136,7 +142,9 @@ async function main(): Promise<void> {
   const secretsFile = resolve(process.env.SECRETS_FILE ?? 'config/local-secrets.json');
   const port = Number(process.env.PORT ?? 8080);
   try {
-    const { url } = await startLocalServer({ configFile, secrets: new FileSecretSource(secretsFile), port });
+    const secrets = new FileSecretSource(secretsFile);
+    secrets.check();
+    const { url } = await startLocalServer({ configFile, secrets, port });
     const routes = loadConfigFile(configFile).routes.map(
       (route) => `  POST ${url}/hooks/${route.id}${route.dryRun ? '  (dryRun)' : ''}`,
     );

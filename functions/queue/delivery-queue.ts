@@ -1,21 +1,17 @@
 import * as z from 'zod/mini';
+import { CommitStatusSchema } from '../core/commit-status.js';
 
 /**
- * A status whose forge was still failing when the webhook's time ran out. It is already
- * authenticated and decided, so a retry only has to write it.
+ * A status whose forge (or ledger) was still failing when the webhook's time ran out. It was
+ * authenticated and decided before it was queued; on receipt it is parsed with this schema again,
+ * and its route must still exist, before anything is written.
  */
 export const QueuedDeliverySchema = z.object({
-  routeId: z.string(),
-  eventTime: z.number(),
-  status: z.object({
-    sha: z.string(),
-    ref: z.optional(z.string()),
-    state: z.enum(['success', 'failure', 'pending']),
-    context: z.string(),
-    description: z.string(),
-    targetUrl: z.optional(z.string()),
-    summary: z.optional(z.string()),
-  }),
+  routeId: z.string().check(z.minLength(1), z.maxLength(63)),
+  eventTime: z.number().check(z.gte(0)),
+  /** `Kind/namespace/name` of the Flux object, for the log lines of later attempts. */
+  object: z.optional(z.string().check(z.maxLength(512))),
+  status: CommitStatusSchema,
 });
 
 export type QueuedDelivery = z.infer<typeof QueuedDeliverySchema>;
@@ -24,17 +20,22 @@ export interface DeliveryQueue {
   enqueue(delivery: QueuedDelivery, reason: string): Promise<void>;
 }
 
+/** How one redelivery attempt ended: written (or not needed), worth another try, or never. */
+export type RedeliveryResult =
+  | { kind: 'done' }
+  | { kind: 'retry'; reason: string }
+  | { kind: 'final'; reason: string };
+
+/** One attempt at a queued delivery, by `deadline` (epoch ms) when the caller has one. */
+export type Redeliver = (
+  delivery: QueuedDelivery,
+  attempt: number,
+  deadline?: number,
+) => Promise<RedeliveryResult>;
+
 /** Exponential backoff between attempts, capped: 30 s, 60 s, 120 s … 15 min. */
 export function backoffSeconds(attempt: number, baseSeconds = 30, capSeconds = 900): number {
   return Math.min(capSeconds, baseSeconds * 2 ** Math.max(0, attempt - 1));
-}
-
-/** The log line of a delivery that left the queue unwritten: what it was, and why. */
-export function deadLetterRecord(reason: string, delivery: QueuedDelivery | undefined) {
-  const base = { outcome: 'dead-lettered', reason };
-  if (delivery === undefined) return base;
-  const { sha, context, state } = delivery.status;
-  return { ...base, route: delivery.routeId, sha, context, state };
 }
 
 /** Attempts from the environment, or the default when it is unset or not a whole number of at least 2. */

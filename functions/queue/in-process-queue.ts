@@ -1,16 +1,17 @@
-import type { Redeliver } from '../webhook/relay.js';
-import { backoffSeconds, type DeliveryQueue, type QueuedDelivery } from './delivery-queue.js';
+import { backoffSeconds, type DeliveryQueue, type QueuedDelivery, type Redeliver } from './delivery-queue.js';
 
 export interface InProcessQueueOptions {
+  /** Attempts in all, the webhook's included, as `retryQueue.maxAttempts` sets them for SQS. */
   maxAttempts?: number;
-  /** Scales the SQS backoff (30 s, 60 s, …) down for the local server and tests. */
+  /** Scales the SQS backoff (30 s, 60 s, … 15 min) down for the local server and tests. */
   backoffScale?: number;
-  onDeadLetter?: (reason: string, delivery: QueuedDelivery) => void;
+  onDeadLetter?: (reason: string, delivery: QueuedDelivery, attempt: number) => void;
 }
 
 /**
- * The local server's retry queue: the same hand-off and the same redelivery code path as SQS,
- * with timers in this process. Deliveries pending when the process stops are lost, as locally fine.
+ * The local server's retry queue: the same hand-off, the same redelivery code and the same
+ * attempts and backoff as SQS, scaled in time, with timers in this process. Deliveries pending when
+ * the process stops are lost, as is fine locally.
  */
 export class InProcessQueue implements DeliveryQueue {
   readonly deadLetters: Array<{ delivery: QueuedDelivery; reason: string }> = [];
@@ -42,17 +43,19 @@ export class InProcessQueue implements DeliveryQueue {
     const delayMs = backoffSeconds(attempt - 1) * 1000 * (this.options.backoffScale ?? 1);
     const timer = setTimeout(async () => {
       this.#timers.delete(timer);
-      try {
-        await this.#redeliver?.(delivery, attempt);
-      } catch (error) {
-        if (attempt >= (this.options.maxAttempts ?? 5)) {
-          const reason = (error as Error).message;
-          this.deadLetters.push({ delivery, reason });
-          this.options.onDeadLetter?.(reason, delivery);
-          return;
-        }
-        this.#schedule(delivery, attempt + 1);
+      const redeliver = this.#redeliver;
+      if (redeliver === undefined) return;
+      const result = await redeliver(delivery, attempt).catch((error: Error) => ({
+        kind: 'retry' as const,
+        reason: error.message,
+      }));
+      if (result.kind === 'done') return;
+      if (result.kind === 'final' || attempt >= (this.options.maxAttempts ?? 8)) {
+        this.deadLetters.push({ delivery, reason: result.reason });
+        this.options.onDeadLetter?.(result.reason, delivery, attempt);
+        return;
       }
+      this.#schedule(delivery, attempt + 1);
     }, delayMs);
     timer.unref();
     this.#timers.add(timer);

@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { Redeliver } from '../webhook/relay.js';
-import { type QueuedDelivery, QueuedDeliverySchema } from './delivery-queue.js';
+import { describeIssues } from '../core/zod-issues.js';
+import { type QueuedDelivery, QueuedDeliverySchema, type Redeliver } from './delivery-queue.js';
 import type { SqsQueue } from './sqs-queue.js';
 
 export interface SqsConsumerOptions {
@@ -9,44 +9,60 @@ export interface SqsConsumerOptions {
   /** Attempts in all, the webhook's own included, before a delivery goes to the dead-letter queue. */
   maxAttempts: number;
   /** Told of every delivery that leaves the queue without being written. */
-  onDeadLetter: (reason: string, delivery: QueuedDelivery | undefined) => void;
+  onDeadLetter: (reason: string, delivery: QueuedDelivery | undefined, attempt: number) => void;
+  now?: () => number;
+}
+
+/** Thrown to make Powertools report the record as failed, so SQS keeps it for the next attempt. */
+class RetryLaterError extends Error {
+  override readonly name = 'RetryLaterError';
 }
 
 /**
- * Consumes the retry queue with partial batch responses (Powertools Batch): a failed record is
- * postponed with a growing visibility timeout and retried; after `maxAttempts` it is moved to the
- * dead-letter queue with its reason. Nothing leaves the queue silently.
+ * Consumes the retry queue with partial batch responses (Powertools Batch). A message leaves the
+ * queue only written, found not needed, or moved to the dead-letter queue with its reason: a
+ * malformed message, a route that is gone, a final refusal, or its last attempt. A passing fault
+ * postpones it with a growing visibility timeout.
  */
 export function sqsConsumer(redeliver: Redeliver, options: SqsConsumerOptions) {
   const processor = new BatchProcessor(EventType.SQS);
+  const now = options.now ?? Date.now;
 
-  async function handleRecord(record: SQSRecord): Promise<void> {
-    // The webhook made the first attempt; each receive is one more.
-    const attempt = Number(record.attributes.ApproximateReceiveCount) + 1;
-    const parsed = QueuedDeliverySchema.safeParse(safeJson(record.body));
-    if (!parsed.success) {
-      const reason = 'the queued message is not a delivery';
-      await options.queue.deadLetter(record.body, reason, attempt);
-      options.onDeadLetter(reason, undefined);
-      return;
-    }
-    try {
-      await redeliver(parsed.data, attempt);
-    } catch (error) {
-      const reason = (error as Error).message;
-      if (attempt >= options.maxAttempts) {
-        await options.queue.deadLetter(record.body, reason, attempt);
-        options.onDeadLetter(reason, parsed.data);
-        return;
-      }
-      await options.queue.postpone(record.receiptHandle, attempt);
-      throw error;
-    }
+  async function deadLetter(record: SQSRecord, reason: string, delivery: QueuedDelivery | undefined) {
+    const attempt = attemptOf(record);
+    // If the dead-letter queue cannot take it either, the message stays here and comes back.
+    await options.queue.deadLetter(record.body, reason, attempt);
+    options.onDeadLetter(reason, delivery, attempt);
   }
 
-  return (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+  return (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    const deadline = now() + context.getRemainingTimeInMillis();
+    async function handleRecord(record: SQSRecord): Promise<void> {
+      const attempt = attemptOf(record);
+      const parsed = QueuedDeliverySchema.safeParse(safeJson(record.body));
+      if (!parsed.success) {
+        const reason = `the queued message is not a delivery: ${describeIssues(parsed.error.issues, 3)}`;
+        return deadLetter(record, reason, undefined);
+      }
+      const result = await redeliver(parsed.data, attempt, deadline);
+      if (result.kind === 'done') return;
+      if (result.kind === 'final' || attempt >= options.maxAttempts) {
+        return deadLetter(record, result.reason, parsed.data);
+      }
+      await options.queue.postpone(record.receiptHandle, attempt);
+      throw new RetryLaterError(result.reason);
+    }
     // A whole failed batch is reported item by item too: each record already has its own backoff.
-    processPartialResponse(event, handleRecord, processor, { context, throwOnFullBatchFailure: false });
+    return processPartialResponse(event, handleRecord, processor, {
+      context,
+      throwOnFullBatchFailure: false,
+    });
+  };
+}
+
+/** The webhook made the first attempt; each receive is one more. */
+function attemptOf(record: SQSRecord): number {
+  return Number(record.attributes.ApproximateReceiveCount) + 1;
 }
 
 function safeJson(text: string): unknown {

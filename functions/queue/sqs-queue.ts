@@ -57,7 +57,9 @@ export class SqsQueue implements DeliveryQueue {
     this.#sdk ??= import('@aws-sdk/client-sqs').then((sdk) => ({
       sdk,
       client: new sdk.SQSClient({
-        requestHandler: { requestTimeout: 2000, connectionTimeout: 1000 },
+        // Sized to fit AFTER_FORGE_RESERVE_MS (delivery/budget.ts): the hand-off must beat the timeout.
+        maxAttempts: 2,
+        requestHandler: { requestTimeout: 800, connectionTimeout: 400 },
         ...this.clientConfig,
       }),
     }));

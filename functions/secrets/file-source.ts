@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { RouteMisconfiguredError } from '../core/errors.js';
+import { ConfigError, RouteMisconfiguredError } from '../core/errors.js';
 import { parseSecretString, type SecretSource, type SecretValue } from './secret-source.js';
 
 /**
@@ -20,13 +20,22 @@ export class FileSecretSource implements SecretSource {
     return parseSecretString(name, typeof value === 'string' ? value : JSON.stringify(value));
   }
 
+  /** Reads the file now: `npm start` refuses a missing or broken file, as it refuses a bad config. */
+  check(): void {
+    try {
+      this.#secrets = this.#read();
+    } catch (error) {
+      throw new ConfigError((error as Error).message);
+    }
+  }
+
   #read(): Record<string, unknown> {
     let text: string;
     try {
       text = readFileSync(this.path, 'utf8');
     } catch (error) {
       throw new RouteMisconfiguredError(
-        `the local secrets file ${this.path} cannot be read: ${(error as Error).message}`,
+        `the local secrets file ${this.path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
       );
     }
     let json: unknown;

@@ -3,13 +3,20 @@ import { RouteMisconfiguredError } from '../core/errors.js';
 
 /**
  * A secret laid out like Flux's provider secrets, so teams can copy theirs across: `token`, or
- * `username` and `password`, and `ca.crt` for a forge behind a private CA. Other keys are ignored.
+ * `username` and `password`, `githubApp*` for a GitHub App, and `ca.crt` for a forge behind a
+ * private CA. Other keys are ignored.
  */
 export const SecretValueSchema = z.looseObject({
   token: z.optional(z.string()),
   username: z.optional(z.string()),
   password: z.optional(z.string()),
   'ca.crt': z.optional(z.string()),
+  // Flux's GitHub App keys. The ids may arrive as JSON numbers when the secret is written by hand.
+  githubAppID: z.optional(z.union([z.string(), z.number()])),
+  githubAppInstallationID: z.optional(z.union([z.string(), z.number()])),
+  githubAppInstallationOwner: z.optional(z.string()),
+  githubAppPrivateKey: z.optional(z.string()),
+  githubAppBaseURL: z.optional(z.string()),
 });
 
 export type SecretValue = z.infer<typeof SecretValueSchema>;
@@ -33,7 +40,7 @@ export function parseSecretString(name: string, text: string): SecretValue {
   const result = SecretValueSchema.safeParse(json);
   if (!result.success) {
     throw new RouteMisconfiguredError(
-      `secret "${name}" must be a JSON object of strings (token, username, password)`,
+      `secret "${name}" must be a JSON object of strings (token, username, password, githubApp…)`,
     );
   }
   return result.data;

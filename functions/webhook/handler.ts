@@ -3,8 +3,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyResult, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfigFile } from '../core/config-file.js';
+import { deadLetterRecord } from '../delivery/redelivery.js';
 import { DynamoDbLedger } from '../ledger/dynamodb-ledger.js';
-import { deadLetterRecord, maxAttemptsFrom } from '../queue/delivery-queue.js';
+import { maxAttemptsFrom } from '../queue/delivery-queue.js';
 import { SqsQueue } from '../queue/sqs-queue.js';
 import { SecretsManagerSource } from '../secrets/secrets-manager-source.js';
 import { apiGatewayHandler } from './api-gateway-handler.js';
@@ -21,6 +22,7 @@ const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE
 const { LEDGER_TABLE, RETRY_QUEUE_URL, DEAD_LETTER_QUEUE_URL, RETRY_MAX_ATTEMPTS } = process.env;
 const queue = RETRY_QUEUE_URL ? new SqsQueue(RETRY_QUEUE_URL, DEAD_LETTER_QUEUE_URL) : undefined;
 
+const routes = new Map(config.routes.map((route) => [route.id, route]));
 const { relay, redeliver } = createRelay({
   routes: config.routes,
   secrets: new SecretsManagerSource(),
@@ -37,8 +39,8 @@ function queueConsumer(retryQueue: SqsQueue) {
     sqsConsumer(redeliver, {
       queue: retryQueue,
       maxAttempts: maxAttemptsFrom(RETRY_MAX_ATTEMPTS),
-      onDeadLetter: (reason, delivery) =>
-        logger.error('delivery dead-lettered', deadLetterRecord(reason, delivery)),
+      onDeadLetter: (reason, delivery, attempt) =>
+        logger.error('delivery dead-lettered', { ...deadLetterRecord(reason, delivery, attempt, routes) }),
     }),
   );
   return onQueue;
@@ -53,7 +55,7 @@ export async function handler(
   event: ApiGatewayEvent | SQSEvent,
   context: Context,
 ): Promise<APIGatewayProxyResult | SQSBatchResponse> {
-  if (!isQueueEvent(event)) return onWebhook(event);
+  if (!isQueueEvent(event)) return onWebhook(event, context);
   if (queue === undefined) throw new Error('an SQS event arrived but RETRY_QUEUE_URL is not set');
   return (await queueConsumer(queue))(event, context);
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { DeliveryRecord } from './relay.js';
+import type { DeliveryRecord } from '../delivery/delivery-record.js';
 
 export const METRICS_NAMESPACE = 'FluxCommitStatus';
 export const SERVICE_NAME = 'flux-commit-status';

@@ -1,253 +1,83 @@
-import { createHash } from 'node:crypto';
+import type { CommitStatus } from '../core/commit-status.js';
 import {
-  ForgeRejectedError,
   ForgeUnavailableError,
+  FutureEventError,
+  LedgerUnavailableError,
   MethodNotAllowedError,
+  OrderingContentionError,
   PayloadTooLargeError,
-  RelayError,
-  RouteMisconfiguredError,
   RouteNotFoundError,
   StaleEventError,
 } from '../core/errors.js';
-import { parseFluxEvent } from '../core/flux-event.js';
-import { errorResponse, type JsonResponse, jsonResponse, statusOf } from '../core/http-response.js';
-import { redact } from '../core/redact.js';
+import { type FluxEvent, parseFluxEvent } from '../core/flux-event.js';
+import { errorResponse, type JsonResponse, jsonResponse } from '../core/http-response.js';
 import type { Route } from '../core/routes-config.js';
 import { decideStatus } from '../core/status-rules.js';
-import type { CommitStatus, ForgeClient, ForgeCredentials } from '../forges/forge.js';
-import { createForgeClient } from '../forges/index.js';
-import {
-  type DeliveryLedger,
-  type LedgerEntry,
-  ledgerKey,
-  sameStatus,
-  supersedes,
-} from '../ledger/delivery-ledger.js';
-import { MemoryLedger } from '../ledger/memory-ledger.js';
-import type { DeliveryQueue, QueuedDelivery } from '../queue/delivery-queue.js';
-import type { SecretSource, SecretValue } from '../secrets/secret-source.js';
+import { forgeDeadline } from '../delivery/budget.js';
+import { type DeliveryRecord, type ObserveDelivery, recordFailure } from '../delivery/delivery-record.js';
+import type { CreateForgeClient } from '../delivery/forge-clients.js';
+import { redelivery } from '../delivery/redelivery.js';
+import { SecretScope } from '../delivery/secret-scope.js';
+import { statusDelivery } from '../delivery/status-delivery.js';
+import type { StatusLedger } from '../ledger/status-ledger.js';
+import type { DeliveryQueue, Redeliver } from '../queue/delivery-queue.js';
+import type { SecretSource } from '../secrets/secret-source.js';
 import { WebhookKeys } from './webhook-keys.js';
 import type { WebhookRequest } from './webhook-request.js';
-
-export type Outcome =
-  | 'written'
-  | 'duplicate'
-  | 'superseded'
-  | 'dry-run'
-  | 'queued'
-  | 'skipped'
-  | 'rejected'
-  | 'failed';
-
-/** Everything worth knowing about one delivery, for its log line and its metrics. Never a secret. */
-export interface DeliveryRecord {
-  outcome: Outcome;
-  statusCode: number;
-  durationMs: number;
-  route?: string;
-  cluster?: string;
-  forge?: string;
-  object?: string;
-  sha?: string;
-  context?: string;
-  state?: string;
-  description?: string;
-  targetUrl?: string;
-  forgeStatus?: number;
-  /** Set when the shared ledger could not be used and the forge read stood in for it. */
-  ledger?: 'unavailable';
-  /** The attempt number of a delivery retried from the queue. */
-  attempt?: number;
-  error?: string;
-  reason?: string;
-}
 
 export interface RelayOptions {
   routes: readonly Route[];
   secrets: SecretSource;
-  /** Called once per delivery attempt with its record: the log line and the metrics come from it. */
-  observe: (record: DeliveryRecord) => void;
-  /** The ledger every container shares; without it, only this process's memory skips repeats. */
-  ledger?: DeliveryLedger;
-  /** Where a delivery goes when the forge is still failing at the end of the budget. */
+  observe: ObserveDelivery;
+  /** The ledger every container shares; without it, this process's own keeps the order. */
+  ledger?: StatusLedger;
+  /** Where a delivery goes when the forge or the ledger still fails at the end of the budget. */
   queue?: DeliveryQueue;
-  /** Time for the forge calls of one request; Flux waits 15 s in all, retries included. */
-  budgetMs?: number;
   maxBodyBytes?: number;
+  /** The forge's time when the invocation leaves more: 9 s, as Flux waits 15 s in all. */
+  budgetMs?: number;
   now?: () => number;
+  /** The forge client factory; tests wrap it to interleave forge calls. */
+  createClient?: CreateForgeClient;
 }
 
 export type Relay = (request: WebhookRequest) => Promise<JsonResponse>;
 
-/** One attempt at a queued delivery: resolves when done for good, throws when worth retrying. */
-export type Redeliver = (delivery: QueuedDelivery, attempt: number) => Promise<Outcome>;
-
 export const MAX_BODY_BYTES = 1024 * 1024;
-const DEFAULT_BUDGET_MS = 9000;
 
-class InternalError extends RelayError {
-  readonly code = 'internal-error';
-}
-
-function credentialsOf(secret: SecretValue): ForgeCredentials {
-  const credentials: ForgeCredentials = {};
-  if (secret.token !== undefined) credentials.token = secret.token;
-  if (secret.username !== undefined) credentials.username = secret.username;
-  if (secret.password !== undefined) credentials.password = secret.password;
-  if (secret['ca.crt'] !== undefined) credentials.caCert = secret['ca.crt'];
-  return credentials;
-}
-
-function fingerprint(credentials: ForgeCredentials): string {
-  return createHash('sha256').update(JSON.stringify(credentials)).digest('hex');
-}
-
+/** What the answer and the log line say of a decided status. */
 function summaryOf(route: Route, status: CommitStatus) {
-  return {
-    route: route.id,
-    sha: status.sha,
-    context: status.context,
-    state: status.state,
-    description: status.description,
-  };
+  const { sha, context, state, description } = status;
+  return { route: route.id, sha, context, state, description };
 }
 
-/** Secret values met while serving one request, to be scrubbed from anything it says. */
-type Seen = Set<string>;
+/** Faults worth handing to the retry queue: they pass, and Flux's 15 seconds may not be enough. */
+function isQueueable(error: unknown): error is Error {
+  return (
+    error instanceof ForgeUnavailableError ||
+    error instanceof LedgerUnavailableError ||
+    error instanceof OrderingContentionError
+  );
+}
 
+/**
+ * A Flux webhook request's path, in order: guard, find the route, authenticate, parse, check the
+ * event's time, decide, deliver in event order, hand off to the queue, answer. Everything it says
+ * is scrubbed of the secrets it read.
+ */
 export function createRelay(options: RelayOptions): { relay: Relay; redeliver: Redeliver } {
   const routes = new Map(options.routes.map((route) => [route.id, route]));
-  const budgetMs = options.budgetMs ?? DEFAULT_BUDGET_MS;
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const now = options.now ?? Date.now;
-  const memory = new MemoryLedger();
-  const clients = new Map<string, { secret: SecretValue; fingerprint: string; client: ForgeClient }>();
-  const webhookKeys = new WebhookKeys(options.secrets);
+  const deliverStatus = statusDelivery({
+    ...(options.ledger ? { ledger: options.ledger } : {}),
+    ...(options.createClient ? { createClient: options.createClient } : {}),
+    now,
+  });
 
-  async function secretValue(name: string, seen: Seen, fresh = false): Promise<SecretValue> {
-    const value = await options.secrets.get(name, { fresh });
-    for (const text of [value.token, value.password]) if (text) seen.add(text);
-    return value;
-  }
+  const webhookKeys = new WebhookKeys();
 
-  async function authenticate(route: Route, request: WebhookRequest, seen: Seen): Promise<void> {
-    await webhookKeys.authenticate(route, request, seen);
-  }
-
-  async function forgeClient(route: Route, seen: Seen, fresh: boolean): Promise<ForgeClient> {
-    const secretName = route.provider.secret;
-    if (secretName === undefined)
-      throw new RouteMisconfiguredError(`route ${route.id} names no provider.secret`);
-    const secret = await secretValue(secretName, seen, fresh);
-    const cached = clients.get(route.id);
-    // The Secrets Manager source hands out the same object while the secret is unchanged.
-    if (cached?.secret === secret) return cached.client;
-    const credentials = credentialsOf(secret);
-    const print = fingerprint(credentials);
-    if (cached?.fingerprint === print) {
-      cached.secret = secret;
-      return cached.client;
-    }
-    const client = await createForgeClient(route.provider, credentials);
-    clients.set(route.id, { secret, fingerprint: print, client });
-    return client;
-  }
-
-  async function writeToForge(route: Route, status: CommitStatus, deadline: number, seen: Seen) {
-    const client = await forgeClient(route, seen, false);
-    try {
-      return await client.write(status, { deadline });
-    } catch (error) {
-      // A 401 may mean the token was rotated since it was cached: read it again, once.
-      if (!(error instanceof ForgeRejectedError && error.forgeStatus === 401)) throw error;
-      return (await forgeClient(route, seen, true)).write(status, { deadline });
-    }
-  }
-
-  /**
-   * What is known of this status identity. With a shared ledger, the ledger: another container may
-   * have written since this one did. Without one, or while it fails, this process's memory.
-   */
-  async function knownEntry(key: string, record: DeliveryRecord): Promise<LedgerEntry | undefined> {
-    if (options.ledger === undefined) return memory.peek(key);
-    try {
-      return await options.ledger.read(key);
-    } catch {
-      record.ledger = 'unavailable';
-      return memory.peek(key);
-    }
-  }
-
-  async function recordShared(key: string, entry: LedgerEntry, record: DeliveryRecord) {
-    if (options.ledger === undefined || record.ledger === 'unavailable') return 'recorded';
-    try {
-      return await options.ledger.record(key, entry);
-    } catch {
-      record.ledger = 'unavailable';
-      return 'recorded';
-    }
-  }
-
-  /**
-   * Writes a decided status unless the ledger (or this process) already holds it, or holds a newer
-   * event's status. Shared by the webhook and the retry queue.
-   */
-  async function deliverStatus(
-    route: Route,
-    decided: CommitStatus,
-    eventTime: number,
-    deadline: number,
-    record: DeliveryRecord,
-    seen: Seen,
-  ): Promise<Outcome> {
-    // The forge's credentials first, so that none of them is quoted in what is written or stored: a
-    // Flux message can carry one (a clone URL with a token in it).
-    await forgeClient(route, seen, false);
-    const status = { ...decided, description: redact(decided.description, seen) };
-    const key = ledgerKey([
-      route.provider.type,
-      route.provider.apiUrl ?? '',
-      route.provider.address,
-      status.sha,
-      status.context,
-    ]);
-    const entry: LedgerEntry = {
-      state: status.state,
-      description: status.description,
-      targetUrl: status.targetUrl ?? '',
-      eventTime,
-    };
-    const known = await knownEntry(key, record);
-    if (known !== undefined && supersedes(known, entry)) return 'superseded';
-    if (known !== undefined && sameStatus(known, entry)) {
-      memory.remember(key, known);
-      return 'duplicate';
-    }
-    const result = await writeToForge(route, status, deadline, seen);
-    if (result.forgeStatus !== undefined) record.forgeStatus = result.forgeStatus;
-    memory.remember(key, entry);
-    if ((await recordShared(key, entry, record)) === 'recorded') return result.outcome;
-    // A newer event was recorded while this one was written, so the forge may now show the older
-    // status: write the newer one again, so the forge ends as the ledger says.
-    const newer = await knownEntry(key, record);
-    if (newer !== undefined) {
-      memory.remember(key, newer);
-      const repaired = {
-        ...status,
-        state: newer.state as CommitStatus['state'],
-        description: newer.description,
-      };
-      await writeToForge(
-        route,
-        { ...repaired, ...(newer.targetUrl === '' ? {} : { targetUrl: newer.targetUrl }) },
-        deadline,
-        seen,
-      );
-    }
-    return 'superseded';
-  }
-
-  async function deliver(request: WebhookRequest, record: DeliveryRecord, seen: Seen, started: number) {
+  function guard(request: WebhookRequest): Route {
     if (request.method !== 'POST') throw new MethodNotAllowedError(`use POST, not ${request.method}`);
     if (request.body.length > maxBodyBytes) {
       throw new PayloadTooLargeError(
@@ -259,20 +89,49 @@ export function createRelay(options: RelayOptions): { relay: Relay; redeliver: R
       const shown = JSON.stringify((request.routeId ?? '').slice(0, 64));
       throw new RouteNotFoundError(`no route ${shown}; POST to /hooks/<route id> from the config`);
     }
-    record.route = route.id;
-    record.cluster = route.cluster ?? route.id;
-    record.forge = route.provider.type;
+    return route;
+  }
 
-    await authenticate(route, request, seen);
-    const event = parseFluxEvent(request.body.toString('utf8'));
-    const object = event.involvedObject;
-    record.object = `${object.kind}/${object.namespace ?? ''}/${object.name}`;
+  /** The asked-for route id as a log field: bounded, and only the characters a route id may have. */
+  function askedRoute(request: WebhookRequest): string {
+    return (request.routeId ?? '').slice(0, 64).replace(/[^a-z0-9-]/g, '?');
+  }
+
+  async function authenticate(route: Route, request: WebhookRequest, scope: SecretScope): Promise<void> {
+    await webhookKeys.authenticate(route, request, scope);
+  }
+
+  /** The event's time orders it against every other: a stale or a future one is refused. */
+  function eventTimeOf(route: Route, event: FluxEvent): number {
     const eventTime = Date.parse(event.timestamp);
-    if (route.maxEventAgeSeconds !== undefined && now() - eventTime > route.maxEventAgeSeconds * 1000) {
+    const age = now() - eventTime;
+    if (route.maxEventAgeSeconds !== undefined && age > route.maxEventAgeSeconds * 1000) {
       throw new StaleEventError(
         `the event's timestamp ${event.timestamp} is older than this route's maxEventAgeSeconds (${route.maxEventAgeSeconds})`,
       );
     }
+    if (-age > route.maxClockSkewSeconds * 1000) {
+      throw new FutureEventError(
+        `the event's timestamp ${event.timestamp} is ${Math.round(-age / 1000)} s ahead of this service's clock (the route allows ${route.maxClockSkewSeconds} s); check the cluster's clock`,
+      );
+    }
+    return eventTime;
+  }
+
+  async function deliver(request: WebhookRequest, record: DeliveryRecord, scope: SecretScope) {
+    const started = now();
+    record.route = askedRoute(request);
+    const route = guard(request);
+    record.route = route.id;
+    record.cluster = route.cluster ?? route.id;
+    record.forge = route.provider.type;
+
+    await authenticate(route, request, scope);
+    const event = parseFluxEvent(request.body.toString('utf8'));
+    const { kind, namespace, name } = event.involvedObject;
+    record.object = `${kind}/${namespace ?? ''}/${name}`;
+    record.eventTime = event.timestamp;
+    const eventTime = eventTimeOf(route, event);
 
     const decision = decideStatus(event, route);
     if (decision.kind === 'skip') {
@@ -281,122 +140,65 @@ export function createRelay(options: RelayOptions): { relay: Relay; redeliver: R
       return jsonResponse(202, { outcome: 'skipped', skipped: decision.code, reason: decision.reason });
     }
     const status = decision.status;
-    Object.assign(record, { sha: status.sha, context: status.context, state: status.state });
-    record.description = status.description;
+    Object.assign(record, summaryOf(route, status));
     if (status.targetUrl !== undefined) record.targetUrl = status.targetUrl;
     if (route.dryRun) {
       record.outcome = 'dry-run';
       return jsonResponse(200, { outcome: 'dry-run', ...summaryOf(route, status) });
     }
+
+    const deadline = forgeDeadline(started, request.deadline, options.budgetMs);
     try {
-      record.outcome = await deliverStatus(route, status, eventTime, started + budgetMs, record, seen);
+      record.outcome = await deliverStatus({ route, status, eventTime, deadline, scope, record });
+      return jsonResponse(200, { outcome: record.outcome, ...summaryOf(route, status) });
     } catch (error) {
-      if (!(error instanceof ForgeUnavailableError) || options.queue === undefined) throw error;
+      if (!isQueueable(error) || options.queue === undefined) throw error;
       // Flux would drop the event after its own retries; the queue keeps it until it is written.
-      const reason = redact(error.message, seen);
-      const queued = { ...status, description: redact(status.description, seen) };
+      const reason = scope.redact(error.message);
+      const queued = {
+        routeId: route.id,
+        eventTime,
+        object: record.object,
+        status: scope.redactFields(status),
+      };
       try {
-        await options.queue.enqueue({ routeId: route.id, eventTime, status: queued }, reason);
+        await options.queue.enqueue(queued, reason);
       } catch {
-        // Without the hand-off the forge's own answer stands, and Flux retries on the 502.
+        // Without the hand-off the fault's own answer stands, and Flux retries on the 5xx.
         error.message = `${error.message}; the retry queue could not take it either`;
         throw error;
       }
       record.outcome = 'queued';
       record.reason = reason;
-      if (error.forgeStatus !== undefined) record.forgeStatus = error.forgeStatus;
       return jsonResponse(202, { outcome: 'queued', queued: true, reason, ...summaryOf(route, status) });
     }
-    return jsonResponse(200, { outcome: record.outcome, ...summaryOf(route, status) });
-  }
-
-  /** Every text field is scrubbed: events and forge answers may quote what they should not. */
-  function observe(record: DeliveryRecord, seen: Seen): void {
-    for (const [key, value] of Object.entries(record)) {
-      if (typeof value === 'string') (record as unknown as Record<string, string>)[key] = redact(value, seen);
-    }
-    options.observe(record);
-  }
-
-  function fail(caught: unknown, record: DeliveryRecord, seen: Seen): RelayError {
-    const error =
-      caught instanceof RelayError ? caught : new InternalError('internal error; see the function log');
-    error.message = redact(error.message, seen);
-    record.outcome = statusOf(error) >= 500 || error instanceof ForgeRejectedError ? 'failed' : 'rejected';
-    record.error = error.code;
-    record.reason =
-      error instanceof InternalError
-        ? redact(String((caught as Error)?.stack ?? caught), seen)
-        : error.message;
-    const forgeStatus = (error as { forgeStatus?: number }).forgeStatus;
-    if (forgeStatus !== undefined) record.forgeStatus = forgeStatus;
-    return error;
   }
 
   async function relay(request: WebhookRequest): Promise<JsonResponse> {
     const started = now();
     const record: DeliveryRecord = { outcome: 'rejected', statusCode: 0, durationMs: 0 };
-    const seen: Seen = new Set();
+    const scope = new SecretScope(options.secrets);
     let response: JsonResponse;
     try {
-      response = await deliver(request, record, seen, started);
+      response = await deliver(request, record, scope);
     } catch (caught) {
-      response = errorResponse(fail(caught, record, seen));
+      const error = recordFailure(caught, record);
+      response = errorResponse(error, scope.redact(error.message));
     }
     record.statusCode = response.statusCode;
     record.durationMs = now() - started;
-    observe(record, seen);
-    return { ...response, body: redact(response.body, seen) };
+    options.observe(scope.redactFields(record));
+    // Answers quote the event's text, which may carry a secret; scrubbing covers its JSON escapes.
+    return { ...response, body: scope.redact(response.body) };
   }
 
-  async function redeliver(delivery: QueuedDelivery, attempt: number): Promise<Outcome> {
-    const started = now();
-    const status = delivery.status as CommitStatus;
-    const record: DeliveryRecord = {
-      outcome: 'failed',
-      statusCode: 0,
-      durationMs: 0,
-      attempt,
-      route: delivery.routeId,
-    };
-    Object.assign(record, {
-      sha: status.sha,
-      context: status.context,
-      state: status.state,
-      description: status.description,
-    });
-    const seen: Seen = new Set();
-    try {
-      const route = routes.get(delivery.routeId);
-      if (route === undefined)
-        throw new RouteNotFoundError(`the queued delivery names route ${delivery.routeId}, which is gone`);
-      record.cluster = route.cluster ?? route.id;
-      record.forge = route.provider.type;
-      record.outcome = await deliverStatus(
-        route,
-        status,
-        delivery.eventTime,
-        started + budgetMs,
-        record,
-        seen,
-      );
-      record.statusCode = 200;
-    } catch (caught) {
-      const error = fail(caught, record, seen);
-      record.statusCode = statusOf(error);
-      // A queued delivery that will not be written is a failed delivery, whatever refused it.
-      record.outcome = 'failed';
-      // Only a transient fault is worth another attempt; the queue decides when and how often.
-      if (error instanceof ForgeUnavailableError || statusOf(error) >= 500) {
-        record.durationMs = now() - started;
-        observe(record, seen);
-        throw error;
-      }
-    }
-    record.durationMs = now() - started;
-    observe(record, seen);
-    return record.outcome;
-  }
-
+  const redeliver = redelivery({
+    routes,
+    secrets: options.secrets,
+    deliverStatus,
+    observe: options.observe,
+    now,
+    ...(options.budgetMs === undefined ? {} : { budgetMs: options.budgetMs }),
+  });
   return { relay, redeliver };
 }

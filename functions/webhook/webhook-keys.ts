@@ -30,10 +30,7 @@ export class WebhookKeys {
   /** When each unreadable secret was last reported, by name. */
   readonly #reported = new Map<string, number>();
 
-  constructor(
-    private readonly secrets: SecretSource,
-    options: WebhookKeysOptions = {},
-  ) {
+  constructor(options: WebhookKeysOptions = {}) {
     this.#warn = options.warn ?? warnOnStderr;
     this.#now = options.now ?? Date.now;
     this.#quietMs = options.quietMs ?? SECRET_MAX_AGE_SECONDS * 1000;
@@ -41,9 +38,10 @@ export class WebhookKeys {
 
   /**
    * Throws UnauthorizedError unless the request carries a valid signature or bearer token. A request
-   * without one is refused before any secret is read. Every key read is added to `seen` for scrubbing.
+   * without one is refused before any secret is read. Keys are read through `secrets`, the delivery's
+   * secret scope, which remembers each for scrubbing.
    */
-  async authenticate(route: Route, request: WebhookRequest, seen: Set<string>): Promise<void> {
+  async authenticate(route: Route, request: WebhookRequest, secrets: SecretSource): Promise<void> {
     const verify =
       route.auth.type === 'bearer'
         ? (keys: Buffer[]) => verifyBearer(request.headers.authorization, keys)
@@ -51,21 +49,20 @@ export class WebhookKeys {
     const header =
       route.auth.type === 'bearer' ? request.headers.authorization : request.headers['x-signature'];
     if (header === undefined || header === '') verify([]);
-    verify(await this.keysOf(route, seen));
+    verify(await this.keysOf(route, secrets));
   }
 
   /** The keys of the route that can be read; at least one, or a 5xx that names no secret. */
-  async keysOf(route: Route, seen: Set<string>): Promise<Buffer[]> {
+  async keysOf(route: Route, secrets: SecretSource): Promise<Buffer[]> {
     const names = Array.isArray(route.auth.secret) ? route.auth.secret : [route.auth.secret];
     const keys: Buffer[] = [];
     let transient = false;
     for (const name of names) {
       try {
-        const { token } = await this.secrets.get(name);
+        const { token } = await secrets.get(name);
         if (token === undefined || token === '') {
           throw new RouteMisconfiguredError(`webhook secret "${name}" of route ${route.id} has no "token"`);
         }
-        seen.add(token);
         keys.push(Buffer.from(token, 'utf8'));
       } catch (error) {
         if (!(error instanceof RelayError)) throw error;

@@ -9,6 +9,8 @@ export interface WebhookRequest {
   headers: Record<string, string>;
   /** The raw body bytes, exactly as signed. */
   body: Buffer;
+  /** Epoch ms at which the invocation is ended (Lambda's timeout), when the front end has one. */
+  deadline?: number;
 }
 
 export type ApiGatewayEvent = APIGatewayProxyEventV2 | APIGatewayProxyEvent;

@@ -16,23 +16,24 @@ import { DELIVERIES_METRIC, type DeliveryAlarms } from './delivery-alarms.js';
 
 /**
  * The deliveries that need a look, newest first. The fields are those of the function's log line (a
- * DeliveryRecord in functions/webhook/relay.ts); `rejected` is Flux's or the config's fault, `failed`
+ * DeliveryRecord in functions/delivery/delivery-record.ts); `rejected` is Flux's or the config's fault, `failed`
  * the forge's or Secrets Manager's; `dead-lettered`, a delivery that used up its retries.
  */
+export const FAILED_DELIVERIES_FIELDS = [
+  'route',
+  'cluster',
+  'object',
+  'sha',
+  'context',
+  'outcome',
+  'statusCode',
+  'forgeStatus',
+  'error',
+  'reason',
+] as const;
+
 export const FAILED_DELIVERIES_QUERY = new QueryString({
-  fields: [
-    '@timestamp',
-    'route',
-    'cluster',
-    'object',
-    'sha',
-    'context',
-    'outcome',
-    'statusCode',
-    'forgeStatus',
-    'error',
-    'reason',
-  ],
+  fields: ['@timestamp', ...FAILED_DELIVERIES_FIELDS],
   filterStatements: ['outcome in ["failed", "rejected", "dead-lettered"]'],
   sort: '@timestamp desc',
 });

@@ -1,6 +1,6 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import { type Alarm, ComparisonOperator, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { AnyPrincipal, Effect, type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -64,10 +64,29 @@ export class RetryQueue extends Construct {
       });
   }
 
-  /** Hand-offs from the webhook, the consumer's housekeeping, and moves to the dead-letter queue. */
-  grantUse(grantee: IGrantable): void {
-    this.queue.grantSendMessages(grantee);
-    this.queue.grantConsumeMessages(grantee);
-    this.deadLetterQueue.grantSendMessages(grantee);
+  /**
+   * Hand-offs from the webhook, the consumer's housekeeping, and moves to the dead-letter queue.
+   * Only the function's role (and the principals named for redrives) may send: a message in the
+   * retry queue makes the function write a status with its tokens, so no one else may put one there.
+   */
+  grantUse(role: IRole, redrivePrincipals: readonly string[] = []): void {
+    this.queue.grantSendMessages(role);
+    this.queue.grantConsumeMessages(role);
+    this.deadLetterQueue.grantSendMessages(role);
+    for (const [queue, allowed] of [
+      [this.queue, [role.roleArn, ...redrivePrincipals]],
+      [this.deadLetterQueue, [role.roleArn]],
+    ] as const) {
+      queue.addToResourcePolicy(
+        new PolicyStatement({
+          sid: 'OnlyTheFunctionSends',
+          effect: Effect.DENY,
+          principals: [new AnyPrincipal()],
+          actions: ['sqs:SendMessage'],
+          resources: [queue.queueArn],
+          conditions: { ArnNotEquals: { 'aws:PrincipalArn': allowed } },
+        }),
+      );
+    }
   }
 }

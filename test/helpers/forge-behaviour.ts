@@ -120,7 +120,7 @@ export function sharedBehaviour<F extends SpecCheckedFake>(profile: ForgeProfile
       description: 'progressing',
     });
     expect(failure).toMatchObject({ state: profile.states.failure, name: CONTEXT });
-    expect(failure?.description).toMatch(/^health check failed: /);
+    expect(failure?.description).toMatch(/^health check failed after 5m0/);
   });
 
   it('skips a write when the newest status already says the same (another container)', async () => {

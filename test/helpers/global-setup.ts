@@ -1,6 +1,7 @@
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { SPEC_FILES, SPECS_DIR, type SpecName, specForPrism, specsAvailable } from './forge-specs.js';
+import { lambdaNodeProblem } from './lambda-node.js';
 import { type PrismProcess, startPrism } from './prism.js';
 
 declare module 'vitest' {
@@ -10,13 +11,23 @@ declare module 'vitest' {
   }
 }
 
+/**
+ * Ends the run with the message alone: an error thrown from here makes vitest also report
+ * "No test files found" and a stack trace, which bury the message.
+ */
+function stop(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
 /** One Prism per forge description for the whole run: each takes seconds to start. */
 export default async function setup(project: TestProject) {
+  const lambdaNode = lambdaNodeProblem();
+  if (lambdaNode?.fatal) stop(lambdaNode.message);
+  if (lambdaNode) process.stderr.write(`${lambdaNode.message}\n`);
   if (!specsAvailable()) {
     if (process.env.CI === 'true') {
-      throw new Error(
-        `The forge API descriptions are missing from ${SPECS_DIR}; CI needs them (FORGE_SPECS_DIR).`,
-      );
+      stop(`The forge API descriptions are missing from ${SPECS_DIR}; CI needs them (FORGE_SPECS_DIR).`);
     }
     process.stderr.write(
       `Forge API descriptions not found in ${SPECS_DIR}: contract tests will be skipped.\n`,

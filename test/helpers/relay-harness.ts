@@ -2,12 +2,13 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type Route, type RouteInput, RouteSchema } from '../../functions/core/routes-config.js';
+import type { DeliveryRecord } from '../../functions/delivery/delivery-record.js';
 import {
   parseSecretString,
   type SecretSource,
   type SecretValue,
 } from '../../functions/secrets/secret-source.js';
-import { createRelay, type DeliveryRecord, type RelayOptions } from '../../functions/webhook/relay.js';
+import { createRelay, type RelayOptions } from '../../functions/webhook/relay.js';
 
 export const WEBHOOK_KEY = 'example-generic-hmac-token';
 export const FORGE_TOKEN = 'ghp_forgeTokenThatMustNeverLeak0123456789';

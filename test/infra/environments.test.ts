@@ -124,6 +124,14 @@ describe('a bad config fails synth with a message naming the file and the field'
       /long-timeout\.json: deployment\.timeoutSeconds: /,
     ],
     'not-json': ['{"routes": [', /not-json\.json: not valid JSON/],
+    'region-typo': [
+      { routes: [ROUTE], deployment: { region: 'eu-wst-1' } },
+      /region-typo\.json: deployment\.region: "eu-wst-1" is not a region that aws-cdk-lib knows; regions starting eu-: eu-central-1, .*eu-west-1/,
+    ],
+    'unknown-region': [
+      { routes: [ROUTE], deployment: { region: 'xx-east-1' } },
+      /unknown-region\.json: deployment\.region: "xx-east-1" is not a region that aws-cdk-lib knows; known: af-south-1, .*us-west-2/,
+    ],
   };
   const configDir = configDirWith(Object.fromEntries(Object.entries(bad).map(([n, [c]]) => [n, c])));
   afterAll(() => rmSync(configDir, { recursive: true, force: true }));

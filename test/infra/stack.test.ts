@@ -162,6 +162,28 @@ describe('the prod stack', () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
   });
 
+  it('lets no principal but the function’s role send to the retry and dead-letter queues', () => {
+    // Prepare
+    const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
+    const roleId = logicalIdOf(template, 'AWS::IAM::Role');
+
+    // Act
+    const denies = policies.flatMap((policy) =>
+      (policy.Properties.PolicyDocument.Statement as Array<Record<string, any>>).filter(
+        (statement) => statement.Sid === 'OnlyTheFunctionSends',
+      ),
+    );
+
+    // Assess
+    expect(denies).toHaveLength(2);
+    for (const statement of denies) {
+      expect(statement).toMatchObject({ Effect: 'Deny', Principal: { AWS: '*' }, Action: 'sqs:SendMessage' });
+      expect(statement.Condition.ArnNotEquals['aws:PrincipalArn']).toEqual([
+        { 'Fn::GetAtt': [roleId, 'Arn'] },
+      ]);
+    }
+  });
+
   it('alarms on FailedDeliveries as the function emits it, notifying the SNS topic', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'FluxCommitStatus-prod-failed-deliveries',

@@ -93,7 +93,9 @@ describe('retries', () => {
 
     const request = http.request({ method: 'GET', path: '/x', deadline: soon() });
 
-    await expect(request).rejects.toThrow(/Gitea acme\/fleet could not be reached \(\w+\) after 3 attempts/);
+    await expect(request).rejects.toThrow(
+      /Gitea acme\/fleet could not be reached at 127\.0\.0\.1:\d+ \(UND_ERR_SOCKET\) after 3 attempts/,
+    );
     expect(forge.requests).toHaveLength(3);
   });
 
@@ -270,7 +272,7 @@ describe('a self-hosted forge with a private CA, through HTTPS_PROXY', () => {
 
     await expect(write).rejects.toThrow(ForgeUnavailableError);
     await expect(write).rejects.toThrow(
-      /Gitea acme\/fleet-infra presented a TLS certificate that is not trusted .*ca\.crt/,
+      /Gitea acme\/fleet-infra at \S+ presented a TLS certificate that is not trusted .*ca\.crt/,
     );
     expect(gitea).toEqual([]);
   });
@@ -302,6 +304,20 @@ describe('a self-hosted forge with a private CA, through HTTPS_PROXY', () => {
       `GET /repos/acme/fleet-infra/commits/${SHA}/statuses?per_page=100&page=1`,
       `POST /repos/acme/fleet-infra/statuses/${SHA}`,
     ]);
+  });
+
+  it('takes GitHub through HTTPS_PROXY without a ca.crt too', async () => {
+    process.env.HTTPS_PROXY = proxyUrl;
+    process.env.NO_PROXY = 'another.example';
+    const github = await createForgeClient(
+      { type: 'github', address: 'https://ghe.example.com/acme/fleet-infra', apiUrl: forgeUrl },
+      { token: 'ghp_enterpriseToken0123456789' },
+    );
+
+    // Through the tunnel, the forge's private certificate is not trusted without the secret's ca.crt.
+    await expect(github.write(STATUS, { deadline: soon() })).rejects.toThrow(ForgeUnavailableError);
+    expect(tunnels[0]).toBe(new URL(forgeUrl).host);
+    expect(gitea).toEqual([]);
   });
 
   it('goes straight to a host that NO_PROXY names', async () => {

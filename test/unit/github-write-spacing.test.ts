@@ -10,7 +10,7 @@ function status(sha: string): CommitStatus {
   return { sha, state: 'success', context: 'kustomization/apps/prod-eu-1', description: 'reconciled' };
 }
 
-/** GitHub's one-write-a-second advice, kept by the throttling plugin (GITHUB_WRITE_SPACING_MS shortens it). */
+/** GitHub's one-write-a-second advice, kept by the request policy (GITHUB_WRITE_SPACING_MS shortens it). */
 describe('GitHub write spacing', () => {
   let github: FakeGitHub;
 

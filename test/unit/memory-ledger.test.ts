@@ -1,35 +1,76 @@
 import { describe, expect, it } from 'vitest';
-import { eventOrder } from '../../functions/ledger/delivery-ledger.js';
 import { MemoryLedger } from '../../functions/ledger/memory-ledger.js';
+import { eventOrder, type LedgerItem, type ShownStatus } from '../../functions/ledger/status-ledger.js';
 
-const entry = (state: string, eventTime: number) => ({ state, description: '', targetUrl: '', eventTime });
+const shown = (state: ShownStatus['state'], description = ''): ShownStatus => ({
+  state,
+  description,
+  targetUrl: '',
+});
+
+const item = (version: number): LedgerItem => ({
+  claim: { order: eventOrder(1, shown('success')), eventTime: 1, status: shown('success') },
+  confirmed: true,
+  writers: {},
+  version,
+});
 
 describe('MemoryLedger', () => {
-  it('forgets the least recently used entry beyond its capacity', () => {
+  it('forgets the least recently used item beyond its capacity', async () => {
+    // Prepare
     const memory = new MemoryLedger(2);
-    memory.remember('a', entry('success', 1));
-    memory.remember('b', entry('success', 1));
-    memory.peek('a');
+    await memory.swap('a', undefined, item(1));
+    await memory.swap('b', undefined, item(1));
+    await memory.read('a');
 
-    memory.remember('c', entry('success', 1));
+    // Act
+    await memory.swap('c', undefined, item(1));
 
-    expect(memory.peek('a')).toBeDefined();
-    expect(memory.peek('b')).toBeUndefined();
-    expect(memory.peek('c')).toBeDefined();
+    // Assess
+    expect(await memory.read('a')).toBeDefined();
+    expect(await memory.read('b')).toBeUndefined();
+    expect(await memory.read('c')).toBeDefined();
   });
 
-  it('keeps a newer entry, and a final state over a pending one of the same second', () => {
+  it('swaps only from the version that was read, and hands out copies', async () => {
+    // Prepare
     const memory = new MemoryLedger();
-    memory.remember('k', entry('failure', 2000));
+    await memory.swap('k', undefined, item(1));
 
-    expect(memory.remember('k', entry('success', 1000))).toBe('superseded');
-    expect(memory.remember('k', entry('pending', 2000))).toBe('superseded');
-    expect(memory.remember('k', entry('success', 2000))).toBe('recorded');
-    expect(memory.peek('k')?.state).toBe('success');
+    // Act
+    const stale = await memory.swap('k', undefined, item(2));
+    const current = await memory.swap('k', 1, item(2));
+    const read = await memory.read('k');
+    if (read) read.version = 99;
+
+    // Assess
+    expect([stale, current]).toEqual([false, true]);
+    expect((await memory.read('k'))?.version).toBe(2);
+  });
+});
+
+describe('eventOrder', () => {
+  it('orders by time, then a verdict over a pending, then a failure over a success', () => {
+    // Prepare
+    const orders = [
+      eventOrder(1000, shown('failure')),
+      eventOrder(2000, shown('pending')),
+      eventOrder(2000, shown('success')),
+      eventOrder(2000, shown('failure')),
+      eventOrder(3000, shown('pending')),
+    ];
+
+    // Act
+    const sorted = [...orders].sort();
+
+    // Assess
+    expect(sorted).toEqual(orders);
+    expect(new Set(orders).size).toBe(orders.length);
   });
 
-  it('orders events by time first, then final over pending', () => {
-    expect(eventOrder(entry('pending', 2000))).toBeGreaterThan(eventOrder(entry('success', 1000)));
-    expect(eventOrder(entry('success', 1000))).toBeGreaterThan(eventOrder(entry('pending', 1000)));
+  it('gives identical events one order, and different texts of one second distinct ones', () => {
+    expect(eventOrder(5, shown('failure', 'a'))).toBe(eventOrder(5, shown('failure', 'a')));
+    expect(eventOrder(5, shown('failure', 'a'))).not.toBe(eventOrder(5, shown('failure', 'b')));
+    expect(eventOrder(1e12, shown('success')) > eventOrder(9e11, shown('success'))).toBe(true);
   });
 });

@@ -1,13 +1,14 @@
 import type { Context, SQSEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deadLetterRecord, maxAttemptsFrom } from '../../functions/queue/delivery-queue.js';
+import { deadLetterRecord } from '../../functions/delivery/redelivery.js';
+import { maxAttemptsFrom } from '../../functions/queue/delivery-queue.js';
 import { InProcessQueue } from '../../functions/queue/in-process-queue.js';
 import { sqsConsumer } from '../../functions/queue/sqs-consumer.js';
 import { SqsQueue } from '../../functions/queue/sqs-queue.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { FakeGitHub } from '../helpers/fake-github.js';
 import { FakeSqs } from '../helpers/fake-sqs.js';
-import { apiEvent, FIXTURES, fixture, testRelay, testRoute } from '../helpers/relay-harness.js';
+import { apiEvent, eventOf, FIXTURES, fixture, testRelay, testRoute } from '../helpers/relay-harness.js';
 
 const SHA = 'df277975d2783b0e7fd4d0487d990bd60442923c';
 const unavailable = { status: 503, body: { message: 'unavailable' } };
@@ -72,7 +73,7 @@ describe('durable retry through the in-process queue (the local server’s)', ()
     expect(records.map((record) => record.outcome)).toEqual(['queued', 'failed', 'failed']);
   });
 
-  it('does not retry a final refusal from the forge: it is logged as failed with the forge’s message', async () => {
+  it('dead-letters a final refusal from the forge at once, with the forge’s message', async () => {
     github.script.push(unavailable, unavailable, unavailable, {
       status: 404,
       body: { message: 'Not Found' },
@@ -89,7 +90,7 @@ describe('durable retry through the in-process queue (the local server’s)', ()
       reason: expect.stringMatching(/Not Found/),
     });
     expect(queue.pending).toBe(0);
-    expect(queue.deadLetters).toEqual([]);
+    expect(queue.deadLetters).toMatchObject([{ reason: expect.stringMatching(/404.*Not Found/) }]);
     expect(github.requests).toHaveLength(4);
   });
 });
@@ -110,14 +111,16 @@ describe('durable retry through SQS (the real SDK client on a loopback SQS)', ()
     await sqs.stop();
   });
 
-  function setup(maxAttempts = 4) {
+  function setup(maxAttempts = 4, routeList = [testRoute(github.url)]) {
     const queue = new SqsQueue(queueUrl, deadLetterUrl, sqs.clientConfig());
-    const harness = testRelay([testRoute(github.url)], { queue, budgetMs: 2000 });
+    const harness = testRelay(routeList, { queue, budgetMs: 2000 });
     const deadLettered: Array<ReturnType<typeof deadLetterRecord>> = [];
+    const routes = new Map(routeList.map((route) => [route.id, route]));
     const consume = sqsConsumer(harness.redeliver, {
       queue,
       maxAttempts,
-      onDeadLetter: (reason, delivery) => deadLettered.push(deadLetterRecord(reason, delivery)),
+      onDeadLetter: (reason, delivery, attempt) =>
+        deadLettered.push(deadLetterRecord(reason, delivery, attempt, routes)),
     });
     return { handler: apiGatewayHandler(harness.relay), consume, deadLettered, records: harness.records };
   }
@@ -210,14 +213,19 @@ describe('durable retry through SQS (the real SDK client on a loopback SQS)', ()
       attributes: { reason: expect.stringMatching(/503/), attempts: '2' },
     });
     expect(deadLettered).toEqual([
-      {
+      expect.objectContaining({
         outcome: 'dead-lettered',
+        error: 'dead-lettered',
         reason: expect.stringMatching(/503/),
         route: 'test',
+        cluster: 'prod-eu-1',
+        forge: 'github',
+        object: 'Kustomization/flux-system/apps',
+        attempt: 2,
         sha: SHA,
         context: 'kustomization/apps/prod-eu-1',
         state: 'success',
-      },
+      }),
     ]);
   });
 
@@ -228,8 +236,102 @@ describe('durable retry through SQS (the real SDK client on a loopback SQS)', ()
 
     expect(result.batchItemFailures).toEqual([]);
     expect(sqs.sent).toMatchObject([
-      { queueUrl: deadLetterUrl, attributes: { reason: 'the queued message is not a delivery' } },
+      {
+        queueUrl: deadLetterUrl,
+        attributes: { reason: expect.stringMatching(/^the queued message is not a delivery/) },
+      },
     ]);
+  });
+
+  /** A message as the webhook queues it, with one part changed. */
+  async function queuedMessage(): Promise<Record<string, any>> {
+    github.script.push(unavailable, unavailable, unavailable);
+    await setup().handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
+    const message = JSON.parse(sqs.sent[0]?.body ?? '{}');
+    sqs.sent.length = 0;
+    return message;
+  }
+
+  it.each([
+    [
+      'a SHA that is not 40 hex characters',
+      (m: Record<string, any>) => (m.status.sha = '../../admin'),
+      /status\.sha/,
+    ],
+    ['an unknown state', (m: Record<string, any>) => (m.status.state = 'error'), /status\.state/],
+    ['no event time', (m: Record<string, any>) => delete m.eventTime, /eventTime/],
+  ])('dead-letters a forged or malformed message (%s) without a forge call', async (_, change, reason) => {
+    // Prepare
+    const message = await queuedMessage();
+    change(message);
+    const calls = github.requests.length;
+
+    // Act
+    const result = await setup().consume(sqsEvent(JSON.stringify(message), 1), context);
+
+    // Assess
+    expect(result.batchItemFailures).toEqual([]);
+    expect(sqs.sent).toMatchObject([
+      { queueUrl: deadLetterUrl, attributes: { reason: expect.stringMatching(reason) } },
+    ]);
+    expect(github.requests.length).toBe(calls);
+  });
+
+  it('dead-letters a final refusal on redelivery at its first attempt, with the reason', async () => {
+    // Prepare: the token lost its permission during the outage.
+    const message = await queuedMessage();
+    github.script.push({ status: 403, body: { message: 'Resource not accessible by integration' } });
+    const { consume, deadLettered } = setup(8);
+
+    // Act
+    const result = await consume(sqsEvent(JSON.stringify(message), 1), context);
+
+    // Assess
+    expect(result.batchItemFailures).toEqual([]);
+    expect(sqs.sent).toMatchObject([
+      { queueUrl: deadLetterUrl, attributes: { reason: expect.stringMatching(/403/), attempts: '2' } },
+    ]);
+    expect(deadLettered).toMatchObject([
+      { outcome: 'dead-lettered', forge: 'github', reason: expect.stringMatching(/403/) },
+    ]);
+  });
+
+  it('dead-letters a delivery whose route was removed from the config', async () => {
+    // Prepare
+    const message = await queuedMessage();
+    const { consume, deadLettered } = setup(8, [testRoute(github.url, { id: 'other' })]);
+
+    // Act
+    const result = await consume(sqsEvent(JSON.stringify(message), 1), context);
+
+    // Assess
+    expect(result.batchItemFailures).toEqual([]);
+    expect(sqs.sent).toMatchObject([
+      { queueUrl: deadLetterUrl, attributes: { reason: expect.stringMatching(/route test, which is gone/) } },
+    ]);
+    expect(deadLettered).toMatchObject([{ route: 'test', object: 'Kustomization/flux-system/apps' }]);
+  });
+
+  it('writes nothing when a redelivered event is older than the one the forge shows', async () => {
+    // Prepare: the success is queued; a newer failure is then written directly.
+    const message = await queuedMessage();
+    const { handler, consume } = setup();
+    const newer = eventOf(FIXTURES.reconciled);
+    Object.assign(newer, {
+      severity: 'error',
+      reason: 'HealthCheckFailed',
+      timestamp: '2026-07-14T09:59:00Z',
+    });
+    await handler(apiEvent({ body: JSON.stringify(newer) }));
+    const writes = github.writes.length;
+
+    // Act
+    const result = await consume(sqsEvent(JSON.stringify(message), 1), context);
+
+    // Assess
+    expect(result.batchItemFailures).toEqual([]);
+    expect(github.writes.length).toBe(writes);
+    expect(github.statusesOf('acme/fleet-infra', SHA)[0]?.state).toBe('failure');
   });
 });
 
@@ -247,7 +349,7 @@ describe('queue settings and leftovers', () => {
   it('reports a queued delivery whose route is gone as failed, so that the alarm sees it', async () => {
     const { redeliver, records } = testRelay([testRoute('http://127.0.0.1:9')]);
 
-    const outcome = await redeliver(
+    const result = await redeliver(
       {
         routeId: 'gone',
         eventTime: 0,
@@ -256,7 +358,7 @@ describe('queue settings and leftovers', () => {
       2,
     );
 
-    expect(outcome).toBe('failed');
+    expect(result).toEqual({ kind: 'final', reason: expect.stringMatching(/gone/) });
     expect(records[0]).toMatchObject({ outcome: 'failed', error: 'route-not-found', attempt: 2 });
   });
 });

@@ -37,8 +37,29 @@ describe('decideStatus', () => {
     expect(decision.kind === 'write' && decision.status).toMatchObject({
       state: 'failure',
       description:
-        "health check failed: health check failed after 5m0.031402813s: timeout waiting for: [Deployment/apps/podinfo status: 'InProgress']",
+        "health check failed after 5m0.031402813s: timeout waiting for: [Deployment/apps/podinfo status: 'InProgress']",
     });
+  });
+
+  it.each([
+    ['HealthCheckFailed', 'Health check failed after 2m0s', 'Health check failed after 2m0s'],
+    [
+      'HealthCheckFailed',
+      'Deployment/apps/podinfo not ready',
+      'health check failed: Deployment/apps/podinfo not ready',
+    ],
+    // The reason's words must end at a word's end to count as said.
+    ['BuildFailed', 'build failedover to the backup', 'build failed: build failedover to the backup'],
+  ])('says a %s reason once when the message %j begins with it', (reason, message, description) => {
+    const decision = decideStatus(
+      event(FIXTURES.healthCheckFailed, (e) => {
+        e.reason = reason;
+        e.message = message;
+      }),
+      route,
+    );
+
+    expect(decision.kind === 'write' && decision.status.description).toBe(description);
   });
 
   it('writes pending for Progressing by default, with no message in the description', () => {
@@ -92,7 +113,7 @@ describe('decideStatus', () => {
     const decision = decideStatus(
       event(FIXTURES.reconciled, (e) => {
         e.metadata.originRevision = `main@sha1:${other}`;
-        e.metadata.revision = 'latest@sha256:' + 'b'.repeat(64);
+        e.metadata.revision = `latest@sha256:${'b'.repeat(64)}`;
       }),
       route,
     );

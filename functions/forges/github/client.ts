@@ -1,15 +1,13 @@
-import { retry } from '@octokit/plugin-retry';
-import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
-import Bottleneck from 'bottleneck/light.js';
-import { fetch as undiciFetch } from 'undici';
-import { ForgeUnavailableError, RouteMisconfiguredError } from '../../core/errors.js';
+import { ForgeUnavailableError, RelayError, RouteMisconfiguredError } from '../../core/errors.js';
 import { truncate } from '../../core/text.js';
 import { deadlineSignal, remainingMs } from '../deadline.js';
 import type { CommitStatus, ForgeClient, ForgeCredentials, WriteOptions, WriteResult } from '../forge.js';
-import { finalRejection } from '../forge-errors.js';
-import { dispatcherFor } from '../http/dispatcher.js';
+import { connectionFault, finalRejection, unreachable } from '../forge-errors.js';
+import { forgeFetch } from '../http/forge-fetch.js';
 import type { GitHubLocation } from './address.js';
+import { appAuthStrategy, InstallationTokens } from './app-auth.js';
+import { applyRequestPolicy } from './request-policy.js';
 
 /** GitHub's server-side limits, which its API description does not state. */
 export const GITHUB_DESCRIPTION_LIMIT = 140;
@@ -19,22 +17,9 @@ const PER_PAGE = 100;
 /** GitHub keeps at most 1000 statuses per commit and context: ten full pages. */
 const MAX_PAGES = 10;
 
-const GitHubOctokit = Octokit.plugin(retry, throttling);
-
-/** Retry a rate limit only when GitHub's wait still fits in the request's deadline. */
-function retryWithinDeadline(
-  retryAfterSeconds: number,
-  options: { request: object },
-  _octokit: unknown,
-  retryCount: number,
-) {
-  const deadline = (options.request as { deadline?: number }).deadline ?? 0;
-  return retryCount < 2 && Date.now() + retryAfterSeconds * 1000 < deadline;
-}
-
 /**
  * GitHub allows about one content-creating request a second before its secondary rate limit; the
- * throttling plugin spaces writes that far apart unless told otherwise (tests and the benchmark).
+ * request policy spaces writes that far apart unless told otherwise (tests and the benchmark).
  */
 function writeSpacingMs(): number {
   const configured = Number(process.env.GITHUB_WRITE_SPACING_MS);
@@ -51,33 +36,27 @@ function forgeMessage(error: unknown): string {
   return typeof data?.message === 'string' ? data.message : 'no message';
 }
 
-function githubFetch(dispatcher: ReturnType<typeof dispatcherFor>): typeof fetch {
-  return ((url: string, init?: Parameters<typeof undiciFetch>[1]) =>
-    undiciFetch(url, { ...init, dispatcher })) as unknown as typeof fetch;
-}
-
 export class GitHubClient implements ForgeClient {
-  readonly #octokit: InstanceType<typeof GitHubOctokit>;
+  readonly #octokit: Octokit;
 
   constructor(
     private readonly location: GitHubLocation,
     credentials: ForgeCredentials,
   ) {
-    this.#octokit = new GitHubOctokit({
-      auth: credentials.token,
+    // The same connections as every other forge: HTTPS_PROXY / NO_PROXY, and the secret's ca.crt.
+    const fetchFn = forgeFetch(credentials.caCert);
+    const { token, githubApp } = credentials;
+    this.#octokit = new Octokit({
+      // A token wins over App keys, as in Flux.
+      ...((token !== undefined && token !== '') || githubApp === undefined
+        ? { auth: token }
+        : { authStrategy: appAuthStrategy(new InstallationTokens(githubApp, location, fetchFn)) }),
       baseUrl: location.apiUrl,
       userAgent: 'flux-commit-status',
-      // The same connections as every other forge: HTTPS_PROXY / NO_PROXY, and the secret's ca.crt.
-      request: { fetch: githubFetch(dispatcherFor(credentials.caCert)) },
-      retry: { retries: 2, retryAfterBaseValue: 250 },
-      throttle: {
-        id: location.apiUrl,
-        write: new Bottleneck.Group({ maxConcurrent: 1, minTime: writeSpacingMs() }),
-        onRateLimit: retryWithinDeadline,
-        onSecondaryRateLimit: retryWithinDeadline,
-      },
+      request: { fetch: fetchFn },
       log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
     });
+    applyRequestPolicy(this.#octokit, { retries: 2, backoffMs: 250, writeSpacingMs: writeSpacingMs() });
   }
 
   async write(status: CommitStatus, options: WriteOptions): Promise<WriteResult> {
@@ -125,8 +104,15 @@ export class GitHubClient implements ForgeClient {
   }
 
   #translate(error: unknown, deadline: number): Error {
+    // The App's token request has already said what went wrong.
+    if (error instanceof RelayError) return error;
     const status = errorStatus(error);
     const where = `GitHub ${this.location.repository}`;
+    // octokit reports a failed connection as a 500 with no response: no GitHub answered it.
+    const fault = (error as { response?: unknown }).response
+      ? undefined
+      : connectionFault(error, this.location.apiUrl);
+    if (fault !== undefined) return unreachable(where, fault, 'retries');
     if (status !== undefined && status !== 429 && status < 500 && !isRateLimit(error)) {
       return finalRejection(where, status, forgeMessage(error));
     }
@@ -153,8 +139,11 @@ function describeCause(error: unknown): string {
 }
 
 export function createClient(location: GitHubLocation, credentials: ForgeCredentials): ForgeClient {
-  if (credentials.token === undefined || credentials.token === '') {
-    throw new RouteMisconfiguredError(`the secret for GitHub ${location.repository} has no "token"`);
+  const hasToken = credentials.token !== undefined && credentials.token !== '';
+  if (!hasToken && credentials.githubApp === undefined) {
+    throw new RouteMisconfiguredError(
+      `the secret for GitHub ${location.repository} has no "token" (nor githubAppID and githubAppPrivateKey)`,
+    );
   }
   return new GitHubClient(location, credentials);
 }

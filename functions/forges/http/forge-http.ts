@@ -2,7 +2,13 @@ import { type Dispatcher, fetch } from 'undici';
 import { ForgeUnavailableError } from '../../core/errors.js';
 import { truncate } from '../../core/text.js';
 import { deadlineSignal, remainingMs } from '../deadline.js';
-import { finalRejection } from '../forge-errors.js';
+import {
+  type ConnectionFault,
+  connectionFault,
+  finalRejection,
+  UNTRUSTED_CERTIFICATE,
+  unreachable,
+} from '../forge-errors.js';
 
 export type QueryValue = string | number | boolean | undefined;
 
@@ -40,23 +46,11 @@ const MAX_ATTEMPTS = 3;
 const FIRST_BACKOFF_MS = 250;
 const MESSAGE_LIMIT = 300;
 
-/** Certificate faults that another attempt cannot cure: the relay is missing the forge's CA. */
-const UNTRUSTED_CERTIFICATE = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_UNTRUSTED',
-  'CERT_HAS_EXPIRED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
 type Attempt =
   | { kind: 'answer'; answer: ForgeAnswer }
   /** 429 or 5xx: the forge is there but cannot take the request now. */
   | { kind: 'busy'; answer: ForgeAnswer }
-  | { kind: 'unreachable'; cause: string };
+  | { kind: 'unreachable'; fault: ConnectionFault };
 
 /**
  * JSON over undici for every forge but GitHub (gitbeaker's calls for GitLab come through here too),
@@ -104,13 +98,12 @@ export class ForgeHttp {
       answer = { status: response.status, headers: response.headers, body: parseJson(await response.text()) };
     } catch (error) {
       if (signal.aborted) throw new ForgeUnavailableError(`${where} did not answer in time`);
-      const cause = causeOf(error);
-      if (UNTRUSTED_CERTIFICATE.has(cause)) {
-        throw new ForgeUnavailableError(
-          `${where} presented a TLS certificate that is not trusted (${cause}); if the forge uses a private CA, put its PEM bundle in the secret as ca.crt`,
-        );
-      }
-      return { kind: 'unreachable', cause };
+      const fault = connectionFault(error, this.options.apiUrl) ?? {
+        code: (error as Error).name,
+        host: new URL(this.options.apiUrl).host,
+      };
+      if (UNTRUSTED_CERTIFICATE.has(fault.code)) throw unreachable(where, fault, '1 attempt');
+      return { kind: 'unreachable', fault };
     }
     const { status } = answer;
     if ((status >= 200 && status < 300) || request.expect?.includes(status))
@@ -143,9 +136,7 @@ export class ForgeHttp {
   ): ForgeUnavailableError {
     const { where } = this.options;
     const tries = attempts === 1 ? '1 attempt' : `${attempts} attempts`;
-    if (result.kind === 'unreachable') {
-      return new ForgeUnavailableError(`${where} could not be reached (${result.cause}) after ${tries}`);
-    }
+    if (result.kind === 'unreachable') return unreachable(where, result.fault, tries);
     const { status, body } = result.answer;
     const late =
       askedWaitMs === undefined
@@ -206,11 +197,4 @@ function parseJson(text: string): unknown {
     // An HTML error page from a proxy says nothing the status does not.
     return undefined;
   }
-}
-
-function causeOf(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown; name?: unknown } }).cause;
-  if (typeof cause?.code === 'string') return cause.code;
-  if (typeof cause?.name === 'string') return cause.name;
-  return (error as Error).name;
 }

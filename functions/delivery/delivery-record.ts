@@ -1,0 +1,61 @@
+import { ForgeRejectedError, RelayError } from '../core/errors.js';
+import { statusOf } from '../core/http-response.js';
+
+export type Outcome =
+  | 'written'
+  | 'duplicate'
+  | 'superseded'
+  | 'dry-run'
+  | 'queued'
+  | 'skipped'
+  | 'rejected'
+  | 'failed'
+  | 'dead-lettered';
+
+/** Everything worth knowing about one delivery, for its log line and its metrics. Never a secret. */
+export interface DeliveryRecord {
+  outcome: Outcome;
+  statusCode: number;
+  durationMs: number;
+  route?: string;
+  cluster?: string;
+  forge?: string;
+  object?: string;
+  sha?: string;
+  context?: string;
+  state?: string;
+  description?: string;
+  targetUrl?: string;
+  eventTime?: string;
+  forgeStatus?: number;
+  /** The attempt number of a delivery retried from the queue. */
+  attempt?: number;
+  error?: string;
+  reason?: string;
+}
+
+/** Told of every delivery attempt's record: the log line and the metrics come from it. */
+export type ObserveDelivery = (record: DeliveryRecord) => void;
+
+class InternalError extends RelayError {
+  override readonly name = 'InternalError';
+  readonly code = 'internal-error';
+}
+
+/**
+ * The relay's error for anything thrown, and the record's account of it. An unexpected error keeps
+ * its stack in the log line and says only "internal error" in the answer.
+ */
+export function recordFailure(caught: unknown, record: DeliveryRecord): RelayError {
+  const error =
+    caught instanceof RelayError
+      ? caught
+      : new InternalError('internal error; see the function log', { cause: caught });
+  const status = statusOf(error);
+  record.outcome = status >= 500 || error instanceof ForgeRejectedError ? 'failed' : 'rejected';
+  record.error = error.code;
+  record.reason = error instanceof InternalError ? String((caught as Error)?.stack ?? caught) : error.message;
+  const forgeStatus = (error as { forgeStatus?: number }).forgeStatus;
+  if (forgeStatus !== undefined) record.forgeStatus = forgeStatus;
+  return error;
+}

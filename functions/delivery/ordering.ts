@@ -1,0 +1,129 @@
+import { LedgerUnavailableError, OrderingContentionError } from '../core/errors.js';
+import {
+  eventOrder,
+  type LedgerItem,
+  type ShownStatus,
+  type StatusLedger,
+  sameShown,
+} from '../ledger/status-ledger.js';
+
+export type OrderedOutcome = 'written' | 'duplicate' | 'superseded';
+
+export interface OrderedDelivery {
+  ledger: StatusLedger;
+  key: string;
+  eventTime: number;
+  status: ShownStatus;
+  /** Unique to this attempt: the name under which it registers as a writer. */
+  writerId: string;
+  /** Epoch ms until which this attempt's forge write may still land. */
+  writeExpiresAt: number;
+  /**
+   * Writes what the forge should show; resolves `duplicate` when the forge already showed it (its
+   * own check, as Flux makes), and rejects when the forge fails.
+   */
+  write: (status: ShownStatus) => Promise<'written' | 'duplicate'>;
+  now: () => number;
+}
+
+/** Each round is one ledger read and at most one swap; more rounds than this means a storm. */
+const MAX_ROUNDS = 12;
+
+/**
+ * The ordering protocol: a late status is better than a wrong one.
+ *
+ * 1. Claim: unless the ledger holds an event at least as new, swap in this event's status as the
+ *    claim, registering this attempt as a writer. A repeat with a newer time is a claim too, so
+ *    the ledger's order always advances, and a repeat of what the forge already shows costs no call.
+ * 2. Write the claim (this event's status, or a newer one another delivery claimed but has not
+ *    confirmed) to the forge.
+ * 3. Read again. If the claim changed meanwhile, write the new claim: the forge may show ours,
+ *    which landed after it. Otherwise confirm, when no other writer is in flight, and leave.
+ *
+ * Every forge write is thus followed by a check by the same writer, so the last write to land is
+ * always the newest claim's, in any interleaving of containers. The ledger failing stops the
+ * delivery (LedgerUnavailableError) rather than write blind; the caller queues it.
+ */
+export async function deliverInOrder(delivery: OrderedDelivery): Promise<OrderedOutcome> {
+  const { ledger, key, writerId } = delivery;
+  const mine = { order: eventOrder(delivery.eventTime, delivery.status), status: delivery.status };
+  let written: ShownStatus | undefined;
+  let changedForge = false;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const item = await ledgerCall(() => ledger.read(key));
+    const others = liveWriters(item, writerId, delivery.now());
+    const claimed = item === undefined || item.claim.order < mine.order;
+    const claim = claimed ? { ...mine, eventTime: delivery.eventTime } : item.claim;
+
+    if (written !== undefined && sameShown(written, claim.status)) {
+      // What this attempt wrote is still the newest claim: confirm it, and leave.
+      const next = settle(item, claim, others, writerId);
+      if (await ledgerCall(() => ledger.swap(key, item?.version, next))) {
+        // A newer event that shows the same is this event's status written; another is a repair.
+        if (!sameShown(claim.status, mine.status)) return 'superseded';
+        return changedForge ? 'written' : 'duplicate';
+      }
+      continue;
+    }
+    if (item?.confirmed === true && Object.keys(others).length === 0 && written === undefined) {
+      // The forge shows the ledger's claim, and nothing is in flight that could change that.
+      if (!claimed) return item.claim.order === mine.order ? 'duplicate' : 'superseded';
+      if (sameShown(item.claim.status, mine.status)) {
+        const next = { ...item, claim, writers: others, version: item.version + 1 };
+        if (await ledgerCall(() => ledger.swap(key, item.version, next))) return 'duplicate';
+        continue;
+      }
+    }
+    // The forge must be brought to the claim, ours or a newer one: register as its writer before the
+    // write goes out. An older event helps too, even beside a live writer: that writer may be a dead
+    // attempt whose write landed late, and no one else would come back to repair it.
+    const next: LedgerItem = {
+      claim,
+      confirmed: false,
+      writers: { ...others, [writerId]: delivery.writeExpiresAt },
+      version: (item?.version ?? 0) + 1,
+    };
+    if (!(await ledgerCall(() => ledger.swap(key, item?.version, next)))) continue;
+    // A failed write keeps this writer registered until it expires: a timed-out write may still
+    // land, so no one may confirm before then. The claim stays unconfirmed; the next delivery writes.
+    if ((await delivery.write(claim.status)) === 'written') changedForge = true;
+    written = claim.status;
+  }
+  throw new OrderingContentionError(
+    `the ledger item changed on each of ${MAX_ROUNDS} rounds; the delivery will be tried again`,
+  );
+}
+
+/** The item after this writer's check: confirmed only when no other write may still land. */
+function settle(
+  item: LedgerItem | undefined,
+  claim: LedgerItem['claim'],
+  others: Record<string, number>,
+  writerId: string,
+): LedgerItem {
+  const rest = { ...others };
+  delete rest[writerId];
+  return {
+    claim,
+    confirmed: Object.keys(rest).length === 0,
+    writers: rest,
+    version: (item?.version ?? 0) + 1,
+  };
+}
+
+/** Writers other than this one whose writes may still land. */
+function liveWriters(item: LedgerItem | undefined, self: string, now: number): Record<string, number> {
+  const live: Record<string, number> = {};
+  for (const [id, until] of Object.entries(item?.writers ?? {})) {
+    if (id !== self && until > now) live[id] = until;
+  }
+  return live;
+}
+
+async function ledgerCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (cause) {
+    throw new LedgerUnavailableError('the delivery ledger could not be read or written', { cause });
+  }
+}

@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import * as z from 'zod/mini';
+import { STATUS_STATES } from '../core/commit-status.js';
+
+/** What a status identity shows: the part of a commit status that the forge displays. */
+export const ShownStatusSchema = z.object({
+  state: z.enum(STATUS_STATES),
+  description: z.string(),
+  targetUrl: z.string(),
+});
+export type ShownStatus = z.infer<typeof ShownStatusSchema>;
+
+/**
+ * One status identity (forge, repository, sha, context) in the ledger that every container shares.
+ *
+ * - `claim` is the newest event's status any delivery has seen, with its `order`. A delivery claims
+ *   the identity before it calls the forge, so an older event can never be written after it.
+ * - `confirmed` says that a delivery wrote the claim to the forge and then found it still current,
+ *   with no other write in flight: only then may a repeat skip the forge.
+ * - `writers` are the deliveries that may have a forge write in flight, each until its deadline
+ *   (plus a grace period). A write that lands late is repaired by its own writer; a writer that died
+ *   holds confirmation off until it expires, so the next delivery writes the claim again.
+ * - `version` makes every change a compare-and-swap.
+ */
+export const LedgerItemSchema = z.object({
+  claim: z.object({
+    order: z.string(),
+    eventTime: z.number(),
+    status: ShownStatusSchema,
+  }),
+  confirmed: z.boolean(),
+  writers: z.record(z.string(), z.number()),
+  version: z.number(),
+});
+export type LedgerItem = z.infer<typeof LedgerItemSchema>;
+
+/** The storage under the ordering protocol: a read and a compare-and-swap on `version`. */
+export interface StatusLedger {
+  /** A strongly consistent read. */
+  read(key: string): Promise<LedgerItem | undefined>;
+  /**
+   * Stores `next` if the item is still at `expectedVersion` (absent for `undefined`). Resolves
+   * false when another delivery changed it first; rejects when the store cannot answer.
+   */
+  swap(key: string, expectedVersion: number | undefined, next: LedgerItem): Promise<boolean>;
+}
+
+export function ledgerKey(parts: readonly string[]): string {
+  return parts.join('|');
+}
+
+const STATE_RANK: Record<ShownStatus['state'], number> = { pending: 0, success: 1, failure: 2 };
+
+/**
+ * A total order on events, the same in every container, compared as strings: the event time first;
+ * at the same time (Flux's timestamps have whole seconds) a verdict after a pending, so a late
+ * Progressing never turns a verdict back into pending; then a failure after a success, because a
+ * wrong green is the worse mistake; and last a hash of the shown text, so that two different events
+ * of the same second still order alike everywhere. Identical events have identical orders.
+ */
+export function eventOrder(eventTime: number, status: ShownStatus): string {
+  const time = Math.max(0, Math.trunc(eventTime)).toString().padStart(15, '0');
+  const digest = createHash('sha256')
+    .update(`${status.state}\n${status.description}\n${status.targetUrl}`)
+    .digest('hex')
+    .slice(0, 16);
+  return `${time}.${STATE_RANK[status.state]}.${digest}`;
+}
+
+export function sameShown(a: ShownStatus, b: ShownStatus): boolean {
+  return a.state === b.state && a.description === b.description && a.targetUrl === b.targetUrl;
+}
