@@ -74,6 +74,7 @@ export class FluxCommitStatusStack extends Stack {
       name: this.stackName,
       handler: this.webhook.function,
       throttle: deployment.throttle,
+      routes: config.routes,
       domain: deployment.domain,
       logRetention,
     });

@@ -22,6 +22,12 @@ const Template = (max: number) =>
     }),
   );
 
+/** API Gateway throttling: requests per second, and the burst taken above that rate. */
+const ThrottleSchema = z.strictObject({
+  rateLimit: z.number().check(z.positive()),
+  burstLimit: z.int().check(z.positive()),
+});
+
 const NonEmptyList = z.array(z.string().check(z.minLength(1))).check(z.minLength(1));
 
 const ProviderSchema = z.strictObject({
@@ -54,6 +60,11 @@ export const RouteSchema = z
     pending: z._default(z.boolean(), true),
     context: z._default(Template(255), DEFAULT_CONTEXT),
     targetUrl: z.optional(Template(2048)),
+    /**
+     * This route's own throttle at API Gateway, so that a flood on one route never throttles another.
+     * Read by the stack only; `deployment.throttle` when absent.
+     */
+    throttle: z.optional(ThrottleSchema),
     /** Refuse events older than this, to blunt replays of captured requests. Off by default. */
     maxEventAgeSeconds: z.optional(z.int().check(z.gte(60), z.lte(7 * 24 * 3600))),
     /** Refuse events stamped further ahead of this function's clock: they would outrank real ones. */

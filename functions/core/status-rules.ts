@@ -1,8 +1,9 @@
 import type { CommitStatus, StatusState } from './commit-status.js';
+import { BadRequestError } from './errors.js';
 import { type FluxEvent, normaliseMetadata } from './flux-event.js';
 import { parseRevision } from './revision.js';
 import type { Route } from './routes-config.js';
-import { renderTemplate, type TemplateValues } from './template.js';
+import { renderTemplate, type TemplateValues, templateFields, templateValueProblem } from './template.js';
 import { firstLine, reasonToWords } from './text.js';
 
 export type StatusDecision =
@@ -48,6 +49,25 @@ export function describe(event: FluxEvent, state: StatusState): string {
   const repeats = detail.toLowerCase().startsWith(words) && !/[a-z0-9]/i.test(detail.charAt(words.length));
   return repeats ? detail : `${words}: ${detail}`;
 }
+
+/**
+ * Metadata values come from the cluster, unchecked by Flux: those that a route's templates use are
+ * refused when unprintable or long, so that an event cannot put a newline or a right-to-left override
+ * into a status name or a link. Kinds, names and namespaces were checked against Kubernetes' rules.
+ */
+function checkMetadataInTemplates(route: Route, metadata: Record<string, string>): void {
+  const templates = route.targetUrl === undefined ? [route.context] : [route.context, route.targetUrl];
+  for (const field of new Set(templates.flatMap(templateFields))) {
+    if (!Object.hasOwn(metadata, field) || TEMPLATE_OWN_FIELDS.has(field)) continue;
+    const problem = templateValueProblem(metadata[field] as string);
+    if (problem !== undefined) {
+      throw new BadRequestError(`metadata "${field}", used in this route's templates, ${problem}`);
+    }
+  }
+}
+
+/** Fields that the relay sets itself; a metadata key of the same name never reaches a template. */
+const TEMPLATE_OWN_FIELDS = new Set(['kind', 'name', 'namespace', 'cluster', 'route', 'sha']);
 
 export function templateValues(
   event: FluxEvent,
@@ -98,6 +118,7 @@ export function decideStatus(event: FluxEvent, route: Route): StatusDecision {
   const parsed = parseRevision(revision);
   if (!parsed.ok) return skip('no-commit', parsed.reason);
 
+  checkMetadataInTemplates(route, metadata);
   const state = stateOf(event, progressing);
   const values = { ...templateValues(event, route, metadata), sha: parsed.commit.sha };
   const status: CommitStatus = {

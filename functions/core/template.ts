@@ -26,3 +26,30 @@ export function renderTemplate(
     return value === undefined ? '' : encode(value);
   });
 }
+
+/** The names of the placeholders in `template`, each once. */
+export function templateFields(template: string): string[] {
+  return [...new Set(Array.from(template.matchAll(PLACEHOLDER), (match) => match[1] as string))];
+}
+
+/** The longest value, in characters, that an event may put into a context or a target URL. */
+export const TEMPLATE_VALUE_LIMIT = 100;
+
+/**
+ * Control, format (bidirectional overrides U+202A–U+202E and isolates U+2066–U+2069, marks U+200E/F,
+ * zero-width characters), private-use, unassigned and lone surrogate code points, and line and
+ * paragraph separators: none belongs in a status name, and each can make one read as another.
+ */
+const UNPRINTABLE = /[\p{C}\p{Zl}\p{Zp}]/u;
+
+/** Says what is wrong with a value from an event before it is put into a template, if anything. */
+export function templateValueProblem(value: string): string | undefined {
+  if (UNPRINTABLE.test(value)) {
+    return 'has a control, bidirectional or other unprintable character';
+  }
+  const length = Array.from(value).length;
+  if (length > TEMPLATE_VALUE_LIMIT) {
+    return `is ${length} characters long; a value used in a template may have at most ${TEMPLATE_VALUE_LIMIT}`;
+  }
+  return undefined;
+}

@@ -1,4 +1,3 @@
-import { verifyBearer, verifySignature } from '../core/authentication.js';
 import type { CommitStatus } from '../core/commit-status.js';
 import {
   ForgeUnavailableError,
@@ -7,7 +6,6 @@ import {
   MethodNotAllowedError,
   OrderingContentionError,
   PayloadTooLargeError,
-  RouteMisconfiguredError,
   RouteNotFoundError,
   StaleEventError,
 } from '../core/errors.js';
@@ -24,6 +22,7 @@ import { statusDelivery } from '../delivery/status-delivery.js';
 import type { StatusLedger } from '../ledger/status-ledger.js';
 import type { DeliveryQueue, Redeliver } from '../queue/delivery-queue.js';
 import type { SecretSource } from '../secrets/secret-source.js';
+import { WebhookKeys } from './webhook-keys.js';
 import type { WebhookRequest } from './webhook-request.js';
 
 export interface RelayOptions {
@@ -76,6 +75,8 @@ export function createRelay(options: RelayOptions): { relay: Relay; redeliver: R
     now,
   });
 
+  const webhookKeys = new WebhookKeys();
+
   function guard(request: WebhookRequest): Route {
     if (request.method !== 'POST') throw new MethodNotAllowedError(`use POST, not ${request.method}`);
     if (request.body.length > maxBodyBytes) {
@@ -97,17 +98,7 @@ export function createRelay(options: RelayOptions): { relay: Relay; redeliver: R
   }
 
   async function authenticate(route: Route, request: WebhookRequest, scope: SecretScope): Promise<void> {
-    const names = Array.isArray(route.auth.secret) ? route.auth.secret : [route.auth.secret];
-    const keys: Buffer[] = [];
-    for (const name of names) {
-      const { token } = await scope.get(name);
-      if (token === undefined || token === '') {
-        throw new RouteMisconfiguredError(`webhook secret "${name}" of route ${route.id} has no "token"`);
-      }
-      keys.push(Buffer.from(token, 'utf8'));
-    }
-    if (route.auth.type === 'bearer') verifyBearer(request.headers.authorization, keys);
-    else verifySignature(request.headers['x-signature'], request.body, keys);
+    await webhookKeys.authenticate(route, request, scope);
   }
 
   /** The event's time orders it against every other: a stale or a future one is refused. */

@@ -1,6 +1,7 @@
 import { Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnStage,
   DomainName,
   HttpApi,
   HttpMethod,
@@ -12,9 +13,16 @@ import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { Deployment } from '../../functions/core/routes-config.js';
+import type { Deployment, Route } from '../../functions/core/routes-config.js';
 
-export const WEBHOOK_PATH = '/hooks/{route}';
+/** The path of one route, and its route key, by which the stage's route settings name it. */
+export function webhookPathOf(routeId: string): string {
+  return `/hooks/${routeId}`;
+}
+
+export function routeKeyOf(routeId: string): string {
+  return `POST ${webhookPathOf(routeId)}`;
+}
 
 /**
  * One JSON object per request, in HTTP API's own context variables. Every value is quoted, since API
@@ -42,12 +50,18 @@ export interface WebhookApiProps {
   /** The API's name, e.g. the stack's, so that several environments in one account tell apart. */
   name: string;
   handler: IFunction;
+  /** The default throttle, for a route without its own. */
   throttle: Deployment['throttle'];
+  /** One API route for each: any other path is answered 404 by API Gateway, never by the function. */
+  routes: ReadonlyArray<Pick<Route, 'id' | 'throttle'>>;
   domain: Deployment['domain'];
   logRetention: RetentionDays;
 }
 
-/** The HTTP API Flux posts to: `POST /hooks/{route}`, throttled, access-logged, optionally on a domain. */
+/**
+ * The HTTP API Flux posts to: `POST /hooks/<id>` for each configured route, each with its own throttle,
+ * access-logged, optionally on a domain.
+ */
 export class WebhookApi extends Construct {
   readonly api: HttpApi;
   readonly stage: HttpStage;
@@ -82,12 +96,22 @@ export class WebhookApi extends Construct {
       },
       ...(this.domainName === undefined ? {} : { domainMapping: { domainName: this.domainName } }),
     });
-    const routes = this.api.addRoutes({
-      path: WEBHOOK_PATH,
-      methods: [HttpMethod.POST],
-      integration: new HttpLambdaIntegration('Relay', props.handler),
-    });
-    for (const route of routes) {
+    const integration = new HttpLambdaIntegration('Relay', props.handler);
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
+    const cfnStage = this.stage.node.defaultChild as CfnStage;
+    for (const { id, throttle = props.throttle } of props.routes) {
+      const [route] = this.api.addRoutes({
+        path: webhookPathOf(id),
+        methods: [HttpMethod.POST],
+        integration,
+      });
+      if (route === undefined) continue;
+      routeSettings[routeKeyOf(id)] = {
+        ThrottlingRateLimit: throttle.rateLimit,
+        ThrottlingBurstLimit: throttle.burstLimit,
+      };
+      // Route settings name routes by key, and CloudFormation refuses a key that does not exist yet.
+      this.stage.node.addDependency(route);
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason:
@@ -96,12 +120,14 @@ export class WebhookApi extends Construct {
           'verifies both against Secrets Manager before it parses anything.',
       });
     }
+    // HttpStage takes only a stage-wide throttle; per-route throttling is the stage's RouteSettings.
+    cfnStage.routeSettings = routeSettings;
     this.baseUrl =
       props.domain === undefined ? this.api.apiEndpoint : `https://${props.domain.name.toLowerCase()}`;
   }
 
   /** The address to paste into a Flux Provider for one route. */
   urlOf(routeId: string): string {
-    return `${this.baseUrl}/hooks/${routeId}`;
+    return `${this.baseUrl}${webhookPathOf(routeId)}`;
   }
 }

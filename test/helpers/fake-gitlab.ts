@@ -76,8 +76,11 @@ export class FakeGitLab extends SpecCheckedFake {
   }
 
   #post(project: string, sha: string, body: Record<string, any>): ScriptedResponse {
-    if (typeof body.target_url === 'string' && body.target_url.length > 255) {
-      return { status: 400, body: { message: { target_url: ['is too long (maximum is 255 characters)'] } } };
+    // GitLab's app/models/commit_status.rb: `validates :ref, :target_url, :description, length: { maximum: 255 }`.
+    for (const field of ['target_url', 'description'] as const) {
+      if (typeof body[field] === 'string' && Array.from(body[field] as string).length > 255) {
+        return { status: 400, body: { message: { [field]: ['is too long (maximum is 255 characters)'] } } };
+      }
     }
     const name = body.name ?? body.context ?? 'default';
     const ref = body.ref ?? 'main';

@@ -45,13 +45,13 @@ export function apiEvent(options: {
   const body = Buffer.isBuffer(options.body) ? options.body : Buffer.from(options.body);
   const route = options.route ?? 'test';
   const method = options.method ?? 'POST';
+  // As API Gateway sends it now that each configured route is a route of its own: no path parameters.
   return {
     version: '2.0',
-    routeKey: 'POST /hooks/{route}',
+    routeKey: `POST /hooks/${route}`,
     rawPath: `/hooks/${route}`,
     rawQueryString: '',
     headers: options.headers ?? { 'content-type': 'application/json', 'x-signature': sign(body) },
-    pathParameters: { route },
     requestContext: {
       accountId: '123456789012',
       apiId: 'api',
@@ -65,7 +65,7 @@ export function apiEvent(options: {
         userAgent: 'flux',
       },
       requestId: 'request',
-      routeKey: 'POST /hooks/{route}',
+      routeKey: `POST /hooks/${route}`,
       stage: '$default',
       time: '25/Nov/2026:00:00:00 +0000',
       timeEpoch: 0,

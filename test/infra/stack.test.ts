@@ -57,12 +57,14 @@ describe('the prod stack', () => {
     expect(stack.region).toBe('eu-west-1');
   });
 
-  it('routes POST /hooks/{route} to the function, payload 2.0', () => {
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
-    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
-      RouteKey: 'POST /hooks/{route}',
-      AuthorizationType: 'NONE',
-    });
+  it('gives each configured route its own API route to the function, payload 2.0, and nothing else', () => {
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
+    expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual([
+      'POST /hooks/prod-eu-1',
+      'POST /hooks/prod-us-1',
+    ]);
+    for (const route of routes) expect(route.Properties.AuthorizationType).toBe('NONE');
+    template.resourceCountIs('AWS::ApiGatewayV2::Integration', 1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
       IntegrationType: 'AWS_PROXY',
       PayloadFormatVersion: '2.0',
@@ -70,16 +72,26 @@ describe('the prod stack', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
   });
 
-  it('throttles the stage as configured and writes JSON access logs', () => {
+  it('throttles each route on its own, as configured, and writes JSON access logs', () => {
     const stage = only(template, 'AWS::ApiGatewayV2::Stage');
     expect(stage).toMatchObject({
       StageName: '$default',
       AutoDeploy: true,
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      RouteSettings: {
+        'POST /hooks/prod-eu-1': { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+        'POST /hooks/prod-us-1': { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      },
     });
     const format = (stage.AccessLogSettings as { Format: string }).Format;
     expect(JSON.parse(format)).toEqual(ACCESS_LOG_FIELDS);
     expect(format).toContain('"requestId":"$context.requestId"');
+  });
+
+  it('creates the stage after the routes its settings name', () => {
+    const stages = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
+    const routeIds = Object.keys(template.findResources('AWS::ApiGatewayV2::Route'));
+    expect(stages[0]?.DependsOn).toEqual(expect.arrayContaining(routeIds));
   });
 
   it('runs Node.js 22 or later on arm64, within the 15-second Flux budget', () => {
@@ -288,7 +300,13 @@ describe('settings beyond the committed configs', () => {
     domain: {
       routes: [
         ROUTE,
-        { ...ROUTE, id: 'dry', dryRun: true, provider: { ...ROUTE.provider, secret: undefined } },
+        {
+          ...ROUTE,
+          id: 'dry',
+          dryRun: true,
+          provider: { ...ROUTE.provider, secret: undefined },
+          throttle: { rateLimit: 1, burstLimit: 2 },
+        },
       ],
       deployment: {
         region: 'eu-west-1',
@@ -354,6 +372,10 @@ describe('settings beyond the committed configs', () => {
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
+      RouteSettings: {
+        'POST /hooks/prod-eu-1': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
+        'POST /hooks/dry': { ThrottlingRateLimit: 1, ThrottlingBurstLimit: 2 },
+      },
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'FailedDeliveries',

@@ -31,6 +31,20 @@ describe('Bitbucket Server through the relay', () => {
     expect(forge.fake.requests[0]?.query.get('key')).toBe(createHash('sha1').update(CONTEXT).digest('hex'));
   });
 
+  // Flux's bitbucketserver.go adds both headers to every request it makes, the GET and the POST.
+  it('sends X-Atlassian-Token: no-check and X-Requested-With: XMLHttpRequest on every request', async () => {
+    const response = await forge.setup().handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
+
+    expect(response.statusCode).toBe(200);
+    expect(forge.fake.requests.map((request) => request.method)).toEqual(['GET', 'POST']);
+    for (const request of forge.fake.requests) {
+      expect(request.headers).toMatchObject({
+        'x-atlassian-token': 'no-check',
+        'x-requested-with': 'XMLHttpRequest',
+      });
+    }
+  });
+
   it('keeps the description to 255 characters and a URL over 450 off the status', async () => {
     const event = eventOf(FIXTURES.reconciled);
     event.severity = 'error';

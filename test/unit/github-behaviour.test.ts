@@ -130,6 +130,32 @@ describe('GitHub through the relay', () => {
     expect(Array.from(written?.description ?? '')).toHaveLength(140);
   });
 
+  it('cuts a context rendered from long metadata to GitHub’s 255 characters', async () => {
+    const route = testRoute(github.url, { context: '{{kind}}/{{name}}/{{a}}/{{b}}/{{c}}' });
+    const { relay } = testRelay([route]);
+    const event = eventOf(FIXTURES.reconciled);
+    Object.assign(event.metadata, { a: 'a'.repeat(100), b: 'b'.repeat(100), c: 'c'.repeat(100) });
+
+    const response = await apiGatewayHandler(relay)(apiEvent({ body: JSON.stringify(event) }));
+
+    expect(response.statusCode).toBe(200);
+    const written = github.statusesOf(REPO, SHA)[0];
+    expect(Array.from(written?.context ?? '')).toHaveLength(255);
+    expect(written?.context.startsWith('kustomization/apps/aaa')).toBe(true);
+  });
+
+  it('answers 400 naming the field when metadata in the context has a bidirectional override', async () => {
+    const { relay } = testRelay([testRoute(github.url, { context: '{{kind}}/{{name}}/{{env}}' })]);
+    const event = eventOf(FIXTURES.reconciled);
+    event.metadata.env = 'x\n\u202eCI/Build';
+
+    const response = await apiGatewayHandler(relay)(apiEvent({ body: JSON.stringify(event) }));
+
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body)).toMatchObject({ error: 'bad-request', reason: /metadata "env"/ });
+    expect(github.statusesOf(REPO, SHA)).toEqual([]);
+  });
+
   it('retries a 500 and writes the status', async () => {
     github.script.push({ status: 500, body: { message: 'boom' } });
 

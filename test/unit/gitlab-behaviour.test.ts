@@ -3,7 +3,7 @@ import { specCheckFor } from '../helpers/fake-forge.js';
 import { FakeGitLab } from '../helpers/fake-gitlab.js';
 import { CONTEXT, OTHER_SHA, SHA, sharedBehaviour, useForge } from '../helpers/forge-behaviour.js';
 import { gitlab } from '../helpers/forge-profiles.js';
-import { apiEvent, FIXTURES, fixture, testRoute } from '../helpers/relay-harness.js';
+import { apiEvent, eventOf, FIXTURES, fixture, testRoute } from '../helpers/relay-harness.js';
 
 const PROJECT = gitlab.repository;
 
@@ -20,6 +20,19 @@ describe('GitLab through the relay', () => {
     expect(write?.path).toBe(`/api/v4/projects/acme%2Fplatform%2Ffleet-infra/statuses/${SHA}`);
     expect(JSON.parse(write?.body ?? '{}')).toMatchObject({ state: 'success', name: CONTEXT, ref: 'main' });
     expect(forge.fake.statusesOf(PROJECT, SHA)[0]?.ref).toBe('main');
+  });
+
+  it('cuts a long failure description to GitLab’s 255 characters rather than have it refused', async () => {
+    const event = eventOf(FIXTURES.healthCheckFailed);
+    event.message = `health check failed: ${'deployment not ready; '.repeat(20)}`;
+    const body = JSON.stringify(event);
+
+    const response = await forge.setup().handler(apiEvent({ body }));
+
+    expect(response.statusCode).toBe(200);
+    const description = forge.fake.statusesOf(PROJECT, OTHER_SHA)[0]?.description ?? '';
+    expect(Array.from(description)).toHaveLength(255);
+    expect(description.endsWith('…')).toBe(true);
   });
 
   it('treats GitLab’s 400 "Cannot transition status" as already done', async () => {

@@ -91,6 +91,18 @@ describe('environment config', () => {
     expect(() => parse({ routes: [bad] })).toThrow(message);
   });
 
+  it('takes a throttle of a route’s own, and refuses one that is not positive, naming the field', () => {
+    const config = parse({ routes: [{ ...route, throttle: { rateLimit: 2.5, burstLimit: 5 } }] });
+    expect(config.routes[0]?.throttle).toEqual({ rateLimit: 2.5, burstLimit: 5 });
+
+    expect(() => parse({ routes: [{ ...route, throttle: { rateLimit: 0, burstLimit: 5 } }] })).toThrow(
+      /routes\[0\]\.throttle\.rateLimit/,
+    );
+    expect(() => parse({ routes: [{ ...route, throttle: { rateLimit: 1 } }] })).toThrow(
+      /routes\[0\]\.throttle\.burstLimit/,
+    );
+  });
+
   it('refuses duplicate route ids', () => {
     expect(() => parse({ routes: [route, route] })).toThrow(
       /routes\[1\]\.id: duplicate route id "prod-eu-1"/,

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { SecretsManagerSource } from '../../functions/secrets/secrets-manager-source.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { FakeGitHub } from '../helpers/fake-github.js';
@@ -33,6 +33,8 @@ describe('Secrets Manager faults through the handler', () => {
     ['ResourceNotFoundException', 400, 500, 'route-misconfigured', 1],
   ])('%s (HTTP %i) → %i %s, after %i calls', async (type, faultStatus, status, error, calls) => {
     // Prepare: a fresh container, whose first secret read meets the fault.
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    onTestFinished(() => warn.mockRestore());
     aws.script.length = 0;
     for (let i = 0; i < 5; i++) aws.script.push(FakeSecretsManager.error(type, 'from the fake', faultStatus));
     const { relay, records } = testRelay([testRoute(github.url)], {
@@ -45,9 +47,17 @@ describe('Secrets Manager faults through the handler', () => {
 
     // Assess
     expect(response.statusCode).toBe(status);
-    expect(JSON.parse(response.body)).toEqual({ error, reason: expect.stringContaining(type) });
+    // The caller is not authenticated yet: the answer names no secret; the function log does.
+    expect(JSON.parse(response.body)).toEqual({
+      error,
+      reason: 'no webhook key of route test can be read; the function log says which and why',
+    });
     expect(response.headers?.['retry-after']).toBe(status === 503 ? '2' : undefined);
     expect(records[0]).toMatchObject({ outcome: 'failed', error });
+    expect(JSON.parse(warn.mock.calls[0]?.[0] as string)).toMatchObject({
+      secret: 'test/webhook',
+      reason: expect.stringContaining(type),
+    });
     expect(aws.calls - before).toBe(calls);
     expect(github.writes).toHaveLength(0);
   });

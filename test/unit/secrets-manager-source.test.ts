@@ -77,6 +77,32 @@ describe('SecretsManagerSource (the real AWS SDK client on a loopback Secrets Ma
     await expect(read).rejects.toThrow(message);
   });
 
+  it('remembers a missing secret for 30 seconds, so that repeated requests cost no call', async () => {
+    let now = 0;
+    const source = new SecretsManagerSource(aws.clientConfig(), () => now);
+
+    await expect(source.get('next')).rejects.toThrow(RouteMisconfiguredError);
+    await expect(source.get('next')).rejects.toThrow(/secret "next" cannot be read/);
+    expect(aws.calls).toBe(1);
+
+    aws.secrets.set('next', JSON.stringify({ token: 'created' }));
+    now += 29_000;
+    await expect(source.get('next')).rejects.toThrow(RouteMisconfiguredError);
+    expect(aws.calls).toBe(1);
+    now += 1_000;
+    expect(await source.get('next')).toEqual({ token: 'created' });
+    expect(aws.calls).toBe(2);
+  });
+
+  it('reads a secret remembered as missing again when asked for a fresh value', async () => {
+    const source = new SecretsManagerSource(aws.clientConfig(), () => 0);
+    await expect(source.get('next')).rejects.toThrow(RouteMisconfiguredError);
+    aws.secrets.set('next', JSON.stringify({ token: 'created' }));
+
+    expect(await source.get('next', { fresh: true })).toEqual({ token: 'created' });
+    expect(aws.calls).toBe(2);
+  });
+
   it('never quotes a broken secret’s text in its error', async () => {
     aws.secrets.set('broken', '{"token": "ghp_leaky_value"');
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BadRequestError } from '../../functions/core/errors.js';
 import { type FluxEvent, normaliseMetadata, parseFluxEvent } from '../../functions/core/flux-event.js';
 import { decideStatus } from '../../functions/core/status-rules.js';
 import { eventOf, FIXTURES, fixture, testRoute } from '../helpers/relay-harness.js';
@@ -248,5 +249,41 @@ describe('parseFluxEvent', () => {
     ],
   ])('refuses %s, naming the problem', (_, body, message) => {
     expect(() => parseFluxEvent(body)).toThrow(message);
+  });
+});
+
+describe('metadata in templates', () => {
+  const templated = testRoute('http://127.0.0.1:1', {
+    context: '{{kind}}/{{name}}/{{env}}',
+    targetUrl: 'https://grafana.example.com/d/{{dashboard}}',
+  });
+  const withMetadata = (metadata: Record<string, string>) =>
+    event(FIXTURES.reconciled, (e) => Object.assign(e.metadata, metadata));
+
+  it.each([
+    ['a newline and a right-to-left override', 'x\n\u202eCI/Build'],
+    ['a left-to-right embedding', '\u202aprod'],
+    ['a directional isolate', 'prod\u2066'],
+    ['a right-to-left mark', 'prod\u200f'],
+    ['a tab', 'prod\tx'],
+    ['a line separator', 'prod\u2028x'],
+  ])('refuses %s in a value the context uses, naming the field', (_, env) => {
+    expect(() => decideStatus(withMetadata({ env }), templated)).toThrow(BadRequestError);
+    expect(() => decideStatus(withMetadata({ env }), templated)).toThrow(/metadata "env"/);
+  });
+
+  it('refuses a value over 100 characters in the target URL, naming the field', () => {
+    const decide = () => decideStatus(withMetadata({ env: 'prod', dashboard: 'd'.repeat(101) }), templated);
+    expect(decide).toThrow(/metadata "dashboard", .* 101 characters .* at most 100/);
+  });
+
+  it('takes printable values up to 100 characters, accents and emoji included', () => {
+    const decision = decideStatus(withMetadata({ env: 'prød-ü-😀', dashboard: 'd'.repeat(100) }), templated);
+    expect(decision).toMatchObject({ kind: 'write', status: { context: 'kustomization/apps/prød-ü-😀' } });
+  });
+
+  it('ignores unprintable metadata that no template uses', () => {
+    const decision = decideStatus(withMetadata({ env: 'prod', note: 'a\u202eb\n' }), templated);
+    expect(decision.kind).toBe('write');
   });
 });

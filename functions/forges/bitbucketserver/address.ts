@@ -9,8 +9,18 @@ export interface BitbucketServerLocation extends RepositoryLocation {
 const API_PATH = '/rest';
 
 /**
+ * Where the last `/scm/` is, as Flux splits the path: a context path may itself contain `scm`
+ * (`/scm/ctx/scm/scm/<project>/<repo>.git` has the context `/scm/ctx/scm`). `/scm/` needs a segment
+ * after it, so a repository named `scm` is not taken for the separator.
+ */
+function lastScm(segments: readonly string[]): number {
+  for (let i = segments.length - 2; i >= 0; i--) if (segments[i] === 'scm') return i;
+  return -1;
+}
+
+/**
  * The HTTP(S) clone URL, `https://host[:port][/context]/scm/<project>/<repo>.git`: what comes before
- * `/scm/` is the context path, under which the web pages and the REST API live. An ssh clone URL
+ * the last `/scm/` is the context path, under which the web pages and the REST API live. An ssh clone URL
  * names neither the web port nor the context path, so it is taken only with an `apiUrl`.
  */
 export function parseBitbucketServerAddress(address: string, apiUrl?: string): BitbucketServerLocation {
@@ -18,7 +28,7 @@ export function parseBitbucketServerAddress(address: string, apiUrl?: string): B
   const api = apiUrl === undefined ? undefined : apiBaseOf(apiUrl, API_PATH).apiUrl;
   let webRoot: string;
   let repository: string[];
-  const scm = segments.indexOf('scm');
+  const scm = lastScm(segments);
   if (protocol === 'ssh') {
     if (api === undefined) {
       throw new AddressError(

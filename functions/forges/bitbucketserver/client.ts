@@ -38,7 +38,13 @@ class BitbucketServerClient implements ForgeClient {
     this.#http = new ForgeHttp({
       where: `Bitbucket Server ${location.repository}`,
       apiUrl: location.apiUrl,
-      headers: { authorization: authorizationHeader },
+      // Atlassian's XSRF protection refuses some state-changing calls without `no-check`; JSON calls
+      // pass today, but Flux sends both on every request, so a proxy or plugin that checks sees them.
+      headers: {
+        authorization: authorizationHeader,
+        'x-atlassian-token': 'no-check',
+        'x-requested-with': 'XMLHttpRequest',
+      },
       dispatcher: dispatcherFor(caCert),
     });
   }

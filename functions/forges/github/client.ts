@@ -11,6 +11,8 @@ import { applyRequestPolicy } from './request-policy.js';
 
 /** GitHub's server-side limits, which its API description does not state. */
 export const GITHUB_DESCRIPTION_LIMIT = 140;
+/** GitHub refuses a longer context with a 422; a template of values from the event can render one. */
+export const GITHUB_CONTEXT_LIMIT = 255;
 const PER_PAGE = 100;
 /** GitHub keeps at most 1000 statuses per commit and context: ten full pages. */
 const MAX_PAGES = 10;
@@ -59,10 +61,13 @@ export class GitHubClient implements ForgeClient {
 
   async write(status: CommitStatus, options: WriteOptions): Promise<WriteResult> {
     const description = truncate(status.description, GITHUB_DESCRIPTION_LIMIT);
+    const context = truncate(status.context, GITHUB_CONTEXT_LIMIT);
     const request = { signal: deadlineSignal(options.deadline), deadline: options.deadline };
     try {
       const latest =
-        options.checkForge === false ? undefined : await this.#latestWithContext(status, request);
+        options.checkForge === false
+          ? undefined
+          : await this.#latestWithContext({ ...status, context }, request);
       if (latest?.state === status.state && (latest.description ?? '') === description) {
         return { outcome: 'duplicate', forgeStatus: 200 };
       }
@@ -71,7 +76,7 @@ export class GitHubClient implements ForgeClient {
         repo: this.location.repo,
         sha: status.sha,
         state: status.state,
-        context: status.context,
+        context,
         description,
         ...(status.targetUrl === undefined ? {} : { target_url: status.targetUrl }),
         request,

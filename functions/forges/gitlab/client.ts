@@ -1,4 +1,5 @@
 import { type CommitablePipelineStatus, type CommitStatusSchema, Commits } from '@gitbeaker/rest';
+import { truncate } from '../../core/text.js';
 import { requireToken } from '../credentials.js';
 import type {
   CommitStatus,
@@ -20,8 +21,12 @@ const STATES: Record<StatusState, CommitablePipelineStatus> = {
   failure: 'failed',
   pending: 'running',
 };
-/** GitLab refuses a longer `target_url` (model validation, not in its API description). */
+/**
+ * GitLab refuses a longer `target_url` or `description` with a 400: `validates :ref, :target_url,
+ * :description, length: { maximum: 255 }` in app/models/commit_status.rb, not in its API description.
+ */
 const GITLAB_TARGET_URL_LIMIT = 255;
+const GITLAB_DESCRIPTION_LIMIT = 255;
 const PER_PAGE = 100;
 const MAX_PAGES = 10;
 /** GitLab's state machine refuses `running` → `running` with a 400: the status is already there. */
@@ -56,8 +61,9 @@ class GitLabClient implements ForgeClient {
     const state = STATES[status.state];
     // Flux revisions name a branch or a tag; GitLab wants the bare name of either.
     const ref = status.ref?.replace(/^refs\/tags\//, '');
+    const description = truncate(status.description, GITLAB_DESCRIPTION_LIMIT);
     const latest = checkForge === false ? undefined : await this.#latest(commits, status, ref);
-    if (latest?.status === state && (latest.description ?? '') === status.description) {
+    if (latest?.status === state && (latest.description ?? '') === description) {
       return { outcome: 'duplicate', forgeStatus: 200 };
     }
     const targetUrl =
@@ -66,7 +72,7 @@ class GitLabClient implements ForgeClient {
         : undefined;
     const answer = await commits.editStatus(projectId, status.sha, state, {
       name: status.context,
-      description: status.description,
+      description,
       ...(ref === undefined ? {} : { ref }),
       // A cut URL would lead nowhere; a URL over the limit is left out rather than refused.
       ...(targetUrl === undefined ? {} : { targetUrl }),
