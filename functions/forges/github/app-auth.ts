@@ -4,6 +4,7 @@ import { ForgeUnavailableError, RelayError, RouteMisconfiguredError } from '../.
 import type { GitHubAppCredentials } from '../forge.js';
 import { finalRejection } from '../forge-errors.js';
 import type { GitHubLocation } from './address.js';
+import { errorStatus, forgeMessage } from './octokit-errors.js';
 
 /**
  * An installation token lasts an hour; one is replaced this long before it expires, so that a
@@ -49,27 +50,17 @@ function keyPem(credentials: GitHubAppCredentials): string {
   return key.export({ type: 'pkcs8', format: 'pem' }) as string;
 }
 
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown }).status;
-  return typeof status === 'number' ? status : undefined;
-}
-
-function messageOf(error: unknown): string {
-  const data = (error as { response?: { data?: { message?: unknown } } }).response?.data;
-  return typeof data?.message === 'string' ? data.message : 'no message';
-}
-
 /** GitHub's answers keep their meaning; nothing of the request (the JWT) reaches the message. */
 function translate(error: unknown, where: string): Error {
   if (error instanceof RelayError) return error;
-  const status = statusOf(error);
+  const status = errorStatus(error);
   if (status === 404) {
-    return finalRejection(where, 404, `the GitHub App is not installed there (${messageOf(error)})`);
+    return finalRejection(where, 404, `the GitHub App is not installed there (${forgeMessage(error)})`);
   }
   if (status !== undefined && status !== 429 && status < 500) {
-    return finalRejection(where, status, messageOf(error));
+    return finalRejection(where, status, forgeMessage(error));
   }
-  const cause = status === undefined ? 'no answer' : `${status}: ${messageOf(error)}`;
+  const cause = status === undefined ? 'no answer' : `${status}: ${forgeMessage(error)}`;
   return new ForgeUnavailableError(`${where}: no installation token (${cause})`, status);
 }
 
@@ -215,7 +206,7 @@ export function appAuthStrategy(tokenSource: InstallationTokens) {
       try {
         return await request(endpoint);
       } catch (error) {
-        if (statusOf(error) !== 401) throw error;
+        if (errorStatus(error) !== 401) throw error;
         tokenSource.drop(token);
         endpoint.headers.authorization = `token ${await tokenSource.get()}`;
         return request(endpoint);

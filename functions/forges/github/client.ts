@@ -7,6 +7,7 @@ import { connectionFault, finalRejection, unreachable } from '../forge-errors.js
 import { forgeFetch } from '../http/forge-fetch.js';
 import type { GitHubLocation } from './address.js';
 import { appAuthStrategy, InstallationTokens } from './app-auth.js';
+import { errorStatus, forgeMessage } from './octokit-errors.js';
 import { applyRequestPolicy } from './request-policy.js';
 
 /** GitHub's server-side limits, which its API description does not state. */
@@ -24,16 +25,6 @@ const MAX_PAGES = 10;
 function writeSpacingMs(): number {
   const configured = Number(process.env.GITHUB_WRITE_SPACING_MS);
   return Number.isFinite(configured) && configured >= 0 ? configured : 1000;
-}
-
-function errorStatus(error: unknown): number | undefined {
-  const status = (error as { status?: unknown }).status;
-  return typeof status === 'number' ? status : undefined;
-}
-
-function forgeMessage(error: unknown): string {
-  const data = (error as { response?: { data?: { message?: unknown } } }).response?.data;
-  return typeof data?.message === 'string' ? data.message : 'no message';
 }
 
 export class GitHubClient implements ForgeClient {
