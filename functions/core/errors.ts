@@ -46,23 +46,8 @@ export class SecretUnavailableError extends RelayError {
   readonly code = 'secret-unavailable';
 }
 
-/** The forge refused the status for good (401, 403, 404, 422): retrying cannot help. */
-export class ForgeRejectedError extends RelayError {
-  override readonly name = 'ForgeRejectedError';
-  readonly code = 'forge-rejected';
-  constructor(
-    message: string,
-    readonly forgeStatus: number,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
-}
-
-/** The forge failed after retries (5xx, 429, timeouts, connection errors): Flux should retry. */
-export class ForgeUnavailableError extends RelayError {
-  override readonly name = 'ForgeUnavailableError';
-  readonly code = 'forge-unavailable';
+/** What a forge said or failed to say: the HTTP status of its last answer, when there was one. */
+export abstract class ForgeError extends RelayError {
   constructor(
     message: string,
     readonly forgeStatus?: number,
@@ -70,6 +55,22 @@ export class ForgeUnavailableError extends RelayError {
   ) {
     super(message, options);
   }
+}
+
+/** The forge refused the status for good (401, 403, 404, 422): retrying cannot help. */
+export class ForgeRejectedError extends ForgeError {
+  override readonly name = 'ForgeRejectedError';
+  readonly code = 'forge-rejected';
+  declare readonly forgeStatus: number;
+  constructor(message: string, forgeStatus: number, options?: ErrorOptions) {
+    super(message, forgeStatus, options);
+  }
+}
+
+/** The forge failed after retries (5xx, 429, timeouts, connection errors): Flux should retry. */
+export class ForgeUnavailableError extends ForgeError {
+  override readonly name = 'ForgeUnavailableError';
+  readonly code = 'forge-unavailable';
 }
 
 /** A configuration file that does not match the schema; raised at start-up, never per request. */

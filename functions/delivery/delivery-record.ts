@@ -1,4 +1,4 @@
-import { ForgeRejectedError, RelayError } from '../core/errors.js';
+import { ForgeError, ForgeRejectedError, RelayError } from '../core/errors.js';
 import { statusOf } from '../core/http-response.js';
 
 export type Outcome =
@@ -55,7 +55,6 @@ export function recordFailure(caught: unknown, record: DeliveryRecord): RelayErr
   record.outcome = status >= 500 || error instanceof ForgeRejectedError ? 'failed' : 'rejected';
   record.error = error.code;
   record.reason = error instanceof InternalError ? String((caught as Error)?.stack ?? caught) : error.message;
-  const forgeStatus = (error as { forgeStatus?: number }).forgeStatus;
-  if (forgeStatus !== undefined) record.forgeStatus = forgeStatus;
+  if (error instanceof ForgeError && error.forgeStatus !== undefined) record.forgeStatus = error.forgeStatus;
   return error;
 }
