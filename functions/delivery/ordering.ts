@@ -58,7 +58,7 @@ export async function deliverInOrder(delivery: OrderedDelivery): Promise<Ordered
 
     if (written !== undefined && sameShown(written, claim.status)) {
       // What this attempt wrote is still the newest claim: confirm it, and leave.
-      const next = settle(item, claim, others, writerId);
+      const next = settle(item, claim, others);
       if (await ledgerCall(() => ledger.swap(key, item?.version, next))) {
         // A newer event that shows the same is this event's status written; another is a repair.
         if (!sameShown(claim.status, mine.status)) return 'superseded';
@@ -98,19 +98,19 @@ export async function deliverInOrder(delivery: OrderedDelivery): Promise<Ordered
   );
 }
 
-/** The item after this writer's check: confirmed only when no other write may still land. */
+/**
+ * The item after this writer's check: this writer leaves (`others` never holds it), and the claim
+ * is confirmed only when no other write may still land.
+ */
 function settle(
   item: LedgerItem | undefined,
   claim: LedgerItem['claim'],
   others: Record<string, number>,
-  writerId: string,
 ): LedgerItem {
-  const rest = { ...others };
-  delete rest[writerId];
   return {
     claim,
-    confirmed: Object.keys(rest).length === 0,
-    writers: rest,
+    confirmed: Object.keys(others).length === 0,
+    writers: others,
     version: (item?.version ?? 0) + 1,
   };
 }
