@@ -104,3 +104,16 @@ export class OrderingContentionError extends RelayError {
   override readonly name = 'OrderingContentionError';
   readonly code = 'ordering-contention';
 }
+
+/**
+ * Faults that pass (the forge, the ledger, the secret store, a storm on one identity): a delivery
+ * that met one after its decision is worth the retry queue; any other refusal is final.
+ */
+export function isPassingFault(error: unknown): error is RelayError {
+  return (
+    error instanceof ForgeUnavailableError ||
+    error instanceof LedgerUnavailableError ||
+    error instanceof SecretUnavailableError ||
+    error instanceof OrderingContentionError
+  );
+}

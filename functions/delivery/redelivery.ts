@@ -1,10 +1,4 @@
-import {
-  ForgeUnavailableError,
-  LedgerUnavailableError,
-  OrderingContentionError,
-  RouteNotFoundError,
-  SecretUnavailableError,
-} from '../core/errors.js';
+import { isPassingFault, RouteNotFoundError } from '../core/errors.js';
 import { statusOf } from '../core/http-response.js';
 import type { Route } from '../core/routes-config.js';
 import type { QueuedDelivery, Redeliver } from '../queue/delivery-queue.js';
@@ -50,16 +44,6 @@ export function queuedRecord(
   return record;
 }
 
-/** Faults that pass: the forge, the ledger, the secret store, or a storm on one identity. */
-function isTransient(error: unknown): boolean {
-  return (
-    error instanceof ForgeUnavailableError ||
-    error instanceof LedgerUnavailableError ||
-    error instanceof SecretUnavailableError ||
-    error instanceof OrderingContentionError
-  );
-}
-
 /**
  * One attempt at a queued delivery. Written, or found not needed (a newer event is on the forge),
  * is done; a passing fault is retried by the queue; anything else is final, and the queue moves
@@ -92,7 +76,7 @@ export function redelivery(options: RedeliveryOptions): Redeliver {
       // A queued delivery that is not written is a failed one, whatever refused it.
       record.outcome = 'failed';
       const reason = scope.redact(error.message);
-      result = isTransient(error) ? { kind: 'retry', reason } : { kind: 'final', reason };
+      result = isPassingFault(error) ? { kind: 'retry', reason } : { kind: 'final', reason };
     }
     record.durationMs = options.now() - started;
     options.observe(scope.redactFields(record));

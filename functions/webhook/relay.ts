@@ -1,10 +1,8 @@
 import type { CommitStatus } from '../core/commit-status.js';
 import {
-  ForgeUnavailableError,
   FutureEventError,
-  LedgerUnavailableError,
+  isPassingFault,
   MethodNotAllowedError,
-  OrderingContentionError,
   PayloadTooLargeError,
   RouteNotFoundError,
   StaleEventError,
@@ -49,15 +47,6 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 function summaryOf(route: Route, status: CommitStatus) {
   const { sha, context, state, description } = status;
   return { route: route.id, sha, context, state, description };
-}
-
-/** Faults worth handing to the retry queue: they pass, and Flux's 15 seconds may not be enough. */
-function isQueueable(error: unknown): error is Error {
-  return (
-    error instanceof ForgeUnavailableError ||
-    error instanceof LedgerUnavailableError ||
-    error instanceof OrderingContentionError
-  );
 }
 
 /**
@@ -152,7 +141,8 @@ export function createRelay(options: RelayOptions): { relay: Relay; redeliver: R
       record.outcome = await deliverStatus({ route, status, eventTime, deadline, scope, record });
       return jsonResponse(200, { outcome: record.outcome, ...summaryOf(route, status) });
     } catch (error) {
-      if (!isQueueable(error) || options.queue === undefined) throw error;
+      // Flux's 15 seconds may not be enough for a passing fault; the queue waits longer.
+      if (!isPassingFault(error) || options.queue === undefined) throw error;
       // Flux would drop the event after its own retries; the queue keeps it until it is written.
       const reason = scope.redact(error.message);
       const queued = {
