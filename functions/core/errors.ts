@@ -106,6 +106,15 @@ export class OrderingContentionError extends RelayError {
 }
 
 /**
+ * Another delivery holds the claim on a promotion signal and may be sending it: this one comes back
+ * later (the queue) to find it sent, or the claim expired and the signal still owed.
+ */
+export class PromotionInFlightError extends RelayError {
+  override readonly name = 'PromotionInFlightError';
+  readonly code = 'promotion-in-flight';
+}
+
+/**
  * Faults that pass (the forge, the ledger, the secret store, a storm on one identity): a delivery
  * that met one after its decision is worth the retry queue; any other refusal is final.
  */
@@ -114,6 +123,7 @@ export function isPassingFault(error: unknown): error is RelayError {
     error instanceof ForgeUnavailableError ||
     error instanceof LedgerUnavailableError ||
     error instanceof SecretUnavailableError ||
-    error instanceof OrderingContentionError
+    error instanceof OrderingContentionError ||
+    error instanceof PromotionInFlightError
   );
 }

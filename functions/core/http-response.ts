@@ -7,6 +7,7 @@ import {
   MethodNotAllowedError,
   OrderingContentionError,
   PayloadTooLargeError,
+  PromotionInFlightError,
   type RelayError,
   RouteMisconfiguredError,
   RouteNotFoundError,
@@ -39,6 +40,7 @@ const STATUS_BY_ERROR: ReadonlyArray<[new (...args: never[]) => RelayError, numb
   [SecretUnavailableError, 503],
   [LedgerUnavailableError, 503],
   [OrderingContentionError, 503],
+  [PromotionInFlightError, 503],
 ];
 
 export function statusOf(error: RelayError): number {

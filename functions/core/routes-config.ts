@@ -1,34 +1,17 @@
 import * as z from 'zod/mini';
+import { environmentIssues, FleetEnvironmentsSchema } from '../environments/environments-config.js';
 import { FORGE_TYPES, parseProviderAddress } from '../forges/addresses.js';
+import { NonEmptyList, SecretName, Template } from './config-fields.js';
 import { ConfigError } from './errors.js';
-import { templateProblem } from './template.js';
 import { describeIssues } from './zod-issues.js';
 
 export const DEFAULT_CONTEXT = '{{kind}}/{{name}}/{{cluster}}';
-
-const SECRET_NAME =
-  /^(?:arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+|[A-Za-z0-9/_+=.@-]{1,512})$/;
-
-const SecretName = z
-  .string()
-  .check(z.regex(SECRET_NAME, 'must be a Secrets Manager secret name ([A-Za-z0-9/_+=.@-]) or ARN'));
-
-const Template = (max: number) =>
-  z.string().check(
-    z.minLength(1),
-    z.maxLength(max),
-    z.refine((value) => templateProblem(value) === undefined, {
-      message: 'placeholders are written {{name}} with letters, digits, "_", "." or "-"',
-    }),
-  );
 
 /** API Gateway throttling: requests per second, and the burst taken above that rate. */
 const ThrottleSchema = z.strictObject({
   rateLimit: z.number().check(z.positive()),
   burstLimit: z.int().check(z.positive()),
 });
-
-const NonEmptyList = z.array(z.string().check(z.minLength(1))).check(z.minLength(1));
 
 const ProviderSchema = z.strictObject({
   type: z.enum(FORGE_TYPES),
@@ -50,6 +33,10 @@ export const RouteSchema = z
         ),
       ),
     cluster: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+    /** The fleet environment (a key of `environments`) whose roll-up this cluster reports to. */
+    environment: z.optional(z.string().check(z.minLength(1), z.maxLength(63))),
+    /** False: only the environment's roll-up is written, not this cluster's own statuses. */
+    clusterStatuses: z._default(z.boolean(), true),
     auth: z.strictObject({
       type: z._default(z.enum(['hmac', 'bearer']), 'hmac'),
       /** Several secrets may be valid at once, so that a key can be rotated without a gap. */
@@ -188,6 +175,8 @@ export const EnvironmentConfigSchema = z
   .strictObject({
     $schema: z.optional(z.string()),
     routes: z.array(RouteSchema).check(z.minLength(1)),
+    /** Fleet environments: groups of routes (clusters) with one roll-up status each (see README). */
+    environments: z._default(FleetEnvironmentsSchema, {}),
     deployment: z._default(DeploymentSchema, DeploymentSchema.parse({})),
   })
   .check(
@@ -209,6 +198,11 @@ export const EnvironmentConfigSchema = z
           }
           seen.add(id);
         });
+        const environments = config.environments;
+        if (environments === null || typeof environments !== 'object') return;
+        for (const issue of environmentIssues(routes, environments)) {
+          ctx.issues.push({ code: 'custom', input: config, ...issue });
+        }
       },
       // Report duplicate ids together with every other fault, not after they are fixed.
       { when: () => true },

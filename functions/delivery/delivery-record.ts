@@ -32,6 +32,14 @@ export interface DeliveryRecord {
   attempt?: number;
   error?: string;
   reason?: string;
+  /** The fleet environment's roll-up that this delivery wrote or found current. */
+  rollup?: {
+    context: string;
+    state: string;
+    description: string;
+    outcome: string;
+    promotion?: string;
+  };
 }
 
 /** Told of every delivery attempt's record: the log line and the metrics come from it. */

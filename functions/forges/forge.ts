@@ -51,6 +51,19 @@ export interface ForgeClient {
   write(status: CommitStatus, options: WriteOptions): Promise<WriteResult>;
 }
 
+/** GitHub's `repository_dispatch`: the promotion signal of an environment (README "Environments"). */
+export interface RepositoryDispatcher {
+  dispatch(
+    eventType: string,
+    clientPayload: Record<string, unknown>,
+    options: { deadline: number },
+  ): Promise<void>;
+}
+
+export function canDispatch(client: ForgeClient): client is ForgeClient & RepositoryDispatcher {
+  return typeof (client as Partial<RepositoryDispatcher>).dispatch === 'function';
+}
+
 /** Where a repository lives, as read from a Provider address; each forge adds its own identifiers. */
 export interface RepositoryLocation {
   /** Base URL of the forge's REST API, without a trailing slash. */

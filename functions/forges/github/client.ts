@@ -2,7 +2,14 @@ import { Octokit } from '@octokit/rest';
 import { ForgeUnavailableError, RelayError, RouteMisconfiguredError } from '../../core/errors.js';
 import { truncate } from '../../core/text.js';
 import { deadlineSignal, remainingMs } from '../deadline.js';
-import type { CommitStatus, ForgeClient, ForgeCredentials, WriteOptions, WriteResult } from '../forge.js';
+import type {
+  CommitStatus,
+  ForgeClient,
+  ForgeCredentials,
+  RepositoryDispatcher,
+  WriteOptions,
+  WriteResult,
+} from '../forge.js';
 import { connectionFault, finalRejection, unreachable } from '../forge-errors.js';
 import { forgeFetch } from '../http/forge-fetch.js';
 import type { GitHubLocation } from './address.js';
@@ -27,7 +34,7 @@ function writeSpacingMs(): number {
   return Number.isFinite(configured) && configured >= 0 ? configured : 1000;
 }
 
-export class GitHubClient implements ForgeClient {
+export class GitHubClient implements ForgeClient, RepositoryDispatcher {
   readonly #octokit: Octokit;
 
   constructor(
@@ -73,6 +80,26 @@ export class GitHubClient implements ForgeClient {
         request,
       });
       return { outcome: 'written', forgeStatus: response.status };
+    } catch (error) {
+      throw this.#translate(error, options.deadline);
+    }
+  }
+
+  /** Sends `repository_dispatch`; GitHub answers 204 and starts the workflows that listen for it. */
+  async dispatch(
+    eventType: string,
+    clientPayload: Record<string, unknown>,
+    options: { deadline: number },
+  ): Promise<void> {
+    const request = { signal: deadlineSignal(options.deadline), deadline: options.deadline };
+    try {
+      await this.#octokit.rest.repos.createDispatchEvent({
+        owner: this.location.owner,
+        repo: this.location.repo,
+        event_type: eventType,
+        client_payload: clientPayload,
+        request,
+      });
     } catch (error) {
       throw this.#translate(error, options.deadline);
     }

@@ -1,0 +1,131 @@
+import * as z from 'zod/mini';
+import { NonEmptyList, SecretName, Template } from '../core/config-fields.js';
+
+/**
+ * A fleet environment: a group of clusters (routes) inside one config file that share one roll-up
+ * status per commit and object. Not to be confused with the stack's environment (`-c env=prod`,
+ * one config file): a `prod` config file may hold the environments `staging` and `production`.
+ */
+export const DEFAULT_ROLLUP_CONTEXT = 'flux/{{environment}}/{{kind}}/{{name}}';
+
+export const ENVIRONMENT_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+const RepositoryDispatchSchema = z.strictObject({
+  type: z.literal('repository_dispatch'),
+  /** GitHub's `event_type`: what an Actions workflow's `on.repository_dispatch.types` names. */
+  eventType: z.string().check(z.minLength(1), z.maxLength(100)),
+});
+
+const SignedWebhookSchema = z.strictObject({
+  type: z.literal('webhook'),
+  url: z.string().check(z.regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL'), z.maxLength(2048)),
+  /** Its `token` keys the HMAC-SHA256 of the body, sent as `X-Signature: sha256=<hex>`. */
+  secret: SecretName,
+});
+
+export const PromotionSchema = z.discriminatedUnion('type', [RepositoryDispatchSchema, SignedWebhookSchema]);
+export type Promotion = z.infer<typeof PromotionSchema>;
+
+export const FleetEnvironmentSchema = z.strictObject({
+  /** The roll-up's status name; `{{environment}}`, `{{kind}}`, `{{name}}`, `{{namespace}}`. Lower-cased. */
+  context: z._default(Template(255), DEFAULT_ROLLUP_CONTEXT),
+  /** Which objects have a roll-up; every object of the environment's events when absent. */
+  objects: z.optional(
+    z.strictObject({
+      kinds: z.optional(NonEmptyList),
+      names: z.optional(NonEmptyList),
+      namespaces: z.optional(NonEmptyList),
+    }),
+  ),
+  /** Sent once per commit and object, when the roll-up turns success. */
+  promotion: z.optional(PromotionSchema),
+});
+
+export type FleetEnvironment = z.infer<typeof FleetEnvironmentSchema>;
+
+export const FleetEnvironmentsSchema = z.record(
+  z.string().check(z.regex(ENVIRONMENT_NAME, 'must be 1-63 characters of a-z, 0-9 and "-"')),
+  FleetEnvironmentSchema,
+);
+
+/** What the cross-checks read of a route; typed loosely, as they run beside the routes' own checks. */
+interface RouteView {
+  id?: unknown;
+  cluster?: unknown;
+  environment?: unknown;
+  clusterStatuses?: unknown;
+  provider?: { type?: unknown; address?: unknown; apiUrl?: unknown };
+}
+
+export interface ConfigIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * The rules that tie routes to environments: a route names a defined environment; an environment
+ * has a cluster, names each cluster once, and writes to one repository (its roll-up is one status
+ * there); a repository_dispatch needs GitHub.
+ */
+export function environmentIssues(routes: unknown[], environments: Record<string, unknown>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const members = new Map<string, { index: number; route: RouteView }[]>();
+  routes.forEach((value, index) => {
+    const route = (value ?? {}) as RouteView;
+    if (route.environment === undefined) {
+      if (route.clusterStatuses === false) {
+        issues.push({
+          path: ['routes', index, 'clusterStatuses'],
+          message: 'may be false only on a route with an environment (its roll-up is then its only status)',
+        });
+      }
+      return;
+    }
+    if (typeof route.environment !== 'string') return;
+    if (!Object.hasOwn(environments, route.environment)) {
+      const known = Object.keys(environments);
+      issues.push({
+        path: ['routes', index, 'environment'],
+        message: `names no environment of "environments" (${known.length === 0 ? 'there are none' : known.join(', ')})`,
+      });
+      return;
+    }
+    members.set(route.environment, [...(members.get(route.environment) ?? []), { index, route }]);
+  });
+  for (const [name, value] of Object.entries(environments)) {
+    const group = members.get(name) ?? [];
+    if (group.length === 0) {
+      issues.push({ path: ['environments', name], message: 'no route names this environment' });
+      continue;
+    }
+    const first = group[0] as { index: number; route: RouteView };
+    const clusters = new Set<string>();
+    for (const { index, route } of group) {
+      const cluster = String(route.cluster ?? route.id);
+      if (clusters.has(cluster)) {
+        issues.push({
+          path: ['routes', index, 'cluster'],
+          message: `cluster "${cluster}" is already in environment "${name}"`,
+        });
+      }
+      clusters.add(cluster);
+      const same = ['type', 'address', 'apiUrl'].every(
+        (field) => route.provider?.[field as 'type'] === first.route.provider?.[field as 'type'],
+      );
+      if (!same) {
+        issues.push({
+          path: ['routes', index, 'provider'],
+          message: `must name the same repository as route "${String(first.route.id)}": environment "${name}" has one roll-up status per commit`,
+        });
+      }
+    }
+    const promotion = (value as { promotion?: { type?: unknown } } | null)?.promotion;
+    if (promotion?.type === 'repository_dispatch' && first.route.provider?.type !== 'github') {
+      issues.push({
+        path: ['environments', name, 'promotion', 'type'],
+        message: 'repository_dispatch needs GitHub routes; use "webhook" for another forge',
+      });
+    }
+  }
+  return issues;
+}
