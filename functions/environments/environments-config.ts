@@ -43,10 +43,8 @@ export const FleetEnvironmentSchema = z.strictObject({
 
 export type FleetEnvironment = z.infer<typeof FleetEnvironmentSchema>;
 
-export const FleetEnvironmentsSchema = z.record(
-  z.string().check(z.regex(ENVIRONMENT_NAME, 'must be 1-63 characters of a-z, 0-9 and "-"')),
-  FleetEnvironmentSchema,
-);
+/** Names are checked with the routes (`environmentIssues`), where the message can say what is wrong. */
+export const FleetEnvironmentsSchema = z.record(z.string(), FleetEnvironmentSchema);
 
 /** What the cross-checks read of a route; typed loosely, as they run beside the routes' own checks. */
 interface RouteView {
@@ -93,6 +91,12 @@ export function environmentIssues(routes: unknown[], environments: Record<string
     members.set(route.environment, [...(members.get(route.environment) ?? []), { index, route }]);
   });
   for (const [name, value] of Object.entries(environments)) {
+    if (!ENVIRONMENT_NAME.test(name)) {
+      issues.push({
+        path: ['environments', name],
+        message: 'an environment name must be 1-63 characters of a-z, 0-9 and "-"',
+      });
+    }
     const group = members.get(name) ?? [];
     if (group.length === 0) {
       issues.push({ path: ['environments', name], message: 'no route names this environment' });
