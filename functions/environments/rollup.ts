@@ -37,7 +37,10 @@ export function rollupOf(
     else if (verdict?.state === 'pending') progressing++;
   }
   const missing = clusters.length - succeeded - failing.length - progressing;
+  // The counts first: a forge that cuts the description (GitHub at 140) cuts only the details.
   const parts = [`${succeeded}/${clusters.length} clusters reconciled`];
+  if (progressing > 0) parts.push(`${progressing} progressing`);
+  if (missing > 0) parts.push(`${missing} not reported`);
   if (failing.length > 0) {
     const named = failing.map((cluster) => {
       const detail = verdicts[cluster]?.description ?? '';
@@ -45,8 +48,6 @@ export function rollupOf(
     });
     parts.push(`${failing.length} failing (${named.join('; ')})`);
   }
-  if (progressing > 0) parts.push(`${progressing} progressing`);
-  if (missing > 0) parts.push(`${missing} not reported`);
   const state: StatusState =
     failing.length > 0 ? 'failure' : succeeded === clusters.length ? 'success' : 'pending';
   return { state, description: parts.join(', ') };

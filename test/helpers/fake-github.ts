@@ -12,6 +12,13 @@ export interface GitHubStatus {
 
 const WRITE = /^\/repos\/([^/]+)\/([^/]+)\/statuses\/([0-9a-f]{40})$/;
 const LIST = /^\/repos\/([^/]+)\/([^/]+)\/commits\/([^/]+)\/statuses$/;
+const DISPATCH = /^\/repos\/([^/]+)\/([^/]+)\/dispatches$/;
+
+export interface GitHubDispatch {
+  repository: string;
+  event_type: string;
+  client_payload: Record<string, any>;
+}
 
 /**
  * A stateful GitHub on 127.0.0.1 for what Prism cannot show: statuses persist, so duplicates, pages
@@ -20,6 +27,8 @@ const LIST = /^\/repos\/([^/]+)\/([^/]+)\/commits\/([^/]+)\/statuses$/;
  */
 export class FakeGitHub extends SpecCheckedFake {
   readonly statuses = new Map<string, GitHubStatus[]>();
+  /** Every `repository_dispatch` taken, in order. */
+  readonly dispatches: GitHubDispatch[] = [];
   #nextId = 1;
 
   /** The statuses of a commit, newest first, as GitHub lists them. */
@@ -42,6 +51,16 @@ export class FakeGitHub extends SpecCheckedFake {
       };
       this.statuses.set(key, [status, ...(this.statuses.get(key) ?? [])]);
       return { status: 201, body: status };
+    }
+    const dispatch = DISPATCH.exec(request.path);
+    if (request.method === 'POST' && dispatch) {
+      const body = JSON.parse(request.body);
+      this.dispatches.push({
+        repository: `${dispatch[1]}/${dispatch[2]}`,
+        event_type: body.event_type,
+        client_payload: body.client_payload ?? {},
+      });
+      return { status: 204 };
     }
     const list = LIST.exec(request.path);
     if (request.method === 'GET' && list) {

@@ -7,7 +7,11 @@ const CLUSTERS = ['prod-eu-1', 'prod-us-1', 'prod-us-2'];
 type Reported = 'pending' | 'success' | 'failure' | 'missing';
 const REPORTED: Reported[] = ['pending', 'success', 'failure', 'missing'];
 
-function verdict(state: Exclude<Reported, 'missing'>, time = 0, description = `${state} text`): ClusterVerdict {
+function verdict(
+  state: Exclude<Reported, 'missing'>,
+  time = 0,
+  description = `${state} text`,
+): ClusterVerdict {
   return { order: eventOrder(time, { state, description, targetUrl: '' }), state, description };
 }
 
