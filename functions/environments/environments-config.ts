@@ -46,6 +46,13 @@ export type FleetEnvironment = z.infer<typeof FleetEnvironmentSchema>;
 /** Names are checked with the routes (`environmentIssues`), where the message can say what is wrong. */
 export const FleetEnvironmentsSchema = z.record(z.string(), FleetEnvironmentSchema);
 
+/** The secrets the environments' promotion webhooks sign with: the function reads them too. */
+export function promotionSecretsOf(environments: Readonly<Record<string, FleetEnvironment>>): string[] {
+  return Object.values(environments).flatMap((environment) =>
+    environment.promotion?.type === 'webhook' ? [environment.promotion.secret] : [],
+  );
+}
+
 /** What the cross-checks read of a route; typed loosely, as they run beside the routes' own checks. */
 interface RouteView {
   id?: unknown;
