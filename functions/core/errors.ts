@@ -106,12 +106,13 @@ export class OrderingContentionError extends RelayError {
 }
 
 /**
- * Another delivery holds the claim on a promotion signal and may be sending it: this one comes back
- * later (the queue) to find it sent, or the claim expired and the signal still owed.
+ * Another delivery holds the claim on a one-time action (a promotion signal, a deployment's
+ * creation) and may be doing it: this one comes back later (the queue) to find it done, or the
+ * claim expired and the action still owed.
  */
-export class PromotionInFlightError extends RelayError {
-  override readonly name = 'PromotionInFlightError';
-  readonly code = 'promotion-in-flight';
+export class ClaimInFlightError extends RelayError {
+  override readonly name = 'ClaimInFlightError';
+  readonly code = 'claim-in-flight';
 }
 
 /**
@@ -124,6 +125,6 @@ export function isPassingFault(error: unknown): error is RelayError {
     error instanceof LedgerUnavailableError ||
     error instanceof SecretUnavailableError ||
     error instanceof OrderingContentionError ||
-    error instanceof PromotionInFlightError
+    error instanceof ClaimInFlightError
   );
 }

@@ -1,5 +1,6 @@
 import {
   BadRequestError,
+  ClaimInFlightError,
   ForgeRejectedError,
   ForgeUnavailableError,
   FutureEventError,
@@ -7,7 +8,6 @@ import {
   MethodNotAllowedError,
   OrderingContentionError,
   PayloadTooLargeError,
-  PromotionInFlightError,
   type RelayError,
   RouteMisconfiguredError,
   RouteNotFoundError,
@@ -40,7 +40,7 @@ const STATUS_BY_ERROR: ReadonlyArray<[new (...args: never[]) => RelayError, numb
   [SecretUnavailableError, 503],
   [LedgerUnavailableError, 503],
   [OrderingContentionError, 503],
-  [PromotionInFlightError, 503],
+  [ClaimInFlightError, 503],
 ];
 
 export function statusOf(error: RelayError): number {

@@ -38,6 +38,7 @@ export interface DeliveryRecord {
     state: string;
     description: string;
     outcome: string;
+    deployment?: string;
     promotion?: string;
   };
 }

@@ -37,11 +37,41 @@ export const FleetEnvironmentSchema = z.strictObject({
       namespaces: z.optional(NonEmptyList),
     }),
   ),
+  /**
+   * GitHub Deployments: one per commit and environment, its status from the roll-ups. `true` takes
+   * the defaults. The URL templates know `{{environment}}`, `{{sha}}` and `{{ref}}`.
+   */
+  deployments: z.optional(
+    z.union([
+      z.boolean(),
+      z.strictObject({
+        environmentUrl: z.optional(Template(2048)),
+        logUrl: z.optional(Template(2048)),
+        /** GitHub marks this environment's earlier successful deployments inactive. */
+        autoInactive: z._default(z.boolean(), true),
+        productionEnvironment: z.optional(z.boolean()),
+      }),
+    ]),
+  ),
   /** Sent once per commit and object, when the roll-up turns success. */
   promotion: z.optional(PromotionSchema),
 });
 
 export type FleetEnvironment = z.infer<typeof FleetEnvironmentSchema>;
+
+export interface DeploymentSettings {
+  environmentUrl?: string;
+  logUrl?: string;
+  autoInactive: boolean;
+  productionEnvironment?: boolean;
+}
+
+/** The environment's Deployments settings, or undefined when it has none. */
+export function deploymentSettings(environment: FleetEnvironment): DeploymentSettings | undefined {
+  const { deployments } = environment;
+  if (deployments === undefined || deployments === false) return undefined;
+  return deployments === true ? { autoInactive: true } : deployments;
+}
 
 /** Names are checked with the routes (`environmentIssues`), where the message can say what is wrong. */
 export const FleetEnvironmentsSchema = z.record(z.string(), FleetEnvironmentSchema);
@@ -129,6 +159,13 @@ export function environmentIssues(routes: unknown[], environments: Record<string
           message: `must name the same repository as route "${String(first.route.id)}": environment "${name}" has one roll-up status per commit`,
         });
       }
+    }
+    const deployments = (value as { deployments?: unknown } | null)?.deployments;
+    if (deployments !== undefined && deployments !== false && first.route.provider?.type !== 'github') {
+      issues.push({
+        path: ['environments', name, 'deployments'],
+        message: 'GitHub Deployments need GitHub routes',
+      });
     }
     const promotion = (value as { promotion?: { type?: unknown } } | null)?.promotion;
     if (promotion?.type === 'repository_dispatch' && first.route.provider?.type !== 'github') {

@@ -1,6 +1,7 @@
-import { LedgerUnavailableError, OrderingContentionError, PromotionInFlightError } from '../core/errors.js';
+import { ClaimInFlightError, OrderingContentionError } from '../core/errors.js';
 import type { RollupLedger, RollupRecord } from '../ledger/rollup-ledger.js';
 import { rollupOf } from './rollup.js';
+import { ledgerCall } from './verdict-record.js';
 
 /** What the promotion signal says: GitHub's `client_payload`, and the generic webhook's body. */
 export interface PromotionPayload {
@@ -50,7 +51,7 @@ export async function promoteOnce(claim: PromotionClaim): Promise<PromotionOutco
     if (rollupOf(claim.clusters, record.verdicts).state !== 'success') return 'not-success';
     const held = record.promotion;
     if (held?.state === 'claimed' && held.claimId !== claimId && held.until > claim.now()) {
-      throw new PromotionInFlightError(
+      throw new ClaimInFlightError(
         'another delivery is sending the promotion signal; this one will look again from the retry queue',
       );
     }
@@ -90,12 +91,4 @@ async function settle(claim: PromotionClaim, change: () => RollupRecord['promoti
 /** After a failed send: the next delivery may claim at once instead of waiting out the lease. */
 function release(claim: PromotionClaim): Promise<void> {
   return settle(claim, () => undefined);
-}
-
-async function ledgerCall<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (cause) {
-    throw new LedgerUnavailableError('the delivery ledger could not be read or written', { cause });
-  }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CommitStatus } from '../core/commit-status.js';
-import { LedgerUnavailableError, OrderingContentionError, RouteMisconfiguredError } from '../core/errors.js';
+import { RouteMisconfiguredError } from '../core/errors.js';
 import type { Route } from '../core/routes-config.js';
 import { renderTemplate } from '../core/template.js';
 import { WRITE_GRACE_MS } from '../delivery/budget.js';
@@ -8,12 +8,14 @@ import type { ForgeClients } from '../delivery/forge-clients.js';
 import type { KeyedSerializer } from '../delivery/keyed-serializer.js';
 import { deliverInOrder, type OrderedOutcome } from '../delivery/ordering.js';
 import type { SecretScope } from '../delivery/secret-scope.js';
-import { ROLLUP_KEY_PREFIX, type RollupLedger, type RollupRecord } from '../ledger/rollup-ledger.js';
+import { ROLLUP_KEY_PREFIX, type RollupLedger } from '../ledger/rollup-ledger.js';
 import { eventOrder, ledgerKey, type StatusLedger } from '../ledger/status-ledger.js';
-import type { FleetEnvironment } from './environments-config.js';
+import { deploymentDelivery } from './deployment-delivery.js';
+import { deploymentSettings, type FleetEnvironment } from './environments-config.js';
 import { type PromotionOutcome, promoteOnce, type SendPromotion } from './promotion.js';
 import { repositoryDispatchSender, signedWebhookSender } from './promotion-senders.js';
-import { advance, type ClusterVerdict, type Rollup, rollupOf } from './rollup.js';
+import { type ClusterVerdict, type Rollup, rollupOf } from './rollup.js';
+import { recordVerdict } from './verdict-record.js';
 
 /** A fleet environment as the relay serves it: its config and the clusters its routes report. */
 export interface RollupTarget {
@@ -75,6 +77,7 @@ export interface RollupResult {
   state: Rollup['state'];
   description: string;
   outcome: OrderedOutcome;
+  deployment?: OrderedOutcome;
   promotion?: PromotionOutcome;
 }
 
@@ -86,8 +89,6 @@ export interface RollupDeliveryOptions {
   now: () => number;
 }
 
-const MAX_ROUNDS = 20;
-
 /**
  * The environment's roll-up status for one event: the cluster's verdict goes into the roll-up
  * record (only ever advancing), the roll-up is computed from the record that results, and written
@@ -97,6 +98,7 @@ const MAX_ROUNDS = 20;
  */
 export function rollupDelivery(options: RollupDeliveryOptions) {
   const { ledger, rollups, clients, serializer, now } = options;
+  const deliverDeployment = deploymentDelivery(options);
 
   return async (job: RollupJob): Promise<RollupResult | undefined> => {
     const { route, target, object, status, scope, deadline } = job;
@@ -142,6 +144,22 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
       }),
     );
     const result: RollupResult = { context, ...rollup, outcome };
+    const settings = deploymentSettings(target.environment);
+    if (settings !== undefined) {
+      // Before the promotion: GitHub's environment page shows the success that the signal announces.
+      result.deployment = await deliverDeployment({
+        route,
+        environment: target.name,
+        settings,
+        context,
+        rollupVersion: record.version,
+        rollup,
+        sha: status.sha,
+        ...(status.ref === undefined ? {} : { ref: status.ref }),
+        deadline,
+        scope,
+      });
+    }
     const promotion = target.environment.promotion;
     if (rollup.state !== 'success' || promotion === undefined) return result;
     const send: SendPromotion =
@@ -174,36 +192,4 @@ async function webhookKey(scope: SecretScope, name: string): Promise<string> {
     throw new RouteMisconfiguredError(`the promotion webhook's secret "${name}" has no "token"`);
   }
   return token;
-}
-
-/** Puts the cluster's verdict into the record unless it holds a newer one; the record after that. */
-async function recordVerdict(
-  rollups: RollupLedger,
-  key: string,
-  cluster: string,
-  verdict: ClusterVerdict,
-): Promise<RollupRecord> {
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    const record = await ledgerCall(() => rollups.read(key));
-    const current = record?.verdicts[cluster];
-    const next = advance(current, verdict);
-    if (record !== undefined && next === current) return record;
-    const changed: RollupRecord = {
-      ...(record ?? {}),
-      verdicts: { ...record?.verdicts, [cluster]: next },
-      version: (record?.version ?? 0) + 1,
-    };
-    if (await ledgerCall(() => rollups.swap(key, record?.version, changed))) return changed;
-  }
-  throw new OrderingContentionError(
-    `the roll-up record changed on each of ${MAX_ROUNDS} rounds; the delivery will be tried again`,
-  );
-}
-
-async function ledgerCall<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (cause) {
-    throw new LedgerUnavailableError('the delivery ledger could not be read or written', { cause });
-  }
 }

@@ -60,6 +60,40 @@ export interface RepositoryDispatcher {
   ): Promise<void>;
 }
 
+/** A GitHub deployment status; `in_progress` stands for a pending roll-up. */
+export interface DeploymentStatus {
+  state: 'in_progress' | 'success' | 'failure';
+  description: string;
+  environmentUrl?: string;
+  logUrl?: string;
+  autoInactive: boolean;
+}
+
+/** GitHub Deployments: one per commit and fleet environment (README "Environments"). */
+export interface DeploymentWriter {
+  findDeployment(
+    sha: string,
+    environment: string,
+    options: { deadline: number },
+  ): Promise<number | undefined>;
+  createDeployment(
+    deployment: { sha: string; environment: string; description: string; productionEnvironment?: boolean },
+    options: { deadline: number },
+  ): Promise<number>;
+  /** Whether the deployment's newest status is this one already (its description as GitHub keeps it). */
+  deploymentShows(
+    id: number,
+    state: DeploymentStatus['state'],
+    description: string,
+    options: { deadline: number },
+  ): Promise<boolean>;
+  createDeploymentStatus(id: number, status: DeploymentStatus, options: { deadline: number }): Promise<void>;
+}
+
+export function canDeploy(client: ForgeClient): client is ForgeClient & DeploymentWriter {
+  return typeof (client as Partial<DeploymentWriter>).createDeploymentStatus === 'function';
+}
+
 export function canDispatch(client: ForgeClient): client is ForgeClient & RepositoryDispatcher {
   return typeof (client as Partial<RepositoryDispatcher>).dispatch === 'function';
 }

@@ -8,6 +8,9 @@ import { ClusterVerdictSchema } from '../environments/rollup.js';
  *
  * - `verdicts`: cluster → its newest verdict; an entry only ever advances to a newer event order.
  * - `promotion`: the promotion signal, `claimed` by one delivery until its lease ends, then `sent`.
+ * - `deploymentId`, `creation`: on a deployment record (one per repository, sha and environment,
+ *   whose members are the environment's roll-ups), the GitHub deployment, and the claim of the one
+ *   delivery creating it.
  * - `version`: every change is a compare-and-swap on it, so it grows with each change; the roll-up
  *   status is ordered by it (a roll-up read from an older record is older).
  */
@@ -19,6 +22,8 @@ export const RollupRecordSchema = z.object({
       z.object({ state: z.literal('sent'), at: z.number() }),
     ]),
   ),
+  deploymentId: z.optional(z.number()),
+  creation: z.optional(z.object({ claimId: z.string(), until: z.number() })),
   version: z.number(),
 });
 export type RollupRecord = z.infer<typeof RollupRecordSchema>;

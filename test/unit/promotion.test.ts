@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ForgeUnavailableError, PromotionInFlightError } from '../../functions/core/errors.js';
+import { ForgeUnavailableError, ClaimInFlightError } from '../../functions/core/errors.js';
 import { type PromotionPayload, promoteOnce } from '../../functions/environments/promotion.js';
 import { MemoryRollupLedger } from '../../functions/ledger/memory-rollup-ledger.js';
 import { eventOrder } from '../../functions/ledger/status-ledger.js';
@@ -82,7 +82,7 @@ describe('the promotion signal, claimed once', () => {
         send: async (payload) => void sent.push(payload),
       });
 
-    await expect(attempt(4_000)).rejects.toBeInstanceOf(PromotionInFlightError);
+    await expect(attempt(4_000)).rejects.toBeInstanceOf(ClaimInFlightError);
     expect(sent).toEqual([]);
     expect(await attempt(6_000)).toBe('sent');
     expect(sent).toHaveLength(1);
