@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { Route } from '../config/route-schema.js';
 import type { CommitStatus } from '../core/commit-status.js';
-import type { Route } from '../core/routes-config.js';
 import { MemoryLedger } from '../ledger/memory-ledger.js';
 import { ledgerKey, type ShownStatus, type StatusLedger } from '../ledger/status-ledger.js';
 import { WRITE_GRACE_MS } from './budget.js';

@@ -1,4 +1,5 @@
 import { ForgeRejectedError, ForgeUnavailableError } from '../core/errors.js';
+import { truncate } from '../core/text.js';
 
 /** The clear word for a forge's final refusal, the same for every forge. */
 export function finalRejection(where: string, status: number, message: string): ForgeRejectedError {
@@ -71,4 +72,29 @@ export function unreachable(where: string, fault: ConnectionFault, tries: string
   return new ForgeUnavailableError(
     `${where} could not be reached at ${fault.host} (${fault.code}) after ${tries}; check the provider's apiUrl and the network`,
   );
+}
+
+/** Enough of a forge's words to say what it refused, not a page of HTML or a stack trace. */
+const MESSAGE_LIMIT = 300;
+
+/**
+ * The forge's own words: `message` (Gitea, GitLab, Azure DevOps), `error` (GitLab), `error.message`
+ * (Bitbucket Cloud), `errors[0].message` (Bitbucket Server), or GitHub's `message`, from an
+ * answer's parsed body.
+ */
+export function forgeMessage(body: unknown): string {
+  const text = messageIn(body);
+  return text === undefined || text === '' ? 'no message' : truncate(text, MESSAGE_LIMIT);
+}
+
+function messageIn(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const { message, error, errors } = body as Record<string, unknown>;
+  if (typeof message === 'string') return message;
+  // GitLab names the fields it refused: {"message": {"target_url": ["is blocked"]}}.
+  if (typeof message === 'object' && message !== null) return JSON.stringify(message);
+  if (typeof error === 'string') return error;
+  if (typeof error === 'object' && error !== null) return messageIn(error);
+  if (Array.isArray(errors)) return messageIn(errors[0]);
+  return undefined;
 }

@@ -1,3 +1,4 @@
+import type { Route } from '../config/route-schema.js';
 import type { CommitStatus } from '../core/commit-status.js';
 import {
   FutureEventError,
@@ -9,7 +10,6 @@ import {
 } from '../core/errors.js';
 import { type FluxEvent, parseFluxEvent } from '../core/flux-event.js';
 import { errorResponse, type JsonResponse, jsonResponse } from '../core/http-response.js';
-import type { Route } from '../core/routes-config.js';
 import { decideStatus } from '../core/status-rules.js';
 import { forgeDeadline } from '../delivery/budget.js';
 import { type DeliveryRecord, type ObserveDelivery, recordFailure } from '../delivery/delivery-record.js';

@@ -1,7 +1,6 @@
 import { fetch as undiciFetch } from 'undici';
+import type { Route } from '../../functions/config/route-schema.js';
 import { RelayError } from '../../functions/core/errors.js';
-import type { Route } from '../../functions/core/routes-config.js';
-import { type ForgeType, parseProviderAddress } from '../../functions/forges/addresses.js';
 import { createClient as azureDevOpsClient } from '../../functions/forges/azuredevops/client.js';
 import { createClient as bitbucketClient } from '../../functions/forges/bitbucket/client.js';
 import { createClient as bitbucketServerClient } from '../../functions/forges/bitbucketserver/client.js';
@@ -13,6 +12,7 @@ import { InstallationTokens } from '../../functions/forges/github/app-auth.js';
 import type { GitLabLocation } from '../../functions/forges/gitlab/address.js';
 import { dispatcherFor } from '../../functions/forges/http/dispatcher.js';
 import type { ForgeAnswer } from '../../functions/forges/http/forge-http.js';
+import { type ForgeType, parseProviderAddress } from '../../functions/forges/registry.js';
 import type { SecretSource } from '../../functions/secrets/secret-source.js';
 
 export type Level = 'ok' | 'warn' | 'fail';

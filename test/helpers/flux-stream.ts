@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { RouteInput } from '../../functions/core/routes-config.js';
+import type { RouteInput } from '../../functions/config/route-schema.js';
 import { apiEvent, eventOf, FIXTURES, sign } from './relay-harness.js';
 
 /**

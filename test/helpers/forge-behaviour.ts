@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { Route, RouteInput } from '../../functions/core/routes-config.js';
-import type { ForgeType } from '../../functions/forges/addresses.js';
+import type { Route, RouteInput } from '../../functions/config/route-schema.js';
 import type { StatusState } from '../../functions/forges/forge.js';
+import type { ForgeType } from '../../functions/forges/registry.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import type { SpecCheckedFake } from './fake-forge.js';
 import {

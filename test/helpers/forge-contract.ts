@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import type { RouteInput } from '../../functions/core/routes-config.js';
-import type { ForgeType } from '../../functions/forges/addresses.js';
+import type { RouteInput } from '../../functions/config/route-schema.js';
+import type { ForgeType } from '../../functions/forges/registry.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import type { SpecName } from './forge-specs.js';
 import {

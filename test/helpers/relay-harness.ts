@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { type Route, type RouteInput, RouteSchema } from '../../functions/core/routes-config.js';
+import { type Route, type RouteInput, RouteSchema } from '../../functions/config/route-schema.js';
 import type { DeliveryRecord } from '../../functions/delivery/delivery-record.js';
 import {
   parseSecretString,

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { ForgeUnavailableError } from '../../functions/core/errors.js';
-import { createForgeClient, type ProviderSettings } from '../../functions/forges/index.js';
+import { createForgeClient, type ProviderSettings } from '../../functions/forges/registry.js';
 import { CONTEXT, SHA } from '../helpers/forge-behaviour.js';
 import { azureDevOps, bitbucket, bitbucketServer, gitea, gitlab } from '../helpers/forge-profiles.js';
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ForgeUnavailableError } from '../../functions/core/errors.js';
 import { AFTER_FORGE_RESERVE_MS } from '../../functions/delivery/budget.js';
 import type { CreateForgeClient } from '../../functions/delivery/forge-clients.js';
-import { createForgeClient } from '../../functions/forges/index.js';
+import { createForgeClient } from '../../functions/forges/registry.js';
 import { DynamoDbLedger } from '../../functions/ledger/dynamodb-ledger.js';
 import { MemoryLedger } from '../../functions/ledger/memory-ledger.js';
 import type { StatusLedger } from '../../functions/ledger/status-ledger.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RouteSchema } from '../../functions/core/routes-config.js';
+import { RouteSchema } from '../../functions/config/route-schema.js';
 import { SecretsManagerSource } from '../../functions/secrets/secrets-manager-source.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { FakeGitHub } from '../helpers/fake-github.js';

@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ForgeRejectedError, ForgeUnavailableError } from '../../functions/core/errors.js';
+import { forgeMessage } from '../../functions/forges/forge-errors.js';
 import { dispatcherFor } from '../../functions/forges/http/dispatcher.js';
-import { ForgeHttp, forgeMessage, retryAfterMs } from '../../functions/forges/http/forge-http.js';
-import { createForgeClient } from '../../functions/forges/index.js';
+import { ForgeHttp, retryAfterMs } from '../../functions/forges/http/forge-http.js';
+import { createForgeClient } from '../../functions/forges/registry.js';
 import { LoopbackServer, type ScriptedResponse } from '../helpers/loopback-server.js';
 
 const SHA = 'df277975d2783b0e7fd4d0487d990bd60442923c';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { RouteSchema } from '../../functions/core/routes-config.js';
+import { RouteSchema } from '../../functions/config/route-schema.js';
 import { checkRoute, PROBE_SHA } from '../../scripts/lib/selftest.js';
 import type { ForgeProfile } from '../helpers/forge-behaviour.js';
 import { azureDevOps, bitbucket, bitbucketServer, gitea } from '../helpers/forge-profiles.js';

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RouteInput, RouteSchema } from '../../functions/core/routes-config.js';
+import { type RouteInput, RouteSchema } from '../../functions/config/route-schema.js';
 import { checkRoute, formatVerdict } from '../../scripts/lib/selftest.js';
 import { FakeGitHubApp } from '../helpers/fake-github-app.js';
 import { LoopbackServer, type RecordedRequest, type ScriptedResponse } from '../helpers/loopback-server.js';

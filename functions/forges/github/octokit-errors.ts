@@ -4,8 +4,7 @@ export function errorStatus(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
-/** GitHub's own words from an error answer's body. */
-export function forgeMessage(error: unknown): string {
-  const data = (error as { response?: { data?: { message?: unknown } } }).response?.data;
-  return typeof data?.message === 'string' ? data.message : 'no message';
+/** The parsed body of GitHub's error answer, for `forgeMessage`. */
+export function answerBody(error: unknown): unknown {
+  return (error as { response?: { data?: unknown } }).response?.data;
 }

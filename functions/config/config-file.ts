@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError } from './errors.js';
-import { type EnvironmentConfig, parseEnvironmentConfig } from './routes-config.js';
+import { ConfigError } from '../core/errors.js';
+import { type EnvironmentConfig, parseEnvironmentConfig } from './environment-config.js';
 
 /** Reads and validates an environment's config file; any fault names the file and the field. */
 export function loadConfigFile(path: string): EnvironmentConfig {
