@@ -119,8 +119,11 @@ describe.skipIf(!lambdaNodeInstalled())('the bundle on Node.js 24', () => {
       headers: { 'content-type': 'application/json', 'x-signature': `sha256=${'0'.repeat(64)}` },
     });
 
-    const { answers } = await invoke([event]);
+    const { answers, logs, stderr } = await invoke([event]);
 
     expect(answers[0]?.statusCode).toBe(401);
+    // The class's own name survives minification: a log query can count failures by it.
+    const line = JSON.parse(`${logs}${stderr}`.trim());
+    expect(line).toMatchObject({ error: 'unauthorized', errorName: 'UnauthorizedError' });
   });
 });
