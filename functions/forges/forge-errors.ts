@@ -98,3 +98,29 @@ function messageIn(body: unknown): string | undefined {
   if (Array.isArray(errors)) return messageIn(errors[0]);
   return undefined;
 }
+
+/** "1 attempt", "3 attempts": how every forge's final answer counts its tries. */
+export function attemptsText(attempts: number): string {
+  return attempts === 1 ? '1 attempt' : `${attempts} attempts`;
+}
+
+/**
+ * A forge that kept failing, in the same words for every forge. `askedWaitMs` is the wait the forge
+ * asked for (Retry-After, a rate limit's reset) when that wait is what ran past the deadline.
+ */
+export function keptFailing(
+  where: string,
+  status: number,
+  attempts: number,
+  message: string,
+  askedWaitMs?: number,
+): ForgeUnavailableError {
+  const late =
+    askedWaitMs === undefined
+      ? ''
+      : `; it asks to wait ${Math.ceil(askedWaitMs / 1000)} s, past this request's deadline`;
+  return new ForgeUnavailableError(
+    `${where} answered ${status} after ${attemptsText(attempts)}: ${message}${late}`,
+    status,
+  );
+}

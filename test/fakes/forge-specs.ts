@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { ForgeType } from '../../functions/forges/registry.js';
 
 /**
  * The forges' official API descriptions live in ../shared/specs (third-party files, never committed
@@ -15,7 +16,7 @@ export const SPEC_FILES = {
   bitbucket: 'bitbucket-cloud.json',
   bitbucketserver: 'bitbucket-server.json',
   azuredevops: 'azure-devops.json',
-} as const;
+} as const satisfies Record<ForgeType, string>;
 
 export type SpecName = keyof typeof SPEC_FILES;
 

@@ -1,12 +1,32 @@
+import type { ForgeType } from '../../functions/forges/registry.js';
 import { FakeAzureDevOps } from '../fakes/fake-azure-devops.js';
 import { FakeBitbucket } from '../fakes/fake-bitbucket.js';
 import { FakeBitbucketServer } from '../fakes/fake-bitbucket-server.js';
-import { specCheckFor } from '../fakes/fake-forge.js';
+import { type SpecCheckedFake, specCheckFor } from '../fakes/fake-forge.js';
 import { FakeGitea } from '../fakes/fake-gitea.js';
+import { FakeGitHub } from '../fakes/fake-github.js';
 import { FakeGitLab } from '../fakes/fake-gitlab.js';
+import { FORGE_TOKEN } from './flux-fixtures.js';
 import type { ForgeProfile } from './forge-behaviour.js';
 
 /** One route's worth of each forge: its fake, its address, its secret, its words. */
+
+export const github: ForgeProfile<FakeGitHub> = {
+  type: 'github',
+  repository: 'acme/fleet-infra',
+  where: 'GitHub acme/fleet-infra',
+  start: () => new FakeGitHub(specCheckFor('github')).start(),
+  provider: (fake) => ({ address: 'https://github.com/acme/fleet-infra', apiUrl: fake.url }),
+  secret: { token: FORGE_TOKEN },
+  states: { success: 'success', failure: 'failure', pending: 'pending' },
+  auth: { header: 'authorization', value: `token ${FORGE_TOKEN}` },
+  written: (fake, sha) =>
+    fake.statusesOf(github.repository, sha).map((status) => ({
+      state: status.state,
+      name: status.context,
+      description: status.description ?? '',
+    })),
+};
 
 const GITLAB_TOKEN = 'glpat-forgeTokenThatMustNeverLeak01';
 
@@ -97,4 +117,14 @@ export const azureDevOps: ForgeProfile<FakeAzureDevOps> = {
     fake
       .statusesOf(azureDevOps.repository, sha)
       .map((status) => ({ state: status.state, name: status.context.name, description: status.description })),
+};
+
+/** Every forge's profile: a forge added to the registry is not done until it has one here. */
+export const FORGE_PROFILES: { [T in ForgeType]: ForgeProfile<SpecCheckedFake> } = {
+  github,
+  gitlab,
+  gitea,
+  bitbucket,
+  bitbucketserver: bitbucketServer,
+  azuredevops: azureDevOps,
 };

@@ -1,94 +1,36 @@
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
-import { FakeGitHub } from '../fakes/fake-github.js';
-import { readSpec } from '../fakes/forge-specs.js';
-import {
-  eventOf,
-  FIXTURES,
-  FORGE_TOKEN,
-  fixture,
-  MemorySecrets,
-  sign,
-  testRoute,
-  WEBHOOK_KEY,
-} from '../harness/flux-fixtures.js';
+import { eventOf, FIXTURES, fixture, MemorySecrets, sign, WEBHOOK_KEY } from '../harness/flux-fixtures.js';
+import { sharedBehaviour, useForge } from '../harness/forge-behaviour.js';
+import { github } from '../harness/forge-profiles.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
 
 const SHA = 'df277975d2783b0e7fd4d0487d990bd60442923c';
 const REPO = 'acme/fleet-infra';
-const prism = inject('prism').github;
 
 /**
  * GitHub's behaviour on a stateful loopback fake: every request it receives is also checked against
  * GitHub's official description (through Prism), so a request GitHub would refuse fails the test.
  */
 describe('GitHub through the relay', () => {
-  let github: FakeGitHub;
-
-  beforeEach(async () => {
-    github = await new FakeGitHub(
-      prism === undefined
-        ? undefined
-        : { prismUrl: prism, extraConstraints: readSpec('github')['x-contract'].extraConstraints },
-    ).start();
-  });
-
-  afterEach(async () => {
-    expect(github.violations).toEqual([]);
-    await github.stop();
-  });
-
-  function setup(options: Parameters<typeof testRelay>[1] = {}) {
-    const { relay, records, secrets } = testRelay([testRoute(github.url)], options);
-    return { handler: apiGatewayHandler(relay), records, secrets };
-  }
-
-  it('writes the status Flux would write, authenticated with the token', async () => {
-    // Prepare
-    const { handler, records } = setup();
-
-    // Act
-    const response = await handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
-
-    // Assess
-    expect(response.statusCode).toBe(200);
-    expect(JSON.parse(response.body)).toMatchObject({ outcome: 'written', sha: SHA, state: 'success' });
-    expect(github.statusesOf(REPO, SHA)).toMatchObject([
-      { state: 'success', context: 'kustomization/apps/prod-eu-1', description: 'reconciliation succeeded' },
-    ]);
-    expect(github.writes[0]?.headers.authorization).toBe(`token ${FORGE_TOKEN}`);
-    expect(records[0]).toMatchObject({ outcome: 'written', forgeStatus: 201, route: 'test', sha: SHA });
-  });
-
-  it('skips a write when the newest status of the context already says the same (another container)', async () => {
-    // Prepare: a first relay writes; a second one (a fresh container) sees the same event.
-    await setup().handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
-    const { handler, records } = setup();
-
-    // Act
-    const response = await handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
-
-    // Assess
-    expect(JSON.parse(response.body).outcome).toBe('duplicate');
-    expect(github.writes).toHaveLength(1);
-    expect(records[0]?.outcome).toBe('duplicate');
-  });
+  const forge = useForge(github);
+  sharedBehaviour(github, forge);
 
   it('costs no forge call at all for a repeat this container already wrote', async () => {
-    const { handler } = setup();
+    const { handler } = forge.setup();
     await handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
-    const before = github.requests.length;
+    const before = forge.fake.requests.length;
 
     const response = await handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
 
     expect(JSON.parse(response.body).outcome).toBe('duplicate');
-    expect(github.requests.length).toBe(before);
+    expect(forge.fake.requests.length).toBe(before);
   });
 
   it('writes again when the state changed, and reads the newest status of the context past page one', async () => {
     // Prepare: 150 statuses of other contexts are newer than ours.
-    await setup().handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
-    const list = github.statusesOf(REPO, SHA);
+    await forge.setup().handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
+    const list = forge.fake.statusesOf(REPO, SHA);
     for (let i = 0; i < 150; i++) {
       list.unshift({
         id: 1000 + i,
@@ -105,32 +47,32 @@ describe('GitHub through the relay', () => {
     const body = JSON.stringify(failing);
 
     // Act: a fresh container sees the same success again (a duplicate), then a failure.
-    const repeat = await setup().handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
-    const change = await setup().handler(apiEvent({ body }));
+    const repeat = await forge.setup().handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
+    const change = await forge.setup().handler(apiEvent({ body }));
 
     // Assess
     expect(JSON.parse(repeat.body).outcome).toBe('duplicate');
     expect(JSON.parse(change.body).outcome).toBe('written');
-    expect(github.statusesOf(REPO, SHA)[0]).toMatchObject({
+    expect(forge.fake.statusesOf(REPO, SHA)[0]).toMatchObject({
       state: 'failure',
       context: 'kustomization/apps/prod-eu-1',
     });
-    expect(github.requests.filter((r) => r.method === 'GET').some((r) => r.query.get('page') === '2')).toBe(
-      true,
-    );
+    expect(
+      forge.fake.requests.filter((r) => r.method === 'GET').some((r) => r.query.get('page') === '2'),
+    ).toBe(true);
   });
 
   it('truncates the description to GitHub’s 140 characters', async () => {
     const failing = eventOf(FIXTURES.healthCheckFailed);
     failing.message = 'x'.repeat(500);
-    await setup().handler(apiEvent({ body: JSON.stringify(failing) }));
+    await forge.setup().handler(apiEvent({ body: JSON.stringify(failing) }));
 
-    const written = github.statusesOf(REPO, 'a549a44b3316991928c80b3bee0eb916d16c9dcc')[0];
+    const written = forge.fake.statusesOf(REPO, 'a549a44b3316991928c80b3bee0eb916d16c9dcc')[0];
     expect(Array.from(written?.description ?? '')).toHaveLength(140);
   });
 
   it('cuts a context rendered from long metadata to GitHub’s 255 characters', async () => {
-    const route = testRoute(github.url, { context: '{{kind}}/{{name}}/{{a}}/{{b}}/{{c}}' });
+    const route = forge.route({ context: '{{kind}}/{{name}}/{{a}}/{{b}}/{{c}}' });
     const { relay } = testRelay([route]);
     const event = eventOf(FIXTURES.reconciled);
     Object.assign(event.metadata, { a: 'a'.repeat(100), b: 'b'.repeat(100), c: 'c'.repeat(100) });
@@ -138,13 +80,13 @@ describe('GitHub through the relay', () => {
     const response = await apiGatewayHandler(relay)(apiEvent({ body: JSON.stringify(event) }));
 
     expect(response.statusCode).toBe(200);
-    const written = github.statusesOf(REPO, SHA)[0];
+    const written = forge.fake.statusesOf(REPO, SHA)[0];
     expect(Array.from(written?.context ?? '')).toHaveLength(255);
     expect(written?.context.startsWith('kustomization/apps/aaa')).toBe(true);
   });
 
   it('answers 400 naming the field when metadata in the context has a bidirectional override', async () => {
-    const { relay } = testRelay([testRoute(github.url, { context: '{{kind}}/{{name}}/{{env}}' })]);
+    const { relay } = testRelay([forge.route({ context: '{{kind}}/{{name}}/{{env}}' })]);
     const event = eventOf(FIXTURES.reconciled);
     event.metadata.env = 'x\n\u202eCI/Build';
 
@@ -152,21 +94,21 @@ describe('GitHub through the relay', () => {
 
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body)).toMatchObject({ error: 'bad-request', reason: /metadata "env"/ });
-    expect(github.statusesOf(REPO, SHA)).toEqual([]);
+    expect(forge.fake.statusesOf(REPO, SHA)).toEqual([]);
   });
 
   it('retries a 500 and writes the status', async () => {
-    github.script.push({ status: 500, body: { message: 'boom' } });
+    forge.fake.script.push({ status: 500, body: { message: 'boom' } });
 
-    const response = await setup().handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
+    const response = await forge.setup().handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
 
     expect(response.statusCode).toBe(200);
-    expect(github.statusesOf(REPO, SHA)).toHaveLength(1);
+    expect(forge.fake.statusesOf(REPO, SHA)).toHaveLength(1);
   });
 
   it('reports 502 when GitHub keeps failing, so that Flux retries', async () => {
-    for (let i = 0; i < 10; i++) github.script.push({ status: 503, body: { message: 'unavailable' } });
-    const { handler, records } = setup();
+    for (let i = 0; i < 10; i++) forge.fake.script.push({ status: 503, body: { message: 'unavailable' } });
+    const { handler, records } = forge.setup();
 
     const response = await handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
 
@@ -176,12 +118,12 @@ describe('GitHub through the relay', () => {
       reason: expect.stringMatching(/503/),
     });
     expect(response.headers?.['retry-after']).toBe('2');
-    expect(github.requests).toHaveLength(3);
+    expect(forge.fake.requests).toHaveLength(3);
     expect(records[0]).toMatchObject({ outcome: 'failed', forgeStatus: 503 });
   });
 
   it('waits for a secondary rate limit’s Retry-After and then writes', async () => {
-    github.script.push({
+    forge.fake.script.push({
       status: 403,
       headers: { 'retry-after': '1' },
       body: {
@@ -190,43 +132,25 @@ describe('GitHub through the relay', () => {
     });
     const started = Date.now();
 
-    const response = await setup().handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
+    const response = await forge.setup().handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
 
     expect(response.statusCode).toBe(200);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-    expect(github.statusesOf(REPO, SHA)).toHaveLength(1);
+    expect(forge.fake.statusesOf(REPO, SHA)).toHaveLength(1);
   });
 
   it('does not wait for a primary rate limit that resets after the deadline: 502', async () => {
     const reset = Math.floor(Date.now() / 1000) + 3600;
-    github.script.push({
+    forge.fake.script.push({
       status: 403,
       headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) },
       body: { message: 'API rate limit exceeded' },
     });
 
-    const response = await setup().handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
+    const response = await forge.setup().handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
 
     expect(response.statusCode).toBe(502);
-    expect(github.requests).toHaveLength(1);
-  });
-
-  it('reports a 401 as a final 424 without retrying, after reading the token again once', async () => {
-    github.script.push(
-      { status: 401, body: { message: 'Bad credentials' } },
-      { status: 401, body: { message: 'Bad credentials' } },
-    );
-    const { handler, records, secrets } = setup();
-
-    const response = await handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
-
-    expect(response.statusCode).toBe(424);
-    expect(JSON.parse(response.body).reason).toMatch(
-      /token lacks permission to write commit statuses.*acme\/fleet-infra.*401/,
-    );
-    expect(github.requests).toHaveLength(2);
-    expect((secrets as MemorySecrets).freshGets).toBe(1);
-    expect(records[0]).toMatchObject({ outcome: 'failed', forgeStatus: 401 });
+    expect(forge.fake.requests).toHaveLength(1);
   });
 
   it('picks up a rotated token after a 401', async () => {
@@ -235,17 +159,17 @@ describe('GitHub through the relay', () => {
       'test/webhook': { token: WEBHOOK_KEY },
       'test/forge': { token: 'old-token' },
     });
-    const { handler } = setup({ secrets });
+    const { handler } = forge.setup({ secrets });
     await handler(apiEvent({ body: fixture(FIXTURES.progressing) }));
     secrets.values['test/forge'] = { token: 'new-token' };
-    github.script.push({ status: 401, body: { message: 'Bad credentials' } });
+    forge.fake.script.push({ status: 401, body: { message: 'Bad credentials' } });
 
     // Act
     const response = await handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
 
     // Assess
     expect(response.statusCode).toBe(200);
-    expect(github.requests.at(-1)?.headers.authorization).toBe('token new-token');
+    expect(forge.fake.requests.at(-1)?.headers.authorization).toBe('token new-token');
   });
 
   it.each([
@@ -254,20 +178,22 @@ describe('GitHub through the relay', () => {
   ])('reports GitHub’s final %i as 424 without retrying', async (status, message) => {
     const text =
       status === 422 ? 'No more than 1000 statuses may be created for a sha and context' : 'Not Found';
-    github.script.push({ status, body: { message: text } });
+    forge.fake.script.push({ status, body: { message: text } });
 
-    const response = await setup().handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
+    const response = await forge.setup().handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
 
     expect(response.statusCode).toBe(424);
     expect(JSON.parse(response.body).reason).toMatch(message);
-    expect(github.requests).toHaveLength(1);
+    expect(forge.fake.requests).toHaveLength(1);
   });
 
   it('gives up at the deadline when GitHub is slower than the budget: 502', async () => {
-    github.script.push({ status: 200, body: [], delayMs: 3000 });
+    forge.fake.script.push({ status: 200, body: [], delayMs: 3000 });
     const started = Date.now();
 
-    const response = await setup({ budgetMs: 500 }).handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
+    const response = await forge
+      .setup({ budgetMs: 500 })
+      .handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
 
     expect(response.statusCode).toBe(502);
     expect(JSON.parse(response.body).reason).toMatch(/did not answer in time/);
@@ -275,16 +201,16 @@ describe('GitHub through the relay', () => {
   });
 
   it('reports a connection reset as 502 after retrying', async () => {
-    for (let i = 0; i < 3; i++) github.script.push({ status: 0, reset: true });
+    for (let i = 0; i < 3; i++) forge.fake.script.push({ status: 0, reset: true });
 
-    const response = await setup().handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
+    const response = await forge.setup().handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
 
     expect(response.statusCode).toBe(502);
-    expect(github.requests.length).toBeGreaterThanOrEqual(2);
+    expect(forge.fake.requests.length).toBeGreaterThanOrEqual(2);
   });
 
   it('writes nothing in dryRun and still answers what it would write', async () => {
-    const { relay, records } = testRelay([testRoute(github.url, { dryRun: true })]);
+    const { relay, records } = testRelay([forge.route({ dryRun: true })]);
 
     const response = await apiGatewayHandler(relay)(
       apiEvent({
@@ -298,7 +224,7 @@ describe('GitHub through the relay', () => {
       state: 'success',
       context: 'kustomization/apps/prod-eu-1',
     });
-    expect(github.requests).toHaveLength(0);
+    expect(forge.fake.requests).toHaveLength(0);
     expect(records[0]).toMatchObject({ outcome: 'dry-run', description: 'reconciliation succeeded' });
   });
 });

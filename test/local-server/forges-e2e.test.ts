@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpecCheckedFake } from '../fakes/fake-forge.js';
 import { FIXTURES, fixture, sign, WEBHOOK_KEY } from '../harness/flux-fixtures.js';
-import { CONTEXT, type ForgeProfile, OTHER_SHA, SHA } from '../harness/forge-behaviour.js';
-import { azureDevOps, bitbucket, bitbucketServer, gitea, gitlab } from '../harness/forge-profiles.js';
+import { CONTEXT, OTHER_SHA, SHA } from '../harness/forge-behaviour.js';
+import { FORGE_PROFILES } from '../harness/forge-profiles.js';
 import { startTestServer } from '../harness/test-server.js';
 
-const PROFILES = [gitlab, gitea, bitbucket, bitbucketServer, azureDevOps] as ForgeProfile<SpecCheckedFake>[];
+const PROFILES = Object.values(FORGE_PROFILES);
 
 /** The local server over real HTTP, one route per forge, each writing to its spec-checked fake. */
 describe('local server end to end, once per forge', () => {

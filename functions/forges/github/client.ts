@@ -4,11 +4,18 @@ import { truncate } from '../../core/text.js';
 import { requireToken } from '../credentials.js';
 import { deadlineSignal, remainingMs } from '../deadline.js';
 import type { CommitStatus, ForgeClient, ForgeCredentials, WriteOptions, WriteResult } from '../forge.js';
-import { connectionFault, finalRejection, forgeMessage, unreachable } from '../forge-errors.js';
+import {
+  attemptsText,
+  connectionFault,
+  finalRejection,
+  forgeMessage,
+  keptFailing,
+  unreachable,
+} from '../forge-errors.js';
 import { forgeFetch } from '../http/forge-fetch.js';
 import type { GitHubLocation } from './address.js';
 import { appAuthStrategy, InstallationTokens } from './app-auth.js';
-import { answerBody, errorStatus } from './octokit-errors.js';
+import { answerBody, errorStatus, gaveUpOf } from './octokit-errors.js';
 import { applyRequestPolicy } from './request-policy.js';
 
 /** GitHub's server-side limits, which its API description does not state. */
@@ -107,17 +114,16 @@ export class GitHubClient implements ForgeClient {
     const fault = (error as { response?: unknown }).response
       ? undefined
       : connectionFault(error, this.location.apiUrl);
-    if (fault !== undefined) return unreachable(where, fault, 'retries');
+    // Every request goes through the request policy, which says how it gave up.
+    const gaveUp = gaveUpOf(error) ?? { attempts: 1 };
+    if (fault !== undefined) return unreachable(where, fault, attemptsText(gaveUp.attempts));
     if (status !== undefined && status !== 429 && status < 500 && !isRateLimit(error)) {
       return finalRejection(where, status, forgeMessage(answerBody(error)));
     }
     if (status === undefined || remainingMs(deadline) <= 0) {
       return new ForgeUnavailableError(`${where} did not answer in time`, status);
     }
-    return new ForgeUnavailableError(
-      `${where} answered ${status} after retries: ${forgeMessage(answerBody(error))}`,
-      status,
-    );
+    return keptFailing(where, status, gaveUp.attempts, forgeMessage(answerBody(error)), gaveUp.askedWaitMs);
   }
 }
 

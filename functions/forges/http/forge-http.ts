@@ -2,10 +2,12 @@ import { type Dispatcher, fetch } from 'undici';
 import { ForgeUnavailableError } from '../../core/errors.js';
 import { deadlineSignal, remainingMs } from '../deadline.js';
 import {
+  attemptsText,
   type ConnectionFault,
   connectionFault,
   finalRejection,
   forgeMessage,
+  keptFailing,
   UNTRUSTED_CERTIFICATE,
   unreachable,
 } from '../forge-errors.js';
@@ -134,17 +136,9 @@ export class ForgeHttp {
     askedWaitMs: number | undefined,
   ): ForgeUnavailableError {
     const { where } = this.options;
-    const tries = attempts === 1 ? '1 attempt' : `${attempts} attempts`;
-    if (result.kind === 'unreachable') return unreachable(where, result.fault, tries);
+    if (result.kind === 'unreachable') return unreachable(where, result.fault, attemptsText(attempts));
     const { status, body } = result.answer;
-    const late =
-      askedWaitMs === undefined
-        ? ''
-        : `; it asks to wait ${Math.ceil(askedWaitMs / 1000)} s, past this request's deadline`;
-    return new ForgeUnavailableError(
-      `${where} answered ${status} after ${tries}: ${forgeMessage(body)}${late}`,
-      status,
-    );
+    return keptFailing(where, status, attempts, forgeMessage(body), askedWaitMs);
   }
 }
 
