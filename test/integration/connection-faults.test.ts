@@ -1,9 +1,14 @@
 import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { ForgeUnavailableError } from '../../functions/core/errors.js';
-import { createForgeClient, type ProviderSettings } from '../../functions/forges/registry.js';
+import {
+  createForgeClient,
+  FORGES as FORGES_BY_TYPE,
+  type ProviderSettings,
+} from '../../functions/forges/registry.js';
+import type { SpecCheckedFake } from '../fakes/fake-forge.js';
 import { CONTEXT, SHA } from '../harness/forge-behaviour.js';
-import { azureDevOps, bitbucket, bitbucketServer, gitea, gitlab } from '../harness/forge-profiles.js';
+import { FORGE_PROFILES } from '../harness/forge-profiles.js';
 
 /** A port of 127.0.0.1 that was free a moment ago and that nobody listens on now. */
 async function closedPort(): Promise<number> {
@@ -14,26 +19,16 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-type Provider = (url: string) => Omit<ProviderSettings, 'type'>;
-/** Each profile's provider needs only its fake's URL. */
-const at =
-  (profile: { provider: (fake: never) => Omit<ProviderSettings, 'type'> }): Provider =>
-  (url) =>
-    profile.provider({ url } as never);
-
-const FORGES: [string, ProviderSettings['type'], string, Provider][] = [
-  [
-    'GitHub',
-    'github',
-    'GitHub acme/fleet-infra',
-    (url) => ({ address: 'https://github.com/acme/fleet-infra', apiUrl: url }),
-  ],
-  ['GitLab', 'gitlab', gitlab.where, at(gitlab)],
-  ['Gitea', 'gitea', gitea.where, at(gitea)],
-  ['Bitbucket', 'bitbucket', bitbucket.where, at(bitbucket)],
-  ['Bitbucket Server', 'bitbucketserver', bitbucketServer.where, at(bitbucketServer)],
-  ['Azure DevOps', 'azuredevops', azureDevOps.where, at(azureDevOps)],
-];
+/** Each forge's profile, with its provider pointed at a URL no fake serves. */
+const FORGES = Object.values(FORGE_PROFILES).map(
+  (profile) =>
+    [
+      FORGES_BY_TYPE[profile.type].label,
+      profile.type,
+      profile.where,
+      (url: string) => profile.provider({ url } as SpecCheckedFake),
+    ] as const,
+);
 
 async function failureOf(type: ProviderSettings['type'], provider: Omit<ProviderSettings, 'type'>) {
   const client = await createForgeClient({ type, ...provider }, { token: 'connection-fault-token' });
