@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { Route } from '../config/route-schema.js';
 import type { CommitStatus } from '../core/commit-status.js';
-import type { Route } from '../core/routes-config.js';
 import { type FluxObject, type RollupTarget, rollupDelivery } from '../environments/rollup-delivery.js';
 import { MemoryLedger } from '../ledger/memory-ledger.js';
 import { MemoryRollupLedger } from '../ledger/memory-rollup-ledger.js';

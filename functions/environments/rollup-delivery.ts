@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { deploymentSettings, type FleetEnvironment } from '../config/fleet-environments.js';
+import type { Route } from '../config/route-schema.js';
 import type { CommitStatus } from '../core/commit-status.js';
 import { RouteMisconfiguredError } from '../core/errors.js';
-import type { Route } from '../core/routes-config.js';
 import { renderTemplate } from '../core/template.js';
 import { WRITE_GRACE_MS } from '../delivery/budget.js';
 import type { ForgeClients } from '../delivery/forge-clients.js';
@@ -11,7 +12,6 @@ import type { SecretScope } from '../delivery/secret-scope.js';
 import { ROLLUP_KEY_PREFIX, type RollupLedger } from '../ledger/rollup-ledger.js';
 import { eventOrder, ledgerKey, type StatusLedger } from '../ledger/status-ledger.js';
 import { deploymentDelivery } from './deployment-delivery.js';
-import { deploymentSettings, type FleetEnvironment } from './environments-config.js';
 import { type PromotionOutcome, promoteOnce, type SendPromotion } from './promotion.js';
 import { repositoryDispatchSender, signedWebhookSender } from './promotion-senders.js';
 import { type ClusterVerdict, type Rollup, rollupOf } from './rollup.js';

@@ -25,12 +25,6 @@ export interface GitHubAppCredentials {
   baseUrl?: string;
 }
 
-/** Per-route choices a forge offers beyond Flux's defaults. */
-export interface ForgeOptions {
-  /** Azure DevOps: the state of a failure, `error` as Flux writes it or `failed`. */
-  failureState?: 'error' | 'failed';
-}
-
 export interface WriteOptions {
   /** Epoch milliseconds after which no further attempt starts. */
   deadline: number;

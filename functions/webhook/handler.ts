@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyResult, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { loadConfigFile } from '../core/config-file.js';
+import { loadConfigFile } from '../config/config-file.js';
 import { deadLetterRecord } from '../delivery/redelivery.js';
 import { DynamoDbLedger } from '../ledger/dynamodb-ledger.js';
 import { DynamoDbRollupLedger } from '../ledger/dynamodb-rollup-ledger.js';

@@ -1,3 +1,5 @@
+import type { FleetEnvironment } from '../config/fleet-environments.js';
+import type { Route } from '../config/route-schema.js';
 import type { CommitStatus } from '../core/commit-status.js';
 import {
   FutureEventError,
@@ -9,7 +11,6 @@ import {
 } from '../core/errors.js';
 import { type FluxEvent, parseFluxEvent } from '../core/flux-event.js';
 import { errorResponse, type JsonResponse, jsonResponse } from '../core/http-response.js';
-import type { Route } from '../core/routes-config.js';
 import { decideStatus } from '../core/status-rules.js';
 import { forgeDeadline } from '../delivery/budget.js';
 import { type DeliveryRecord, type ObserveDelivery, recordFailure } from '../delivery/delivery-record.js';
@@ -17,7 +18,6 @@ import type { CreateForgeClient } from '../delivery/forge-clients.js';
 import { redelivery } from '../delivery/redelivery.js';
 import { SecretScope } from '../delivery/secret-scope.js';
 import { statusDelivery } from '../delivery/status-delivery.js';
-import type { FleetEnvironment } from '../environments/environments-config.js';
 import { rollupTargets } from '../environments/rollup-delivery.js';
 import type { RollupLedger } from '../ledger/rollup-ledger.js';
 import type { StatusLedger } from '../ledger/status-ledger.js';

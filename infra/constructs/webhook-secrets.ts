@@ -2,7 +2,7 @@ import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { CfnSecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { Route } from '../../functions/core/routes-config.js';
+import type { Route } from '../../functions/config/route-schema.js';
 
 /**
  * Every secret the routes name, webhook keys and forge credentials alike, then the fleet

@@ -2,9 +2,9 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGitHubAddress } from '../../functions/forges/github/address.js';
 import { GitHubClient } from '../../functions/forges/github/client.js';
-import { LoopbackServer } from '../helpers/loopback-server.js';
-import { type PrismProcess, startPrism } from '../helpers/prism.js';
-import { checkAgainstSpec } from '../helpers/spec-check.js';
+import { LoopbackServer } from '../fakes/loopback-server.js';
+import { type PrismProcess, startPrism } from '../fakes/prism.js';
+import { checkAgainstSpec } from '../fakes/spec-check.js';
 
 /**
  * Deployments, deployment statuses and repository_dispatch, as the fleet environments send them,

@@ -1,6 +1,7 @@
 import { Octokit } from '@octokit/rest';
-import { ForgeUnavailableError, RelayError, RouteMisconfiguredError } from '../../core/errors.js';
+import { ForgeUnavailableError, RelayError } from '../../core/errors.js';
 import { truncate } from '../../core/text.js';
+import { requireToken } from '../credentials.js';
 import { deadlineSignal, remainingMs } from '../deadline.js';
 import type {
   CommitStatus,
@@ -12,11 +13,18 @@ import type {
   WriteOptions,
   WriteResult,
 } from '../forge.js';
-import { connectionFault, finalRejection, unreachable } from '../forge-errors.js';
+import {
+  attemptsText,
+  connectionFault,
+  finalRejection,
+  forgeMessage,
+  keptFailing,
+  unreachable,
+} from '../forge-errors.js';
 import { forgeFetch } from '../http/forge-fetch.js';
 import type { GitHubLocation } from './address.js';
 import { appAuthStrategy, InstallationTokens } from './app-auth.js';
-import { errorStatus, forgeMessage } from './octokit-errors.js';
+import { answerBody, errorStatus, gaveUpOf } from './octokit-errors.js';
 import { applyRequestPolicy } from './request-policy.js';
 
 /** GitHub's server-side limits, which its API description does not state. */
@@ -231,38 +239,28 @@ export class GitHubClient implements ForgeClient, RepositoryDispatcher, Deployme
     const fault = (error as { response?: unknown }).response
       ? undefined
       : connectionFault(error, this.location.apiUrl);
-    if (fault !== undefined) return unreachable(where, fault, 'retries');
+    // Every request goes through the request policy, which says how it gave up.
+    const gaveUp = gaveUpOf(error) ?? { attempts: 1 };
+    if (fault !== undefined) return unreachable(where, fault, attemptsText(gaveUp.attempts));
     if (status !== undefined && status !== 429 && status < 500 && !isRateLimit(error)) {
-      return finalRejection(where, status, forgeMessage(error));
+      return finalRejection(where, status, forgeMessage(answerBody(error)));
     }
     if (status === undefined || remainingMs(deadline) <= 0) {
-      return new ForgeUnavailableError(`${where} did not answer in time (${describeCause(error)})`, status);
+      return new ForgeUnavailableError(`${where} did not answer in time`, status);
     }
-    return new ForgeUnavailableError(
-      `${where} answered ${status} after retries: ${forgeMessage(error)}`,
-      status,
-    );
+    return keptFailing(where, status, gaveUp.attempts, forgeMessage(answerBody(error)), gaveUp.askedWaitMs);
   }
 }
 
 function isRateLimit(error: unknown): boolean {
   const headers = (error as { response?: { headers?: Record<string, string> } }).response?.headers;
-  return headers?.['x-ratelimit-remaining'] === '0' || /rate limit/i.test(forgeMessage(error));
-}
-
-function describeCause(error: unknown): string {
-  // Node's own codes are words (ECONNRESET); an AbortSignal's DOMException carries a number instead.
-  const cause = (error as { cause?: { code?: unknown; name?: string } }).cause;
-  if (typeof cause?.code === 'string') return cause.code;
-  return cause?.name ?? (error as Error).name;
+  return headers?.['x-ratelimit-remaining'] === '0' || /rate limit/i.test(forgeMessage(answerBody(error)));
 }
 
 export function createClient(location: GitHubLocation, credentials: ForgeCredentials): ForgeClient {
-  const hasToken = credentials.token !== undefined && credentials.token !== '';
-  if (!hasToken && credentials.githubApp === undefined) {
-    throw new RouteMisconfiguredError(
-      `the secret for GitHub ${location.repository} has no "token" (nor githubAppID and githubAppPrivateKey)`,
-    );
+  // Flux's precedence: a token wins; an App is read only without one.
+  if (credentials.githubApp === undefined) {
+    requireToken(credentials, `GitHub ${location.repository}`, ' (nor githubAppID and githubAppPrivateKey)');
   }
   return new GitHubClient(location, credentials);
 }
