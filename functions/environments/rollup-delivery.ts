@@ -118,7 +118,7 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
       description: status.description,
     };
     const record = await recordVerdict(rollups, key, route.cluster ?? route.id, verdict);
-    const rollup = rollupOf(target.clusters, record.verdicts);
+    const rollup = rollupOf(target.clusters, record.verdicts, target.environment.counts);
     const written: CommitStatus = { sha: status.sha, context, ...rollup };
     if (status.ref !== undefined) written.ref = status.ref;
     // The same identity as a cluster status of this context would have (status-delivery.ts).
