@@ -81,7 +81,7 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): DeliverStat
       scope,
     });
     if (rollup === undefined) return outcome;
-    record.rollup = rollup;
+    record.rollup = { ...rollup, description: scope.redact(rollup.description) };
     return job.route.clusterStatuses ? outcome : rollup.outcome;
   };
 
