@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { ConfigError } from '../core/errors.js';
 import { describeIssues } from '../core/zod-issues.js';
+import { environmentIssues, FleetEnvironmentsSchema } from '../environments/environments-config.js';
 import { DeploymentSchema } from './deployment-schema.js';
 import { RouteSchema } from './route-schema.js';
 
@@ -8,6 +9,8 @@ export const EnvironmentConfigSchema = z
   .strictObject({
     $schema: z.optional(z.string()),
     routes: z.array(RouteSchema).check(z.minLength(1)),
+    /** Fleet environments: groups of routes (clusters) with one roll-up status each (see README). */
+    environments: z._default(FleetEnvironmentsSchema, {}),
     deployment: z._default(DeploymentSchema, DeploymentSchema.parse({})),
   })
   .check(
@@ -29,6 +32,11 @@ export const EnvironmentConfigSchema = z
           }
           seen.add(id);
         });
+        const environments = config.environments;
+        if (environments === null || typeof environments !== 'object') return;
+        for (const issue of environmentIssues(routes, environments)) {
+          ctx.issues.push({ code: 'custom', input: config, ...issue });
+        }
       },
       // Report duplicate ids together with every other fault, not after they are fixed.
       { when: () => true },

@@ -7,13 +7,7 @@ import {
   forgesWithOption,
   parseProviderAddress,
 } from '../forges/registry.js';
-
-const SECRET_NAME =
-  /^(?:arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+|[A-Za-z0-9/_+=.@-]{1,512})$/;
-
-const SecretName = z
-  .string()
-  .check(z.regex(SECRET_NAME, 'must be a Secrets Manager secret name ([A-Za-z0-9/_+=.@-]) or ARN'));
+import { SecretName } from './config-fields.js';
 
 /** API Gateway throttling: requests per second, and the burst taken above that rate. */
 const ThrottleSchema = z.strictObject({
@@ -41,6 +35,10 @@ export const RouteSchema = z
         ),
       ),
     ...ROUTE_RULES,
+    /** The fleet environment (a key of `environments`) whose roll-up this cluster reports to. */
+    environment: z.optional(z.string().check(z.minLength(1), z.maxLength(63))),
+    /** False: only the environment's roll-up is written, not this cluster's own statuses. */
+    clusterStatuses: z._default(z.boolean(), true),
     auth: z.strictObject({
       type: z._default(z.enum(['hmac', 'bearer']), 'hmac'),
       /** Several secrets may be valid at once, so that a key can be rotated without a gap. */

@@ -34,6 +34,15 @@ export interface DeliveryRecord {
   error?: string;
   errorName?: string;
   reason?: string;
+  /** The fleet environment's roll-up that this delivery wrote or found current. */
+  rollup?: {
+    context: string;
+    state: string;
+    description: string;
+    outcome: string;
+    deployment?: string;
+    promotion?: string;
+  };
 }
 
 /** Told of every delivery attempt's record: the log line and the metrics come from it. */

@@ -121,6 +121,7 @@ export async function startLocalServer(
   });
   const { relay, redeliver } = createRelay({
     routes: config.routes,
+    environments: config.environments,
     secrets: options.secrets,
     observe: observeDelivery(logger),
     queue,

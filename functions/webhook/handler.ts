@@ -5,6 +5,7 @@ import type { APIGatewayProxyResult, Context, SQSBatchResponse, SQSEvent } from 
 import { loadConfigFile } from '../config/config-file.js';
 import { deadLetterRecord } from '../delivery/redelivery.js';
 import { DynamoDbLedger } from '../ledger/dynamodb-ledger.js';
+import { DynamoDbRollupLedger } from '../ledger/dynamodb-rollup-ledger.js';
 import { maxAttemptsFrom } from '../queue/delivery-queue.js';
 import { SqsQueue } from '../queue/sqs-queue.js';
 import { SecretsManagerSource } from '../secrets/secrets-manager-source.js';
@@ -27,7 +28,10 @@ const { relay, redeliver } = createRelay({
   routes: config.routes,
   secrets: new SecretsManagerSource(),
   observe: observeDelivery(logger, metrics),
-  ...(LEDGER_TABLE ? { ledger: new DynamoDbLedger(LEDGER_TABLE) } : {}),
+  environments: config.environments,
+  ...(LEDGER_TABLE
+    ? { ledger: new DynamoDbLedger(LEDGER_TABLE), rollups: new DynamoDbRollupLedger(LEDGER_TABLE) }
+    : {}),
   ...(queue ? { queue } : {}),
 });
 const onWebhook = apiGatewayHandler(relay);

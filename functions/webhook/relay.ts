@@ -17,6 +17,9 @@ import type { CreateForgeClient } from '../delivery/forge-clients.js';
 import { redelivery } from '../delivery/redelivery.js';
 import { SecretScope } from '../delivery/secret-scope.js';
 import { statusDelivery } from '../delivery/status-delivery.js';
+import type { FleetEnvironment } from '../environments/environments-config.js';
+import { rollupTargets } from '../environments/rollup-delivery.js';
+import type { RollupLedger } from '../ledger/rollup-ledger.js';
 import type { StatusLedger } from '../ledger/status-ledger.js';
 import type { DeliveryQueue, Redeliver } from '../queue/delivery-queue.js';
 import type { SecretSource } from '../secrets/secret-source.js';
@@ -29,6 +32,10 @@ export interface RelayOptions {
   observe: ObserveDelivery;
   /** The ledger every container shares; without it, this process's own keeps the order. */
   ledger?: StatusLedger;
+  /** The config's fleet environments (`environments`), whose roll-ups the routes report to. */
+  environments?: Readonly<Record<string, FleetEnvironment>>;
+  /** The roll-up records every container shares; without it, this process's own. */
+  rollups?: RollupLedger;
   /** Where a delivery goes when the forge or the ledger still fails at the end of the budget. */
   queue?: DeliveryQueue;
   maxBodyBytes?: number;
@@ -60,6 +67,8 @@ export function createRelay(options: RelayOptions): { relay: Relay; redeliver: R
   const now = options.now ?? Date.now;
   const deliverStatus = statusDelivery({
     ...(options.ledger ? { ledger: options.ledger } : {}),
+    ...(options.rollups ? { rollups: options.rollups } : {}),
+    targets: rollupTargets(options.routes, options.environments ?? {}),
     ...(options.createClient ? { createClient: options.createClient } : {}),
     now,
   });
@@ -138,7 +147,15 @@ export function createRelay(options: RelayOptions): { relay: Relay; redeliver: R
 
     const deadline = forgeDeadline(started, request.deadline, options.budgetMs);
     try {
-      record.outcome = await deliverStatus({ route, status, eventTime, deadline, scope, record });
+      record.outcome = await deliverStatus({
+        route,
+        status,
+        eventTime,
+        deadline,
+        scope,
+        record,
+        object: { kind, namespace: namespace ?? '', name },
+      });
       return jsonResponse(200, { outcome: record.outcome, ...summaryOf(route, status) });
     } catch (error) {
       // Flux's 15 seconds may not be enough for a passing fault; the queue waits longer.

@@ -3,7 +3,16 @@ import { ForgeUnavailableError, RelayError } from '../../core/errors.js';
 import { truncate } from '../../core/text.js';
 import { requireToken } from '../credentials.js';
 import { deadlineSignal, remainingMs } from '../deadline.js';
-import type { CommitStatus, ForgeClient, ForgeCredentials, WriteOptions, WriteResult } from '../forge.js';
+import type {
+  CommitStatus,
+  DeploymentStatus,
+  DeploymentWriter,
+  ForgeClient,
+  ForgeCredentials,
+  RepositoryDispatcher,
+  WriteOptions,
+  WriteResult,
+} from '../forge.js';
 import {
   attemptsText,
   connectionFault,
@@ -35,7 +44,7 @@ function writeSpacingMs(): number {
   return Number.isFinite(configured) && configured >= 0 ? configured : 1000;
 }
 
-export class GitHubClient implements ForgeClient {
+export class GitHubClient implements ForgeClient, RepositoryDispatcher, DeploymentWriter {
   readonly #octokit: Octokit;
 
   constructor(
@@ -83,6 +92,122 @@ export class GitHubClient implements ForgeClient {
       return { outcome: 'written', forgeStatus: response.status };
     } catch (error) {
       throw this.#translate(error, options.deadline);
+    }
+  }
+
+  /** Sends `repository_dispatch`; GitHub answers 204 and starts the workflows that listen for it. */
+  async dispatch(
+    eventType: string,
+    clientPayload: Record<string, unknown>,
+    options: { deadline: number },
+  ): Promise<void> {
+    const request = { signal: deadlineSignal(options.deadline), deadline: options.deadline };
+    try {
+      await this.#octokit.rest.repos.createDispatchEvent({
+        owner: this.location.owner,
+        repo: this.location.repo,
+        event_type: eventType,
+        client_payload: clientPayload,
+        request,
+      });
+    } catch (error) {
+      throw this.#translate(error, options.deadline);
+    }
+  }
+
+  /** The newest deployment of this commit to this environment, if there is one. */
+  async findDeployment(sha: string, environment: string, options: { deadline: number }) {
+    return this.#call(options.deadline, async (request) => {
+      const { data } = await this.#octokit.rest.repos.listDeployments({
+        ...this.#repository(),
+        sha,
+        environment,
+        per_page: 1,
+        request,
+      });
+      return data[0]?.id;
+    });
+  }
+
+  /**
+   * A deployment of the commit itself (no merge, no required contexts: the clusters already run it),
+   * so that GitHub's environment page shows what runs where.
+   */
+  async createDeployment(
+    deployment: { sha: string; environment: string; description: string; productionEnvironment?: boolean },
+    options: { deadline: number },
+  ): Promise<number> {
+    return this.#call(options.deadline, async (request) => {
+      const response = await this.#octokit.rest.repos.createDeployment({
+        ...this.#repository(),
+        ref: deployment.sha,
+        environment: deployment.environment,
+        description: truncate(deployment.description, GITHUB_DESCRIPTION_LIMIT),
+        auto_merge: false,
+        required_contexts: [],
+        ...(deployment.productionEnvironment === undefined
+          ? {}
+          : { production_environment: deployment.productionEnvironment }),
+        request,
+      });
+      const id = (response.data as { id?: unknown }).id;
+      if (typeof id !== 'number') {
+        throw new ForgeUnavailableError(
+          `GitHub ${this.location.repository} created no deployment`,
+          response.status,
+        );
+      }
+      return id;
+    });
+  }
+
+  /** GitHub lists a deployment's statuses newest first. */
+  async deploymentShows(
+    id: number,
+    state: DeploymentStatus['state'],
+    description: string,
+    options: { deadline: number },
+  ): Promise<boolean> {
+    return this.#call(options.deadline, async (request) => {
+      const { data } = await this.#octokit.rest.repos.listDeploymentStatuses({
+        ...this.#repository(),
+        deployment_id: id,
+        per_page: 1,
+        request,
+      });
+      const latest = data[0];
+      return (
+        latest?.state === state &&
+        (latest.description ?? '') === truncate(description, GITHUB_DESCRIPTION_LIMIT)
+      );
+    });
+  }
+
+  async createDeploymentStatus(id: number, status: DeploymentStatus, options: { deadline: number }) {
+    await this.#call(options.deadline, (request) =>
+      this.#octokit.rest.repos.createDeploymentStatus({
+        ...this.#repository(),
+        deployment_id: id,
+        state: status.state,
+        description: truncate(status.description, GITHUB_DESCRIPTION_LIMIT),
+        auto_inactive: status.autoInactive,
+        ...(status.environmentUrl === undefined ? {} : { environment_url: status.environmentUrl }),
+        ...(status.logUrl === undefined ? {} : { log_url: status.logUrl }),
+        request,
+      }),
+    );
+  }
+
+  #repository() {
+    return { owner: this.location.owner, repo: this.location.repo };
+  }
+
+  /** One request with the deadline's signal, its failure translated as a status write's. */
+  async #call<T>(deadline: number, call: (request: { signal: AbortSignal; deadline: number }) => Promise<T>) {
+    try {
+      return await call({ signal: deadlineSignal(deadline), deadline });
+    } catch (error) {
+      throw this.#translate(error, deadline);
     }
   }
 
