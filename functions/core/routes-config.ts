@@ -60,6 +60,8 @@ export const RouteSchema = z
     pending: z._default(z.boolean(), true),
     context: z._default(Template(255), DEFAULT_CONTEXT),
     targetUrl: z.optional(Template(2048)),
+    /** Point the status at its details page (`GET /details/<token>`), unless `targetUrl` is set. */
+    detailsPage: z._default(z.boolean(), false),
     /**
      * This route's own throttle at API Gateway, so that a flood on one route never throttles another.
      * Read by the stack only; `deployment.throttle` when absent.
@@ -184,11 +186,33 @@ export const DeploymentSchema = z.strictObject({
 
 export type Deployment = z.infer<typeof DeploymentSchema>;
 
+/** The details pages of an environment: the key their links are signed with, and where they are served. */
+export const DetailsPageSchema = z.strictObject({
+  /** The Secrets Manager secret of the page key: `{"token": "<key>", "previous": "<the key before>"}`. */
+  secret: SecretName,
+  /** The service's public origin, when it is not the API's own URL or domain (a CDN in front). */
+  baseUrl: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(
+          /^https?:\/\/[^/?#\s]+(?:\/[^?#\s]*[^/?#\s])?$/,
+          'must be an http(s) URL without a trailing "/", query or fragment',
+        ),
+      ),
+  ),
+  /** The API Gateway throttle of `GET /details/{token}`, apart from every webhook route's. */
+  throttle: z._default(ThrottleSchema, { rateLimit: 10, burstLimit: 20 }),
+});
+
+export type DetailsPageSettings = z.infer<typeof DetailsPageSchema>;
+
 export const EnvironmentConfigSchema = z
   .strictObject({
     $schema: z.optional(z.string()),
     routes: z.array(RouteSchema).check(z.minLength(1)),
     deployment: z._default(DeploymentSchema, DeploymentSchema.parse({})),
+    detailsPage: z.optional(DetailsPageSchema),
   })
   .check(
     z.superRefine(
@@ -208,6 +232,23 @@ export const EnvironmentConfigSchema = z
             });
           }
           seen.add(id);
+          if ((route as { detailsPage?: unknown }).detailsPage !== true) return;
+          if (config.detailsPage === undefined) {
+            ctx.issues.push({
+              code: 'custom',
+              input: true,
+              path: ['routes', index, 'detailsPage'],
+              message: 'needs the environment\'s "detailsPage": {"secret": "<the page key\'s secret>"}',
+            });
+          }
+          if (config.deployment?.ledger === false) {
+            ctx.issues.push({
+              code: 'custom',
+              input: false,
+              path: ['deployment', 'ledger'],
+              message: `must be true while route "${id}" has detailsPage: the pages are kept in the ledger's table`,
+            });
+          }
         });
       },
       // Report duplicate ids together with every other fault, not after they are fixed.
