@@ -10,7 +10,7 @@ import {
 import { SecretName } from './config-fields.js';
 
 /** API Gateway throttling: requests per second, and the burst taken above that rate. */
-const ThrottleSchema = z.strictObject({
+export const ThrottleSchema = z.strictObject({
   rateLimit: z.number().check(z.positive()),
   burstLimit: z.int().check(z.positive()),
 });
@@ -35,6 +35,8 @@ export const RouteSchema = z
         ),
       ),
     ...ROUTE_RULES,
+    /** Point the status at its details page (`GET /details/<token>`), unless `targetUrl` is set. */
+    detailsPage: z._default(z.boolean(), false),
     /** The fleet environment (a key of `environments`) whose roll-up this cluster reports to. */
     environment: z.optional(z.string().check(z.minLength(1), z.maxLength(63))),
     /** False: only the environment's roll-up is written, not this cluster's own statuses. */

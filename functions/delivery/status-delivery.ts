@@ -39,7 +39,7 @@ export interface StatusJob {
 export type DeliverStatus = (job: StatusJob) => Promise<OrderedOutcome | 'skipped'>;
 
 /** The status identity on the forge: Azure DevOps names it by genre (the summary) as well. */
-function identityOf(route: Route, status: CommitStatus): string {
+export function identityOf(route: Route, status: CommitStatus): string {
   const { type, apiUrl, address } = route.provider;
   return ledgerKey([type, apiUrl ?? '', address, status.sha, status.context, status.summary ?? '']);
 }

@@ -17,6 +17,7 @@ import type { CreateForgeClient } from '../delivery/forge-clients.js';
 import { redelivery } from '../delivery/redelivery.js';
 import { SecretScope } from '../delivery/secret-scope.js';
 import { statusDelivery } from '../delivery/status-delivery.js';
+import type { DetailsLinks } from '../details/details-links.js';
 import type { FleetEnvironment } from '../environments/environments-config.js';
 import { rollupTargets } from '../environments/rollup-delivery.js';
 import type { RollupLedger } from '../ledger/rollup-ledger.js';
@@ -44,6 +45,8 @@ export interface RelayOptions {
   now?: () => number;
   /** The forge client factory; tests wrap it to interleave forge calls. */
   createClient?: CreateForgeClient;
+  /** The details pages' links and records, for the routes with `detailsPage`. */
+  details?: DetailsLinks;
 }
 
 export type Relay = (request: WebhookRequest) => Promise<JsonResponse>;
@@ -138,15 +141,21 @@ export function createRelay(options: RelayOptions): { relay: Relay; redeliver: R
       return jsonResponse(202, { outcome: 'skipped', skipped: decision.code, reason: decision.reason });
     }
     const status = decision.status;
+    await options.details?.attach(route, status, scope);
     Object.assign(record, summaryOf(route, status));
     if (status.targetUrl !== undefined) record.targetUrl = status.targetUrl;
+    const facts = { route, status, event, eventTime, scope };
     if (route.dryRun) {
+      await options.details?.remember(facts);
       record.outcome = 'dry-run';
       return jsonResponse(200, { outcome: 'dry-run', ...summaryOf(route, status) });
     }
 
     const deadline = forgeDeadline(started, request.deadline, options.budgetMs);
     try {
+      // Before the forge: a page that the new status links to already shows its event. A store fault
+      // queues the delivery as a ledger fault does (the queue's retry writes the status, not the page).
+      await options.details?.remember(facts);
       record.outcome = await deliverStatus({
         route,
         status,
