@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { FORGE_TYPES, parseProviderAddress } from '../forges/addresses.js';
+import { parseDuration } from './duration.js';
 import { ConfigError } from './errors.js';
 import { templateProblem } from './template.js';
 import { describeIssues } from './zod-issues.js';
@@ -27,6 +28,20 @@ const ThrottleSchema = z.strictObject({
   rateLimit: z.number().check(z.positive()),
   burstLimit: z.int().check(z.positive()),
 });
+
+/** From a minute to a week: the ledger keeps what it resolves for 30 days. */
+const PendingTimeout = z.union([
+  z.literal(false),
+  z.string().check(
+    z.refine(
+      (text) => {
+        const ms = parseDuration(text);
+        return ms !== undefined && ms >= 60_000 && ms <= 7 * 24 * 3600_000;
+      },
+      { message: 'must be false or a duration from 1m to 168h, such as "30m" or "1h30m"' },
+    ),
+  ),
+]);
 
 const NonEmptyList = z.array(z.string().check(z.minLength(1))).check(z.minLength(1));
 
@@ -58,6 +73,11 @@ export const RouteSchema = z
     provider: ProviderSchema,
     dryRun: z._default(z.boolean(), false),
     pending: z._default(z.boolean(), true),
+    /**
+     * How long a pending status waits for its verdict before the sweep writes `error` saying none
+     * came (functions/pending/); false leaves it pending.
+     */
+    pendingTimeout: z._default(PendingTimeout, '30m'),
     context: z._default(Template(255), DEFAULT_CONTEXT),
     targetUrl: z.optional(Template(2048)),
     /**

@@ -67,6 +67,7 @@ export function redelivery(options: RedeliveryOptions): Redeliver {
         deadline: forgeDeadline(started, invocationDeadline, options.budgetMs),
         scope,
         record,
+        ...(delivery.object === undefined ? {} : { object: delivery.object }),
       });
       record.statusCode = 200;
       result = { kind: 'done' };

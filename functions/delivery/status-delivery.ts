@@ -7,7 +7,7 @@ import { WRITE_GRACE_MS } from './budget.js';
 import type { DeliveryRecord } from './delivery-record.js';
 import { type CreateForgeClient, ForgeClients } from './forge-clients.js';
 import { KeyedSerializer } from './keyed-serializer.js';
-import { deliverInOrder, type OrderedOutcome } from './ordering.js';
+import { deliverInOrder, type OrderedDelivery, type OrderedOutcome } from './ordering.js';
 import type { SecretScope } from './secret-scope.js';
 
 export interface StatusDeliveryOptions {
@@ -25,6 +25,10 @@ export interface StatusJob {
   deadline: number;
   scope: SecretScope;
   record: DeliveryRecord;
+  /** The Flux object the event is about (`Kind/namespace/name`), for the pending index. */
+  object?: string;
+  /** A resolution's guard (see `OrderedDelivery.replaces`). */
+  replaces?: OrderedDelivery['replaces'];
 }
 
 export type DeliverStatus = (job: StatusJob) => Promise<OrderedOutcome>;
@@ -46,7 +50,7 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): DeliverStat
   const serializer = new KeyedSerializer();
   const now = options.now ?? Date.now;
 
-  return async ({ route, status: decided, eventTime, deadline, scope, record }) => {
+  return async ({ route, status: decided, eventTime, deadline, scope, record, replaces }) => {
     await clients.client(route, scope);
     const status = { ...decided, description: scope.redact(decided.description) };
     const shown: ShownStatus = {
@@ -64,6 +68,7 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): DeliverStat
         writerId: randomUUID(),
         writeExpiresAt: deadline + WRITE_GRACE_MS,
         now,
+        ...(replaces === undefined ? {} : { replaces }),
         write: async (target, forgeShows) => {
           // The target may be a newer claim of another delivery: the same identity, its own text.
           const written: CommitStatus = { ...status, state: target.state, description: target.description };

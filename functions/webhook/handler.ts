@@ -1,10 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { APIGatewayProxyResult, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { APIGatewayProxyResult, Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfigFile } from '../core/config-file.js';
 import { deadLetterRecord } from '../delivery/redelivery.js';
 import { DynamoDbLedger } from '../ledger/dynamodb-ledger.js';
+import { DynamoDbPendingIndex } from '../ledger/dynamodb-pending-index.js';
+import type { SweepResult } from '../pending/sweep.js';
 import { maxAttemptsFrom } from '../queue/delivery-queue.js';
 import { SqsQueue } from '../queue/sqs-queue.js';
 import { SecretsManagerSource } from '../secrets/secrets-manager-source.js';
@@ -23,11 +25,13 @@ const { LEDGER_TABLE, RETRY_QUEUE_URL, DEAD_LETTER_QUEUE_URL, RETRY_MAX_ATTEMPTS
 const queue = RETRY_QUEUE_URL ? new SqsQueue(RETRY_QUEUE_URL, DEAD_LETTER_QUEUE_URL) : undefined;
 
 const routes = new Map(config.routes.map((route) => [route.id, route]));
-const { relay, redeliver } = createRelay({
+const { relay, redeliver, sweep } = createRelay({
   routes: config.routes,
   secrets: new SecretsManagerSource(),
   observe: observeDelivery(logger, metrics),
-  ...(LEDGER_TABLE ? { ledger: new DynamoDbLedger(LEDGER_TABLE) } : {}),
+  ...(LEDGER_TABLE
+    ? { ledger: new DynamoDbLedger(LEDGER_TABLE), pending: new DynamoDbPendingIndex(LEDGER_TABLE) }
+    : {}),
   ...(queue ? { queue } : {}),
 });
 const onWebhook = apiGatewayHandler(relay);
@@ -46,15 +50,33 @@ function queueConsumer(retryQueue: SqsQueue) {
   return onQueue;
 }
 
-function isQueueEvent(event: ApiGatewayEvent | SQSEvent): event is SQSEvent {
+function isQueueEvent(event: ApiGatewayEvent | SQSEvent | ScheduledEvent): event is SQSEvent {
   return Array.isArray((event as SQSEvent).Records);
 }
 
-/** One function serves both the webhook (API Gateway) and the retry queue (SQS). */
+function isSchedule(event: ApiGatewayEvent | SQSEvent | ScheduledEvent): event is ScheduledEvent {
+  return (event as ScheduledEvent)['detail-type'] === 'Scheduled Event';
+}
+
+/** The pending sweep's run; one that left resolutions unwritten fails, which raises its alarm. */
+async function onSchedule(context: Context): Promise<SweepResult> {
+  const result = await sweep(Date.now() + context.getRemainingTimeInMillis());
+  logger.info('pending sweep', { ...result });
+  if (result.failed > 0) {
+    throw new Error(`the pending sweep could not write ${result.failed} resolutions; they stay due`);
+  }
+  return result;
+}
+
+/**
+ * One code for the webhook (API Gateway), the retry queue (SQS) and the pending sweep (an
+ * EventBridge schedule, served by a function of its own with its own role).
+ */
 export async function handler(
-  event: ApiGatewayEvent | SQSEvent,
+  event: ApiGatewayEvent | SQSEvent | ScheduledEvent,
   context: Context,
-): Promise<APIGatewayProxyResult | SQSBatchResponse> {
+): Promise<APIGatewayProxyResult | SQSBatchResponse | SweepResult> {
+  if (isSchedule(event)) return onSchedule(context);
   if (!isQueueEvent(event)) return onWebhook(event, context);
   if (queue === undefined) throw new Error('an SQS event arrived but RETRY_QUEUE_URL is not set');
   return (await queueConsumer(queue))(event, context);

@@ -17,7 +17,11 @@ import type { CreateForgeClient } from '../delivery/forge-clients.js';
 import { redelivery } from '../delivery/redelivery.js';
 import { SecretScope } from '../delivery/secret-scope.js';
 import { statusDelivery } from '../delivery/status-delivery.js';
+import { MemoryPendingIndex } from '../ledger/memory-pending-index.js';
+import type { PendingIndex } from '../ledger/pending-index.js';
 import type { StatusLedger } from '../ledger/status-ledger.js';
+import { type PendingSweep, pendingSweep } from '../pending/sweep.js';
+import { trackPending } from '../pending/track-pending.js';
 import type { DeliveryQueue, Redeliver } from '../queue/delivery-queue.js';
 import type { SecretSource } from '../secrets/secret-source.js';
 import { WebhookKeys } from './webhook-keys.js';
@@ -29,6 +33,8 @@ export interface RelayOptions {
   observe: ObserveDelivery;
   /** The ledger every container shares; without it, this process's own keeps the order. */
   ledger?: StatusLedger;
+  /** The pending statuses every container shares (functions/pending/); without it, this process's own. */
+  pending?: PendingIndex;
   /** Where a delivery goes when the forge or the ledger still fails at the end of the budget. */
   queue?: DeliveryQueue;
   maxBodyBytes?: number;
@@ -54,15 +60,27 @@ function summaryOf(route: Route, status: CommitStatus) {
  * event's time, decide, deliver in event order, hand off to the queue, answer. Everything it says
  * is scrubbed of the secrets it read.
  */
-export function createRelay(options: RelayOptions): { relay: Relay; redeliver: Redeliver } {
+export function createRelay(options: RelayOptions): {
+  relay: Relay;
+  redeliver: Redeliver;
+  sweep: PendingSweep;
+} {
   const routes = new Map(options.routes.map((route) => [route.id, route]));
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const now = options.now ?? Date.now;
-  const deliverStatus = statusDelivery({
+  const plainDelivery = statusDelivery({
     ...(options.ledger ? { ledger: options.ledger } : {}),
     ...(options.createClient ? { createClient: options.createClient } : {}),
     now,
   });
+  const resolver = {
+    index: options.pending ?? new MemoryPendingIndex(),
+    deliverStatus: plainDelivery,
+    secrets: options.secrets,
+    observe: options.observe,
+    now,
+  };
+  const deliverStatus = trackPending(plainDelivery, resolver);
 
   const webhookKeys = new WebhookKeys();
 
@@ -138,7 +156,15 @@ export function createRelay(options: RelayOptions): { relay: Relay; redeliver: R
 
     const deadline = forgeDeadline(started, request.deadline, options.budgetMs);
     try {
-      record.outcome = await deliverStatus({ route, status, eventTime, deadline, scope, record });
+      record.outcome = await deliverStatus({
+        route,
+        status,
+        eventTime,
+        deadline,
+        scope,
+        record,
+        object: record.object,
+      });
       return jsonResponse(200, { outcome: record.outcome, ...summaryOf(route, status) });
     } catch (error) {
       // Flux's 15 seconds may not be enough for a passing fault; the queue waits longer.
@@ -190,5 +216,5 @@ export function createRelay(options: RelayOptions): { relay: Relay; redeliver: R
     now,
     ...(options.budgetMs === undefined ? {} : { budgetMs: options.budgetMs }),
   });
-  return { relay, redeliver };
+  return { relay, redeliver, sweep: pendingSweep({ ...resolver, routes }) };
 }

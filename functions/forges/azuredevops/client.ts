@@ -14,7 +14,13 @@ import type { AzureDevOpsLocation } from './address.js';
 
 /** Flux maps a failure to `error`, so that an Azure DevOps policy reads it as a broken pipeline. */
 /** As Flux writes them; a route may ask for `failed` instead of `error` (provider.failureState). */
-const STATES: Record<StatusState, string> = { success: 'succeeded', failure: 'error', pending: 'pending' };
+/** No verdict is `error` too: `notApplicable` would say the check does not concern the commit. */
+const STATES: Record<StatusState, string> = {
+  success: 'succeeded',
+  failure: 'error',
+  pending: 'pending',
+  error: 'error',
+};
 const API_VERSION = '7.1';
 const PAGE_SIZE = 100;
 const MAX_PAGES = 20;
