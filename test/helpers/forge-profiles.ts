@@ -3,6 +3,7 @@ import { FakeBitbucket } from './fake-bitbucket.js';
 import { FakeBitbucketServer } from './fake-bitbucket-server.js';
 import { specCheckFor } from './fake-forge.js';
 import { FakeGitea } from './fake-gitea.js';
+import { FakeGitHub } from './fake-github.js';
 import { FakeGitLab } from './fake-gitlab.js';
 import type { ForgeProfile } from './forge-behaviour.js';
 
@@ -17,7 +18,7 @@ export const gitlab: ForgeProfile<FakeGitLab> = {
   start: () => new FakeGitLab(specCheckFor('gitlab')).start(),
   provider: (fake) => ({ address: 'https://gitlab.com/acme/platform/fleet-infra', apiUrl: fake.url }),
   secret: { token: GITLAB_TOKEN },
-  states: { success: 'success', failure: 'failed', pending: 'running' },
+  states: { success: 'success', failure: 'failed', pending: 'running', error: 'canceled' },
   auth: { header: 'private-token', value: GITLAB_TOKEN },
   written: (fake, sha) =>
     fake
@@ -34,7 +35,7 @@ export const gitea: ForgeProfile<FakeGitea> = {
   start: () => new FakeGitea(specCheckFor('gitea', '/api/v1')).start(),
   provider: (fake) => ({ address: 'https://gitea.example.com/acme/fleet-infra.git', apiUrl: fake.url }),
   secret: { token: GITEA_TOKEN },
-  states: { success: 'success', failure: 'failure', pending: 'pending' },
+  states: { success: 'success', failure: 'failure', pending: 'pending', error: 'error' },
   auth: { header: 'authorization', value: `token ${GITEA_TOKEN}` },
   written: (fake, sha) =>
     fake
@@ -51,7 +52,7 @@ export const bitbucket: ForgeProfile<FakeBitbucket> = {
   start: () => new FakeBitbucket(specCheckFor('bitbucket', '/2.0')).start(),
   provider: (fake) => ({ address: 'git@bitbucket.org:acme/fleet-infra.git', apiUrl: `${fake.url}/2.0` }),
   secret: { token: BITBUCKET_TOKEN },
-  states: { success: 'SUCCESSFUL', failure: 'FAILED', pending: 'INPROGRESS' },
+  states: { success: 'SUCCESSFUL', failure: 'FAILED', pending: 'INPROGRESS', error: 'STOPPED' },
   auth: { header: 'authorization', value: `Bearer ${BITBUCKET_TOKEN}` },
   written: (fake, sha) =>
     fake
@@ -71,7 +72,7 @@ export const bitbucketServer: ForgeProfile<FakeBitbucketServer> = {
     apiUrl: fake.url,
   }),
   secret: { token: BITBUCKET_SERVER_TOKEN },
-  states: { success: 'SUCCESSFUL', failure: 'FAILED', pending: 'INPROGRESS' },
+  states: { success: 'SUCCESSFUL', failure: 'FAILED', pending: 'INPROGRESS', error: 'CANCELLED' },
   auth: { header: 'authorization', value: `Bearer ${BITBUCKET_SERVER_TOKEN}` },
   written: (fake, sha) =>
     fake
@@ -91,10 +92,28 @@ export const azureDevOps: ForgeProfile<FakeAzureDevOps> = {
     apiUrl: `${fake.url}/acme`,
   }),
   secret: { token: AZURE_PAT },
-  states: { success: 'succeeded', failure: 'error', pending: 'pending' },
+  states: { success: 'succeeded', failure: 'error', pending: 'pending', error: 'error' },
   auth: { header: 'authorization', value: `Basic ${Buffer.from(`:${AZURE_PAT}`).toString('base64')}` },
   written: (fake, sha) =>
     fake
       .statusesOf(azureDevOps.repository, sha)
       .map((status) => ({ state: status.state, name: status.context.name, description: status.description })),
+};
+
+const GITHUB_TOKEN = 'ghp_forgeTokenThatMustNeverLeak0123456789';
+
+/** GitHub as the shared cases see it; github-behaviour.test.ts covers its own cases besides. */
+export const github: ForgeProfile<FakeGitHub> = {
+  type: 'github',
+  repository: 'acme/fleet-infra',
+  where: 'GitHub acme/fleet-infra',
+  start: () => new FakeGitHub(specCheckFor('github')).start(),
+  provider: (fake) => ({ address: 'https://github.com/acme/fleet-infra', apiUrl: fake.url }),
+  secret: { token: GITHUB_TOKEN },
+  states: { success: 'success', failure: 'failure', pending: 'pending', error: 'error' },
+  auth: { header: 'authorization', value: `token ${GITHUB_TOKEN}` },
+  written: (fake, sha) =>
+    fake
+      .statusesOf(github.repository, sha)
+      .map((status) => ({ state: status.state, name: status.context, description: status.description ?? '' })),
 };
