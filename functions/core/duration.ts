@@ -5,7 +5,11 @@ const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 export function parseDuration(text: string): number | undefined {
   const match = DURATION.exec(text);
   if (match === null || text === '') return undefined;
-  const [hours, minutes, seconds] = match.slice(1).map((part) => Number(part ?? 0)) as [number, number, number];
+  const [hours, minutes, seconds] = match.slice(1).map((part) => Number(part ?? 0)) as [
+    number,
+    number,
+    number,
+  ];
   return ((hours * 60 + minutes) * 60 + seconds) * 1000;
 }
 

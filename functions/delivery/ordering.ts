@@ -61,8 +61,7 @@ export async function deliverInOrder(delivery: OrderedDelivery): Promise<Ordered
     if (item === undefined && delivery.replaces !== undefined) return 'superseded';
     const others = liveWriters(item, writerId, delivery.now());
     const claimed =
-      item === undefined ||
-      (item.claim.order < mine.order && (delivery.replaces?.(item.claim) ?? true));
+      item === undefined || (item.claim.order < mine.order && (delivery.replaces?.(item.claim) ?? true));
     const claim = claimed ? { ...mine, eventTime: delivery.eventTime } : item.claim;
 
     if (written !== undefined && sameShown(written, claim.status)) {

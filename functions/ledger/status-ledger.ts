@@ -53,7 +53,12 @@ export function ledgerKey(parts: readonly string[]): string {
  * Compared as strings: `05` sorts after `0` and before `1`, so `error` sits between pending and the
  * verdicts without renumbering the ranks of the orders already stored in the ledger.
  */
-const STATE_RANK: Record<ShownStatus['state'], string> = { pending: '0', error: '05', success: '1', failure: '2' };
+const STATE_RANK: Record<ShownStatus['state'], string> = {
+  pending: '0',
+  error: '05',
+  success: '1',
+  failure: '2',
+};
 
 /**
  * A total order on events, the same in every container, compared as strings: the event time first;

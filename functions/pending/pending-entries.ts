@@ -1,7 +1,12 @@
 import type { CommitStatus } from '../core/commit-status.js';
 import { parseDuration } from '../core/duration.js';
 import type { Route } from '../core/routes-config.js';
-import { type PendingEntry, type PendingIndex, type PendingObject, sameIdentity } from '../ledger/pending-index.js';
+import {
+  type PendingEntry,
+  type PendingIndex,
+  type PendingObject,
+  sameIdentity,
+} from '../ledger/pending-index.js';
 import { supersededBy } from './resolutions.js';
 
 /** Each change is one read and one swap; more rounds than this means a storm. */

@@ -61,8 +61,11 @@ export async function resolveEntry(
       replaces: unresolved,
     });
     record.statusCode = 200;
-    await changeEntries(resolver.index, pendingKey(route.id, object), { routeId: route.id, object }, (entries) =>
-      without(entries, entry),
+    await changeEntries(
+      resolver.index,
+      pendingKey(route.id, object),
+      { routeId: route.id, object },
+      (entries) => without(entries, entry),
     );
     done = true;
   } catch (caught) {

@@ -1,8 +1,8 @@
 import type { Route } from '../core/routes-config.js';
 import { forgeDeadline } from '../delivery/budget.js';
 import { changeEntries } from './pending-entries.js';
-import { type Resolver, resolveEntry } from './resolve-entry.js';
 import { timedOut } from './resolutions.js';
+import { type Resolver, resolveEntry } from './resolve-entry.js';
 
 export interface SweepOptions extends Resolver {
   routes: ReadonlyMap<string, Route>;
@@ -46,7 +46,12 @@ export function pendingSweep(options: SweepOptions): PendingSweep {
     return result;
   };
 
-  async function sweepItem(key: string, now: number, invocationDeadline: number | undefined, result: SweepResult) {
+  async function sweepItem(
+    key: string,
+    now: number,
+    invocationDeadline: number | undefined,
+    result: SweepResult,
+  ) {
     const item = await options.index.read(key);
     if (item === undefined) return;
     const route = options.routes.get(item.routeId);

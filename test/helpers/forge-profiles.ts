@@ -113,7 +113,9 @@ export const github: ForgeProfile<FakeGitHub> = {
   states: { success: 'success', failure: 'failure', pending: 'pending', error: 'error' },
   auth: { header: 'authorization', value: `token ${GITHUB_TOKEN}` },
   written: (fake, sha) =>
-    fake
-      .statusesOf(github.repository, sha)
-      .map((status) => ({ state: status.state, name: status.context, description: status.description ?? '' })),
+    fake.statusesOf(github.repository, sha).map((status) => ({
+      state: status.state,
+      name: status.context,
+      description: status.description ?? '',
+    })),
 };

@@ -39,101 +39,110 @@ const PROFILES: Array<ForgeProfile<SpecCheckedFake>> = [
   azureDevOps,
 ] as unknown as Array<ForgeProfile<SpecCheckedFake>>;
 
-describe.each(PROFILES.map((profile) => [profile.type, profile] as const))('pending statuses on %s', (_, profile) => {
-  const forge = useForge(profile);
+describe.each(PROFILES.map((profile) => [profile.type, profile] as const))(
+  'pending statuses on %s',
+  (_, profile) => {
+    const forge = useForge(profile);
 
-  /** A container with a clock the test moves; `start` is real time, so forge deadlines hold. */
-  function container(overrides: Parameters<typeof forge.route>[0] = {}) {
-    const clock = { now: Date.now() };
-    const harness = testRelay([forge.route(overrides)], { secrets: forge.secrets(), now: () => clock.now });
-    const handler = apiGatewayHandler(harness.relay);
-    return {
-      clock,
-      records: harness.records as DeliveryRecord[],
-      sweep: harness.sweep,
-      send: async (sha: string, verdict: Verdict, time: number) =>
-        JSON.parse((await handler(apiEvent({ body: fluxEvent(sha, verdict, time) }))).body),
-    };
-  }
-  const latest = (sha: string) => profile.written(forge.fake, sha)[0];
-
-  it('a burst of three commits, only the newest reconciled: the two older end "superseded"', async () => {
-    // Prepare: three pushes within a minute, each Progressing; Flux reconciles only the newest.
-    const relay = container();
-    const t0 = relay.clock.now - 120_000;
-    await relay.send(A, 'pending', t0);
-    await relay.send(B, 'pending', t0 + 20_000);
-    await relay.send(C, 'pending', t0 + 40_000);
-
-    // Act
-    const answer = await relay.send(C, 'success', t0 + 60_000);
-
-    // Assess
-    expect(answer.outcome).toBe('written');
-    for (const sha of [A, B]) {
-      expect(latest(sha)).toMatchObject({
-        state: profile.states.success,
-        name: CONTEXT,
-        description: 'superseded by ccccccc, deployed with it',
-      });
+    /** A container with a clock the test moves; `start` is real time, so forge deadlines hold. */
+    function container(overrides: Parameters<typeof forge.route>[0] = {}) {
+      const clock = { now: Date.now() };
+      const harness = testRelay([forge.route(overrides)], { secrets: forge.secrets(), now: () => clock.now });
+      const handler = apiGatewayHandler(harness.relay);
+      return {
+        clock,
+        records: harness.records as DeliveryRecord[],
+        sweep: harness.sweep,
+        send: async (sha: string, verdict: Verdict, time: number) =>
+          JSON.parse((await handler(apiEvent({ body: fluxEvent(sha, verdict, time) }))).body),
+      };
     }
-    expect(latest(C)).toMatchObject({ state: profile.states.success, description: 'reconciliation succeeded' });
-    const resolutions = relay.records.filter((record) => record.resolution === 'superseded');
-    expect(resolutions.map((record) => [record.sha, record.outcome])).toEqual([
-      [A, 'written'],
-      [B, 'written'],
-    ]);
-    // Nothing is left for the sweep, however late it runs.
-    relay.clock.now += 24 * 3600_000;
-    expect(await relay.sweep()).toEqual({ resolved: 0, failed: 0, dropped: 0 });
-  });
+    const latest = (sha: string) => profile.written(forge.fake, sha)[0];
 
-  it('a newer commit that failed leaves the older one in `error`, not green', async () => {
-    const relay = container();
-    const t0 = relay.clock.now - 60_000;
-    await relay.send(A, 'pending', t0);
+    it('a burst of three commits, only the newest reconciled: the two older end "superseded"', async () => {
+      // Prepare: three pushes within a minute, each Progressing; Flux reconciles only the newest.
+      const relay = container();
+      const t0 = relay.clock.now - 120_000;
+      await relay.send(A, 'pending', t0);
+      await relay.send(B, 'pending', t0 + 20_000);
+      await relay.send(C, 'pending', t0 + 40_000);
 
-    await relay.send(B, 'failure', t0 + 30_000);
+      // Act
+      const answer = await relay.send(C, 'success', t0 + 60_000);
 
-    expect(latest(A)).toMatchObject({
-      state: profile.states.error,
-      description: 'superseded by bbbbbbb, which failed; not verified on its own',
+      // Assess
+      expect(answer.outcome).toBe('written');
+      for (const sha of [A, B]) {
+        expect(latest(sha)).toMatchObject({
+          state: profile.states.success,
+          name: CONTEXT,
+          description: 'superseded by ccccccc, deployed with it',
+        });
+      }
+      expect(latest(C)).toMatchObject({
+        state: profile.states.success,
+        description: 'reconciliation succeeded',
+      });
+      const resolutions = relay.records.filter((record) => record.resolution === 'superseded');
+      expect(resolutions.map((record) => [record.sha, record.outcome])).toEqual([
+        [A, 'written'],
+        [B, 'written'],
+      ]);
+      // Nothing is left for the sweep, however late it runs.
+      relay.clock.now += 24 * 3600_000;
+      expect(await relay.sweep()).toEqual({ resolved: 0, failed: 0, dropped: 0 });
     });
-  });
 
-  it('a verdict never comes: `error` after the timeout, and a late verdict replaces it', async () => {
-    // Prepare
-    const relay = container();
-    const since = relay.clock.now - 10_000;
-    await relay.send(A, 'pending', since);
-    relay.clock.now += 29 * 60_000;
-    const early = await relay.sweep();
+    it('a newer commit that failed leaves the older one in `error`, not green', async () => {
+      const relay = container();
+      const t0 = relay.clock.now - 60_000;
+      await relay.send(A, 'pending', t0);
 
-    // Act: past the route's 30 minutes.
-    relay.clock.now += 2 * 60_000;
-    const swept = await relay.sweep();
-    const timedOut = latest(A);
-    const late = await relay.send(A, 'success', since + 60_000);
+      await relay.send(B, 'failure', t0 + 30_000);
 
-    // Assess
-    expect(early).toEqual({ resolved: 0, failed: 0, dropped: 0 });
-    expect(swept).toEqual({ resolved: 1, failed: 0, dropped: 0 });
-    expect(timedOut).toMatchObject({
-      state: profile.states.error,
-      name: CONTEXT,
-      description: "no verdict from prod-eu-1 within 30m; see the cluster's kustomize-controller",
+      expect(latest(A)).toMatchObject({
+        state: profile.states.error,
+        description: 'superseded by bbbbbbb, which failed; not verified on its own',
+      });
     });
-    expect(late.outcome).toBe('written');
-    expect(latest(A)).toMatchObject({ state: profile.states.success, description: 'reconciliation succeeded' });
-  });
 
-  it('a route with pendingTimeout false stays pending', async () => {
-    const relay = container({ pendingTimeout: false });
-    await relay.send(A, 'pending', relay.clock.now - 10_000);
+    it('a verdict never comes: `error` after the timeout, and a late verdict replaces it', async () => {
+      // Prepare
+      const relay = container();
+      const since = relay.clock.now - 10_000;
+      await relay.send(A, 'pending', since);
+      relay.clock.now += 29 * 60_000;
+      const early = await relay.sweep();
 
-    relay.clock.now += 7 * 24 * 3600_000;
+      // Act: past the route's 30 minutes.
+      relay.clock.now += 2 * 60_000;
+      const swept = await relay.sweep();
+      const timedOut = latest(A);
+      const late = await relay.send(A, 'success', since + 60_000);
 
-    expect(await relay.sweep()).toEqual({ resolved: 0, failed: 0, dropped: 0 });
-    expect(latest(A)).toMatchObject({ state: profile.states.pending });
-  });
-});
+      // Assess
+      expect(early).toEqual({ resolved: 0, failed: 0, dropped: 0 });
+      expect(swept).toEqual({ resolved: 1, failed: 0, dropped: 0 });
+      expect(timedOut).toMatchObject({
+        state: profile.states.error,
+        name: CONTEXT,
+        description: "no verdict from prod-eu-1 within 30m; see the cluster's kustomize-controller",
+      });
+      expect(late.outcome).toBe('written');
+      expect(latest(A)).toMatchObject({
+        state: profile.states.success,
+        description: 'reconciliation succeeded',
+      });
+    });
+
+    it('a route with pendingTimeout false stays pending', async () => {
+      const relay = container({ pendingTimeout: false });
+      await relay.send(A, 'pending', relay.clock.now - 10_000);
+
+      relay.clock.now += 7 * 24 * 3600_000;
+
+      expect(await relay.sweep()).toEqual({ resolved: 0, failed: 0, dropped: 0 });
+      expect(latest(A)).toMatchObject({ state: profile.states.pending });
+    });
+  },
+);

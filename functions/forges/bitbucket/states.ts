@@ -12,4 +12,7 @@ export const BITBUCKET_STATES: Record<StatusState, string> = {
 };
 
 /** Bitbucket Server / Data Center names the others alike and no verdict `CANCELLED` (since 7.14's builds API). */
-export const BITBUCKET_SERVER_STATES: Record<StatusState, string> = { ...BITBUCKET_STATES, error: 'CANCELLED' };
+export const BITBUCKET_SERVER_STATES: Record<StatusState, string> = {
+  ...BITBUCKET_STATES,
+  error: 'CANCELLED',
+};
