@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { parseDuration } from '../core/duration.js';
 import { ROUTE_RULES } from '../core/route-rules.js';
 import {
   FORGE_OPTIONS,
@@ -14,6 +15,20 @@ export const ThrottleSchema = z.strictObject({
   rateLimit: z.number().check(z.positive()),
   burstLimit: z.int().check(z.positive()),
 });
+
+/** From a minute to a week: the ledger keeps what it resolves for 30 days. */
+const PendingTimeout = z.union([
+  z.literal(false),
+  z.string().check(
+    z.refine(
+      (text) => {
+        const ms = parseDuration(text);
+        return ms !== undefined && ms >= 60_000 && ms <= 7 * 24 * 3600_000;
+      },
+      { message: 'must be false or a duration from 1m to 168h, such as "30m" or "1h30m"' },
+    ),
+  ),
+]);
 
 const ProviderSchema = z.strictObject({
   type: z.enum(FORGE_TYPES),
@@ -48,6 +63,11 @@ export const RouteSchema = z
     }),
     provider: ProviderSchema,
     dryRun: z._default(z.boolean(), false),
+    /**
+     * How long a pending status waits for its verdict before the sweep writes `error` saying none
+     * came (functions/pending/); false leaves it pending.
+     */
+    pendingTimeout: z._default(PendingTimeout, '30m'),
     /**
      * This route's own throttle at API Gateway, so that a flood on one route never throttles another.
      * Read by the stack only; `deployment.throttle` when absent.

@@ -50,6 +50,7 @@ const STATE_WORDS: Record<StatusState, { word: string; icon: string }> = {
   success: { word: 'Success', icon: '✓' },
   failure: { word: 'Failure', icon: '✗' },
   pending: { word: 'Pending', icon: '…' },
+  error: { word: 'No verdict', icon: '!' },
 };
 
 /** The state as colour, icon and word; the icon is decoration, the word is what a reader hears. */
