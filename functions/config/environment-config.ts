@@ -1,9 +1,31 @@
 import * as z from 'zod/mini';
 import { ConfigError } from '../core/errors.js';
 import { describeIssues } from '../core/zod-issues.js';
+import { environmentIssues, FleetEnvironmentsSchema } from '../environments/environments-config.js';
+import { SecretName } from './config-fields.js';
 import { DeploymentSchema } from './deployment-schema.js';
-import { environmentIssues, FleetEnvironmentsSchema } from './fleet-environments.js';
-import { RouteSchema } from './route-schema.js';
+import { RouteSchema, ThrottleSchema } from './route-schema.js';
+
+/** The details pages of an environment: the key their links are signed with, and where they are served. */
+export const DetailsPageSchema = z.strictObject({
+  /** The Secrets Manager secret of the page key: `{"token": "<key>", "previous": "<the key before>"}`. */
+  secret: SecretName,
+  /** The service's public origin, when it is not the API's own URL or domain (a CDN in front). */
+  baseUrl: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(
+          /^https?:\/\/[^/?#\s]+(?:\/[^?#\s]*[^/?#\s])?$/,
+          'must be an http(s) URL without a trailing "/", query or fragment',
+        ),
+      ),
+  ),
+  /** The API Gateway throttle of `GET /details/{token}`, apart from every webhook route's. */
+  throttle: z._default(ThrottleSchema, { rateLimit: 10, burstLimit: 20 }),
+});
+
+export type DetailsPageSettings = z.infer<typeof DetailsPageSchema>;
 
 export const EnvironmentConfigSchema = z
   .strictObject({
@@ -12,6 +34,7 @@ export const EnvironmentConfigSchema = z
     /** Fleet environments: groups of routes (clusters) with one roll-up status each (see README). */
     environments: z._default(FleetEnvironmentsSchema, {}),
     deployment: z._default(DeploymentSchema, DeploymentSchema.parse({})),
+    detailsPage: z.optional(DetailsPageSchema),
   })
   .check(
     z.superRefine(
@@ -31,6 +54,23 @@ export const EnvironmentConfigSchema = z
             });
           }
           seen.add(id);
+          if ((route as { detailsPage?: unknown }).detailsPage !== true) return;
+          if (config.detailsPage === undefined) {
+            ctx.issues.push({
+              code: 'custom',
+              input: true,
+              path: ['routes', index, 'detailsPage'],
+              message: 'needs the environment\'s "detailsPage": {"secret": "<the page key\'s secret>"}',
+            });
+          }
+          if (config.deployment?.ledger === false) {
+            ctx.issues.push({
+              code: 'custom',
+              input: false,
+              path: ['deployment', 'ledger'],
+              message: `must be true while route "${id}" has detailsPage: the pages are kept in the ledger's table`,
+            });
+          }
         });
         const environments = config.environments;
         if (environments === null || typeof environments !== 'object') return;

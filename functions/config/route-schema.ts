@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { parseDuration } from '../core/duration.js';
 import { ROUTE_RULES } from '../core/route-rules.js';
 import {
   FORGE_OPTIONS,
@@ -7,19 +8,27 @@ import {
   forgesWithOption,
   parseProviderAddress,
 } from '../forges/registry.js';
-
-const SECRET_NAME =
-  /^(?:arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+|[A-Za-z0-9/_+=.@-]{1,512})$/;
-
-export const SecretName = z
-  .string()
-  .check(z.regex(SECRET_NAME, 'must be a Secrets Manager secret name ([A-Za-z0-9/_+=.@-]) or ARN'));
+import { SecretName } from './config-fields.js';
 
 /** API Gateway throttling: requests per second, and the burst taken above that rate. */
-const ThrottleSchema = z.strictObject({
+export const ThrottleSchema = z.strictObject({
   rateLimit: z.number().check(z.positive()),
   burstLimit: z.int().check(z.positive()),
 });
+
+/** From a minute to a week: the ledger keeps what it resolves for 30 days. */
+const PendingTimeout = z.union([
+  z.literal(false),
+  z.string().check(
+    z.refine(
+      (text) => {
+        const ms = parseDuration(text);
+        return ms !== undefined && ms >= 60_000 && ms <= 7 * 24 * 3600_000;
+      },
+      { message: 'must be false or a duration from 1m to 168h, such as "30m" or "1h30m"' },
+    ),
+  ),
+]);
 
 const ProviderSchema = z.strictObject({
   type: z.enum(FORGE_TYPES),
@@ -41,6 +50,8 @@ export const RouteSchema = z
         ),
       ),
     ...ROUTE_RULES,
+    /** Point the status at its details page (`GET /details/<token>`), unless `targetUrl` is set. */
+    detailsPage: z._default(z.boolean(), false),
     /** The fleet environment (a key of `environments`) whose roll-up this cluster reports to. */
     environment: z.optional(z.string().check(z.minLength(1), z.maxLength(63))),
     /** False: only the environment's roll-up is written, not this cluster's own statuses. */
@@ -52,6 +63,11 @@ export const RouteSchema = z
     }),
     provider: ProviderSchema,
     dryRun: z._default(z.boolean(), false),
+    /**
+     * How long a pending status waits for its verdict before the sweep writes `error` saying none
+     * came (functions/pending/); false leaves it pending.
+     */
+    pendingTimeout: z._default(PendingTimeout, '30m'),
     /**
      * This route's own throttle at API Gateway, so that a flood on one route never throttles another.
      * Read by the stack only; `deployment.throttle` when absent.

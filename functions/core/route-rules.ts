@@ -12,7 +12,7 @@ export const Template = (max: number) =>
     }),
   );
 
-const NonEmptyList = z.array(z.string().check(z.minLength(1))).check(z.minLength(1));
+export const NonEmptyList = z.array(z.string().check(z.minLength(1))).check(z.minLength(1));
 
 /**
  * The part of a route that decides which status an event makes. The config's route schema is built

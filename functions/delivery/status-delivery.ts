@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Route } from '../config/route-schema.js';
 import type { CommitStatus } from '../core/commit-status.js';
-import { type FluxObject, type RollupTarget, rollupDelivery } from '../environments/rollup-delivery.js';
+import type { FluxObject } from '../core/flux-object.js';
+import { type RollupTarget, rollupDelivery } from '../environments/rollup-delivery.js';
 import { MemoryLedger } from '../ledger/memory-ledger.js';
 import { MemoryRollupLedger } from '../ledger/memory-rollup-ledger.js';
 import type { RollupLedger } from '../ledger/rollup-ledger.js';
@@ -10,7 +11,7 @@ import { WRITE_GRACE_MS } from './budget.js';
 import type { DeliveryRecord } from './delivery-record.js';
 import { type CreateForgeClient, ForgeClients } from './forge-clients.js';
 import { KeyedSerializer } from './keyed-serializer.js';
-import { deliverInOrder, type OrderedOutcome } from './ordering.js';
+import { deliverInOrder, type OrderedDelivery, type OrderedOutcome } from './ordering.js';
 import type { SecretScope } from './secret-scope.js';
 
 export interface StatusDeliveryOptions {
@@ -34,12 +35,14 @@ export interface StatusJob {
   record: DeliveryRecord;
   /** The Flux object, for its environment's roll-up; a delivery queued without one has none. */
   object?: FluxObject;
+  /** A resolution's guard (see `OrderedDelivery.replaces`). */
+  replaces?: OrderedDelivery['replaces'];
 }
 
 export type DeliverStatus = (job: StatusJob) => Promise<OrderedOutcome | 'skipped'>;
 
 /** The status identity on the forge: Azure DevOps names it by genre (the summary) as well. */
-function identityOf(route: Route, status: CommitStatus): string {
+export function identityOf(route: Route, status: CommitStatus): string {
   const { type, apiUrl, address } = route.provider;
   return ledgerKey([type, apiUrl ?? '', address, status.sha, status.context, status.summary ?? '']);
 }
@@ -92,6 +95,7 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): DeliverStat
     deadline,
     scope,
     record,
+    replaces,
   }: StatusJob) {
     await clients.client(route, scope);
     const status = { ...decided, description: scope.redact(decided.description) };
@@ -110,6 +114,7 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): DeliverStat
         writerId: randomUUID(),
         writeExpiresAt: deadline + WRITE_GRACE_MS,
         now,
+        ...(replaces === undefined ? {} : { replaces }),
         write: async (target, forgeShows) => {
           // The target may be a newer claim of another delivery: the same identity, its own text.
           const written: CommitStatus = { ...status, state: target.state, description: target.description };

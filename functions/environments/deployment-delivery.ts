@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { DeploymentSettings } from '../config/fleet-environments.js';
 import type { Route } from '../config/route-schema.js';
 import type { StatusState } from '../core/commit-status.js';
 import { ClaimInFlightError, OrderingContentionError, RouteMisconfiguredError } from '../core/errors.js';
@@ -12,6 +11,7 @@ import type { SecretScope } from '../delivery/secret-scope.js';
 import { canDeploy, type DeploymentWriter } from '../forges/forge.js';
 import type { RollupLedger, RollupRecord } from '../ledger/rollup-ledger.js';
 import { eventOrder, ledgerKey, type StatusLedger } from '../ledger/status-ledger.js';
+import type { DeploymentSettings } from './environments-config.js';
 import type { ClusterVerdict, Rollup } from './rollup.js';
 import { ledgerCall, recordVerdict } from './verdict-record.js';
 

@@ -54,9 +54,9 @@ export interface RepositoryDispatcher {
   ): Promise<void>;
 }
 
-/** A GitHub deployment status; `in_progress` stands for a pending roll-up. */
+/** A GitHub deployment status; `in_progress` stands for a pending roll-up, `error` for no verdict. */
 export interface DeploymentStatus {
-  state: 'in_progress' | 'success' | 'failure';
+  state: 'in_progress' | 'success' | 'failure' | 'error';
   description: string;
   environmentUrl?: string;
   logUrl?: string;

@@ -49,7 +49,16 @@ export function ledgerKey(parts: readonly string[]): string {
   return parts.join('|');
 }
 
-const STATE_RANK: Record<ShownStatus['state'], number> = { pending: 0, success: 1, failure: 2 };
+/**
+ * Compared as strings: `05` sorts after `0` and before `1`, so `error` sits between pending and the
+ * verdicts without renumbering the ranks of the orders already stored in the ledger.
+ */
+const STATE_RANK: Record<ShownStatus['state'], string> = {
+  pending: '0',
+  error: '05',
+  success: '1',
+  failure: '2',
+};
 
 /**
  * A total order on events, the same in every container, compared as strings: the event time first;
@@ -57,6 +66,9 @@ const STATE_RANK: Record<ShownStatus['state'], number> = { pending: 0, success: 
  * Progressing never turns a verdict back into pending; then a failure after a success, because a
  * wrong green is the worse mistake; and last a hash of the shown text, so that two different events
  * of the same second still order alike everywhere. Identical events have identical orders.
+ *
+ * `error` (no verdict came, functions/pending/) ranks above the pending it resolves, which carries
+ * the same time, and below any verdict of that second or later: a real verdict always replaces it.
  */
 export function eventOrder(eventTime: number, status: ShownStatus): string {
   const time = Math.max(0, Math.trunc(eventTime)).toString().padStart(15, '0');

@@ -7,6 +7,8 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { loadConfigFile } from '../config/config-file.js';
 import { ConfigError } from '../core/errors.js';
 import { deadLetterRecord } from '../delivery/redelivery.js';
+import { detailsService } from '../details/details-service.js';
+import { MemoryDetailsStore } from '../ledger/memory-details-store.js';
 import { maxAttemptsFrom } from '../queue/delivery-queue.js';
 import { InProcessQueue } from '../queue/in-process-queue.js';
 import { FileSecretSource } from '../secrets/file-source.js';
@@ -23,6 +25,8 @@ export interface LocalServerOptions {
   relay?: Partial<RelayOptions>;
   /** The retry queue's waits against the Lambda's (30 s doubling to 15 min); a tenth by default. */
   retryBackoffScale?: number;
+  /** How often the pending sweep runs (the stack's schedule runs it every few minutes); 60 s by default. */
+  sweepIntervalMs?: number;
 }
 
 /** Reads at most `limit + 1` bytes: enough for the handler to see that a body is too large. */
@@ -119,23 +123,49 @@ export async function startLocalServer(
     onDeadLetter: (reason, delivery, attempt) =>
       logger.error('delivery dead-lettered', { ...deadLetterRecord(reason, delivery, attempt, routes) }),
   });
-  const { relay, redeliver } = createRelay({
+  // The links point at this server (its port is known once it listens), or at DETAILS_BASE_URL: a tunnel.
+  let url: string | undefined;
+  const details =
+    config.detailsPage === undefined
+      ? undefined
+      : detailsService(config.detailsPage, {
+          secrets: options.secrets,
+          store: new MemoryDetailsStore(),
+          baseUrl: () => process.env.DETAILS_BASE_URL ?? url,
+          ...(options.relay?.now ? { now: options.relay.now } : {}),
+        });
+  const { relay, redeliver, sweep } = createRelay({
     routes: config.routes,
     environments: config.environments,
     secrets: options.secrets,
     observe: observeDelivery(logger),
     queue,
+    ...(details ? { details: details.links } : {}),
     ...options.relay,
   });
   queue.attach(redeliver);
-  const server = createServer(serve(apiGatewayHandler(relay)));
-  server.once('close', () => queue.stop());
+  const server = createServer(serve(apiGatewayHandler(relay, Date.now, details?.page)));
+  // In place of the stack's schedule; unref'd, so that it never keeps the process alive by itself.
+  const sweeping = setInterval(() => {
+    sweep().then(
+      (result) => {
+        if (result.resolved + result.failed + result.dropped > 0) logger.info('pending sweep', { ...result });
+      },
+      (error) => logger.error('pending sweep failed', { error: String(error) }),
+    );
+  }, options.sweepIntervalMs ?? 60_000);
+  sweeping.unref();
+  server.once('close', () => {
+    clearInterval(sweeping);
+    queue.stop();
+  });
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
     server.listen(options.port ?? 8080, '127.0.0.1', () => done());
   });
   const { port } = server.address() as AddressInfo;
-  return { server, url: `http://127.0.0.1:${port}`, queue };
+  url = `http://127.0.0.1:${port}`;
+  return { server, url, queue };
 }
 
 async function main(): Promise<void> {
@@ -147,7 +177,8 @@ async function main(): Promise<void> {
     secrets.check();
     const { url } = await startLocalServer({ configFile, secrets, port });
     const routes = loadConfigFile(configFile).routes.map(
-      (route) => `  POST ${url}/hooks/${route.id}${route.dryRun ? '  (dryRun)' : ''}`,
+      (route) =>
+        `  POST ${url}/hooks/${route.id}${route.dryRun ? '  (dryRun)' : ''}${route.detailsPage ? "  (details page: the log line's targetUrl)" : ''}`,
     );
     process.stdout.write(
       `flux-commit-status listening on ${url}\nconfig ${configFile}\nsecrets ${secretsFile}\n${routes.join('\n')}\n` +

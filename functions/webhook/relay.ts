@@ -1,4 +1,3 @@
-import type { FleetEnvironment } from '../config/fleet-environments.js';
 import type { Route } from '../config/route-schema.js';
 import type { CommitStatus } from '../core/commit-status.js';
 import {
@@ -18,9 +17,15 @@ import type { CreateForgeClient } from '../delivery/forge-clients.js';
 import { redelivery } from '../delivery/redelivery.js';
 import { SecretScope } from '../delivery/secret-scope.js';
 import { statusDelivery } from '../delivery/status-delivery.js';
+import type { DetailsLinks } from '../details/details-links.js';
+import type { FleetEnvironment } from '../environments/environments-config.js';
 import { rollupTargets } from '../environments/rollup-delivery.js';
+import { MemoryPendingIndex } from '../ledger/memory-pending-index.js';
+import type { PendingIndex } from '../ledger/pending-index.js';
 import type { RollupLedger } from '../ledger/rollup-ledger.js';
 import type { StatusLedger } from '../ledger/status-ledger.js';
+import { type PendingSweep, pendingSweep } from '../pending/sweep.js';
+import { trackPending } from '../pending/track-pending.js';
 import type { DeliveryQueue, Redeliver } from '../queue/delivery-queue.js';
 import type { SecretSource } from '../secrets/secret-source.js';
 import { WebhookKeys } from './webhook-keys.js';
@@ -36,6 +41,8 @@ export interface RelayOptions {
   environments?: Readonly<Record<string, FleetEnvironment>>;
   /** The roll-up records every container shares; without it, this process's own. */
   rollups?: RollupLedger;
+  /** The pending statuses every container shares (functions/pending/); without it, this process's own. */
+  pending?: PendingIndex;
   /** Where a delivery goes when the forge or the ledger still fails at the end of the budget. */
   queue?: DeliveryQueue;
   maxBodyBytes?: number;
@@ -44,6 +51,8 @@ export interface RelayOptions {
   now?: () => number;
   /** The forge client factory; tests wrap it to interleave forge calls. */
   createClient?: CreateForgeClient;
+  /** The details pages' links and records, for the routes with `detailsPage`. */
+  details?: DetailsLinks;
 }
 
 export type Relay = (request: WebhookRequest) => Promise<JsonResponse>;
@@ -61,17 +70,29 @@ function summaryOf(route: Route, status: CommitStatus) {
  * event's time, decide, deliver in event order, hand off to the queue, answer. Everything it says
  * is scrubbed of the secrets it read.
  */
-export function createRelay(options: RelayOptions): { relay: Relay; redeliver: Redeliver } {
+export function createRelay(options: RelayOptions): {
+  relay: Relay;
+  redeliver: Redeliver;
+  sweep: PendingSweep;
+} {
   const routes = new Map(options.routes.map((route) => [route.id, route]));
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const now = options.now ?? Date.now;
-  const deliverStatus = statusDelivery({
+  const plainDelivery = statusDelivery({
     ...(options.ledger ? { ledger: options.ledger } : {}),
     ...(options.rollups ? { rollups: options.rollups } : {}),
     targets: rollupTargets(options.routes, options.environments ?? {}),
     ...(options.createClient ? { createClient: options.createClient } : {}),
     now,
   });
+  const resolver = {
+    index: options.pending ?? new MemoryPendingIndex(),
+    deliverStatus: plainDelivery,
+    secrets: options.secrets,
+    observe: options.observe,
+    now,
+  };
+  const deliverStatus = trackPending(plainDelivery, resolver);
 
   const webhookKeys = new WebhookKeys();
 
@@ -138,15 +159,21 @@ export function createRelay(options: RelayOptions): { relay: Relay; redeliver: R
       return jsonResponse(202, { outcome: 'skipped', skipped: decision.code, reason: decision.reason });
     }
     const status = decision.status;
+    await options.details?.attach(route, status, scope);
     Object.assign(record, summaryOf(route, status));
     if (status.targetUrl !== undefined) record.targetUrl = status.targetUrl;
+    const facts = { route, status, event, eventTime, scope };
     if (route.dryRun) {
+      await options.details?.remember(facts);
       record.outcome = 'dry-run';
       return jsonResponse(200, { outcome: 'dry-run', ...summaryOf(route, status) });
     }
 
     const deadline = forgeDeadline(started, request.deadline, options.budgetMs);
     try {
+      // Before the forge: a page that the new status links to already shows its event. A store fault
+      // queues the delivery as a ledger fault does (the queue's retry writes the status, not the page).
+      await options.details?.remember(facts);
       record.outcome = await deliverStatus({
         route,
         status,
@@ -207,5 +234,5 @@ export function createRelay(options: RelayOptions): { relay: Relay; redeliver: R
     now,
     ...(options.budgetMs === undefined ? {} : { budgetMs: options.budgetMs }),
   });
-  return { relay, redeliver };
+  return { relay, redeliver, sweep: pendingSweep({ ...resolver, routes }) };
 }

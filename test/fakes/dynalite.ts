@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { PENDING_DUE_INDEX } from '../../functions/ledger/dynamodb-pending-index.js';
 import { awsClientConfig } from './fake-secrets-manager.js';
 
 /** DynamoDB on 127.0.0.1 (dynalite, in this process), reached through the real AWS SDK client. */
@@ -20,7 +21,22 @@ export async function startDynalite() {
         new CreateTableCommand({
           TableName: name,
           KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-          AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+          AttributeDefinitions: [
+            { AttributeName: 'id', AttributeType: 'S' },
+            { AttributeName: PENDING_DUE_INDEX.partitionKey, AttributeType: 'S' },
+            { AttributeName: PENDING_DUE_INDEX.sortKey, AttributeType: 'N' },
+          ],
+          // The pending sweep's sparse index (functions/ledger/dynamodb-pending-index.ts).
+          GlobalSecondaryIndexes: [
+            {
+              IndexName: PENDING_DUE_INDEX.indexName,
+              KeySchema: [
+                { AttributeName: PENDING_DUE_INDEX.partitionKey, KeyType: 'HASH' },
+                { AttributeName: PENDING_DUE_INDEX.sortKey, KeyType: 'RANGE' },
+              ],
+              Projection: { ProjectionType: 'KEYS_ONLY' },
+            },
+          ],
           BillingMode: 'PAY_PER_REQUEST',
         }),
       );

@@ -18,7 +18,7 @@ export const github: ForgeProfile<FakeGitHub> = {
   start: () => new FakeGitHub(specCheckFor('github')).start(),
   provider: (fake) => ({ address: 'https://github.com/acme/fleet-infra', apiUrl: fake.url }),
   secret: { token: FORGE_TOKEN },
-  states: { success: 'success', failure: 'failure', pending: 'pending' },
+  states: { success: 'success', failure: 'failure', pending: 'pending', error: 'error' },
   auth: { header: 'authorization', value: `token ${FORGE_TOKEN}` },
   written: (fake, sha) =>
     fake.statusesOf(github.repository, sha).map((status) => ({
@@ -37,7 +37,7 @@ export const gitlab: ForgeProfile<FakeGitLab> = {
   start: () => new FakeGitLab(specCheckFor('gitlab')).start(),
   provider: (fake) => ({ address: 'https://gitlab.com/acme/platform/fleet-infra', apiUrl: fake.url }),
   secret: { token: GITLAB_TOKEN },
-  states: { success: 'success', failure: 'failed', pending: 'running' },
+  states: { success: 'success', failure: 'failed', pending: 'running', error: 'canceled' },
   auth: { header: 'private-token', value: GITLAB_TOKEN },
   written: (fake, sha) =>
     fake
@@ -54,7 +54,7 @@ export const gitea: ForgeProfile<FakeGitea> = {
   start: () => new FakeGitea(specCheckFor('gitea', '/api/v1')).start(),
   provider: (fake) => ({ address: 'https://gitea.example.com/acme/fleet-infra.git', apiUrl: fake.url }),
   secret: { token: GITEA_TOKEN },
-  states: { success: 'success', failure: 'failure', pending: 'pending' },
+  states: { success: 'success', failure: 'failure', pending: 'pending', error: 'error' },
   auth: { header: 'authorization', value: `token ${GITEA_TOKEN}` },
   written: (fake, sha) =>
     fake
@@ -71,7 +71,7 @@ export const bitbucket: ForgeProfile<FakeBitbucket> = {
   start: () => new FakeBitbucket(specCheckFor('bitbucket', '/2.0')).start(),
   provider: (fake) => ({ address: 'git@bitbucket.org:acme/fleet-infra.git', apiUrl: `${fake.url}/2.0` }),
   secret: { token: BITBUCKET_TOKEN },
-  states: { success: 'SUCCESSFUL', failure: 'FAILED', pending: 'INPROGRESS' },
+  states: { success: 'SUCCESSFUL', failure: 'FAILED', pending: 'INPROGRESS', error: 'STOPPED' },
   auth: { header: 'authorization', value: `Bearer ${BITBUCKET_TOKEN}` },
   written: (fake, sha) =>
     fake
@@ -91,7 +91,7 @@ export const bitbucketServer: ForgeProfile<FakeBitbucketServer> = {
     apiUrl: fake.url,
   }),
   secret: { token: BITBUCKET_SERVER_TOKEN },
-  states: { success: 'SUCCESSFUL', failure: 'FAILED', pending: 'INPROGRESS' },
+  states: { success: 'SUCCESSFUL', failure: 'FAILED', pending: 'INPROGRESS', error: 'CANCELLED' },
   auth: { header: 'authorization', value: `Bearer ${BITBUCKET_SERVER_TOKEN}` },
   written: (fake, sha) =>
     fake
@@ -111,7 +111,7 @@ export const azureDevOps: ForgeProfile<FakeAzureDevOps> = {
     apiUrl: `${fake.url}/acme`,
   }),
   secret: { token: AZURE_PAT },
-  states: { success: 'succeeded', failure: 'error', pending: 'pending' },
+  states: { success: 'succeeded', failure: 'error', pending: 'pending', error: 'error' },
   auth: { header: 'authorization', value: `Basic ${Buffer.from(`:${AZURE_PAT}`).toString('base64')}` },
   written: (fake, sha) =>
     fake

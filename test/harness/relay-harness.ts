@@ -47,11 +47,11 @@ export function apiEvent(options: {
 export function testRelay(routes: Route[], options: Partial<RelayOptions> = {}) {
   const records: DeliveryRecord[] = [];
   const secrets = options.secrets ?? defaultSecrets();
-  const { relay, redeliver } = createRelay({
+  const { relay, redeliver, sweep } = createRelay({
     routes,
     secrets,
     observe: (record) => records.push(record),
     ...options,
   });
-  return { relay, redeliver, records, secrets };
+  return { relay, redeliver, sweep, records, secrets };
 }

@@ -9,7 +9,10 @@ import { FileSecretSource } from '../../functions/secrets/file-source.js';
  * The local server exactly as `npm start` runs it, on a config and a secrets file written to a
  * temporary folder, on a free port of 127.0.0.1, logging nothing.
  */
-export async function startTestServer(config: { routes: unknown[] }, secrets: Record<string, unknown>) {
+export async function startTestServer(
+  config: { routes: unknown[]; [field: string]: unknown },
+  secrets: Record<string, unknown>,
+) {
   const folder = mkdtempSync(join(tmpdir(), 'fcs-server-'));
   const configFile = join(folder, 'config.json');
   const secretsFile = join(folder, 'secrets.json');

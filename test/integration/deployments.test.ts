@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FleetEnvironment } from '../../functions/config/fleet-environments.js';
+import type { FleetEnvironment } from '../../functions/environments/environments-config.js';
 import { DynamoDbLedger } from '../../functions/ledger/dynamodb-ledger.js';
 import { DynamoDbRollupLedger } from '../../functions/ledger/dynamodb-rollup-ledger.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';

@@ -21,8 +21,10 @@ interface Delivery {
   event: StreamEvent;
   statusCode: number;
   outcome: string;
-  /** The forge calls this event caused, as `METHOD path`. */
+  /** The forge calls this event caused on its own commit, as `METHOD path`. */
   calls: string[];
+  /** The writes it caused on older commits it superseded (functions/pending/). */
+  resolutions: string[];
   secretsManagerCalls: number;
 }
 
@@ -34,6 +36,7 @@ interface Delivery {
 describe('forge and Secrets Manager calls on a Flux-like stream', () => {
   const stream = fluxStream({ events: 200, kustomizations: 5, clusters: CLUSTERS, seed: 7 });
   const deliveries: Delivery[] = [];
+  let superseded = 0;
   let github: FakeGitHub;
   let secretsManager: FakeSecretsManager;
 
@@ -42,19 +45,24 @@ describe('forge and Secrets Manager calls on a Flux-like stream', () => {
     secretsManager = await new FakeSecretsManager().start();
     for (const [name, value] of fluxStreamSecrets(CLUSTERS)) secretsManager.secrets.set(name, value);
     const routes = fluxStreamRoutes(github.url, CLUSTERS).map((route) => RouteSchema.parse(route));
-    const { relay } = testRelay(routes, { secrets: new SecretsManagerSource(secretsManager.clientConfig()) });
+    const { relay, records } = testRelay(routes, {
+      secrets: new SecretsManagerSource(secretsManager.clientConfig()),
+    });
     const handler = apiGatewayHandler(relay);
     for (const event of stream) {
       const [forgeBefore, secretsBefore] = [github.requests.length, secretsManager.calls];
       const response = await handler(streamApiEvent(event));
+      const calls = github.requests.slice(forgeBefore).map((request) => `${request.method} ${request.path}`);
       deliveries.push({
         event,
         statusCode: response.statusCode,
         outcome: JSON.parse(response.body).outcome,
-        calls: github.requests.slice(forgeBefore).map((request) => `${request.method} ${request.path}`),
+        calls: calls.filter((call) => call.includes(event.sha)),
+        resolutions: calls.filter((call) => !call.includes(event.sha)),
         secretsManagerCalls: secretsManager.calls - secretsBefore,
       });
     }
+    superseded = records.filter((record) => record.resolution === 'superseded').length;
   });
 
   afterAll(async () => {
@@ -94,8 +102,14 @@ describe('forge and Secrets Manager calls on a Flux-like stream', () => {
       0,
     );
     const expected = expectedForgeCalls(stream);
+    const resolutions = deliveries.flatMap((delivery) => delivery.resolutions);
 
     expect({ calls, writes }).toEqual(expected.relay);
+    // Besides: one write for each older pending commit that a newer commit's verdict superseded.
+    expect(superseded).toBeGreaterThan(0);
+    expect(resolutions).toHaveLength(superseded);
+    expect(resolutions.every((call) => call.startsWith('POST'))).toBe(true);
+    expect((calls + resolutions.length) / stream.length).toBeLessThanOrEqual(1.05);
     expect(calls / stream.length).toBeLessThanOrEqual(1.05);
     expect(expected.flux.calls / stream.length).toBe(1.2);
   });

@@ -259,7 +259,7 @@ describe('durable retry through SQS (the real SDK client on a loopback SQS)', ()
       (m: Record<string, any>) => (m.status.sha = '../../admin'),
       /status\.sha/,
     ],
-    ['an unknown state', (m: Record<string, any>) => (m.status.state = 'error'), /status\.state/],
+    ['an unknown state', (m: Record<string, any>) => (m.status.state = 'warning'), /status\.state/],
     ['no event time', (m: Record<string, any>) => delete m.eventTime, /eventTime/],
   ])('dead-letters a forged or malformed message (%s) without a forge call', async (_, change, reason) => {
     // Prepare

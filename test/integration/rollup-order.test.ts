@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { FleetEnvironment } from '../../functions/config/fleet-environments.js';
 import { ForgeUnavailableError } from '../../functions/core/errors.js';
 import { truncate } from '../../functions/core/text.js';
 import type { CreateForgeClient } from '../../functions/delivery/forge-clients.js';
+import type { FleetEnvironment } from '../../functions/environments/environments-config.js';
 import { rollupOf } from '../../functions/environments/rollup.js';
 import { canDispatch } from '../../functions/forges/forge.js';
 import { GITHUB_DESCRIPTION_LIMIT } from '../../functions/forges/github/client.js';

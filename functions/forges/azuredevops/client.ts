@@ -14,9 +14,15 @@ import type { AzureDevOpsOptions } from './options.js';
 
 /**
  * As Flux writes them: a failure is `error`, so that an Azure DevOps policy reads it as a broken
- * pipeline; a route may ask for `failed` instead (provider.failureState).
+ * pipeline; a route may ask for `failed` instead (provider.failureState). No verdict is `error` too:
+ * `notApplicable` would say the check does not concern the commit.
  */
-const STATES: Record<StatusState, string> = { success: 'succeeded', failure: 'error', pending: 'pending' };
+const STATES: Record<StatusState, string> = {
+  success: 'succeeded',
+  failure: 'error',
+  pending: 'pending',
+  error: 'error',
+};
 const API_VERSION = '7.1';
 const PAGE_SIZE = 100;
 const MAX_PAGES = 20;

@@ -1,8 +1,6 @@
 import * as z from 'zod/mini';
-import { Template } from '../core/route-rules.js';
-import { SecretName } from './route-schema.js';
-
-const NonEmptyList = z.array(z.string().check(z.minLength(1))).check(z.minLength(1));
+import { SecretName } from '../config/config-fields.js';
+import { NonEmptyList, Template } from '../core/route-rules.js';
 
 /**
  * A fleet environment: a group of clusters (routes) inside one config file that share one roll-up
