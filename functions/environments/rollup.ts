@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { STATUS_STATES, type StatusState } from '../core/commit-status.js';
+import type { RollupRecord } from '../ledger/rollup-ledger.js';
 
 /** A cluster's newest verdict on one commit and object, with the order of the event that gave it. */
 export const ClusterVerdictSchema = z.object({
@@ -12,6 +13,12 @@ export type ClusterVerdict = z.infer<typeof ClusterVerdictSchema>;
 export interface Rollup {
   state: StatusState;
   description: string;
+}
+
+/** A roll-up as its record shows it: resolved when a resolution stands in for missing verdicts. */
+export interface RecordedRollup extends Rollup {
+  targetUrl: string;
+  resolved: boolean;
 }
 
 /** How much of a cluster's failure the description quotes: GitHub shows 140 characters in all. */
@@ -73,4 +80,41 @@ function shorten(text: string): string {
 /** The cluster's verdict after an event: the newer of the two by event order; the older never wins. */
 export function advance(current: ClusterVerdict | undefined, next: ClusterVerdict): ClusterVerdict {
   return current !== undefined && current.order >= next.order ? current : next;
+}
+
+/**
+ * The roll-up of a record, with its resolution: a resolution stands in for the verdicts that never
+ * came, so it holds until a cluster reports an event newer than the resolution and than what the
+ * cluster had reported when it was made; the verdicts then count as usual. An older event, however
+ * late it arrives, never undoes it.
+ */
+export function rollupOfRecord(
+  clusters: readonly string[],
+  record: Pick<RollupRecord, 'verdicts' | 'resolution'>,
+  counts = true,
+): RecordedRollup {
+  const base = rollupOf(clusters, record.verdicts, counts);
+  const resolution = record.resolution;
+  const newer = (cluster: string) => {
+    const order = record.verdicts[cluster]?.order ?? '';
+    return order > (resolution?.order ?? '') && order > (resolution?.covers[cluster] ?? '');
+  };
+  if (resolution === undefined || clusters.some(newer)) return { ...base, targetUrl: '', resolved: false };
+  return {
+    state: resolution.state,
+    description: `${resolution.description}; ${base.description}`,
+    targetUrl: resolution.targetUrl,
+    resolved: true,
+  };
+}
+
+/** The missing verdicts of a roll-up, for the sweep's words. */
+export function clustersWithoutVerdict(
+  clusters: readonly string[],
+  verdicts: Readonly<Record<string, ClusterVerdict>>,
+): string[] {
+  return clusters.filter((cluster) => {
+    const state = Object.hasOwn(verdicts, cluster) ? verdicts[cluster]?.state : undefined;
+    return state !== 'success' && state !== 'failure';
+  });
 }
