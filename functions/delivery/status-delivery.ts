@@ -95,7 +95,7 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): StatusDeliv
       scope,
     });
     if (rollup === undefined) return outcome;
-    record.rollup = rollup;
+    record.rollup = { ...rollup, description: scope.redact(rollup.description) };
     return job.route.clusterStatuses ? outcome : rollup.outcome;
   };
   return { deliver, resolveRollup: rollups.resolve };

@@ -159,7 +159,7 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
 
   async function writeRollup(place: RollupPlace, record: RollupRecord): Promise<RollupResult> {
     const { route, target, object, context, sha, ref, deadline, scope } = place;
-    const rollup = rollupOfRecord(target.clusters, record);
+    const rollup = rollupOfRecord(target.clusters, record, target.environment.counts);
     const written: CommitStatus = { sha, context, state: rollup.state, description: rollup.description };
     if (ref !== undefined) written.ref = ref;
     // The same identity as a cluster status of this context would have (status-delivery.ts).

@@ -28,11 +28,14 @@ const FAILURE_DETAIL_LIMIT = 60;
  * The environment's verdict, a pure function of its clusters' newest verdicts: `failure` as soon as
  * one cluster failed, `success` once every cluster succeeded, `pending` until then. A cluster that
  * has not reported counts as pending; a verdict of a cluster no longer in the environment is
- * ignored. The description counts, and names the failing clusters with their first words.
+ * ignored. The description counts, and names the failing clusters with their first words; without
+ * `counts`, it says only what the state means and which clusters fail, so that it changes (and is
+ * written) only when the state or the failing clusters do, however many clusters report.
  */
 export function rollupOf(
   clusters: readonly string[],
   verdicts: Readonly<Record<string, ClusterVerdict>>,
+  counts = true,
 ): Rollup {
   const failing: string[] = [];
   let succeeded = 0;
@@ -44,19 +47,26 @@ export function rollupOf(
     else if (verdict?.state === 'pending') progressing++;
   }
   const missing = clusters.length - succeeded - failing.length - progressing;
+  const state: StatusState =
+    failing.length > 0 ? 'failure' : succeeded === clusters.length ? 'success' : 'pending';
+  const named = failing.map((cluster) => {
+    const detail = verdicts[cluster]?.description ?? '';
+    return detail === '' ? cluster : `${cluster}: ${shorten(detail)}`;
+  });
+  if (!counts) {
+    const description =
+      state === 'success'
+        ? `all ${clusters.length} clusters reconciled`
+        : state === 'pending'
+          ? `waiting for the verdicts of ${clusters.length} clusters`
+          : `failing (${named.join('; ')})`;
+    return { state, description };
+  }
   // The counts first: a forge that cuts the description (GitHub at 140) cuts only the details.
   const parts = [`${succeeded}/${clusters.length} clusters reconciled`];
   if (progressing > 0) parts.push(`${progressing} progressing`);
   if (missing > 0) parts.push(`${missing} not reported`);
-  if (failing.length > 0) {
-    const named = failing.map((cluster) => {
-      const detail = verdicts[cluster]?.description ?? '';
-      return detail === '' ? cluster : `${cluster}: ${shorten(detail)}`;
-    });
-    parts.push(`${failing.length} failing (${named.join('; ')})`);
-  }
-  const state: StatusState =
-    failing.length > 0 ? 'failure' : succeeded === clusters.length ? 'success' : 'pending';
+  if (failing.length > 0) parts.push(`${failing.length} failing (${named.join('; ')})`);
   return { state, description: parts.join(', ') };
 }
 
@@ -81,8 +91,9 @@ export function advance(current: ClusterVerdict | undefined, next: ClusterVerdic
 export function rollupOfRecord(
   clusters: readonly string[],
   record: Pick<RollupRecord, 'verdicts' | 'resolution'>,
+  counts = true,
 ): RecordedRollup {
-  const base = rollupOf(clusters, record.verdicts);
+  const base = rollupOf(clusters, record.verdicts, counts);
   const resolution = record.resolution;
   const newer = (cluster: string) => {
     const order = record.verdicts[cluster]?.order ?? '';

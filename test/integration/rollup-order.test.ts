@@ -46,6 +46,7 @@ function fluxEvent(sha: string, verdict: Verdict, time: string) {
 
 const PRODUCTION: FleetEnvironment = {
   context: 'flux/{{environment}}/{{kind}}/{{name}}',
+  counts: true,
   promotion: { type: 'repository_dispatch', eventType: 'flux-production-ready' },
 };
 

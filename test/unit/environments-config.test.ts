@@ -26,7 +26,10 @@ describe('fleet environments in the config', () => {
       environments: { production: {} },
     });
 
-    expect(config.environments.production).toEqual({ context: 'flux/{{environment}}/{{kind}}/{{name}}' });
+    expect(config.environments.production).toEqual({
+      context: 'flux/{{environment}}/{{kind}}/{{name}}',
+      counts: true,
+    });
     expect(config.routes.map((each) => each.clusterStatuses)).toEqual([true, false]);
   });
 

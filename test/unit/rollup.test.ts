@@ -47,6 +47,17 @@ describe('the roll-up of an environment', () => {
     expect(rollup.description.includes(`${count('failure')} failing`)).toBe(count('failure') > 0);
     expect(rollup.description.includes(`${count('pending')} progressing`)).toBe(count('pending') > 0);
     expect(rollup.description.includes(`${count('missing')} not reported`)).toBe(count('missing') > 0);
+    // Without counts: the same state, and a description that only the state and the failing clusters set.
+    const terse = rollupOf(CLUSTERS, verdicts, false);
+    const failing = CLUSTERS.filter((_, index) => row[index] === 'failure');
+    expect(terse.state).toBe(expected);
+    expect(terse.description).toBe(
+      {
+        success: 'all 3 clusters reconciled',
+        pending: 'waiting for the verdicts of 3 clusters',
+        failure: `failing (${failing.map((cluster) => `${cluster}: failure text`).join('; ')})`,
+      }[expected],
+    );
   });
 
   it('says which clusters fail and why, as the issue shows it', () => {
