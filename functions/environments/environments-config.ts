@@ -33,8 +33,9 @@ export const FleetEnvironmentSchema = z.strictObject({
   /**
    * The description counts the clusters (`4/5 clusters reconciled, 1 failing (…)`); false says only
    * the state and the failing clusters, so the roll-up is written once per state, not per cluster.
+   * True when absent.
    */
-  counts: z._default(z.boolean(), true),
+  counts: z.optional(z.boolean()),
   /** Which objects have a roll-up; every object of the environment's events when absent. */
   objects: z.optional(
     z.strictObject({

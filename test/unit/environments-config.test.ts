@@ -26,10 +26,7 @@ describe('fleet environments in the config', () => {
       environments: { production: {} },
     });
 
-    expect(config.environments.production).toEqual({
-      context: 'flux/{{environment}}/{{kind}}/{{name}}',
-      counts: true,
-    });
+    expect(config.environments.production).toEqual({ context: 'flux/{{environment}}/{{kind}}/{{name}}' });
     expect(config.routes.map((each) => each.clusterStatuses)).toEqual([true, false]);
   });
 
