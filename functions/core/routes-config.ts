@@ -184,6 +184,8 @@ export const DeploymentSchema = z.strictObject({
   createPlaceholderSecrets: z._default(z.boolean(), false),
   /** The DynamoDB delivery ledger that all containers share (dedupe and event order across the fleet). */
   ledger: z._default(z.boolean(), true),
+  /** How often the pending sweep runs (functions/pending/sweep.ts); it needs the ledger. */
+  pendingSweepMinutes: z._default(z.int().check(z.gte(1), z.lte(60)), 5),
   /** The SQS retry queue that keeps a delivery the forge refused to take within Flux's 15 seconds. */
   retryQueue: z._default(
     z.strictObject({
