@@ -6,7 +6,6 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { PENDING_DUE_INDEX } from '../../functions/ledger/dynamodb-pending-index.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/webhook/observe-delivery.js';
 import type { DeliveryLedger } from './delivery-ledger.js';
 import type { WebhookSecrets } from './webhook-secrets.js';
