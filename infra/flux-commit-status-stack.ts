@@ -3,6 +3,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { promotionSecretsOf } from '../functions/environments/environments-config.js';
 import { DeliveryAlarms } from './constructs/delivery-alarms.js';
 import { DeliveryInsights } from './constructs/delivery-insights.js';
 import { DeliveryLedger } from './constructs/delivery-ledger.js';
@@ -42,6 +43,7 @@ export class FluxCommitStatusStack extends Stack {
 
     this.secrets = new WebhookSecrets(this, 'Secrets', {
       routes: config.routes,
+      environmentSecrets: promotionSecretsOf(config.environments),
       createPlaceholders: deployment.createPlaceholderSecrets,
     });
     this.webhook = new WebhookFunction(this, 'Webhook', { configFile, deployment, logRetention });

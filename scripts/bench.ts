@@ -7,8 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
-import { FakeGitHub } from '../test/helpers/fake-github.js';
-import { FakeSecretsManager } from '../test/helpers/fake-secrets-manager.js';
+import { FakeGitHub } from '../test/fakes/fake-github.js';
+import { FakeSecretsManager } from '../test/fakes/fake-secrets-manager.js';
 import {
   expectedForgeCalls,
   type FluxStreamOptions,
@@ -17,7 +17,7 @@ import {
   fluxStreamSecrets,
   type StreamEventKind,
   streamApiEvent,
-} from '../test/helpers/flux-stream.js';
+} from '../test/harness/flux-stream.js';
 import { buildDriver, buildHandler } from './bench/build.js';
 import { killChildren, runDriver, timeNode } from './bench/processes.js';
 import type { BareResult, ColdResult, StreamRun, WarmEvents, WarmResult } from './bench/protocol.js';

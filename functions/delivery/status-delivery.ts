@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { Route } from '../config/route-schema.js';
 import type { CommitStatus } from '../core/commit-status.js';
-import type { Route } from '../core/routes-config.js';
+import { type FluxObject, type RollupTarget, rollupDelivery } from '../environments/rollup-delivery.js';
 import { MemoryLedger } from '../ledger/memory-ledger.js';
+import { MemoryRollupLedger } from '../ledger/memory-rollup-ledger.js';
+import type { RollupLedger } from '../ledger/rollup-ledger.js';
 import { ledgerKey, type ShownStatus, type StatusLedger } from '../ledger/status-ledger.js';
 import { WRITE_GRACE_MS } from './budget.js';
 import type { DeliveryRecord } from './delivery-record.js';
@@ -13,6 +16,10 @@ import type { SecretScope } from './secret-scope.js';
 export interface StatusDeliveryOptions {
   /** The ledger every container shares; without one, this process's own. */
   ledger?: StatusLedger;
+  /** The roll-up records of fleet environments; without one, this process's own. */
+  rollups?: RollupLedger;
+  /** The fleet environments by name, for routes that name one. */
+  targets?: ReadonlyMap<string, RollupTarget>;
   createClient?: CreateForgeClient;
   now?: () => number;
 }
@@ -25,16 +32,16 @@ export interface StatusJob {
   deadline: number;
   scope: SecretScope;
   record: DeliveryRecord;
-  /** The Flux object the event is about (`Kind/namespace/name`), for the pending index. */
-  object?: string;
-  /** A resolution's guard (see `OrderedDelivery.replaces`). */
+  /** The Flux object, for its environment's roll-up; a delivery queued without one has none. */
+  object?: FluxObject;
+  /** A resolution's guard (see `OrderedDelivery.replaces`): written for a pending, not an event. */
   replaces?: OrderedDelivery['replaces'];
 }
 
-export type DeliverStatus = (job: StatusJob) => Promise<OrderedOutcome>;
+export type DeliverStatus = (job: StatusJob) => Promise<OrderedOutcome | 'skipped'>;
 
 /** The status identity on the forge: Azure DevOps names it by genre (the summary) as well. */
-function identityOf(route: Route, status: CommitStatus): string {
+export function identityOf(route: Route, status: CommitStatus): string {
   const { type, apiUrl, address } = route.provider;
   return ledgerKey([type, apiUrl ?? '', address, status.sha, status.context, status.summary ?? '']);
 }
@@ -49,8 +56,46 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): DeliverStat
   const clients = new ForgeClients(options.createClient);
   const serializer = new KeyedSerializer();
   const now = options.now ?? Date.now;
+  const targets = options.targets ?? new Map<string, RollupTarget>();
+  const deliverRollup = rollupDelivery({
+    ledger,
+    rollups: options.rollups ?? new MemoryRollupLedger(),
+    clients,
+    serializer,
+    now,
+  });
 
-  return async ({ route, status: decided, eventTime, deadline, scope, record, replaces }) => {
+  return async (job) => {
+    // Read first, so that the scope scrubs the forge's credentials from everything after.
+    await clients.client(job.route, job.scope);
+    const target = job.route.environment === undefined ? undefined : targets.get(job.route.environment);
+    const outcome = job.route.clusterStatuses ? await deliverClusterStatus(job) : 'skipped';
+    if (target === undefined || job.object === undefined) return outcome;
+    const { route, eventTime, deadline, scope, record } = job;
+    const status = { ...job.status, description: scope.redact(job.status.description) };
+    const rollup = await deliverRollup({
+      route,
+      target,
+      object: job.object,
+      status,
+      eventTime,
+      deadline,
+      scope,
+    });
+    if (rollup === undefined) return outcome;
+    record.rollup = rollup;
+    return job.route.clusterStatuses ? outcome : rollup.outcome;
+  };
+
+  async function deliverClusterStatus({
+    route,
+    status: decided,
+    eventTime,
+    deadline,
+    scope,
+    record,
+    replaces,
+  }: StatusJob) {
     await clients.client(route, scope);
     const status = { ...decided, description: scope.redact(decided.description) };
     const shown: ShownStatus = {
@@ -85,5 +130,5 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): DeliverStat
         },
       }),
     );
-  };
+  }
 }

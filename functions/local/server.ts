@@ -4,9 +4,11 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { loadConfigFile } from '../core/config-file.js';
+import { loadConfigFile } from '../config/config-file.js';
 import { ConfigError } from '../core/errors.js';
 import { deadLetterRecord } from '../delivery/redelivery.js';
+import { detailsService } from '../details/details-service.js';
+import { MemoryDetailsStore } from '../ledger/memory-details-store.js';
 import { maxAttemptsFrom } from '../queue/delivery-queue.js';
 import { InProcessQueue } from '../queue/in-process-queue.js';
 import { FileSecretSource } from '../secrets/file-source.js';
@@ -121,15 +123,28 @@ export async function startLocalServer(
     onDeadLetter: (reason, delivery, attempt) =>
       logger.error('delivery dead-lettered', { ...deadLetterRecord(reason, delivery, attempt, routes) }),
   });
+  // The links point at this server (its port is known once it listens), or at DETAILS_BASE_URL: a tunnel.
+  let url: string | undefined;
+  const details =
+    config.detailsPage === undefined
+      ? undefined
+      : detailsService(config.detailsPage, {
+          secrets: options.secrets,
+          store: new MemoryDetailsStore(),
+          baseUrl: () => process.env.DETAILS_BASE_URL ?? url,
+          ...(options.relay?.now ? { now: options.relay.now } : {}),
+        });
   const { relay, redeliver, sweep } = createRelay({
     routes: config.routes,
+    environments: config.environments,
     secrets: options.secrets,
     observe: observeDelivery(logger),
     queue,
+    ...(details ? { details: details.links } : {}),
     ...options.relay,
   });
   queue.attach(redeliver);
-  const server = createServer(serve(apiGatewayHandler(relay)));
+  const server = createServer(serve(apiGatewayHandler(relay, Date.now, details?.page)));
   // In place of the stack's schedule; unref'd, so that it never keeps the process alive by itself.
   const sweeping = setInterval(() => {
     sweep().then(
@@ -149,7 +164,8 @@ export async function startLocalServer(
     server.listen(options.port ?? 8080, '127.0.0.1', () => done());
   });
   const { port } = server.address() as AddressInfo;
-  return { server, url: `http://127.0.0.1:${port}`, queue };
+  url = `http://127.0.0.1:${port}`;
+  return { server, url, queue };
 }
 
 async function main(): Promise<void> {
@@ -161,7 +177,8 @@ async function main(): Promise<void> {
     secrets.check();
     const { url } = await startLocalServer({ configFile, secrets, port });
     const routes = loadConfigFile(configFile).routes.map(
-      (route) => `  POST ${url}/hooks/${route.id}${route.dryRun ? '  (dryRun)' : ''}`,
+      (route) =>
+        `  POST ${url}/hooks/${route.id}${route.dryRun ? '  (dryRun)' : ''}${route.detailsPage ? "  (details page: the log line's targetUrl)" : ''}`,
     );
     process.stdout.write(
       `flux-commit-status listening on ${url}\nconfig ${configFile}\nsecrets ${secretsFile}\n${routes.join('\n')}\n` +

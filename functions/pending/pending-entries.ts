@@ -1,6 +1,6 @@
+import type { Route } from '../config/route-schema.js';
 import type { CommitStatus } from '../core/commit-status.js';
 import { parseDuration } from '../core/duration.js';
-import type { Route } from '../core/routes-config.js';
 import {
   type PendingEntry,
   type PendingIndex,

@@ -1,7 +1,7 @@
+import type { Route } from '../config/route-schema.js';
 import type { CommitStatus } from '../core/commit-status.js';
 import { formatDuration } from '../core/duration.js';
-import type { Route } from '../core/routes-config.js';
-import { type ForgeType, parseProviderAddress } from '../forges/addresses.js';
+import { type ForgeType, parseProviderAddress } from '../forges/registry.js';
 import type { OwedStatus, PendingEntry } from '../ledger/pending-index.js';
 import type { ShownStatus } from '../ledger/status-ledger.js';
 

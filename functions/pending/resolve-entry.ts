@@ -1,4 +1,4 @@
-import type { Route } from '../core/routes-config.js';
+import type { Route } from '../config/route-schema.js';
 import { type DeliveryRecord, type ObserveDelivery, recordFailure } from '../delivery/delivery-record.js';
 import { SecretScope } from '../delivery/secret-scope.js';
 import type { DeliverStatus } from '../delivery/status-delivery.js';

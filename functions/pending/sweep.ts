@@ -1,4 +1,4 @@
-import type { Route } from '../core/routes-config.js';
+import type { Route } from '../config/route-schema.js';
 import { forgeDeadline } from '../delivery/budget.js';
 import { changeEntries } from './pending-entries.js';
 import { timedOut } from './resolutions.js';

@@ -4,6 +4,11 @@ import { type PendingEntry, pendingKey } from '../ledger/pending-index.js';
 import { changeEntries, withPending, withVerdict } from './pending-entries.js';
 import { type Resolver, resolveEntry } from './resolve-entry.js';
 
+/** `Kind/namespace/name`, as the pending index and the log line name an object. */
+function objectName({ kind, namespace, name }: NonNullable<StatusJob['object']>): string {
+  return `${kind}/${namespace}/${name}`;
+}
+
 /**
  * Wraps the delivery of every event's status: a pending is entered in the pending index (for the
  * sweep and for the verdict that may supersede it); a verdict resolves its own entry and writes
@@ -16,15 +21,15 @@ import { type Resolver, resolveEntry } from './resolve-entry.js';
 export function trackPending(deliverStatus: DeliverStatus, resolver: Resolver): DeliverStatus {
   return async (job) => {
     const outcome = await deliverStatus(job);
-    const { route, status, eventTime, object } = job;
-    if (object === undefined || job.replaces !== undefined) return outcome;
+    const { route, status, eventTime } = job;
+    if (job.object === undefined || job.replaces !== undefined || !route.clusterStatuses) return outcome;
     if (status.state === 'pending' && outcome === 'superseded') return outcome;
+    const object = objectName(job.object);
     const key = pendingKey(route.id, object);
-    const owner = { routeId: route.id, object };
     let entries: PendingEntry[] | undefined;
     try {
       const now = resolver.now();
-      entries = await changeEntries(resolver.index, key, owner, (current) =>
+      entries = await changeEntries(resolver.index, key, { routeId: route.id, object }, (current) =>
         status.state === 'pending'
           ? withPending(current, route, object, status, eventTime, now)
           : withVerdict(current, route, status, eventTime, now),
@@ -32,15 +37,20 @@ export function trackPending(deliverStatus: DeliverStatus, resolver: Resolver): 
     } catch (cause) {
       throw new LedgerUnavailableError('the pending index could not be read or written', { cause });
     }
-    if (status.state !== 'pending') await resolveOwed(resolver, job, entries ?? []);
+    if (status.state !== 'pending') await resolveOwed(resolver, job, object, entries ?? []);
     return outcome;
   };
 }
 
 /** The verdict's own resolutions, one after another: usually one or two commits of a burst. */
-async function resolveOwed(resolver: Resolver, job: StatusJob, entries: PendingEntry[]): Promise<void> {
+async function resolveOwed(
+  resolver: Resolver,
+  job: StatusJob,
+  object: string,
+  entries: PendingEntry[],
+): Promise<void> {
   for (const entry of entries) {
     if (entry.owed === undefined || entry.owed.eventTime !== job.eventTime) continue;
-    await resolveEntry(resolver, job.route, job.object as string, entry, entry.owed, job.deadline);
+    await resolveEntry(resolver, job.route, object, entry, entry.owed, job.deadline);
   }
 }

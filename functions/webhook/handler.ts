@@ -2,10 +2,15 @@ import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyResult, Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { loadConfigFile } from '../core/config-file.js';
+import { loadConfigFile } from '../config/config-file.js';
+import { ConfigError } from '../core/errors.js';
 import { deadLetterRecord } from '../delivery/redelivery.js';
+import { detailsService } from '../details/details-service.js';
+import { DynamoDbDetailsStore } from '../ledger/dynamodb-details-store.js';
 import { DynamoDbLedger } from '../ledger/dynamodb-ledger.js';
 import { DynamoDbPendingIndex } from '../ledger/dynamodb-pending-index.js';
+import { DynamoDbRollupLedger } from '../ledger/dynamodb-rollup-ledger.js';
+import { MemoryDetailsStore } from '../ledger/memory-details-store.js';
 import type { SweepResult } from '../pending/sweep.js';
 import { maxAttemptsFrom } from '../queue/delivery-queue.js';
 import { SqsQueue } from '../queue/sqs-queue.js';
@@ -21,20 +26,40 @@ const config = loadConfigFile(
 );
 const logger = new Logger({ serviceName: SERVICE_NAME });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
-const { LEDGER_TABLE, RETRY_QUEUE_URL, DEAD_LETTER_QUEUE_URL, RETRY_MAX_ATTEMPTS } = process.env;
+const { LEDGER_TABLE, RETRY_QUEUE_URL, DEAD_LETTER_QUEUE_URL, RETRY_MAX_ATTEMPTS, DETAILS_BASE_URL } =
+  process.env;
 const queue = RETRY_QUEUE_URL ? new SqsQueue(RETRY_QUEUE_URL, DEAD_LETTER_QUEUE_URL) : undefined;
+const secrets = new SecretsManagerSource();
+if (config.detailsPage !== undefined && config.detailsPage.baseUrl === undefined && !DETAILS_BASE_URL) {
+  throw new ConfigError('detailsPage: no public base URL; set detailsPage.baseUrl or DETAILS_BASE_URL');
+}
+// The config refuses detailsPage routes without the ledger's table; the memory store is for tests of the bundle.
+const details =
+  config.detailsPage === undefined
+    ? undefined
+    : detailsService(config.detailsPage, {
+        secrets,
+        store: LEDGER_TABLE ? new DynamoDbDetailsStore(LEDGER_TABLE) : new MemoryDetailsStore(),
+        baseUrl: () => DETAILS_BASE_URL,
+      });
 
 const routes = new Map(config.routes.map((route) => [route.id, route]));
 const { relay, redeliver, sweep } = createRelay({
   routes: config.routes,
-  secrets: new SecretsManagerSource(),
+  secrets,
   observe: observeDelivery(logger, metrics),
+  environments: config.environments,
   ...(LEDGER_TABLE
-    ? { ledger: new DynamoDbLedger(LEDGER_TABLE), pending: new DynamoDbPendingIndex(LEDGER_TABLE) }
+    ? {
+        ledger: new DynamoDbLedger(LEDGER_TABLE),
+        rollups: new DynamoDbRollupLedger(LEDGER_TABLE),
+        pending: new DynamoDbPendingIndex(LEDGER_TABLE),
+      }
     : {}),
   ...(queue ? { queue } : {}),
+  ...(details ? { details: details.links } : {}),
 });
-const onWebhook = apiGatewayHandler(relay);
+const onWebhook = apiGatewayHandler(relay, Date.now, details?.page);
 
 // Powertools Batch loads with the first queue event, keeping it off the webhook's cold start.
 let onQueue: Promise<(event: SQSEvent, context: Context) => Promise<SQSBatchResponse>> | undefined;

@@ -1,3 +1,4 @@
+import type { Route } from '../config/route-schema.js';
 import type { CommitStatus } from '../core/commit-status.js';
 import {
   FutureEventError,
@@ -9,7 +10,6 @@ import {
 } from '../core/errors.js';
 import { type FluxEvent, parseFluxEvent } from '../core/flux-event.js';
 import { errorResponse, type JsonResponse, jsonResponse } from '../core/http-response.js';
-import type { Route } from '../core/routes-config.js';
 import { decideStatus } from '../core/status-rules.js';
 import { forgeDeadline } from '../delivery/budget.js';
 import { type DeliveryRecord, type ObserveDelivery, recordFailure } from '../delivery/delivery-record.js';
@@ -17,8 +17,12 @@ import type { CreateForgeClient } from '../delivery/forge-clients.js';
 import { redelivery } from '../delivery/redelivery.js';
 import { SecretScope } from '../delivery/secret-scope.js';
 import { statusDelivery } from '../delivery/status-delivery.js';
+import type { DetailsLinks } from '../details/details-links.js';
+import type { FleetEnvironment } from '../environments/environments-config.js';
+import { rollupTargets } from '../environments/rollup-delivery.js';
 import { MemoryPendingIndex } from '../ledger/memory-pending-index.js';
 import type { PendingIndex } from '../ledger/pending-index.js';
+import type { RollupLedger } from '../ledger/rollup-ledger.js';
 import type { StatusLedger } from '../ledger/status-ledger.js';
 import { type PendingSweep, pendingSweep } from '../pending/sweep.js';
 import { trackPending } from '../pending/track-pending.js';
@@ -33,6 +37,10 @@ export interface RelayOptions {
   observe: ObserveDelivery;
   /** The ledger every container shares; without it, this process's own keeps the order. */
   ledger?: StatusLedger;
+  /** The config's fleet environments (`environments`), whose roll-ups the routes report to. */
+  environments?: Readonly<Record<string, FleetEnvironment>>;
+  /** The roll-up records every container shares; without it, this process's own. */
+  rollups?: RollupLedger;
   /** The pending statuses every container shares (functions/pending/); without it, this process's own. */
   pending?: PendingIndex;
   /** Where a delivery goes when the forge or the ledger still fails at the end of the budget. */
@@ -43,6 +51,8 @@ export interface RelayOptions {
   now?: () => number;
   /** The forge client factory; tests wrap it to interleave forge calls. */
   createClient?: CreateForgeClient;
+  /** The details pages' links and records, for the routes with `detailsPage`. */
+  details?: DetailsLinks;
 }
 
 export type Relay = (request: WebhookRequest) => Promise<JsonResponse>;
@@ -70,6 +80,8 @@ export function createRelay(options: RelayOptions): {
   const now = options.now ?? Date.now;
   const plainDelivery = statusDelivery({
     ...(options.ledger ? { ledger: options.ledger } : {}),
+    ...(options.rollups ? { rollups: options.rollups } : {}),
+    targets: rollupTargets(options.routes, options.environments ?? {}),
     ...(options.createClient ? { createClient: options.createClient } : {}),
     now,
   });
@@ -147,15 +159,21 @@ export function createRelay(options: RelayOptions): {
       return jsonResponse(202, { outcome: 'skipped', skipped: decision.code, reason: decision.reason });
     }
     const status = decision.status;
+    await options.details?.attach(route, status, scope);
     Object.assign(record, summaryOf(route, status));
     if (status.targetUrl !== undefined) record.targetUrl = status.targetUrl;
+    const facts = { route, status, event, eventTime, scope };
     if (route.dryRun) {
+      await options.details?.remember(facts);
       record.outcome = 'dry-run';
       return jsonResponse(200, { outcome: 'dry-run', ...summaryOf(route, status) });
     }
 
     const deadline = forgeDeadline(started, request.deadline, options.budgetMs);
     try {
+      // Before the forge: a page that the new status links to already shows its event. A store fault
+      // queues the delivery as a ledger fault does (the queue's retry writes the status, not the page).
+      await options.details?.remember(facts);
       record.outcome = await deliverStatus({
         route,
         status,
@@ -163,7 +181,7 @@ export function createRelay(options: RelayOptions): {
         deadline,
         scope,
         record,
-        object: record.object,
+        object: { kind, namespace: namespace ?? '', name },
       });
       return jsonResponse(200, { outcome: record.outcome, ...summaryOf(route, status) });
     } catch (error) {

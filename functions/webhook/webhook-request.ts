@@ -7,6 +7,8 @@ export interface WebhookRequest {
   routeId: string | undefined;
   /** Header names lower-cased; a repeated header's values joined with ", " as HTTP allows. */
   headers: Record<string, string>;
+  /** The `{token}` of `GET /details/<token>`, when the request is for a details page. */
+  detailsToken?: string;
   /** The raw body bytes, exactly as signed. */
   body: Buffer;
   /** Epoch ms at which the invocation is ended (Lambda's timeout), when the front end has one. */
@@ -16,6 +18,7 @@ export interface WebhookRequest {
 export type ApiGatewayEvent = APIGatewayProxyEventV2 | APIGatewayProxyEvent;
 
 const ROUTE_IN_PATH = /\/hooks\/([^/]+)\/?$/;
+const DETAILS_IN_PATH = /^\/details\/([^/]*)\/?$/;
 
 function isV2(event: ApiGatewayEvent): event is APIGatewayProxyEventV2 {
   return (event as APIGatewayProxyEventV2).version === '2.0';
@@ -52,5 +55,12 @@ export function fromApiGateway(event: ApiGatewayEvent): WebhookRequest {
     : lowerCaseHeaders(event.headers, event.multiValueHeaders);
   const raw = event.body ?? '';
   const body = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
-  return { method: (method ?? '').toUpperCase(), routeId, headers, body };
+  const detailsToken = event.pathParameters?.token ?? DETAILS_IN_PATH.exec(path ?? '')?.[1];
+  return {
+    method: (method ?? '').toUpperCase(),
+    routeId,
+    headers,
+    body,
+    ...(detailsToken === undefined ? {} : { detailsToken }),
+  };
 }

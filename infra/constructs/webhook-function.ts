@@ -5,7 +5,7 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { Deployment } from '../../functions/core/routes-config.js';
+import type { Deployment } from '../../functions/config/deployment-schema.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/webhook/observe-delivery.js';
 import { bundleHandler, HANDLER_ENTRY } from '../bundling.js';
 import { PROJECT_ROOT } from '../paths.js';

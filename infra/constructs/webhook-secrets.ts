@@ -2,20 +2,29 @@ import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { CfnSecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { Route } from '../../functions/core/routes-config.js';
+import type { Route } from '../../functions/config/route-schema.js';
 
-/** Every secret the routes name, webhook keys and forge credentials alike, each once, in config order. */
-export function secretNamesOf(routes: readonly Route[]): string[] {
+/**
+ * Every secret the routes name, webhook keys and forge credentials alike, then the fleet
+ * environments' promotion webhook keys, each once, in config order.
+ */
+export function secretNamesOf(
+  routes: readonly Route[],
+  environmentSecrets: readonly string[] = [],
+): string[] {
   const names = new Set<string>();
   for (const route of routes) {
     for (const name of [route.auth.secret].flat()) names.add(name);
     if (route.provider.secret !== undefined) names.add(route.provider.secret);
   }
+  for (const name of environmentSecrets) names.add(name);
   return [...names];
 }
 
 export interface WebhookSecretsProps {
   routes: readonly Route[];
+  /** The keys of the fleet environments' promotion webhooks (`promotionSecretsOf`). */
+  environmentSecrets?: readonly string[];
   /** Create each secret given by name, empty, for a new environment (`deployment.createPlaceholderSecrets`). */
   createPlaceholders: boolean;
 }
@@ -33,7 +42,7 @@ export class WebhookSecrets extends Construct {
   constructor(scope: Construct, id: string, props: WebhookSecretsProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const names = secretNamesOf(props.routes);
+    const names = secretNamesOf(props.routes, props.environmentSecrets);
     this.resourceArns = names.map((name) => {
       // An ARN is granted as written: whoever wrote it chose the secret, suffix and all.
       if (name.startsWith('arn:')) return name;

@@ -1,5 +1,5 @@
 import { describe, expect } from 'vitest';
-import { contractCases, prismFor } from '../helpers/forge-contract.js';
+import { contractCases, prismFor } from '../harness/forge-contract.js';
 
 const prism = prismFor('azuredevops');
 const CONTEXT = 'kustomization/apps/prod-eu-1';

@@ -1,5 +1,5 @@
 import { describe } from 'vitest';
-import { contractCases, prismFor } from '../helpers/forge-contract.js';
+import { contractCases, prismFor } from '../harness/forge-contract.js';
 
 const prism = prismFor('bitbucketserver');
 const CONTEXT = 'kustomization/apps/prod-eu-1';

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
-import { apiEvent, eventOf, FIXTURES, fixture, testRelay, testRoute } from '../helpers/relay-harness.js';
-import { startSpecProxy } from '../helpers/spec-proxy.js';
+import { startSpecProxy } from '../fakes/spec-proxy.js';
+import { eventOf, FIXTURES, fixture, testRoute } from '../harness/flux-fixtures.js';
+import { apiEvent, testRelay } from '../harness/relay-harness.js';
 
 const prism = inject('prism').github;
 // These tests judge request shapes, not speed: Prism on a busy 2-core runner can take seconds.

@@ -6,10 +6,11 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHandler } from '../../scripts/bench/build.js';
-import { FakeGitHub } from '../helpers/fake-github.js';
-import { FakeSecretsManager } from '../helpers/fake-secrets-manager.js';
-import { LAMBDA_NODE, lambdaNodeInstalled } from '../helpers/lambda-node.js';
-import { apiEvent, FIXTURES, FORGE_TOKEN, fixture, WEBHOOK_KEY } from '../helpers/relay-harness.js';
+import { FakeGitHub } from '../fakes/fake-github.js';
+import { FakeSecretsManager } from '../fakes/fake-secrets-manager.js';
+import { FIXTURES, FORGE_TOKEN, fixture, WEBHOOK_KEY } from '../harness/flux-fixtures.js';
+import { LAMBDA_NODE, lambdaNodeInstalled } from '../harness/lambda-node.js';
+import { apiEvent } from '../harness/relay-harness.js';
 
 /**
  * The deployed bundle, built by the stack's own esbuild settings, on the Node.js major that Lambda
@@ -119,8 +120,11 @@ describe.skipIf(!lambdaNodeInstalled())('the bundle on Node.js 24', () => {
       headers: { 'content-type': 'application/json', 'x-signature': `sha256=${'0'.repeat(64)}` },
     });
 
-    const { answers } = await invoke([event]);
+    const { answers, logs, stderr } = await invoke([event]);
 
     expect(answers[0]?.statusCode).toBe(401);
+    // The class's own name survives minification: a log query can count failures by it.
+    const line = JSON.parse(`${logs}${stderr}`.trim());
+    expect(line).toMatchObject({ error: 'unauthorized', errorName: 'UnauthorizedError' });
   });
 });

@@ -9,9 +9,9 @@ import type {
   WriteOptions,
   WriteResult,
 } from '../forge.js';
-import { finalRejection } from '../forge-errors.js';
+import { finalRejection, forgeMessage } from '../forge-errors.js';
 import { dispatcherFor } from '../http/dispatcher.js';
-import { ForgeHttp, forgeMessage } from '../http/forge-http.js';
+import { ForgeHttp } from '../http/forge-http.js';
 import type { GitLabLocation } from './address.js';
 import { requesterFor } from './requester.js';
 

@@ -1,0 +1,85 @@
+import type { Route } from '../config/route-schema.js';
+import type { CommitStatus } from '../core/commit-status.js';
+import { type FluxEvent, normaliseMetadata } from '../core/flux-event.js';
+import { truncate } from '../core/text.js';
+import type { SecretScope } from '../delivery/secret-scope.js';
+import { identityOf } from '../delivery/status-delivery.js';
+import { appendDetails, type DetailsStore } from '../ledger/details-store.js';
+import { LEDGER_TTL_SECONDS } from '../ledger/dynamodb-ledger.js';
+import { eventOrder } from '../ledger/status-ledger.js';
+import { detailsKeys } from './details-keys.js';
+import { detailsId, detailsToken } from './details-token.js';
+
+/** The path of a page below the service's public base URL; the API's GET route has the same shape. */
+export const DETAILS_PATH = '/details/';
+
+export interface DetailsLinksOptions {
+  /** The Secrets Manager secret of the page key (`detailsPage.secret`). */
+  secret: string;
+  /** The service's public origin (the API's URL or its custom domain), without a trailing slash. */
+  baseUrl: () => string;
+  store: DetailsStore;
+  now: () => number;
+}
+
+/** What the relay knows of a decided status when it records it for the page. */
+export interface DetailsFacts {
+  route: Route;
+  status: CommitStatus;
+  event: FluxEvent;
+  eventTime: number;
+  scope: SecretScope;
+}
+
+/**
+ * The webhook's side of the details pages: the link a route's statuses point to, and the record of
+ * each event the page shows. Every text is scrubbed with every secret the route names, the forge's
+ * included, before it is stored: a Flux message can quote a clone URL with a token in it.
+ */
+export class DetailsLinks {
+  constructor(private readonly options: DetailsLinksOptions) {}
+
+  /** Points the status at its page, unless the route's own `targetUrl` template says where. */
+  async attach(route: Route, status: CommitStatus, scope: SecretScope): Promise<void> {
+    if (!route.detailsPage || route.targetUrl !== undefined) return;
+    const { current } = await detailsKeys(this.options.secret, scope);
+    status.targetUrl = `${this.options.baseUrl()}${DETAILS_PATH}${detailsToken(current, identityOf(route, status))}`;
+  }
+
+  async remember({ route, status, event, eventTime, scope }: DetailsFacts): Promise<void> {
+    if (!route.detailsPage) return;
+    if (route.provider.secret !== undefined) await scope.get(route.provider.secret);
+    const identity = identityOf(route, status);
+    const metadata = normaliseMetadata(event.metadata);
+    const { kind, namespace, name } = event.involvedObject;
+    const now = this.options.now();
+    const order = eventOrder(eventTime, {
+      state: status.state,
+      description: scope.redact(status.description),
+      targetUrl: status.targetUrl ?? '',
+    });
+    await appendDetails(
+      this.options.store,
+      detailsId(identity),
+      scope.redactFields({
+        identity,
+        forge: route.provider.type,
+        repository: route.provider.address,
+        sha: status.sha,
+        context: status.context,
+      }),
+      scope.redactFields({
+        order,
+        state: status.state,
+        reason: event.reason,
+        message: event.message,
+        revision: truncate(metadata.commit ?? metadata.originRevision ?? metadata.revision ?? '', 1024),
+        cluster: route.cluster ?? route.id,
+        object: namespace === undefined ? `${kind}/${name}` : `${kind}/${namespace}/${name}`,
+        eventTime: event.timestamp,
+        receivedAt: new Date(now).toISOString(),
+      }),
+      Math.floor(now / 1000) + LEDGER_TTL_SECONDS,
+    );
+  }
+}

@@ -1,0 +1,36 @@
+import type { DetailsPageSettings } from '../config/environment-config.js';
+import { ConfigError } from '../core/errors.js';
+import type { DetailsStore } from '../ledger/details-store.js';
+import type { SecretSource } from '../secrets/secret-source.js';
+import { createDetailsPage, type DetailsPage } from '../webhook/details-page.js';
+import { DetailsLinks } from './details-links.js';
+
+export interface DetailsServiceOptions {
+  secrets: SecretSource;
+  store: DetailsStore;
+  /**
+   * The origin the links point to when the config names none: the stack's `DETAILS_BASE_URL`, or
+   * the local server's own address. Asked at each link, since a local server knows its port late.
+   */
+  baseUrl: () => string | undefined;
+  now?: () => number;
+}
+
+/** The two halves of the details pages, over one store and one key: the links the relay writes, and the GET page. */
+export function detailsService(
+  settings: DetailsPageSettings,
+  options: DetailsServiceOptions,
+): { links: DetailsLinks; page: DetailsPage } {
+  const now = options.now ?? Date.now;
+  const baseUrl = () => {
+    const url = settings.baseUrl ?? options.baseUrl();
+    if (url === undefined || url === '') {
+      throw new ConfigError('detailsPage: no public base URL; set detailsPage.baseUrl or DETAILS_BASE_URL');
+    }
+    return url.replace(/\/+$/, '');
+  };
+  return {
+    links: new DetailsLinks({ secret: settings.secret, baseUrl, store: options.store, now }),
+    page: createDetailsPage({ secret: settings.secret, secrets: options.secrets, store: options.store, now }),
+  };
+}

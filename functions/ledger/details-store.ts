@@ -1,0 +1,111 @@
+import * as z from 'zod/mini';
+import { STATUS_STATES } from '../core/commit-status.js';
+import { LedgerUnavailableError, OrderingContentionError } from '../core/errors.js';
+import { truncate } from '../core/text.js';
+
+/** The verdicts a page lists: enough for "pending, failure, success" and a few retries before them. */
+export const MAX_DETAILS_ENTRIES = 12;
+/** A Flux message is at most 64 KiB; the page keeps the part a person reads, so a record stays small. */
+export const MAX_DETAILS_MESSAGE = 8 * 1024;
+
+/** One event's verdict, as the page shows it; every text from the event, scrubbed before it is stored. */
+export const DetailsEntrySchema = z.object({
+  /** The event's place in the ordering protocol's order (`eventOrder`): the newest is the verdict. */
+  order: z.string(),
+  state: z.enum(STATUS_STATES),
+  reason: z.string(),
+  message: z.string(),
+  revision: z.string(),
+  cluster: z.string(),
+  /** `Kind/namespace/name` of the Flux object. */
+  object: z.string(),
+  /** The event's own timestamp, and when this service received it (ISO 8601). */
+  eventTime: z.string(),
+  receivedAt: z.string(),
+});
+export type DetailsEntry = z.infer<typeof DetailsEntrySchema>;
+
+/** What a details page shows of one status identity. */
+export const DetailsRecordSchema = z.object({
+  /** The status identity the link's token is made over; the page checks the token against it. */
+  identity: z.string(),
+  forge: z.string(),
+  repository: z.string(),
+  sha: z.string(),
+  context: z.string(),
+  /** Newest first, at most MAX_DETAILS_ENTRIES. */
+  entries: z.array(DetailsEntrySchema),
+  version: z.number(),
+  /** Epoch seconds, as the ledger's TTL: the page is gone with the ledger's memory of the identity. */
+  expiresAt: z.number(),
+});
+export type DetailsRecord = z.infer<typeof DetailsRecordSchema>;
+export type DetailsSubject = Pick<DetailsRecord, 'identity' | 'forge' | 'repository' | 'sha' | 'context'>;
+
+/**
+ * The pages' storage beside the ledger, in records of their own so that the ordering protocol's item
+ * stays as it is: a read, and a compare-and-swap on `version`.
+ */
+export interface DetailsStore {
+  read(id: string): Promise<DetailsRecord | undefined>;
+  /** Stores `next` if the record is still at `expectedVersion` (absent for `undefined`). */
+  swap(id: string, expectedVersion: number | undefined, next: DetailsRecord): Promise<boolean>;
+}
+
+/** Newest first by event order; two events of the same order (same second, same verdict) by text. */
+function newerFirst(a: DetailsEntry, b: DetailsEntry): number {
+  if (a.order !== b.order) return a.order < b.order ? 1 : -1;
+  if (a.message !== b.message) return a.message < b.message ? 1 : -1;
+  return 0;
+}
+
+/**
+ * The record with one more entry, in event order whatever the order of arrival: a repeat of an
+ * entry it holds changes nothing but the expiry, and the oldest entries fall off past the bound.
+ */
+export function withEntry(
+  record: DetailsRecord | undefined,
+  subject: DetailsSubject,
+  entry: DetailsEntry,
+  expiresAt: number,
+): DetailsRecord {
+  const bounded = { ...entry, message: truncate(entry.message, MAX_DETAILS_MESSAGE) };
+  const entries = record?.entries ?? [];
+  const known = entries.some((old) => old.order === bounded.order && old.message === bounded.message);
+  const next = known ? entries : [...entries, bounded].sort(newerFirst).slice(0, MAX_DETAILS_ENTRIES);
+  return {
+    ...subject,
+    entries: next,
+    version: (record?.version ?? 0) + 1,
+    expiresAt: Math.max(expiresAt, record?.expiresAt ?? 0),
+  };
+}
+
+/** Bounded, like the ordering protocol: each round is one read and one swap. */
+const MAX_ROUNDS = 10;
+
+/** Adds an entry by compare-and-swap, so that concurrent deliveries of one identity lose none. */
+export async function appendDetails(
+  store: DetailsStore,
+  id: string,
+  subject: DetailsSubject,
+  entry: DetailsEntry,
+  expiresAt: number,
+): Promise<void> {
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const record = await storeCall(() => store.read(id));
+    const next = withEntry(record, subject, entry, expiresAt);
+    if (await storeCall(() => store.swap(id, record?.version, next))) return;
+  }
+  throw new OrderingContentionError(
+    `the details record changed on each of ${MAX_ROUNDS} rounds; the delivery will be tried again`,
+  );
+}
+
+async function storeCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (cause) {
+    throw new LedgerUnavailableError('the details record could not be read or written', { cause });
+  }
+}
