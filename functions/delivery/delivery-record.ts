@@ -34,8 +34,6 @@ export interface DeliveryRecord {
   error?: string;
   errorName?: string;
   reason?: string;
-  /** A status this service wrote for a pending commit (functions/pending/), not for an event. */
-  resolution?: 'superseded' | 'timeout';
   /** The fleet environment's roll-up that this delivery wrote or found current. */
   rollup?: {
     context: string;
@@ -45,6 +43,8 @@ export interface DeliveryRecord {
     deployment?: string;
     promotion?: string;
   };
+  /** A status this service wrote for a pending commit (functions/pending/), not for an event. */
+  resolution?: 'superseded' | 'timeout';
 }
 
 /** Told of every delivery attempt's record: the log line and the metrics come from it. */

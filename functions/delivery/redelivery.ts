@@ -1,7 +1,7 @@
 import type { Route } from '../config/route-schema.js';
 import { isPassingFault, RouteNotFoundError } from '../core/errors.js';
+import { type FluxObject, parseObject } from '../core/flux-object.js';
 import { statusOf } from '../core/http-response.js';
-import { type FluxObject, parseObject } from '../environments/rollup-delivery.js';
 import type { QueuedDelivery, Redeliver } from '../queue/delivery-queue.js';
 import type { SecretSource } from '../secrets/secret-source.js';
 import { forgeDeadline } from './budget.js';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Route } from '../config/route-schema.js';
 import type { CommitStatus } from '../core/commit-status.js';
-import { type FluxObject, type RollupTarget, rollupDelivery } from '../environments/rollup-delivery.js';
+import type { FluxObject } from '../core/flux-object.js';
+import { type RollupTarget, rollupDelivery } from '../environments/rollup-delivery.js';
 import { MemoryLedger } from '../ledger/memory-ledger.js';
 import { MemoryRollupLedger } from '../ledger/memory-rollup-ledger.js';
 import type { RollupLedger } from '../ledger/rollup-ledger.js';
@@ -34,7 +35,7 @@ export interface StatusJob {
   record: DeliveryRecord;
   /** The Flux object, for its environment's roll-up; a delivery queued without one has none. */
   object?: FluxObject;
-  /** A resolution's guard (see `OrderedDelivery.replaces`): written for a pending, not an event. */
+  /** A resolution's guard (see `OrderedDelivery.replaces`). */
   replaces?: OrderedDelivery['replaces'];
 }
 

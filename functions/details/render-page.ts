@@ -50,7 +50,6 @@ const STATE_WORDS: Record<StatusState, { word: string; icon: string }> = {
   success: { word: 'Success', icon: '✓' },
   failure: { word: 'Failure', icon: '✗' },
   pending: { word: 'Pending', icon: '…' },
-  // No verdict came (the pending sweep) or a newer commit failed (functions/pending/).
   error: { word: 'No verdict', icon: '!' },
 };
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Route } from '../config/route-schema.js';
 import type { CommitStatus } from '../core/commit-status.js';
 import { RouteMisconfiguredError } from '../core/errors.js';
+import type { FluxObject } from '../core/flux-object.js';
 import { renderTemplate } from '../core/template.js';
 import { WRITE_GRACE_MS } from '../delivery/budget.js';
 import type { ForgeClients } from '../delivery/forge-clients.js';
@@ -39,20 +40,6 @@ export function rollupTargets(
 }
 
 /** The Flux object an event is about. */
-export interface FluxObject {
-  kind: string;
-  namespace: string;
-  name: string;
-}
-
-/** `Kind/namespace/name`, as the relay's log line and the queued delivery carry it. */
-export function parseObject(text: string | undefined): FluxObject | undefined {
-  const parts = text?.split('/');
-  if (parts?.length !== 3 || parts[0] === '' || parts[2] === '') return undefined;
-  const [kind, namespace, name] = parts as [string, string, string];
-  return { kind, namespace, name };
-}
-
 function counts(environment: FleetEnvironment, object: FluxObject): boolean {
   const filter = environment.objects;
   if (filter === undefined) return true;

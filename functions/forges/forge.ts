@@ -54,7 +54,7 @@ export interface RepositoryDispatcher {
   ): Promise<void>;
 }
 
-/** A GitHub deployment status; `in_progress` stands for a pending roll-up. */
+/** A GitHub deployment status; `in_progress` stands for a pending roll-up, `error` for no verdict. */
 export interface DeploymentStatus {
   state: 'in_progress' | 'success' | 'failure' | 'error';
   description: string;

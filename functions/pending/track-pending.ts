@@ -1,13 +1,9 @@
 import { LedgerUnavailableError } from '../core/errors.js';
+import { objectName } from '../core/flux-object.js';
 import type { DeliverStatus, StatusJob } from '../delivery/status-delivery.js';
 import { type PendingEntry, pendingKey } from '../ledger/pending-index.js';
 import { changeEntries, withPending, withVerdict } from './pending-entries.js';
 import { type Resolver, resolveEntry } from './resolve-entry.js';
-
-/** `Kind/namespace/name`, as the pending index and the log line name an object. */
-function objectName({ kind, namespace, name }: NonNullable<StatusJob['object']>): string {
-  return `${kind}/${namespace}/${name}`;
-}
 
 /**
  * Wraps the delivery of every event's status: a pending is entered in the pending index (for the
@@ -22,14 +18,16 @@ export function trackPending(deliverStatus: DeliverStatus, resolver: Resolver): 
   return async (job) => {
     const outcome = await deliverStatus(job);
     const { route, status, eventTime } = job;
+    // Only a cluster's own statuses are tracked: a route that writes none has none left pending.
     if (job.object === undefined || job.replaces !== undefined || !route.clusterStatuses) return outcome;
-    if (status.state === 'pending' && outcome === 'superseded') return outcome;
     const object = objectName(job.object);
+    if (status.state === 'pending' && outcome === 'superseded') return outcome;
     const key = pendingKey(route.id, object);
+    const owner = { routeId: route.id, object };
     let entries: PendingEntry[] | undefined;
     try {
       const now = resolver.now();
-      entries = await changeEntries(resolver.index, key, { routeId: route.id, object }, (current) =>
+      entries = await changeEntries(resolver.index, key, owner, (current) =>
         status.state === 'pending'
           ? withPending(current, route, object, status, eventTime, now)
           : withVerdict(current, route, status, eventTime, now),

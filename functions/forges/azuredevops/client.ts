@@ -14,8 +14,8 @@ import type { AzureDevOpsOptions } from './options.js';
 
 /**
  * As Flux writes them: a failure is `error`, so that an Azure DevOps policy reads it as a broken
- * pipeline; a route may ask for `failed` instead (provider.failureState). No verdict is `error`
- * too: `notApplicable` would say the check does not concern the commit.
+ * pipeline; a route may ask for `failed` instead (provider.failureState). No verdict is `error` too:
+ * `notApplicable` would say the check does not concern the commit.
  */
 const STATES: Record<StatusState, string> = {
   success: 'succeeded',
