@@ -43,7 +43,10 @@ describe('a stack whose config has fleet environments', () => {
         Properties: { Description: 'Flux notification webhook to git commit status' },
       }),
     );
-    const role = (webhook?.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    expect(webhook).toBeDefined();
+    const role = (webhook?.Properties.Role as { 'Fn::GetAtt': [string, string] } | undefined)?.[
+      'Fn::GetAtt'
+    ][0];
     const policies = Object.values(
       template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: role }] } }),
     );
@@ -80,7 +83,7 @@ describe('a stack whose config has fleet environments', () => {
     });
     // The only index is the pending sweep's (functions/ledger/dynamodb-pending-index.ts).
     expect(
-      (table?.GlobalSecondaryIndexes as Array<{ IndexName: string }>).map((index) => index.IndexName),
+      ((table?.GlobalSecondaryIndexes ?? []) as Array<{ IndexName: string }>).map((index) => index.IndexName),
     ).toEqual(['pending-due']);
   });
 });
