@@ -11,7 +11,7 @@ import {
 import { DynamoDbDetailsStore } from '../../functions/ledger/dynamodb-details-store.js';
 import { MemoryDetailsStore } from '../../functions/ledger/memory-details-store.js';
 import { eventOrder } from '../../functions/ledger/status-ledger.js';
-import { startDynalite } from '../helpers/dynalite.js';
+import { startDynalite } from '../fakes/dynalite.js';
 
 const SUBJECT = {
   identity:
