@@ -259,16 +259,19 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
     if (rollup.state === 'pending') return;
     for (const entry of entries ?? []) {
       if (entry.owed === undefined || entry.owed.eventTime !== eventTime) continue;
-      await resolve(route, owner.object, entry, place.deadline, place.scope).catch(() => false);
+      // What fails stays owed and due in the index: the sweep writes it within minutes, and logs it.
+      await resolve(key, route, owner.object, entry, place.deadline, place.scope).catch(() => undefined);
     }
   }
 
   /**
-   * Resolves one pending roll-up: its record takes the resolution it is owed ("superseded"), or else
-   * the timeout's `error` naming the clusters without a verdict, and the roll-up is written again from
-   * the record. True when done (or nothing is left to resolve); the entry then leaves the index.
+   * Resolves one pending roll-up, the entry of the index item `indexKey`: its record takes the
+   * resolution it is owed ("superseded"), or else the timeout's `error` naming the clusters without a
+   * verdict, and the roll-up is written again from the record. Then the entry leaves the index, also
+   * when its environment is no longer in the config. True when done.
    */
   async function resolve(
+    indexKey: string,
     route: Route,
     objectText: string,
     entry: PendingEntry,
@@ -287,19 +290,10 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
         await writeRollup({ ...place, deadline, scope }, record);
       }
     }
-    if (options.pending !== undefined) {
-      const pendingKey =
-        target === undefined ? undefined : rollupPendingKey(route, target.name, entry.context);
-      if (pendingKey !== undefined) {
-        await ledgerCall(() =>
-          changeEntries(
-            options.pending as PendingIndex,
-            pendingKey,
-            { routeId: route.id, object: objectText },
-            (entries) => without(entries, entry),
-          ),
-        );
-      }
+    const { pending } = options;
+    if (pending !== undefined) {
+      const owner = { routeId: route.id, object: objectText };
+      await ledgerCall(() => changeEntries(pending, indexKey, owner, (entries) => without(entries, entry)));
     }
     return true;
   }

@@ -55,6 +55,7 @@ export function pendingSweep(options: SweepOptions): PendingSweep {
 
   /** A roll-up's resolution, with its log line as a delivery's, so a failed one is found alike. */
   async function resolveRollupEntry(
+    key: string,
     route: Route,
     object: string,
     entry: PendingEntry,
@@ -75,7 +76,7 @@ export function pendingSweep(options: SweepOptions): PendingSweep {
     };
     let done = false;
     try {
-      done = await options.resolveRollup(route, object, entry, deadline, scope);
+      done = await options.resolveRollup(key, route, object, entry, deadline, scope);
     } catch (caught) {
       const error = recordFailure(caught, record);
       record.statusCode = statusOf(error);
@@ -105,7 +106,7 @@ export function pendingSweep(options: SweepOptions): PendingSweep {
     for (const entry of due) {
       const deadline = forgeDeadline(options.now(), invocationDeadline);
       if (key.startsWith(ROLLUP_PENDING_PREFIX)) {
-        const done = await resolveRollupEntry(route, item.object, entry, deadline);
+        const done = await resolveRollupEntry(key, route, item.object, entry, deadline);
         result[done ? 'resolved' : 'failed']++;
         continue;
       }

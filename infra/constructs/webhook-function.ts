@@ -48,6 +48,8 @@ export class WebhookFunction extends Construct {
   readonly function: LambdaFunction;
   readonly logGroup: LogGroup;
   readonly role: Role;
+  /** The bundle, which the pending sweep's function runs too. */
+  readonly code: Code;
 
   constructor(scope: Construct, id: string, props: WebhookFunctionProps) {
     super(scope, id);
@@ -61,8 +63,9 @@ export class WebhookFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
+    this.code = handlerCode(props.configFile);
     this.function = new LambdaFunction(this, 'Handler', {
-      code: handlerCode(props.configFile),
+      code: this.code,
       handler: 'index.handler',
       description: 'Flux notification webhook to git commit status',
       runtime: Runtime.NODEJS_24_X,

@@ -36,11 +36,14 @@ export interface WebhookSecretsProps {
 export class WebhookSecrets extends Construct {
   /** Exactly the secrets the function may read, as IAM resources. */
   readonly resourceArns: string[];
+  /** The forge credentials among them: all that the pending sweep reads. */
+  readonly forgeArns: string[];
 
   constructor(scope: Construct, id: string, props: WebhookSecretsProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.resourceArns = secretNamesOf(props.routes, props.environmentSecrets).map((name) => {
+    const names = secretNamesOf(props.routes, props.environmentSecrets);
+    this.resourceArns = names.map((name) => {
       // An ARN is granted as written: whoever wrote it chose the secret, suffix and all.
       if (name.startsWith('arn:')) return name;
       if (props.createPlaceholders) return this.#placeholder(name).ref;
@@ -52,6 +55,8 @@ export class WebhookSecrets extends Construct {
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       });
     });
+    const forges = new Set(props.routes.flatMap((route) => route.provider.secret ?? []));
+    this.forgeArns = this.resourceArns.filter((_, index) => forges.has(names[index] as string));
   }
 
   /** Reading a value is all the function does with a secret: GetSecretValue, nothing else. */
@@ -60,6 +65,15 @@ export class WebhookSecrets extends Construct {
       grantee,
       actions: ['secretsmanager:GetSecretValue'],
       resourceArns: this.resourceArns,
+    });
+  }
+
+  /** The forge credentials alone: the pending sweep authenticates no webhook. */
+  grantForgeRead(grantee: IGrantable): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['secretsmanager:GetSecretValue'],
+      resourceArns: this.forgeArns,
     });
   }
 

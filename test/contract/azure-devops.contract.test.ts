@@ -1,4 +1,4 @@
-import { describe } from 'vitest';
+import { describe, expect } from 'vitest';
 import { contractCases, prismFor } from '../harness/forge-contract.js';
 
 const prism = prismFor('azuredevops');
@@ -19,6 +19,10 @@ describe.skipIf(prism === undefined)('Azure DevOps contract (Prism, vsts-rest-ap
         success: { state: 'succeeded', context: { name: CONTEXT, genre: 'fluxcd' } },
         failure: { state: 'error', context: { name: CONTEXT, genre: 'fluxcd' } },
         pending: { state: 'pending', description: 'progressing' },
+        error: {
+          state: 'error',
+          description: expect.stringMatching(/^no verdict from prod-eu-1 within 30m/),
+        },
       },
       violation: {
         method: 'POST',

@@ -20,6 +20,7 @@ describe.skipIf(prism === undefined)('Bitbucket Server contract (Prism, Bitbucke
           state: 'INPROGRESS',
           url: 'https://bitbucket.example.com/projects/PLAT/repos/fleet-infra',
         },
+        error: { state: 'CANCELLED', url: 'https://bitbucket.example.com/projects/PLAT/repos/fleet-infra' },
       },
       violation: {
         method: 'POST',

@@ -18,6 +18,7 @@ describe.skipIf(prism === undefined)('Bitbucket Cloud contract (Prism, Bitbucket
         success: { state: 'SUCCESSFUL', name: CONTEXT, key: expectKey() },
         failure: { state: 'FAILED', name: CONTEXT, url: 'https://bitbucket.org/acme/fleet-infra' },
         pending: { state: 'INPROGRESS', name: CONTEXT },
+        error: { state: 'STOPPED', name: CONTEXT },
       },
       violation: {
         method: 'POST',

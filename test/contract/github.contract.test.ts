@@ -44,6 +44,28 @@ describe.skipIf(prism === undefined)('GitHub contract (Prism, api.github.com des
     expect(proxy.violations).toEqual([]);
   });
 
+  it('writes the pending sweep’s `error` as GitHub’s description accepts', async () => {
+    // Prepare: the fixture's Progressing is months old, so its 30 minutes are long past.
+    const { relay, sweep } = testRelay([testRoute(proxy.url)], CONTRACT_BUDGET);
+    await apiGatewayHandler(relay)(apiEvent({ body: fixture(FIXTURES.progressing) }));
+    const before = proxy.server.requests.length;
+
+    // Act
+    const result = await sweep();
+
+    // Assess
+    expect(result).toEqual({ resolved: 1, failed: 0, dropped: 0 });
+    const posted = proxy.server.requests.slice(before).filter((request) => request.method === 'POST');
+    expect(posted.map((request) => JSON.parse(request.body))).toMatchObject([
+      {
+        state: 'error',
+        context: 'kustomization/apps/prod-eu-1',
+        description: "no verdict from prod-eu-1 within 30m; see the cluster's kustomize-controller",
+      },
+    ]);
+    expect(proxy.violations).toEqual([]);
+  });
+
   it('keeps a long failure description within the limit GitHub enforces', async () => {
     const event = eventOf(FIXTURES.healthCheckFailed);
     event.message = 'y'.repeat(1000);

@@ -16,6 +16,7 @@ describe.skipIf(prism === undefined)('GitLab contract (Prism, GitLab openapi_v2)
         success: { state: 'success', name: CONTEXT, ref: 'main' },
         failure: { state: 'failed', name: CONTEXT },
         pending: { state: 'running', name: CONTEXT },
+        error: { state: 'canceled', name: CONTEXT },
       },
       violation: {
         method: 'POST',

@@ -14,8 +14,8 @@ export interface ContractProfile {
   stripPrefix?: string;
   provider(proxyUrl: string): { address: string; apiUrl: string };
   secret: Record<string, string>;
-  /** The forge's words for success, failure and pending, as the written body carries them. */
-  written: Record<'success' | 'failure' | 'pending', Record<string, unknown>>;
+  /** The forge's words for each state (`error`: the pending sweep's), as the written body carries them. */
+  written: Record<'success' | 'failure' | 'pending' | 'error', Record<string, unknown>>;
   /** A request the description refuses, and what the violations must say. */
   violation: { method: string; path: string; body: unknown; says: RegExp[] };
 }
@@ -69,6 +69,30 @@ export function contractCases(profile: ContractProfile, prismUrl: string) {
     const sent = proxy.server.requests.slice(before);
     expect(sent.map((request) => request.method)).toEqual(['GET', 'POST']);
     expect(JSON.parse(sent[1]?.body ?? '{}')).toMatchObject(profile.written[state]);
+    expect(proxy.violations).toEqual([]);
+  });
+
+  it('writes the pending sweep’s `error` in words the forge’s description accepts', async () => {
+    // Prepare: the fixture's Progressing is months old, so its 30 minutes are long past.
+    const route = testRoute('', {
+      provider: { type: profile.type, secret: 'test/forge', ...profile.provider(proxy.url) },
+    });
+    const secrets = new MemorySecrets({
+      'test/webhook': { token: WEBHOOK_KEY },
+      'test/forge': profile.secret,
+    });
+    const { relay, sweep } = testRelay([route], { secrets });
+    await apiGatewayHandler(relay)(apiEvent({ body: fixture(FIXTURES.progressing) }));
+    const before = proxy.server.requests.length;
+
+    // Act
+    const result = await sweep();
+
+    // Assess
+    expect(result).toEqual({ resolved: 1, failed: 0, dropped: 0 });
+    const posted = proxy.server.requests.slice(before).filter((request) => request.method === 'POST');
+    expect(posted).toHaveLength(1);
+    expect(JSON.parse(posted[0]?.body ?? '{}')).toMatchObject(profile.written.error);
     expect(proxy.violations).toEqual([]);
   });
 

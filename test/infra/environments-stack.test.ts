@@ -37,7 +37,19 @@ describe('a stack whose config has fleet environments', () => {
 
   it('reads the promotion key besides the routes secrets, and keeps the ledger to GetItem and PutItem', () => {
     const { template } = synthEnvironment('fleet', { configDir });
-    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    // The webhook's role: the pending sweep's (stack.test.ts) queries its own index.
+    const [webhook] = Object.values(
+      template.findResources('AWS::Lambda::Function', {
+        Properties: { Description: 'Flux notification webhook to git commit status' },
+      }),
+    );
+    expect(webhook).toBeDefined();
+    const role = (webhook?.Properties.Role as { 'Fn::GetAtt': [string, string] } | undefined)?.[
+      'Fn::GetAtt'
+    ][0];
+    const policies = Object.values(
+      template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: role }] } }),
+    );
     const statements = policies.flatMap(
       (policy) =>
         (
@@ -69,6 +81,9 @@ describe('a stack whose config has fleet environments', () => {
       BillingMode: 'PAY_PER_REQUEST',
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     });
-    expect(table?.GlobalSecondaryIndexes).toBeUndefined();
+    // The only index is the pending sweep's (functions/ledger/dynamodb-pending-index.ts).
+    expect(
+      ((table?.GlobalSecondaryIndexes ?? []) as Array<{ IndexName: string }>).map((index) => index.IndexName),
+    ).toEqual(['pending-due']);
   });
 });

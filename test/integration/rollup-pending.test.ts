@@ -22,6 +22,7 @@ const CONTEXT = 'flux/production/kustomization/apps';
 const CLUSTERS = ['prod-eu-1', 'prod-us-1'] as const;
 const PRODUCTION: FleetEnvironment = {
   context: 'flux/{{environment}}/{{kind}}/{{name}}',
+  counts: true,
   promotion: { type: 'repository_dispatch', eventType: 'flux-production-ready' },
 };
 let counter = 0;

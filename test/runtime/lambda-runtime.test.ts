@@ -55,7 +55,8 @@ describe.skipIf(!lambdaNodeInstalled())('the bundle on Node.js 24', () => {
     const script = `
       const { handler } = await import(${JSON.stringify(pathToFileURL(bundle).href)});
       const answers = [];
-      for (const event of ${JSON.stringify(events)}) answers.push(await handler(event, {}));
+      const context = { getRemainingTimeInMillis: () => 60_000 };
+      for (const event of ${JSON.stringify(events)}) answers.push(await handler(event, context));
       (await import('node:fs')).writeFileSync(${JSON.stringify(result)}, JSON.stringify({ version: process.version, answers }));
       process.exit(0);
     `;
@@ -110,6 +111,36 @@ describe.skipIf(!lambdaNodeInstalled())('the bundle on Node.js 24', () => {
     expect(logs).not.toContain(FORGE_TOKEN);
     // Node 24 is a supported version of the SDK, so no warning, and no deprecation of anything the code uses.
     expect(stderr).not.toMatch(/NodeVersionSupportWarning|DeprecationWarning/);
+  });
+
+  it('runs the pending sweep on a scheduled event, as EventBridge sends it', async () => {
+    // Prepare: the fixture's Progressing is months old, so the route's 30 minutes are long past.
+    const schedule = {
+      version: '0',
+      id: 'f2e3c5c1-0000-4000-8000-000000000000',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: '123456789012',
+      time: new Date().toISOString(),
+      region: 'eu-west-1',
+      resources: ['arn:aws:events:eu-west-1:123456789012:rule/sweep'],
+      detail: {},
+    };
+
+    // Act
+    const { answers, logs } = await invoke([
+      apiEvent({ route: 'prod-eu-1', body: fixture(FIXTURES.progressing) }),
+      schedule,
+    ]);
+
+    // Assess
+    expect(answers[1]).toEqual({ resolved: 1, failed: 0, dropped: 0 });
+    const shown = github.statusesOf('acme/fleet-infra', 'a549a44b3316991928c80b3bee0eb916d16c9dcc');
+    expect(shown.slice(0, 2).map((status) => [status.state, status.description])).toEqual([
+      ['error', "no verdict from prod-eu-1 within 30m; see the cluster's kustomize-controller"],
+      ['pending', 'progressing'],
+    ]);
+    expect(logs).toContain('"message":"pending sweep"');
   });
 
   it('refuses a forged signature with the same answer', async () => {
