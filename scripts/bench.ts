@@ -19,6 +19,7 @@ import {
   streamApiEvent,
 } from '../test/harness/flux-stream.js';
 import { buildDriver, buildHandler } from './bench/build.js';
+import { BENCH_VARIANTS, type FleetFigures, formatFleet, runFleet } from './bench/fleet.js';
 import { killChildren, runDriver, timeNode } from './bench/processes.js';
 import type { BareResult, ColdResult, StreamRun, WarmEvents, WarmResult } from './bench/protocol.js';
 import {
@@ -420,6 +421,10 @@ async function main(): Promise<void> {
     });
     process.stdout.write(formatReport(figures));
     process.stdout.write(formatComparison(comparisons, floorBundle, note));
+    const fleet: FleetFigures[] = [];
+    for (const variant of BENCH_VARIANTS) fleet.push(await runFleet(variant));
+    writeJson('fleet.json', fleet);
+    process.stdout.write(formatFleet(fleet));
   } finally {
     await Promise.all([fakes.github.stop(), fakes.secretsManager.stop()]);
   }

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Route } from '../config/route-schema.js';
 import type { CommitStatus } from '../core/commit-status.js';
 import type { FluxObject } from '../core/flux-object.js';
-import { type RollupTarget, rollupDelivery } from '../environments/rollup-delivery.js';
+import { type RollupDelivery, type RollupTarget, rollupDelivery } from '../environments/rollup-delivery.js';
 import { MemoryLedger } from '../ledger/memory-ledger.js';
 import { MemoryRollupLedger } from '../ledger/memory-rollup-ledger.js';
+import type { PendingIndex } from '../ledger/pending-index.js';
 import type { RollupLedger } from '../ledger/rollup-ledger.js';
 import { ledgerKey, type ShownStatus, type StatusLedger } from '../ledger/status-ledger.js';
 import { WRITE_GRACE_MS } from './budget.js';
@@ -21,6 +22,8 @@ export interface StatusDeliveryOptions {
   rollups?: RollupLedger;
   /** The fleet environments by name, for routes that name one. */
   targets?: ReadonlyMap<string, RollupTarget>;
+  /** Where pending roll-ups wait for a newer commit or the sweep (functions/pending/). */
+  pending?: PendingIndex;
   createClient?: CreateForgeClient;
   now?: () => number;
 }
@@ -41,6 +44,12 @@ export interface StatusJob {
 
 export type DeliverStatus = (job: StatusJob) => Promise<OrderedOutcome | 'skipped'>;
 
+export interface StatusDelivery {
+  deliver: DeliverStatus;
+  /** Resolves a pending roll-up's index entry (the sweep's part: see `rollupDelivery`). */
+  resolveRollup: RollupDelivery['resolve'];
+}
+
 /** The status identity on the forge: Azure DevOps names it by genre (the summary) as well. */
 export function identityOf(route: Route, status: CommitStatus): string {
   const { type, apiUrl, address } = route.provider;
@@ -52,21 +61,23 @@ export function identityOf(route: Route, status: CommitStatus): string {
  * alike. The forge's credentials are read first, so that none of them is quoted in what is written
  * or stored: a Flux message can carry one (a clone URL with a token in it).
  */
-export function statusDelivery(options: StatusDeliveryOptions = {}): DeliverStatus {
+export function statusDelivery(options: StatusDeliveryOptions = {}): StatusDelivery {
   const ledger = options.ledger ?? new MemoryLedger();
   const clients = new ForgeClients(options.createClient);
   const serializer = new KeyedSerializer();
   const now = options.now ?? Date.now;
   const targets = options.targets ?? new Map<string, RollupTarget>();
-  const deliverRollup = rollupDelivery({
+  const rollups = rollupDelivery({
     ledger,
     rollups: options.rollups ?? new MemoryRollupLedger(),
     clients,
     serializer,
     now,
+    targets,
+    ...(options.pending === undefined ? {} : { pending: options.pending }),
   });
 
-  return async (job) => {
+  const deliver: DeliverStatus = async (job) => {
     // Read first, so that the scope scrubs the forge's credentials from everything after.
     await clients.client(job.route, job.scope);
     const target = job.route.environment === undefined ? undefined : targets.get(job.route.environment);
@@ -74,7 +85,7 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): DeliverStat
     if (target === undefined || job.object === undefined) return outcome;
     const { route, eventTime, deadline, scope, record } = job;
     const status = { ...job.status, description: scope.redact(job.status.description) };
-    const rollup = await deliverRollup({
+    const rollup = await rollups.deliver({
       route,
       target,
       object: job.object,
@@ -84,9 +95,10 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): DeliverStat
       scope,
     });
     if (rollup === undefined) return outcome;
-    record.rollup = rollup;
+    record.rollup = { ...rollup, description: scope.redact(rollup.description) };
     return job.route.clusterStatuses ? outcome : rollup.outcome;
   };
+  return { deliver, resolveRollup: rollups.resolve };
 
   async function deliverClusterStatus({
     route,

@@ -156,22 +156,39 @@ async function ensureDeployment(client: DeploymentWriter, job: Creation): Promis
       version: record.version + 1,
     };
     if (!(await ledgerCall(() => rollups.swap(key, record.version, claimed)))) continue;
-    const id =
-      (await client.findDeployment(job.sha, job.environment, { deadline })) ??
-      (await client.createDeployment(
-        {
-          sha: job.sha,
-          environment: job.environment,
-          description: `Flux: the clusters of ${job.environment}`,
-          ...(job.settings.productionEnvironment === undefined
-            ? {}
-            : { productionEnvironment: job.settings.productionEnvironment }),
-        },
-        { deadline },
-      ));
+    let id: number;
+    try {
+      id =
+        (await client.findDeployment(job.sha, job.environment, { deadline })) ??
+        (await client.createDeployment(
+          {
+            sha: job.sha,
+            environment: job.environment,
+            description: `Flux: the clusters of ${job.environment}`,
+            ...(job.settings.productionEnvironment === undefined
+              ? {}
+              : { productionEnvironment: job.settings.productionEnvironment }),
+          },
+          { deadline },
+        ));
+    } catch (error) {
+      // The next delivery may claim at once; if this create did land, its lookup finds it.
+      await releaseCreation(rollups, key, claimId).catch(() => undefined);
+      throw error;
+    }
     return storeDeployment(rollups, key, id);
   }
   throw new OrderingContentionError(`the deployment record changed on each of ${MAX_ROUNDS} rounds`);
+}
+
+async function releaseCreation(rollups: RollupLedger, key: string, claimId: string): Promise<void> {
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const record = await ledgerCall(() => rollups.read(key));
+    if (record?.creation?.claimId !== claimId) return;
+    const next: RollupRecord = { ...record, version: record.version + 1 };
+    delete next.creation;
+    if (await ledgerCall(() => rollups.swap(key, record.version, next))) return;
+  }
 }
 
 async function storeDeployment(rollups: RollupLedger, key: string, id: number): Promise<number> {

@@ -30,6 +30,12 @@ export type Promotion = z.infer<typeof PromotionSchema>;
 export const FleetEnvironmentSchema = z.strictObject({
   /** The roll-up's status name; `{{environment}}`, `{{kind}}`, `{{name}}`, `{{namespace}}`. Lower-cased. */
   context: z._default(Template(255), DEFAULT_ROLLUP_CONTEXT),
+  /**
+   * The description counts the clusters (`4/5 clusters reconciled, 1 failing (…)`); false says only
+   * the state and the failing clusters, so the roll-up is written once per state, not per cluster.
+   * True when absent.
+   */
+  counts: z.optional(z.boolean()),
   /** Which objects have a roll-up; every object of the environment's events when absent. */
   objects: z.optional(
     z.strictObject({

@@ -7,6 +7,7 @@ import { ClusterVerdictSchema } from '../environments/rollup.js';
  * commit" is one strongly consistent key lookup, never a query or a scan.
  *
  * - `verdicts`: cluster → its newest verdict; an entry only ever advances to a newer event order.
+ * - `resolution`: what the pending sweep or a newer commit resolved a pending roll-up to.
  * - `promotion`: the promotion signal, `claimed` by one delivery until its lease ends, then `sent`.
  * - `deploymentId`, `creation`: on a deployment record (one per repository, sha and environment,
  *   whose members are the environment's roll-ups), the GitHub deployment, and the claim of the one
@@ -21,6 +22,21 @@ export const RollupRecordSchema = z.object({
       z.object({ state: z.literal('claimed'), claimId: z.string(), until: z.number() }),
       z.object({ state: z.literal('sent'), at: z.number() }),
     ]),
+  ),
+  /**
+   * What a pending roll-up was resolved to (functions/pending/): "superseded" by a newer commit's
+   * verdict (`order` is that verdict's), or no verdict within the timeout. `covers` holds each
+   * cluster's verdict order when it was resolved: the resolution stands until a cluster reports an
+   * event newer than both.
+   */
+  resolution: z.optional(
+    z.object({
+      state: z.enum(['success', 'error']),
+      description: z.string(),
+      targetUrl: z.string(),
+      order: z.string(),
+      covers: z.record(z.string(), z.string()),
+    }),
   ),
   deploymentId: z.optional(z.number()),
   creation: z.optional(z.object({ claimId: z.string(), until: z.number() })),

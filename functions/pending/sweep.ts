@@ -1,11 +1,18 @@
 import type { Route } from '../config/route-schema.js';
+import { statusOf } from '../core/http-response.js';
 import { forgeDeadline } from '../delivery/budget.js';
+import { type DeliveryRecord, recordFailure } from '../delivery/delivery-record.js';
+import { SecretScope } from '../delivery/secret-scope.js';
+import { ROLLUP_PENDING_PREFIX, type RollupDelivery } from '../environments/rollup-delivery.js';
+import type { PendingEntry } from '../ledger/pending-index.js';
 import { changeEntries } from './pending-entries.js';
 import { timedOut } from './resolutions.js';
 import { type Resolver, resolveEntry } from './resolve-entry.js';
 
 export interface SweepOptions extends Resolver {
   routes: ReadonlyMap<string, Route>;
+  /** Resolves a pending roll-up of a fleet environment (its index items are apart: `rollupPendingKey`). */
+  resolveRollup: RollupDelivery['resolve'];
   /** Items read per run: what is left waits for the next run, oldest first. */
   limit?: number;
   /** Items resolved at the same time. */
@@ -46,6 +53,41 @@ export function pendingSweep(options: SweepOptions): PendingSweep {
     return result;
   };
 
+  /** A roll-up's resolution, with its log line as a delivery's, so a failed one is found alike. */
+  async function resolveRollupEntry(
+    key: string,
+    route: Route,
+    object: string,
+    entry: PendingEntry,
+    deadline: number,
+  ): Promise<boolean> {
+    const started = options.now();
+    const scope = new SecretScope(options.secrets);
+    const record: DeliveryRecord = {
+      outcome: 'written',
+      statusCode: 200,
+      durationMs: 0,
+      route: route.id,
+      forge: route.provider.type,
+      object,
+      sha: entry.sha,
+      context: entry.context,
+      resolution: entry.owed === undefined ? 'timeout' : 'superseded',
+    };
+    let done = false;
+    try {
+      done = await options.resolveRollup(key, route, object, entry, deadline, scope);
+    } catch (caught) {
+      const error = recordFailure(caught, record);
+      record.statusCode = statusOf(error);
+      record.outcome = 'failed';
+      record.reason = scope.redact(error.message);
+    }
+    record.durationMs = options.now() - started;
+    options.observe(scope.redactFields(record));
+    return done;
+  }
+
   async function sweepItem(
     key: string,
     now: number,
@@ -63,6 +105,11 @@ export function pendingSweep(options: SweepOptions): PendingSweep {
     }
     for (const entry of due) {
       const deadline = forgeDeadline(options.now(), invocationDeadline);
+      if (key.startsWith(ROLLUP_PENDING_PREFIX)) {
+        const done = await resolveRollupEntry(key, route, item.object, entry, deadline);
+        result[done ? 'resolved' : 'failed']++;
+        continue;
+      }
       const owed = entry.owed ?? timedOut(route, item.object, entry);
       const done = await resolveEntry(options, route, item.object, entry, owed, deadline);
       result[done ? 'resolved' : 'failed']++;

@@ -78,16 +78,19 @@ export function createRelay(options: RelayOptions): {
   const routes = new Map(options.routes.map((route) => [route.id, route]));
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const now = options.now ?? Date.now;
-  const plainDelivery = statusDelivery({
+  const pending = options.pending ?? new MemoryPendingIndex();
+  const { deliver: plainDelivery, resolveRollup } = statusDelivery({
     ...(options.ledger ? { ledger: options.ledger } : {}),
     ...(options.rollups ? { rollups: options.rollups } : {}),
     targets: rollupTargets(options.routes, options.environments ?? {}),
+    pending,
     ...(options.createClient ? { createClient: options.createClient } : {}),
     now,
   });
   const resolver = {
-    index: options.pending ?? new MemoryPendingIndex(),
+    index: pending,
     deliverStatus: plainDelivery,
+    resolveRollup,
     secrets: options.secrets,
     observe: options.observe,
     now,

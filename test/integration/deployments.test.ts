@@ -29,6 +29,7 @@ function fluxEvent(sha: string, verdict: Verdict, second: number, name = 'apps')
 
 const PRODUCTION: FleetEnvironment = {
   context: 'flux/{{environment}}/{{kind}}/{{name}}',
+  counts: true,
   deployments: {
     environmentUrl: 'https://apps.example.com/{{environment}}',
     logUrl: 'https://github.com/acme/fleet-infra/commit/{{sha}}',

@@ -154,6 +154,7 @@ describe('the signed promotion webhook, through the relay', () => {
       environments: {
         staging: {
           context: 'flux/{{environment}}/{{kind}}/{{name}}',
+          counts: true,
           promotion: { type: 'webhook', url: `${receiver.url}/promote?token=in-the-url`, secret: 'ci/key' },
         },
       },

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { advance, type ClusterVerdict, rollupOf } from '../../functions/environments/rollup.js';
+import {
+  advance,
+  type ClusterVerdict,
+  clustersWithoutVerdict,
+  rollupOf,
+  rollupOfRecord,
+} from '../../functions/environments/rollup.js';
 import { eventOrder } from '../../functions/ledger/status-ledger.js';
 
 const CLUSTERS = ['prod-eu-1', 'prod-us-1', 'prod-us-2'];
@@ -41,6 +47,17 @@ describe('the roll-up of an environment', () => {
     expect(rollup.description.includes(`${count('failure')} failing`)).toBe(count('failure') > 0);
     expect(rollup.description.includes(`${count('pending')} progressing`)).toBe(count('pending') > 0);
     expect(rollup.description.includes(`${count('missing')} not reported`)).toBe(count('missing') > 0);
+    // Without counts: the same state, and a description that only the state and the failing clusters set.
+    const terse = rollupOf(CLUSTERS, verdicts, false);
+    const failing = CLUSTERS.filter((_, index) => row[index] === 'failure');
+    expect(terse.state).toBe(expected);
+    expect(terse.description).toBe(
+      {
+        success: 'all 3 clusters reconciled',
+        pending: 'waiting for the verdicts of 3 clusters',
+        failure: `failing (${failing.map((cluster) => `${cluster}: failure text`).join('; ')})`,
+      }[expected],
+    );
   });
 
   it('says which clusters fail and why, as the issue shows it', () => {
@@ -115,5 +132,63 @@ describe('the roll-up of an environment', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('a resolved roll-up', () => {
+  const resolution = (second: number, covers: Record<string, string>) => ({
+    state: 'success' as const,
+    description: 'superseded by ccccccc, deployed with it',
+    targetUrl: 'https://github.com/acme/fleet-infra/commit/c',
+    order: eventOrder(second * 1000, { state: 'success', description: 'x', targetUrl: '' }),
+    covers,
+  });
+
+  it('stands in for the missing verdicts while no cluster reports a newer event', () => {
+    // Prepare: resolved at second 30, when prod-eu-1 was pending since second 0.
+    const verdicts = { 'prod-eu-1': verdict('pending', 0) };
+    const record = { verdicts, resolution: resolution(30, { 'prod-eu-1': verdicts['prod-eu-1'].order }) };
+
+    // Act
+    const rolled = rollupOfRecord(CLUSTERS, record);
+
+    // Assess
+    expect(rolled).toEqual({
+      state: 'success',
+      description:
+        'superseded by ccccccc, deployed with it; 0/3 clusters reconciled, 1 progressing, 2 not reported',
+      targetUrl: 'https://github.com/acme/fleet-infra/commit/c',
+      resolved: true,
+    });
+  });
+
+  it('is not undone by an event older than it, however late, and gives way to a newer one', () => {
+    const covers = { 'prod-eu-1': verdict('pending', 0).order };
+    const older = {
+      verdicts: { 'prod-eu-1': verdict('failure', 20_000) },
+      resolution: resolution(30, covers),
+    };
+    const newer = {
+      verdicts: { 'prod-eu-1': verdict('failure', 40_000) },
+      resolution: resolution(30, covers),
+    };
+
+    expect(rollupOfRecord(CLUSTERS, older)).toMatchObject({ state: 'success', resolved: true });
+    expect(rollupOfRecord(CLUSTERS, newer)).toMatchObject({ state: 'failure', resolved: false });
+  });
+
+  it('gives way to any verdict that came after it when it was a timeout (its order is the pending’s)', () => {
+    const verdicts = { 'prod-eu-1': verdict('success', 10_000), 'prod-us-1': verdict('success', 5_000) };
+    const timeout = {
+      ...resolution(0, { 'prod-eu-1': verdict('success', 10_000).order }),
+      state: 'error' as const,
+      description: 'no verdict from prod-us-1, prod-us-2 within 30m',
+    };
+
+    expect(rollupOfRecord(CLUSTERS, { verdicts, resolution: timeout })).toMatchObject({
+      state: 'pending',
+      resolved: false,
+    });
+    expect(clustersWithoutVerdict(CLUSTERS, verdicts)).toEqual(['prod-us-2']);
   });
 });
