@@ -200,6 +200,10 @@ describe('the sweep and a route that left the config', () => {
         delivered.push(job);
         return 'written';
       },
+      resolveRollup: async (key) => {
+        delivered.push(key);
+        return true;
+      },
       secrets: new MemorySecrets({}),
       observe: () => undefined,
       now: () => 1000,
