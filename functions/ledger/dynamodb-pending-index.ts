@@ -1,9 +1,6 @@
-import type { AttributeValue, DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { LEDGER_TTL_SECONDS } from './dynamodb-ledger.js';
+import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { type Attributes, DynamoDbStore } from './dynamodb-store.js';
 import { dueAtOf, type PendingIndex, type PendingObject, PendingObjectSchema } from './pending-index.js';
-
-type Sdk = typeof import('@aws-sdk/client-dynamodb');
-type Attributes = Record<string, AttributeValue>;
 
 /**
  * The sparse index the sweep queries: only items with something due carry `pendingDue`, so the
@@ -18,15 +15,13 @@ export const PENDING_DUE_INDEX = {
 } as const;
 const SHARD = 'due';
 
-function toAttributes(key: string, item: PendingObject, expiresAt: number): Attributes {
+function toItem(item: PendingObject, expiresAt: number): Attributes {
   const dueAt = dueAtOf(item);
   return {
-    id: { S: key },
     routeId: { S: item.routeId },
     object: { S: item.object },
     // One attribute: the entries are read and written whole, and parsed on every read.
     entries: { S: JSON.stringify(item.entries) },
-    version: { N: String(item.version) },
     expiresAt: { N: String(expiresAt) },
     ...(dueAt === undefined
       ? {}
@@ -37,7 +32,7 @@ function toAttributes(key: string, item: PendingObject, expiresAt: number): Attr
   };
 }
 
-function fromAttributes(attributes: Attributes): PendingObject {
+function fromItem(attributes: Attributes): PendingObject {
   return PendingObjectSchema.parse({
     routeId: attributes.routeId?.S,
     object: attributes.object?.S,
@@ -47,48 +42,13 @@ function fromAttributes(attributes: Attributes): PendingObject {
 }
 
 /** The pending index in the ledger's table: one item per route and object, each change a conditional put. */
-export class DynamoDbPendingIndex implements PendingIndex {
-  #sdk: Promise<{ sdk: Sdk; client: DynamoDBClient }> | undefined;
-
-  constructor(
-    private readonly tableName: string,
-    private readonly clientConfig: DynamoDBClientConfig = {},
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  async read(key: string): Promise<PendingObject | undefined> {
-    const { sdk, client } = await this.#load();
-    const { Item } = await client.send(
-      new sdk.GetItemCommand({ TableName: this.tableName, Key: { id: { S: key } }, ConsistentRead: true }),
-    );
-    return Item === undefined ? undefined : fromAttributes(Item);
-  }
-
-  async swap(key: string, expectedVersion: number | undefined, next: PendingObject): Promise<boolean> {
-    const { sdk, client } = await this.#load();
-    const expiresAt = Math.floor(this.now() / 1000) + LEDGER_TTL_SECONDS;
-    try {
-      await client.send(
-        new sdk.PutItemCommand({
-          TableName: this.tableName,
-          Item: toAttributes(key, next, expiresAt),
-          ...(expectedVersion === undefined
-            ? { ConditionExpression: 'attribute_not_exists(id)' }
-            : {
-                ConditionExpression: 'version = :version',
-                ExpressionAttributeValues: { ':version': { N: String(expectedVersion) } },
-              }),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
+export class DynamoDbPendingIndex extends DynamoDbStore<PendingObject> implements PendingIndex {
+  constructor(tableName: string, clientConfig: DynamoDBClientConfig = {}, now: () => number = Date.now) {
+    super(tableName, { toItem, fromItem }, clientConfig, now);
   }
 
   async due(now: number, limit: number): Promise<string[]> {
-    const { sdk, client } = await this.#load();
+    const { sdk, client } = await this.load();
     const keys: string[] = [];
     let start: Attributes | undefined;
     do {
@@ -110,17 +70,5 @@ export class DynamoDbPendingIndex implements PendingIndex {
       start = page.LastEvaluatedKey;
     } while (start !== undefined && keys.length < limit);
     return keys;
-  }
-
-  #load() {
-    this.#sdk ??= import('@aws-sdk/client-dynamodb').then((sdk) => ({
-      sdk,
-      client: new sdk.DynamoDBClient({
-        maxAttempts: 2,
-        requestHandler: { requestTimeout: 500, connectionTimeout: 300 },
-        ...this.clientConfig,
-      }),
-    }));
-    return this.#sdk;
   }
 }

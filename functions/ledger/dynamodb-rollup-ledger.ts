@@ -1,72 +1,24 @@
-import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { LEDGER_TTL_SECONDS } from './dynamodb-ledger.js';
-import { type RollupLedger, type RollupRecord, RollupRecordSchema } from './rollup-ledger.js';
-
-type Sdk = typeof import('@aws-sdk/client-dynamodb');
+import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDbStore } from './dynamodb-store.js';
+import { type RollupRecord, RollupRecordSchema } from './rollup-ledger.js';
 
 /**
- * Roll-up records in the ledger's table: one item each (GetItem by key, conditional PutItem on the
- * version), the record as JSON beside its version, expiring with the statuses. The same two calls
- * as the status ledger, so the function's grants do not grow.
+ * Roll-up records in the ledger's table: the record as JSON beside its version, expiring with the
+ * statuses, under keys of their own prefix (`rollup|`, in the key the delivery makes).
  */
-export class DynamoDbRollupLedger implements RollupLedger {
-  #sdk: Promise<{ sdk: Sdk; client: DynamoDBClient }> | undefined;
-
-  constructor(
-    private readonly tableName: string,
-    private readonly clientConfig: DynamoDBClientConfig = {},
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  async read(key: string): Promise<RollupRecord | undefined> {
-    const { sdk, client } = await this.#load();
-    const { Item } = await client.send(
-      new sdk.GetItemCommand({ TableName: this.tableName, Key: { id: { S: key } }, ConsistentRead: true }),
-    );
-    const text = Item?.rollup?.S;
-    if (text === undefined) return undefined;
-    // Parsed, not cast: a record of another layout must not pass as current.
-    return RollupRecordSchema.parse(JSON.parse(text));
-  }
-
-  async swap(key: string, expectedVersion: number | undefined, next: RollupRecord): Promise<boolean> {
-    const { sdk, client } = await this.#load();
-    const expiresAt = Math.floor(this.now() / 1000) + LEDGER_TTL_SECONDS;
-    try {
-      await client.send(
-        new sdk.PutItemCommand({
-          TableName: this.tableName,
-          Item: {
-            id: { S: key },
-            rollup: { S: JSON.stringify(next) },
-            version: { N: String(next.version) },
-            expiresAt: { N: String(expiresAt) },
-          },
-          ...(expectedVersion === undefined
-            ? { ConditionExpression: 'attribute_not_exists(id)' }
-            : {
-                ConditionExpression: 'version = :version',
-                ExpressionAttributeValues: { ':version': { N: String(expectedVersion) } },
-              }),
+export class DynamoDbRollupLedger extends DynamoDbStore<RollupRecord> {
+  constructor(tableName: string, clientConfig: DynamoDBClientConfig = {}, now: () => number = Date.now) {
+    super(
+      tableName,
+      {
+        toItem: (record, expiresAt) => ({
+          rollup: { S: JSON.stringify(record) },
+          expiresAt: { N: String(expiresAt) },
         }),
-      );
-      return true;
-    } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
-  }
-
-  #load() {
-    this.#sdk ??= import('@aws-sdk/client-dynamodb').then((sdk) => ({
-      sdk,
-      // As the status ledger's client: sized to fit AFTER_FORGE_RESERVE_MS (delivery/budget.ts).
-      client: new sdk.DynamoDBClient({
-        maxAttempts: 2,
-        requestHandler: { requestTimeout: 500, connectionTimeout: 300 },
-        ...this.clientConfig,
-      }),
-    }));
-    return this.#sdk;
+        fromItem: (item) => RollupRecordSchema.parse(JSON.parse(item.rollup?.S ?? 'null')),
+      },
+      clientConfig,
+      now,
+    );
   }
 }

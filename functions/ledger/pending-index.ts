@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { VersionedStore } from './versioned-store.js';
 
 /** What is owed to a pending commit once a newer commit's verdict superseded it. */
 export const OwedStatusSchema = z.object({
@@ -40,11 +41,7 @@ export const PendingObjectSchema = z.object({
 export type PendingObject = z.infer<typeof PendingObjectSchema>;
 
 /** The storage of pending statuses: a read, a compare-and-swap, and the items due for the sweep. */
-export interface PendingIndex {
-  /** A strongly consistent read. */
-  read(key: string): Promise<PendingObject | undefined>;
-  /** Stores `next` if the item is still at `expectedVersion` (absent for `undefined`). */
-  swap(key: string, expectedVersion: number | undefined, next: PendingObject): Promise<boolean>;
+export interface PendingIndex extends VersionedStore<PendingObject> {
   /** Keys of items with an entry due at `now` or earlier, soonest first, at most `limit`; never a scan. */
   due(now: number, limit: number): Promise<string[]>;
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { ClusterVerdictSchema } from '../environments/rollup.js';
+import type { VersionedStore } from './versioned-store.js';
 
 /**
  * One roll-up (repository, sha, environment, roll-up context) in the shared ledger: every cluster's
@@ -44,13 +45,8 @@ export const RollupRecordSchema = z.object({
 });
 export type RollupRecord = z.infer<typeof RollupRecordSchema>;
 
-/** The storage under the roll-up: a read and a compare-and-swap on `version`, as `StatusLedger`. */
-export interface RollupLedger {
-  /** A strongly consistent read. */
-  read(key: string): Promise<RollupRecord | undefined>;
-  /** Stores `next` if the record is still at `expectedVersion` (absent for `undefined`). */
-  swap(key: string, expectedVersion: number | undefined, next: RollupRecord): Promise<boolean>;
-}
+/** The storage under the roll-up. */
+export type RollupLedger = VersionedStore<RollupRecord>;
 
 /** Roll-up records share the status ledger's table under their own prefix: no status key has it. */
 export const ROLLUP_KEY_PREFIX = 'rollup';

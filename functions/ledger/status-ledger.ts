@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import { STATUS_STATES } from '../core/commit-status.js';
+import type { VersionedStore } from './versioned-store.js';
 
 /** What a status identity shows: the part of a commit status that the forge displays. */
 export const ShownStatusSchema = z.object({
@@ -34,16 +35,8 @@ export const LedgerItemSchema = z.object({
 });
 export type LedgerItem = z.infer<typeof LedgerItemSchema>;
 
-/** The storage under the ordering protocol: a read and a compare-and-swap on `version`. */
-export interface StatusLedger {
-  /** A strongly consistent read. */
-  read(key: string): Promise<LedgerItem | undefined>;
-  /**
-   * Stores `next` if the item is still at `expectedVersion` (absent for `undefined`). Resolves
-   * false when another delivery changed it first; rejects when the store cannot answer.
-   */
-  swap(key: string, expectedVersion: number | undefined, next: LedgerItem): Promise<boolean>;
-}
+/** The storage under the ordering protocol. */
+export type StatusLedger = VersionedStore<LedgerItem>;
 
 export function ledgerKey(parts: readonly string[]): string {
   return parts.join('|');

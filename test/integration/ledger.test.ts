@@ -1,6 +1,7 @@
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoDbLedger, LEDGER_TTL_SECONDS } from '../../functions/ledger/dynamodb-ledger.js';
+import { DynamoDbLedger } from '../../functions/ledger/dynamodb-ledger.js';
+import { LEDGER_TTL_SECONDS } from '../../functions/ledger/dynamodb-store.js';
 import { eventOrder } from '../../functions/ledger/status-ledger.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { startDynalite } from '../fakes/dynalite.js';

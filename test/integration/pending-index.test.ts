@@ -2,13 +2,14 @@ import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnvironmentConfig } from '../../functions/config/environment-config.js';
 import { formatDuration, parseDuration } from '../../functions/core/duration.js';
-import { LEDGER_TTL_SECONDS } from '../../functions/ledger/dynamodb-ledger.js';
 import { DynamoDbPendingIndex, PENDING_DUE_INDEX } from '../../functions/ledger/dynamodb-pending-index.js';
+import { LEDGER_TTL_SECONDS } from '../../functions/ledger/dynamodb-store.js';
 import { MemoryPendingIndex } from '../../functions/ledger/memory-pending-index.js';
 import type { PendingEntry, PendingIndex, PendingObject } from '../../functions/ledger/pending-index.js';
 import { MAX_PENDING_PER_OBJECT, withPending, withVerdict } from '../../functions/pending/pending-entries.js';
+import { pendingSweep } from '../../functions/pending/sweep.js';
 import { startDynalite } from '../fakes/dynalite.js';
-import { testRoute } from '../harness/flux-fixtures.js';
+import { MemorySecrets, testRoute } from '../harness/flux-fixtures.js';
 
 const OBJECT = 'Kustomization/flux-system/apps';
 const sha = (n: number) => n.toString(16).padStart(40, '0');
@@ -180,5 +181,41 @@ describe('the pending index item in DynamoDB', () => {
       new ScanCommand({ TableName: name, IndexName: PENDING_DUE_INDEX.indexName }),
     );
     expect(indexed.Count).toBe(0);
+  });
+});
+
+describe('the sweep and a route that left the config', () => {
+  it('drops its entries, with no forge to write them to, and calls no delivery', async () => {
+    // Prepare
+    const index = new MemoryPendingIndex();
+    await index.swap('pending|gone|Kustomization/flux-system/apps', undefined, {
+      ...item([entry(1, 10), entry(2)]),
+      routeId: 'gone',
+    });
+    const delivered: unknown[] = [];
+    const sweep = pendingSweep({
+      index,
+      routes: new Map(),
+      deliverStatus: async (job) => {
+        delivered.push(job);
+        return 'written';
+      },
+      resolveRollup: async (key) => {
+        delivered.push(key);
+        return true;
+      },
+      secrets: new MemorySecrets({}),
+      observe: () => undefined,
+      now: () => 1000,
+    });
+
+    // Act
+    const result = await sweep();
+
+    // Assess
+    expect(result).toEqual({ resolved: 0, failed: 0, dropped: 2 });
+    expect(delivered).toEqual([]);
+    expect((await index.read('pending|gone|Kustomization/flux-system/apps'))?.entries).toEqual([]);
+    expect(await index.due(1000, 10)).toEqual([]);
   });
 });
