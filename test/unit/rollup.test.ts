@@ -177,6 +177,22 @@ describe('a resolved roll-up', () => {
     expect(rollupOfRecord(CLUSTERS, newer)).toMatchObject({ state: 'failure', resolved: false });
   });
 
+  it('is not undone by a newer success: "deployed with it" says as much', () => {
+    const covers = { 'prod-eu-1': verdict('pending', 0).order };
+    const repeated = {
+      verdicts: { 'prod-eu-1': verdict('success', 40_000) },
+      resolution: resolution(30, covers),
+    };
+
+    expect(rollupOfRecord(CLUSTERS, repeated)).toMatchObject({
+      state: 'success',
+      description: expect.stringMatching(
+        /^superseded by ccccccc, deployed with it; 1\/3 clusters reconciled/,
+      ),
+      resolved: true,
+    });
+  });
+
   it('gives way to any verdict that came after it when it was a timeout (its order is the pending’s)', () => {
     const verdicts = { 'prod-eu-1': verdict('success', 10_000), 'prod-us-1': verdict('success', 5_000) };
     const timeout = {
