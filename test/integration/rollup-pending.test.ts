@@ -1,15 +1,14 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FleetEnvironment } from '../../functions/environments/environments-config.js';
 import { DynamoDbLedger } from '../../functions/ledger/dynamodb-ledger.js';
 import { DynamoDbPendingIndex } from '../../functions/ledger/dynamodb-pending-index.js';
 import { DynamoDbRollupLedger } from '../../functions/ledger/dynamodb-rollup-ledger.js';
 import type { RollupLedger } from '../../functions/ledger/rollup-ledger.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
-import { startDynalite } from '../fakes/dynalite.js';
-import { FakeGitHub } from '../fakes/fake-github.js';
 import { eventOf, FIXTURES, testRoute } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
+import { useSharedTable } from '../harness/shared-table.js';
 
 /**
  * A fleet environment's roll-up never stays pending: a newer commit's final roll-up resolves the
@@ -40,36 +39,28 @@ function fluxEvent(sha: string, verdict: Verdict, time: number): string {
 }
 
 describe('pending roll-ups of a fleet environment', () => {
-  let dynamo: Awaited<ReturnType<typeof startDynalite>>;
-  let github: FakeGitHub;
-  let table: string;
-
-  beforeAll(async () => {
-    dynamo = await startDynalite();
-    github = await new FakeGitHub().start();
-    table = await dynamo.createTable();
-  });
-
-  afterAll(async () => {
-    await github.stop();
-    await dynamo.stop();
-  });
+  const shared = useSharedTable();
 
   const rollup = (sha: string) =>
-    github.statusesOf('acme/fleet-infra', sha).find((status) => status.context === CONTEXT);
+    shared.github.statusesOf('acme/fleet-infra', sha).find((status) => status.context === CONTEXT);
   const dispatchesOf = (sha: string) =>
-    github.dispatches.filter((dispatch) => (dispatch.client_payload as { sha?: string }).sha === sha);
+    shared.github.dispatches.filter((dispatch) => (dispatch.client_payload as { sha?: string }).sha === sha);
 
   /** A container whose clock the test moves; the two clusters' routes write only the roll-up. */
   function container(clock: { now: number }, rollups?: RollupLedger) {
     const routes = CLUSTERS.map((cluster) =>
-      testRoute(github.url, { id: cluster, cluster, environment: 'production', clusterStatuses: false }),
+      testRoute(shared.github.url, {
+        id: cluster,
+        cluster,
+        environment: 'production',
+        clusterStatuses: false,
+      }),
     );
     const harness = testRelay(routes, {
       environments: { production: PRODUCTION },
-      ledger: new DynamoDbLedger(table, dynamo.clientConfig),
-      rollups: rollups ?? new DynamoDbRollupLedger(table, dynamo.clientConfig),
-      pending: new DynamoDbPendingIndex(table, dynamo.clientConfig, () => clock.now),
+      ledger: new DynamoDbLedger(shared.table, shared.dynamo.clientConfig),
+      rollups: rollups ?? new DynamoDbRollupLedger(shared.table, shared.dynamo.clientConfig),
+      pending: new DynamoDbPendingIndex(shared.table, shared.dynamo.clientConfig, () => clock.now),
       now: () => clock.now,
     });
     const handler = apiGatewayHandler(harness.relay);
@@ -178,11 +169,11 @@ describe('pending roll-ups of a fleet environment', () => {
         const clock = { now: Date.now() };
         const sha = nextSha();
         const t0 = clock.now;
-        const shared = new DynamoDbRollupLedger(table, dynamo.clientConfig);
+        const store = new DynamoDbRollupLedger(shared.table, shared.dynamo.clientConfig);
         const stepped: RollupLedger = {
-          read: (key) => s.schedule(Promise.resolve(), 'read').then(() => shared.read(key)),
+          read: (key) => s.schedule(Promise.resolve(), 'read').then(() => store.read(key)),
           swap: (key, version, next) =>
-            s.schedule(Promise.resolve(), 'swap').then(() => shared.swap(key, version, next)),
+            s.schedule(Promise.resolve(), 'swap').then(() => store.swap(key, version, next)),
         };
         const first = container(clock);
         await first.send('prod-eu-1', sha, 'success', t0);
