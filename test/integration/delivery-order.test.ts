@@ -58,7 +58,7 @@ describe('the newest verdict wins through the relay', () => {
 
   const shown = (sha: string) => shared.github.statusesOf('acme/fleet-infra', sha)[0];
 
-  /** A container: its own memory and forge clients, the shared shared.table, the real GitHub client. */
+  /** A container: its own memory and forge clients, the shared table, the real GitHub client. */
   function container(
     options: { ledger?: StatusLedger; createClient?: CreateForgeClient; queue?: DeliveryQueue } = {},
   ) {

@@ -61,7 +61,7 @@ describe('pending resolutions in every interleaving with real events', () => {
     if (firstVerdict >= 0) expect(claims.slice(firstVerdict).filter(isResolution)).toEqual([]);
   }
 
-  /** Two containers over the shared shared.table, each call of theirs a step that `s` orders. */
+  /** Two containers over the shared table, each call of theirs a step that `s` orders. */
   function containers(s: fc.Scheduler, clock: { now: number }) {
     const sharedLedger = new DynamoDbLedger(shared.table, shared.dynamo.clientConfig);
     const sharedIndex = new DynamoDbPendingIndex(shared.table, shared.dynamo.clientConfig);
@@ -148,7 +148,7 @@ describe('pending resolutions in every interleaving with real events', () => {
     );
   });
 
-  it('"superseded" never replaces a commit’s own verdict that reached the ledger, nor a newer one', async () => {
+  it('"superseded" never replaces a commit’s own verdict, in whatever order the two arrive', async () => {
     const plan = fc.record({
       own: fc.constantFrom<Verdict>('success', 'failure'),
       // The older commit's own verdict, before or after the newer commit's success (at second 30).
@@ -172,18 +172,13 @@ describe('pending resolutions in every interleaving with real events', () => {
           Promise.all([b?.send(fluxEvent(y, 'success', t0 + 30_000)), ownFirst ? undefined : ownVerdict()]),
         );
 
-        // Assess: the forge shows the ledger's claim; a newer own verdict always; an older one
-        // unless "superseded" reached the ledger first, which it then never undoes.
+        // Assess: the forge shows the ledger's claim, and it is the commit's own verdict, whichever
+        // arrived first: "superseded" stands only for the verdict that never came.
         const item = await a?.ledger.read(identity(x));
-        const state = shown(x)?.state;
         expectNoResolutionOverVerdict(identity(x));
-        expect(state).toBe(item?.claim.status.state);
-        if (ownSecond > 30 || ownFirst) expect(state).toBe(own);
-        else expect([own, 'success']).toContain(state);
-        if (state === 'success' && own === 'failure') {
-          expect(shown(x)?.description).toBe(`superseded by ${y.slice(0, 7)}, deployed with it`);
-          expect(shown(x)?.target_url).toBe(`https://github.com/acme/fleet-infra/commit/${y}`);
-        }
+        expect(shown(x)?.state).toBe(item?.claim.status.state);
+        expect(shown(x)?.state).toBe(own);
+        expect(shown(x)?.description).not.toMatch(/^superseded by/);
       }),
       { numRuns: 40 },
     );
