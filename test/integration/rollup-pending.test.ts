@@ -97,7 +97,7 @@ describe('pending roll-ups of a fleet environment', () => {
     expect(dispatchesOf(c)).toHaveLength(1);
   });
 
-  it('an older event, however late, never undoes "superseded"; a newer one counts', async () => {
+  it('a commit’s own failure counts over "superseded", whichever arrives first; a re-sent success does not', async () => {
     // Prepare: a superseded by b.
     const clock = { now: Date.now() };
     const relay = container(clock);
@@ -107,24 +107,24 @@ describe('pending roll-ups of a fleet environment', () => {
     for (const cluster of CLUSTERS) await relay.send(cluster, b, 'success', t0 + 30_000);
     const superseded = rollup(a);
 
-    // Act: a failure of a, stamped before b's success, arrives late; then a is reconciled again.
+    // Act: a success of a arrives late on one cluster, then a failure, stamped before b's success.
+    await relay.send('prod-us-1', a, 'success', t0 + 10_000);
+    const afterSuccess = rollup(a);
     await relay.send('prod-eu-1', a, 'failure', t0 + 20_000);
-    const afterLate = rollup(a);
-    await relay.send('prod-eu-1', a, 'failure', t0 + 40_000);
 
-    // Assess
+    // Assess: the same verdicts as had they arrived before b's.
     expect(superseded?.state).toBe('success');
-    // The late failure is counted, but the verdict stands: a is still the superseded success.
-    expect(afterLate).toMatchObject({
+    expect(afterSuccess).toMatchObject({
       state: 'success',
       description: expect.stringMatching(
-        /^superseded by .*, deployed with it; 0\/2 clusters reconciled, 1 progressing, 1 failing/,
+        /^superseded by .*, deployed with it; 1\/2 clusters reconciled, 1 progressing/,
       ),
     });
     expect(rollup(a)).toMatchObject({
       state: 'failure',
-      description: expect.stringMatching(/^0\/2 clusters/),
+      description: expect.stringMatching(/^1\/2 clusters/),
     });
+    expect(dispatchesOf(a)).toEqual([]);
   });
 
   it('a cluster that never reports: error after the timeout, naming it; its late verdict then wins', async () => {
