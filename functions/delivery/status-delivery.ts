@@ -109,7 +109,6 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): StatusDeliv
     record,
     replaces,
   }: StatusJob) {
-    await clients.client(route, scope);
     const status = { ...decided, description: scope.redact(decided.description) };
     const shown: ShownStatus = {
       state: status.state,

@@ -277,9 +277,10 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
     entry: PendingEntry,
     deadline: number,
     scope: SecretScope,
-  ): Promise<boolean> {
+  ): Promise<OrderedOutcome | undefined> {
     const target = route.environment === undefined ? undefined : options.targets.get(route.environment);
     const object = parseObject(objectText);
+    let outcome: OrderedOutcome | undefined;
     if (target !== undefined && object !== undefined) {
       const key = recordKey(route, entry.sha, target.name, entry.context);
       const record = await resolveRecord(rollups, key, target.clusters, (current) =>
@@ -287,7 +288,7 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
       );
       if (record !== undefined) {
         const place = { route, target, object, context: entry.context, key, sha: entry.sha, ref: entry.ref };
-        await writeRollup({ ...place, deadline, scope }, record);
+        ({ outcome } = await writeRollup({ ...place, deadline, scope }, record));
       }
     }
     const { pending } = options;
@@ -295,7 +296,7 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
       const owner = { routeId: route.id, object: objectText };
       await ledgerCall(() => changeEntries(pending, indexKey, owner, (entries) => without(entries, entry)));
     }
-    return true;
+    return outcome;
   }
 
   return { deliver, resolve };

@@ -50,9 +50,9 @@ export async function ledgerCall<T>(call: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Gives a pending roll-up's record its resolution by compare-and-swap, unless its clusters' verdicts
- * are final already or it holds a resolution at least as new; the record after that, or undefined
- * when there is none.
+ * Gives a pending roll-up's record its resolution by compare-and-swap; the record after that, or
+ * undefined when there is nothing to resolve: no record, its clusters' verdicts final already (a
+ * verdict came first, and its own delivery wrote the roll-up), or a resolution at least as new.
  */
 export async function resolveRecord(
   rollups: RollupLedger,
@@ -65,7 +65,7 @@ export async function resolveRecord(
     if (record === undefined) return undefined;
     const resolution = resolutionOf(record);
     const settled = rollupOf(clusters, record.verdicts).state !== 'pending';
-    if (settled || (record.resolution?.order ?? '') >= resolution.order) return record;
+    if (settled || (record.resolution?.order ?? '') >= resolution.order) return undefined;
     const changed: RollupRecord = { ...record, resolution, version: record.version + 1 };
     if (await ledgerCall(() => rollups.swap(key, record.version, changed))) return changed;
   }

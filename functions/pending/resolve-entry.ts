@@ -1,4 +1,5 @@
 import type { Route } from '../config/route-schema.js';
+import { isPassingFault } from '../core/errors.js';
 import { type DeliveryRecord, type ObserveDelivery, recordFailure } from '../delivery/delivery-record.js';
 import { SecretScope } from '../delivery/secret-scope.js';
 import type { DeliverStatus } from '../delivery/status-delivery.js';
@@ -17,10 +18,13 @@ export interface Resolver {
   now: () => number;
 }
 
+export type Resolved = 'resolved' | 'failed' | 'dropped';
+
 /**
  * Writes what one pending entry is owed, in event order on its own status identity, over nothing
- * but a status that is still unresolved (`unresolved`), and then drops the entry. True when done;
- * a failure leaves the entry due, for the next sweep, and is in the record it logs.
+ * but a status that is still unresolved (`unresolved`), and then drops the entry. A passing fault
+ * leaves the entry due, for the next sweep; a final refusal (the forge's 4xx, a route's fault) drops
+ * it, as no later sweep would fare better. Either is in the record it logs, with its reason.
  */
 export async function resolveEntry(
   resolver: Resolver,
@@ -29,7 +33,7 @@ export async function resolveEntry(
   entry: PendingEntry,
   owed: OwedStatus,
   deadline: number,
-): Promise<boolean> {
+): Promise<Resolved> {
   const started = resolver.now();
   const scope = new SecretScope(resolver.secrets);
   const status = owedCommitStatus(entry, owed);
@@ -49,7 +53,11 @@ export async function resolveEntry(
     resolution: entry.owed === undefined ? 'timeout' : 'superseded',
   };
   if (status.targetUrl !== undefined) record.targetUrl = status.targetUrl;
-  let done = false;
+  let result: Resolved = 'failed';
+  const drop = () =>
+    changeEntries(resolver.index, pendingKey(route.id, object), { routeId: route.id, object }, (entries) =>
+      without(entries, entry),
+    );
   try {
     // A resolution ranks at the pending's own time, above it: any verdict of the commit that came
     // after its pending outranks it, in whatever order the two arrive.
@@ -63,19 +71,21 @@ export async function resolveEntry(
       replaces: unresolved,
     });
     record.statusCode = 200;
-    await changeEntries(
-      resolver.index,
-      pendingKey(route.id, object),
-      { routeId: route.id, object },
-      (entries) => without(entries, entry),
-    );
-    done = true;
+    await drop();
+    result = 'resolved';
   } catch (caught) {
     const error = recordFailure(caught, record);
     record.outcome = 'failed';
     record.reason = scope.redact(error.message);
+    if (!isPassingFault(error)) {
+      record.reason = `${record.reason}; the resolution is dropped`;
+      result = await drop().then(
+        () => 'dropped' as const,
+        () => 'failed' as const,
+      );
+    }
   }
   record.durationMs = resolver.now() - started;
   resolver.observe(scope.redactFields(record));
-  return done;
+  return result;
 }

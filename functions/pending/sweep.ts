@@ -3,11 +3,15 @@ import { statusOf } from '../core/http-response.js';
 import { forgeDeadline } from '../delivery/budget.js';
 import { type DeliveryRecord, recordFailure } from '../delivery/delivery-record.js';
 import { SecretScope } from '../delivery/secret-scope.js';
-import { ROLLUP_PENDING_PREFIX, type RollupDelivery } from '../environments/rollup-delivery.js';
-import type { PendingEntry } from '../ledger/pending-index.js';
+import {
+  ROLLUP_PENDING_PREFIX,
+  type RollupDelivery,
+  rollupPendingKey,
+} from '../environments/rollup-delivery.js';
+import type { PendingEntry, PendingObject } from '../ledger/pending-index.js';
 import { changeEntries } from './pending-entries.js';
 import { timedOut } from './resolutions.js';
-import { type Resolver, resolveEntry } from './resolve-entry.js';
+import { type Resolved, type Resolver, resolveEntry } from './resolve-entry.js';
 
 export interface SweepOptions extends Resolver {
   routes: ReadonlyMap<string, Route>;
@@ -24,7 +28,7 @@ export interface SweepResult {
   resolved: number;
   /** Entries whose resolution failed: still due, for the next run. */
   failed: number;
-  /** Entries of routes no longer in the config: dropped, as there is no forge to write them to. */
+  /** Entries dropped: their route left the config, or the forge refused their resolution for good. */
   dropped: number;
 }
 
@@ -60,7 +64,7 @@ export function pendingSweep(options: SweepOptions): PendingSweep {
     object: string,
     entry: PendingEntry,
     deadline: number,
-  ): Promise<boolean> {
+  ): Promise<Resolved> {
     const started = options.now();
     const scope = new SecretScope(options.secrets);
     const record: DeliveryRecord = {
@@ -74,18 +78,20 @@ export function pendingSweep(options: SweepOptions): PendingSweep {
       context: entry.context,
       resolution: entry.owed === undefined ? 'timeout' : 'superseded',
     };
-    let done = false;
+    let result: Resolved = 'resolved';
     try {
-      done = await options.resolveRollup(key, route, object, entry, deadline, scope);
+      const outcome = await options.resolveRollup(key, route, object, entry, deadline, scope);
+      if (outcome === undefined) record.outcome = 'duplicate';
     } catch (caught) {
       const error = recordFailure(caught, record);
       record.statusCode = statusOf(error);
       record.outcome = 'failed';
       record.reason = scope.redact(error.message);
+      result = 'failed';
     }
     record.durationMs = options.now() - started;
     options.observe(scope.redactFields(record));
-    return done;
+    return result;
   }
 
   async function sweepItem(
@@ -96,7 +102,8 @@ export function pendingSweep(options: SweepOptions): PendingSweep {
   ) {
     const item = await options.index.read(key);
     if (item === undefined) return;
-    const route = options.routes.get(item.routeId);
+    const rollup = key.startsWith(ROLLUP_PENDING_PREFIX);
+    const route = options.routes.get(item.routeId) ?? (rollup ? routeOfRollup(key, item) : undefined);
     const due = item.entries.filter((entry) => entry.dueAt !== undefined && entry.dueAt <= now);
     if (route === undefined) {
       await changeEntries(options.index, key, { routeId: item.routeId, object: item.object }, () => []);
@@ -104,15 +111,34 @@ export function pendingSweep(options: SweepOptions): PendingSweep {
       return;
     }
     for (const entry of due) {
+      // What is left stays due for the next run, as in the run's own loop.
+      if (invocationDeadline !== undefined && options.now() > invocationDeadline - 15_000) return;
       const deadline = forgeDeadline(options.now(), invocationDeadline);
-      if (key.startsWith(ROLLUP_PENDING_PREFIX)) {
-        const done = await resolveRollupEntry(key, route, item.object, entry, deadline);
-        result[done ? 'resolved' : 'failed']++;
-        continue;
-      }
-      const owed = entry.owed ?? timedOut(route, item.object, entry);
-      const done = await resolveEntry(options, route, item.object, entry, owed, deadline);
-      result[done ? 'resolved' : 'failed']++;
+      const resolved = rollup
+        ? await resolveRollupEntry(key, route, item.object, entry, deadline)
+        : await resolveEntry(
+            options,
+            route,
+            item.object,
+            entry,
+            entry.owed ?? timedOut(route, item.object, entry),
+            deadline,
+          );
+      result[resolved]++;
     }
+  }
+
+  /**
+   * Any route of the roll-up's environment can write it (they name one repository): the one that
+   * last kept it pending may have left the config while the environment stays.
+   */
+  function routeOfRollup(key: string, item: PendingObject): Route | undefined {
+    for (const route of options.routes.values()) {
+      if (route.environment === undefined) continue;
+      const environment = route.environment;
+      if (item.entries.some((entry) => rollupPendingKey(route, environment, entry.context) === key))
+        return route;
+    }
+    return undefined;
   }
 }

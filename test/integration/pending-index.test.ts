@@ -202,7 +202,7 @@ describe('the sweep and a route that left the config', () => {
       },
       resolveRollup: async (key) => {
         delivered.push(key);
-        return true;
+        return 'written';
       },
       secrets: new MemorySecrets({}),
       observe: () => undefined,

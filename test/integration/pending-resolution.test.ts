@@ -136,6 +136,30 @@ describe.each(PROFILES.map((profile) => [profile.type, profile] as const))(
       });
     });
 
+    it('a resolution the forge refuses for good is dropped with its reason; a passing fault stays due', async () => {
+      // Prepare: two commits pending past the timeout; the forge is down for a moment.
+      const relay = container();
+      const since = relay.clock.now - 10_000;
+      await relay.send(A, 'pending', since);
+      await relay.send(B, 'pending', since + 1000);
+      relay.clock.now += 31 * 60_000;
+      for (let i = 0; i < 3; i++) forge.fake.script.push({ status: 503, body: { message: 'down' } });
+      const outage = await relay.sweep();
+      forge.fake.script.push({ status: 422, body: { message: 'refused' } });
+
+      // Act
+      const refused = await relay.sweep();
+      const after = await relay.sweep();
+
+      // Assess: the outage failed the first (left due) and not the second; then the first was
+      // refused for good, and no later sweep tries it again.
+      expect(outage).toEqual({ resolved: 1, failed: 1, dropped: 0 });
+      expect(refused).toEqual({ resolved: 0, failed: 0, dropped: 1 });
+      expect(after).toEqual({ resolved: 0, failed: 0, dropped: 0 });
+      const dropped = relay.records.find((record) => record.reason?.endsWith('the resolution is dropped'));
+      expect(dropped).toMatchObject({ outcome: 'failed', resolution: 'timeout', forgeStatus: 422 });
+    });
+
     it('a route with pendingTimeout false stays pending', async () => {
       const relay = container({ pendingTimeout: false });
       await relay.send(A, 'pending', relay.clock.now - 10_000);

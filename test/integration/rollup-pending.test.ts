@@ -47,8 +47,8 @@ describe('pending roll-ups of a fleet environment', () => {
     shared.github.dispatches.filter((dispatch) => (dispatch.client_payload as { sha?: string }).sha === sha);
 
   /** A container whose clock the test moves; the two clusters' routes write only the roll-up. */
-  function container(clock: { now: number }, rollups?: RollupLedger) {
-    const routes = CLUSTERS.map((cluster) =>
+  function container(clock: { now: number }, rollups?: RollupLedger, clusters: readonly string[] = CLUSTERS) {
+    const routes = clusters.map((cluster) =>
       testRoute(shared.github.url, {
         id: cluster,
         cluster,
@@ -159,6 +159,24 @@ describe('pending roll-ups of a fleet environment', () => {
     });
     expect(rollup(sha)).toMatchObject({ state: 'success', description: '2/2 clusters reconciled' });
     expect(dispatchesOf(sha)).toHaveLength(1);
+  });
+
+  it('is swept by another route of its environment when the one that kept it pending left the config', async () => {
+    // Prepare: prod-eu-1 reports; then the config keeps only prod-us-1 in the environment.
+    const clock = { now: Date.now() };
+    const sha = nextSha();
+    await container(clock).send('prod-eu-1', sha, 'success', clock.now);
+    clock.now += 31 * 60_000;
+
+    // Act
+    const swept = await container(clock, undefined, ['prod-us-1']).sweep();
+
+    // Assess: resolved, not dropped; the environment is now the one cluster, which never reported.
+    expect(swept).toMatchObject({ dropped: 0 });
+    expect(rollup(sha)).toMatchObject({
+      state: 'error',
+      description: 'no verdict from prod-us-1 within 30m; 0/1 clusters reconciled, 1 not reported',
+    });
   });
 
   it('never lets the sweep overwrite a verdict that reached the record first, in any interleaving', async () => {
