@@ -22,7 +22,8 @@ const MAX_ROUNDS = 20;
 /**
  * The deployment's verdict from the roll-ups of the environment's objects on the commit: failure
  * when one failed, pending (`in_progress` on GitHub) while one is pending, success when all that
- * reported succeeded. One object's roll-up speaks for itself.
+ * reported succeeded, `error` when the others succeeded and some got no verdict in time. One
+ * object's roll-up speaks for itself.
  */
 export function deploymentOf(rollups: Readonly<Record<string, ClusterVerdict>>): Rollup {
   const entries = Object.entries(rollups).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -32,8 +33,16 @@ export function deploymentOf(rollups: Readonly<Record<string, ClusterVerdict>>):
   }
   const failing = entries.filter(([, rollup]) => rollup.state === 'failure').map(([context]) => context);
   const succeeded = entries.filter(([, rollup]) => rollup.state === 'success').length;
+  // An object's roll-up that got no verdict in time (`error`) is final too: the deployment ends.
+  const unverified = entries.filter(([, rollup]) => rollup.state === 'error').length;
   const state: StatusState =
-    failing.length > 0 ? 'failure' : succeeded === entries.length ? 'success' : 'pending';
+    failing.length > 0
+      ? 'failure'
+      : succeeded === entries.length
+        ? 'success'
+        : succeeded + unverified === entries.length
+          ? 'error'
+          : 'pending';
   const counted = `${succeeded}/${entries.length} objects reconciled`;
   return { state, description: failing.length > 0 ? `${counted}, failing: ${failing.join(', ')}` : counted };
 }
