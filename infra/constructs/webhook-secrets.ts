@@ -2,20 +2,26 @@ import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { CfnSecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { Route } from '../../functions/core/routes-config.js';
+import type { DetailsPageSettings, Route } from '../../functions/core/routes-config.js';
 
-/** Every secret the routes name, webhook keys and forge credentials alike, each once, in config order. */
-export function secretNamesOf(routes: readonly Route[]): string[] {
+/**
+ * Every secret the routes name, webhook keys and forge credentials alike, and the details pages' key,
+ * each once, in config order.
+ */
+export function secretNamesOf(routes: readonly Route[], detailsPage?: DetailsPageSettings): string[] {
   const names = new Set<string>();
   for (const route of routes) {
     for (const name of [route.auth.secret].flat()) names.add(name);
     if (route.provider.secret !== undefined) names.add(route.provider.secret);
   }
+  if (detailsPage !== undefined) names.add(detailsPage.secret);
   return [...names];
 }
 
 export interface WebhookSecretsProps {
   routes: readonly Route[];
+  /** The details pages' settings, whose key secret the function reads too. */
+  detailsPage?: DetailsPageSettings | undefined;
   /** Create each secret given by name, empty, for a new environment (`deployment.createPlaceholderSecrets`). */
   createPlaceholders: boolean;
 }
@@ -31,7 +37,7 @@ export class WebhookSecrets extends Construct {
   constructor(scope: Construct, id: string, props: WebhookSecretsProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.resourceArns = secretNamesOf(props.routes).map((name) => {
+    this.resourceArns = secretNamesOf(props.routes, props.detailsPage).map((name) => {
       // An ARN is granted as written: whoever wrote it chose the secret, suffix and all.
       if (name.startsWith('arn:')) return name;
       if (props.createPlaceholders) return this.#placeholder(name).ref;
