@@ -1,9 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { loadConfigFile } from '../functions/core/config-file.js';
+import { loadConfigFile } from '../functions/config/config-file.js';
+import type { EnvironmentConfig } from '../functions/config/environment-config.js';
 import { ConfigError } from '../functions/core/errors.js';
-import type { EnvironmentConfig } from '../functions/core/routes-config.js';
 
 /** Also the stack name's suffix (`FluxCommitStatus-<name>`), so it keeps to CloudFormation's characters. */
 const ENVIRONMENT_NAME = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;

@@ -3,9 +3,11 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { promotionSecretsOf } from '../functions/environments/environments-config.js';
 import { DeliveryAlarms } from './constructs/delivery-alarms.js';
 import { DeliveryInsights } from './constructs/delivery-insights.js';
 import { DeliveryLedger } from './constructs/delivery-ledger.js';
+import { PendingSweep } from './constructs/pending-sweep.js';
 import { RetryQueue } from './constructs/retry-queue.js';
 import { WebhookApi } from './constructs/webhook-api.js';
 import { WebhookFunction } from './constructs/webhook-function.js';
@@ -29,6 +31,7 @@ export class FluxCommitStatusStack extends Stack {
   readonly insights: DeliveryInsights;
   readonly ledger: DeliveryLedger | undefined;
   readonly retryQueue: RetryQueue | undefined;
+  readonly pendingSweep: PendingSweep | undefined;
 
   constructor(scope: Construct, id: string, props: FluxCommitStatusStackProps) {
     super(scope, id, props);
@@ -40,8 +43,11 @@ export class FluxCommitStatusStack extends Stack {
 
     this.secrets = new WebhookSecrets(this, 'Secrets', {
       routes: config.routes,
+      environmentSecrets: [
+        ...promotionSecretsOf(config.environments),
+        ...(config.detailsPage === undefined ? [] : [config.detailsPage.secret]),
+      ],
       createPlaceholders: deployment.createPlaceholderSecrets,
-      detailsPage: config.detailsPage,
     });
     this.webhook = new WebhookFunction(this, 'Webhook', { configFile, deployment, logRetention });
     this.secrets.grantRead(this.webhook.role);
@@ -49,6 +55,24 @@ export class FluxCommitStatusStack extends Stack {
       this.ledger = new DeliveryLedger(this, 'Ledger');
       this.ledger.grantUse(this.webhook.role);
       this.webhook.function.addEnvironment('LEDGER_TABLE', this.ledger.table.tableName);
+    }
+    // The sweep reads the pending index the webhook writes: it needs the shared table, and a route
+    // that writes statuses (one with forge credentials).
+    if (this.ledger !== undefined && this.secrets.forgeArns.length > 0) {
+      this.pendingSweep = new PendingSweep(this, 'PendingSweep', {
+        code: this.webhook.code,
+        ledger: this.ledger,
+        secrets: this.secrets,
+        every: Duration.minutes(deployment.pendingSweepMinutes),
+        memorySize: deployment.memorySize,
+        logRetention,
+        namePrefix: this.stackName,
+      });
+      if (deployment.alarm.snsTopicArn !== undefined) {
+        const action = new SnsAction(Topic.fromTopicArn(this, 'SweepTopic', deployment.alarm.snsTopicArn));
+        this.pendingSweep.failures.addAlarmAction(action);
+        this.pendingSweep.failures.addOkAction(action);
+      }
     }
     if (deployment.retryQueue.enabled) {
       this.retryQueue = new RetryQueue(this, 'RetryQueue', {

@@ -7,8 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
-import { FakeGitHub } from '../test/helpers/fake-github.js';
-import { FakeSecretsManager } from '../test/helpers/fake-secrets-manager.js';
+import { FakeGitHub } from '../test/fakes/fake-github.js';
+import { FakeSecretsManager } from '../test/fakes/fake-secrets-manager.js';
 import {
   expectedForgeCalls,
   type FluxStreamOptions,
@@ -17,8 +17,9 @@ import {
   fluxStreamSecrets,
   type StreamEventKind,
   streamApiEvent,
-} from '../test/helpers/flux-stream.js';
+} from '../test/harness/flux-stream.js';
 import { buildDriver, buildHandler } from './bench/build.js';
+import { BENCH_VARIANTS, type FleetFigures, formatFleet, runFleet } from './bench/fleet.js';
 import { killChildren, runDriver, timeNode } from './bench/processes.js';
 import type { BareResult, ColdResult, StreamRun, WarmEvents, WarmResult } from './bench/protocol.js';
 import {
@@ -420,6 +421,10 @@ async function main(): Promise<void> {
     });
     process.stdout.write(formatReport(figures));
     process.stdout.write(formatComparison(comparisons, floorBundle, note));
+    const fleet: FleetFigures[] = [];
+    for (const variant of BENCH_VARIANTS) fleet.push(await runFleet(variant));
+    writeJson('fleet.json', fleet);
+    process.stdout.write(formatFleet(fleet));
   } finally {
     await Promise.all([fakes.github.stop(), fakes.secretsManager.stop()]);
   }

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfigFile } from '../functions/core/config-file.js';
+import { loadConfigFile } from '../functions/config/config-file.js';
 import { ConfigError } from '../functions/core/errors.js';
 import { listEnvironments } from '../infra/environments.js';
 import { stackNameOf } from '../infra/output-names.js';

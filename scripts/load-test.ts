@@ -3,9 +3,9 @@
  * fake GitHub. Bounded in requests and time; prints requests/s, latency, errors, lost events and RSS.
  */
 import autocannon from 'autocannon';
-import { FakeGitHub } from '../test/helpers/fake-github.js';
-import { fluxStream, fluxStreamRoutes, fluxStreamSecrets } from '../test/helpers/flux-stream.js';
-import { startTestServer } from '../test/helpers/test-server.js';
+import { FakeGitHub } from '../test/fakes/fake-github.js';
+import { fluxStream, fluxStreamRoutes, fluxStreamSecrets } from '../test/harness/flux-stream.js';
+import { startTestServer } from '../test/harness/test-server.js';
 
 process.env.GITHUB_WRITE_SPACING_MS = '0';
 const CLUSTERS = ['prod-eu-1', 'prod-us-1', 'staging'];

@@ -5,7 +5,7 @@
  */
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfigFile } from '../functions/core/config-file.js';
+import { loadConfigFile } from '../functions/config/config-file.js';
 import { ConfigError } from '../functions/core/errors.js';
 import { FileSecretSource } from '../functions/secrets/file-source.js';
 import type { SecretSource } from '../functions/secrets/secret-source.js';

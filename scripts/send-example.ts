@@ -6,7 +6,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfigFile } from '../functions/core/config-file.js';
+import { loadConfigFile } from '../functions/config/config-file.js';
 import { ConfigError, RouteMisconfiguredError } from '../functions/core/errors.js';
 import { FileSecretSource } from '../functions/secrets/file-source.js';
 

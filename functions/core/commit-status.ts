@@ -1,6 +1,11 @@
 import * as z from 'zod/mini';
 
-export const STATUS_STATES = ['success', 'failure', 'pending'] as const;
+/**
+ * `error` is never an event's verdict: it is what this service writes when none came (the pending
+ * sweep, functions/pending/), or for a commit superseded by one that failed. Each forge maps it to its
+ * word for "ended without a verdict".
+ */
+export const STATUS_STATES = ['success', 'failure', 'pending', 'error'] as const;
 
 /**
  * A decided commit status, as the relay hands it to a forge and as the retry queue carries it. The

@@ -106,6 +106,16 @@ export class OrderingContentionError extends RelayError {
 }
 
 /**
+ * Another delivery holds the claim on a one-time action (a promotion signal, a deployment's
+ * creation) and may be doing it: this one comes back later (the queue) to find it done, or the
+ * claim expired and the action still owed.
+ */
+export class ClaimInFlightError extends RelayError {
+  override readonly name = 'ClaimInFlightError';
+  readonly code = 'claim-in-flight';
+}
+
+/**
  * Faults that pass (the forge, the ledger, the secret store, a storm on one identity): a delivery
  * that met one after its decision is worth the retry queue; any other refusal is final.
  */
@@ -114,6 +124,7 @@ export function isPassingFault(error: unknown): error is RelayError {
     error instanceof ForgeUnavailableError ||
     error instanceof LedgerUnavailableError ||
     error instanceof SecretUnavailableError ||
-    error instanceof OrderingContentionError
+    error instanceof OrderingContentionError ||
+    error instanceof ClaimInFlightError
   );
 }

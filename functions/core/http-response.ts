@@ -1,5 +1,6 @@
 import {
   BadRequestError,
+  ClaimInFlightError,
   ForgeRejectedError,
   ForgeUnavailableError,
   FutureEventError,
@@ -39,6 +40,7 @@ const STATUS_BY_ERROR: ReadonlyArray<[new (...args: never[]) => RelayError, numb
   [SecretUnavailableError, 503],
   [LedgerUnavailableError, 503],
   [OrderingContentionError, 503],
+  [ClaimInFlightError, 503],
 ];
 
 export function statusOf(error: RelayError): number {

@@ -2,7 +2,7 @@ import type { CommitStatus, StatusState } from './commit-status.js';
 import { BadRequestError } from './errors.js';
 import { type FluxEvent, normaliseMetadata } from './flux-event.js';
 import { parseRevision } from './revision.js';
-import type { Route } from './routes-config.js';
+import type { RouteRules } from './route-rules.js';
 import { renderTemplate, type TemplateValues, templateFields, templateValueProblem } from './template.js';
 import { firstLine, reasonToWords } from './text.js';
 
@@ -16,7 +16,7 @@ function skip(code: SkipCode, reason: string): StatusDecision {
   return { kind: 'skip', code, reason };
 }
 
-function filteredOut(event: FluxEvent, route: Route): string | undefined {
+function filteredOut(event: FluxEvent, route: RouteRules): string | undefined {
   const filter = route.events;
   if (filter === undefined) return undefined;
   const object = event.involvedObject;
@@ -55,7 +55,7 @@ export function describe(event: FluxEvent, state: StatusState): string {
  * refused when unprintable or long, so that an event cannot put a newline or a right-to-left override
  * into a status name or a link. Kinds, names and namespaces were checked against Kubernetes' rules.
  */
-function checkMetadataInTemplates(route: Route, metadata: Record<string, string>): void {
+function checkMetadataInTemplates(route: RouteRules, metadata: Record<string, string>): void {
   const templates = route.targetUrl === undefined ? [route.context] : [route.context, route.targetUrl];
   for (const field of new Set(templates.flatMap(templateFields))) {
     if (!Object.hasOwn(metadata, field) || TEMPLATE_OWN_FIELDS.has(field)) continue;
@@ -71,7 +71,7 @@ const TEMPLATE_OWN_FIELDS = new Set(['kind', 'name', 'namespace', 'cluster', 'ro
 
 export function templateValues(
   event: FluxEvent,
-  route: Route,
+  route: RouteRules,
   metadata: Record<string, string>,
 ): TemplateValues {
   const object = event.involvedObject;
@@ -89,7 +89,7 @@ export function templateValues(
  * Decides, as current Flux does, whether an event becomes a commit status and which one. Events that
  * carry no status are skipped with a reason, never failed: Flux would only retry them in vain.
  */
-export function decideStatus(event: FluxEvent, route: Route): StatusDecision {
+export function decideStatus(event: FluxEvent, route: RouteRules): StatusDecision {
   const filtered = filteredOut(event, route);
   if (filtered !== undefined) return skip('filtered', filtered);
   if (event.severity === 'trace') return skip('not-eligible', 'trace events carry no commit status');

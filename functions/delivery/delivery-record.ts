@@ -30,8 +30,21 @@ export interface DeliveryRecord {
   forgeStatus?: number;
   /** The attempt number of a delivery retried from the queue. */
   attempt?: number;
+  /** The error's code, as the answer gives it, and its class, which the bundle keeps literal. */
   error?: string;
+  errorName?: string;
   reason?: string;
+  /** The fleet environment's roll-up that this delivery wrote or found current. */
+  rollup?: {
+    context: string;
+    state: string;
+    description: string;
+    outcome: string;
+    deployment?: string;
+    promotion?: string;
+  };
+  /** A status this service wrote for a pending commit (functions/pending/), not for an event. */
+  resolution?: 'superseded' | 'timeout';
 }
 
 /** Told of every delivery attempt's record: the log line and the metrics come from it. */
@@ -54,6 +67,7 @@ export function recordFailure(caught: unknown, record: DeliveryRecord): RelayErr
   const status = statusOf(error);
   record.outcome = status >= 500 || error instanceof ForgeRejectedError ? 'failed' : 'rejected';
   record.error = error.code;
+  record.errorName = error.name;
   record.reason = error instanceof InternalError ? String((caught as Error)?.stack ?? caught) : error.message;
   if (error instanceof ForgeError && error.forgeStatus !== undefined) record.forgeStatus = error.forgeStatus;
   return error;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { Route } from '../config/route-schema.js';
 import { ForgeRejectedError, RouteMisconfiguredError } from '../core/errors.js';
-import type { Route } from '../core/routes-config.js';
 import { credentialsFromSecret } from '../forges/credentials.js';
 import type {
   CommitStatus,
@@ -9,7 +9,7 @@ import type {
   WriteOptions,
   WriteResult,
 } from '../forges/forge.js';
-import { createForgeClient } from '../forges/index.js';
+import { createForgeClient } from '../forges/registry.js';
 import type { SecretValue } from '../secrets/secret-source.js';
 import type { SecretScope } from './secret-scope.js';
 

@@ -25,6 +25,12 @@ export interface OrderedDelivery {
    */
   write: (status: ShownStatus, forgeShows?: ShownStatus) => Promise<'written' | 'duplicate'>;
   now: () => number;
+  /**
+   * A resolution (functions/pending/) claims only over a claim this accepts, read in the same round
+   * as the swap: a superseded commit's success never replaces its own verdict, whatever its time.
+   * A resolution finds nothing to resolve where the ledger holds nothing.
+   */
+  replaces?: (claim: LedgerItem['claim']) => boolean;
 }
 
 /** Each round is one ledger read and at most one swap; more rounds than this means a storm. */
@@ -52,8 +58,10 @@ export async function deliverInOrder(delivery: OrderedDelivery): Promise<Ordered
   let changedForge = false;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const item = await ledgerCall(() => ledger.read(key));
+    if (item === undefined && delivery.replaces !== undefined) return 'superseded';
     const others = liveWriters(item, writerId, delivery.now());
-    const claimed = item === undefined || item.claim.order < mine.order;
+    const claimed =
+      item === undefined || (item.claim.order < mine.order && (delivery.replaces?.(item.claim) ?? true));
     const claim = claimed ? { ...mine, eventTime: delivery.eventTime } : item.claim;
 
     if (written !== undefined && sameShown(written, claim.status)) {

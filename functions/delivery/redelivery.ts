@@ -1,6 +1,7 @@
+import type { Route } from '../config/route-schema.js';
 import { isPassingFault, RouteNotFoundError } from '../core/errors.js';
+import { type FluxObject, parseObject } from '../core/flux-object.js';
 import { statusOf } from '../core/http-response.js';
-import type { Route } from '../core/routes-config.js';
 import type { QueuedDelivery, Redeliver } from '../queue/delivery-queue.js';
 import type { SecretSource } from '../secrets/secret-source.js';
 import { forgeDeadline } from './budget.js';
@@ -44,6 +45,11 @@ export function queuedRecord(
   return record;
 }
 
+function objectOf(delivery: QueuedDelivery): { object?: FluxObject } {
+  const object = parseObject(delivery.object);
+  return object === undefined ? {} : { object };
+}
+
 /**
  * One attempt at a queued delivery. Written, or found not needed (a newer event is on the forge),
  * is done; a passing fault is retried by the queue; anything else is final, and the queue moves
@@ -67,6 +73,7 @@ export function redelivery(options: RedeliveryOptions): Redeliver {
         deadline: forgeDeadline(started, invocationDeadline, options.budgetMs),
         scope,
         record,
+        ...objectOf(delivery),
       });
       record.statusCode = 200;
       result = { kind: 'done' };

@@ -1,11 +1,11 @@
+import type { Route } from '../config/route-schema.js';
 import type { CommitStatus } from '../core/commit-status.js';
 import { type FluxEvent, normaliseMetadata } from '../core/flux-event.js';
-import type { Route } from '../core/routes-config.js';
 import { truncate } from '../core/text.js';
 import type { SecretScope } from '../delivery/secret-scope.js';
 import { identityOf } from '../delivery/status-delivery.js';
 import { appendDetails, type DetailsStore } from '../ledger/details-store.js';
-import { LEDGER_TTL_SECONDS } from '../ledger/dynamodb-ledger.js';
+import { LEDGER_TTL_SECONDS } from '../ledger/dynamodb-store.js';
 import { eventOrder } from '../ledger/status-ledger.js';
 import { detailsKeys } from './details-keys.js';
 import { detailsId, detailsToken } from './details-token.js';

@@ -1,5 +1,5 @@
+import type { DetailsPageSettings } from '../config/environment-config.js';
 import { ConfigError } from '../core/errors.js';
-import type { DetailsPageSettings } from '../core/routes-config.js';
 import type { DetailsStore } from '../ledger/details-store.js';
 import type { SecretSource } from '../secrets/secret-source.js';
 import { createDetailsPage, type DetailsPage } from '../webhook/details-page.js';

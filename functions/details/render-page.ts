@@ -20,7 +20,7 @@ main{padding-bottom:1rem}
 .verdict h1{font-size:1.375rem;margin:0;overflow-wrap:anywhere}
 .verdict p{margin:.25rem 0 0;font-size:1.125rem}
 .badge{display:inline-block;background:var(--state);color:#fff;font-weight:700;border-radius:.375rem;padding:.125rem .5rem;margin-right:.5rem;white-space:nowrap}
-.success{--state:#116329}.failure{--state:#a40e26}.pending{--state:#6b4200}
+.success{--state:#116329}.failure{--state:#a40e26}.pending{--state:#6b4200}.error{--state:#57606a}
 h2{font-size:1.125rem;margin:1.5rem 0 .5rem}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:0}
 dt{font-weight:600}
@@ -50,6 +50,7 @@ const STATE_WORDS: Record<StatusState, { word: string; icon: string }> = {
   success: { word: 'Success', icon: '✓' },
   failure: { word: 'Failure', icon: '✗' },
   pending: { word: 'Pending', icon: '…' },
+  error: { word: 'No verdict', icon: '!' },
 };
 
 /** The state as colour, icon and word; the icon is decoration, the word is what a reader hears. */

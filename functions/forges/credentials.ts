@@ -6,10 +6,13 @@ export function basicAuthorization(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
 }
 
-/** The secret's `token`; a secret without one is the route's fault, said before any forge call. */
-export function requireToken(credentials: ForgeCredentials, where: string): string {
+/**
+ * The secret's `token`; a secret without one is the route's fault, said before any forge call.
+ * `alternatives` names what else the forge would have taken.
+ */
+export function requireToken(credentials: ForgeCredentials, where: string, alternatives = ''): string {
   if (credentials.token === undefined || credentials.token === '') {
-    throw new RouteMisconfiguredError(`the secret for ${where} has no "token"`);
+    throw new RouteMisconfiguredError(`the secret for ${where} has no "token"${alternatives}`);
   }
   return credentials.token;
 }

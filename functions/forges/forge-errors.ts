@@ -1,4 +1,5 @@
 import { ForgeRejectedError, ForgeUnavailableError } from '../core/errors.js';
+import { truncate } from '../core/text.js';
 
 /** The clear word for a forge's final refusal, the same for every forge. */
 export function finalRejection(where: string, status: number, message: string): ForgeRejectedError {
@@ -70,5 +71,56 @@ export function unreachable(where: string, fault: ConnectionFault, tries: string
   }
   return new ForgeUnavailableError(
     `${where} could not be reached at ${fault.host} (${fault.code}) after ${tries}; check the provider's apiUrl and the network`,
+  );
+}
+
+/** Enough of a forge's words to say what it refused, not a page of HTML or a stack trace. */
+const MESSAGE_LIMIT = 300;
+
+/**
+ * The forge's own words: `message` (Gitea, GitLab, Azure DevOps), `error` (GitLab), `error.message`
+ * (Bitbucket Cloud), `errors[0].message` (Bitbucket Server), or GitHub's `message`, from an
+ * answer's parsed body.
+ */
+export function forgeMessage(body: unknown): string {
+  const text = messageIn(body);
+  return text === undefined || text === '' ? 'no message' : truncate(text, MESSAGE_LIMIT);
+}
+
+function messageIn(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const { message, error, errors } = body as Record<string, unknown>;
+  if (typeof message === 'string') return message;
+  // GitLab names the fields it refused: {"message": {"target_url": ["is blocked"]}}.
+  if (typeof message === 'object' && message !== null) return JSON.stringify(message);
+  if (typeof error === 'string') return error;
+  if (typeof error === 'object' && error !== null) return messageIn(error);
+  if (Array.isArray(errors)) return messageIn(errors[0]);
+  return undefined;
+}
+
+/** "1 attempt", "3 attempts": how every forge's final answer counts its tries. */
+export function attemptsText(attempts: number): string {
+  return attempts === 1 ? '1 attempt' : `${attempts} attempts`;
+}
+
+/**
+ * A forge that kept failing, in the same words for every forge. `askedWaitMs` is the wait the forge
+ * asked for (Retry-After, a rate limit's reset) when that wait is what ran past the deadline.
+ */
+export function keptFailing(
+  where: string,
+  status: number,
+  attempts: number,
+  message: string,
+  askedWaitMs?: number,
+): ForgeUnavailableError {
+  const late =
+    askedWaitMs === undefined
+      ? ''
+      : `; it asks to wait ${Math.ceil(askedWaitMs / 1000)} s, past this request's deadline`;
+  return new ForgeUnavailableError(
+    `${where} answered ${status} after ${attemptsText(attempts)}: ${message}${late}`,
+    status,
   );
 }

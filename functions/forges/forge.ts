@@ -25,12 +25,6 @@ export interface GitHubAppCredentials {
   baseUrl?: string;
 }
 
-/** Per-route choices a forge offers beyond Flux's defaults. */
-export interface ForgeOptions {
-  /** Azure DevOps: the state of a failure, `error` as Flux writes it or `failed`. */
-  failureState?: 'error' | 'failed';
-}
-
 export interface WriteOptions {
   /** Epoch milliseconds after which no further attempt starts. */
   deadline: number;
@@ -49,6 +43,53 @@ export interface WriteResult {
 
 export interface ForgeClient {
   write(status: CommitStatus, options: WriteOptions): Promise<WriteResult>;
+}
+
+/** GitHub's `repository_dispatch`: the promotion signal of an environment (README "Environments"). */
+export interface RepositoryDispatcher {
+  dispatch(
+    eventType: string,
+    clientPayload: Record<string, unknown>,
+    options: { deadline: number },
+  ): Promise<void>;
+}
+
+/** A GitHub deployment status; `in_progress` stands for a pending roll-up, `error` for no verdict. */
+export interface DeploymentStatus {
+  state: 'in_progress' | 'success' | 'failure' | 'error';
+  description: string;
+  environmentUrl?: string;
+  logUrl?: string;
+  autoInactive: boolean;
+}
+
+/** GitHub Deployments: one per commit and fleet environment (README "Environments"). */
+export interface DeploymentWriter {
+  findDeployment(
+    sha: string,
+    environment: string,
+    options: { deadline: number },
+  ): Promise<number | undefined>;
+  createDeployment(
+    deployment: { sha: string; environment: string; description: string; productionEnvironment?: boolean },
+    options: { deadline: number },
+  ): Promise<number>;
+  /** Whether the deployment's newest status is this one already (its description as GitHub keeps it). */
+  deploymentShows(
+    id: number,
+    state: DeploymentStatus['state'],
+    description: string,
+    options: { deadline: number },
+  ): Promise<boolean>;
+  createDeploymentStatus(id: number, status: DeploymentStatus, options: { deadline: number }): Promise<void>;
+}
+
+export function canDeploy(client: ForgeClient): client is ForgeClient & DeploymentWriter {
+  return typeof (client as Partial<DeploymentWriter>).createDeploymentStatus === 'function';
+}
+
+export function canDispatch(client: ForgeClient): client is ForgeClient & RepositoryDispatcher {
+  return typeof (client as Partial<RepositoryDispatcher>).dispatch === 'function';
 }
 
 /** Where a repository lives, as read from a Provider address; each forge adds its own identifiers. */

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { STATUS_STATES } from '../core/commit-status.js';
 import { LedgerUnavailableError, OrderingContentionError } from '../core/errors.js';
 import { truncate } from '../core/text.js';
+import type { VersionedStore } from './versioned-store.js';
 
 /** The verdicts a page lists: enough for "pending, failure, success" and a few retries before them. */
 export const MAX_DETAILS_ENTRIES = 12;
@@ -46,11 +47,7 @@ export type DetailsSubject = Pick<DetailsRecord, 'identity' | 'forge' | 'reposit
  * The pages' storage beside the ledger, in records of their own so that the ordering protocol's item
  * stays as it is: a read, and a compare-and-swap on `version`.
  */
-export interface DetailsStore {
-  read(id: string): Promise<DetailsRecord | undefined>;
-  /** Stores `next` if the record is still at `expectedVersion` (absent for `undefined`). */
-  swap(id: string, expectedVersion: number | undefined, next: DetailsRecord): Promise<boolean>;
-}
+export type DetailsStore = VersionedStore<DetailsRecord>;
 
 /** Newest first by event order; two events of the same order (same second, same verdict) by text. */
 function newerFirst(a: DetailsEntry, b: DetailsEntry): number {

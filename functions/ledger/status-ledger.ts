@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import { STATUS_STATES } from '../core/commit-status.js';
+import type { VersionedStore } from './versioned-store.js';
 
 /** What a status identity shows: the part of a commit status that the forge displays. */
 export const ShownStatusSchema = z.object({
@@ -34,22 +35,23 @@ export const LedgerItemSchema = z.object({
 });
 export type LedgerItem = z.infer<typeof LedgerItemSchema>;
 
-/** The storage under the ordering protocol: a read and a compare-and-swap on `version`. */
-export interface StatusLedger {
-  /** A strongly consistent read. */
-  read(key: string): Promise<LedgerItem | undefined>;
-  /**
-   * Stores `next` if the item is still at `expectedVersion` (absent for `undefined`). Resolves
-   * false when another delivery changed it first; rejects when the store cannot answer.
-   */
-  swap(key: string, expectedVersion: number | undefined, next: LedgerItem): Promise<boolean>;
-}
+/** The storage under the ordering protocol. */
+export type StatusLedger = VersionedStore<LedgerItem>;
 
 export function ledgerKey(parts: readonly string[]): string {
   return parts.join('|');
 }
 
-const STATE_RANK: Record<ShownStatus['state'], number> = { pending: 0, success: 1, failure: 2 };
+/**
+ * Compared as strings: `05` sorts after `0` and before `1`, so `error` sits between pending and the
+ * verdicts without renumbering the ranks of the orders already stored in the ledger.
+ */
+const STATE_RANK: Record<ShownStatus['state'], string> = {
+  pending: '0',
+  error: '05',
+  success: '1',
+  failure: '2',
+};
 
 /**
  * A total order on events, the same in every container, compared as strings: the event time first;
@@ -57,6 +59,9 @@ const STATE_RANK: Record<ShownStatus['state'], number> = { pending: 0, success: 
  * Progressing never turns a verdict back into pending; then a failure after a success, because a
  * wrong green is the worse mistake; and last a hash of the shown text, so that two different events
  * of the same second still order alike everywhere. Identical events have identical orders.
+ *
+ * `error` (no verdict came, functions/pending/) ranks above the pending it resolves, which carries
+ * the same time, and below any verdict of that second or later: a real verdict always replaces it.
  */
 export function eventOrder(eventTime: number, status: ShownStatus): string {
   const time = Math.max(0, Math.trunc(eventTime)).toString().padStart(15, '0');

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { loadConfigFile } from '../core/config-file.js';
+import { loadConfigFile } from '../config/config-file.js';
 import { ConfigError } from '../core/errors.js';
 import { deadLetterRecord } from '../delivery/redelivery.js';
 import { detailsService } from '../details/details-service.js';
@@ -25,6 +25,8 @@ export interface LocalServerOptions {
   relay?: Partial<RelayOptions>;
   /** The retry queue's waits against the Lambda's (30 s doubling to 15 min); a tenth by default. */
   retryBackoffScale?: number;
+  /** How often the pending sweep runs (the stack's schedule runs it every few minutes); 60 s by default. */
+  sweepIntervalMs?: number;
 }
 
 /** Reads at most `limit + 1` bytes: enough for the handler to see that a body is too large. */
@@ -132,8 +134,9 @@ export async function startLocalServer(
           baseUrl: () => process.env.DETAILS_BASE_URL ?? url,
           ...(options.relay?.now ? { now: options.relay.now } : {}),
         });
-  const { relay, redeliver } = createRelay({
+  const { relay, redeliver, sweep } = createRelay({
     routes: config.routes,
+    environments: config.environments,
     secrets: options.secrets,
     observe: observeDelivery(logger),
     queue,
@@ -142,7 +145,20 @@ export async function startLocalServer(
   });
   queue.attach(redeliver);
   const server = createServer(serve(apiGatewayHandler(relay, Date.now, details?.page)));
-  server.once('close', () => queue.stop());
+  // In place of the stack's schedule; unref'd, so that it never keeps the process alive by itself.
+  const sweeping = setInterval(() => {
+    sweep().then(
+      (result) => {
+        if (result.resolved + result.failed + result.dropped > 0) logger.info('pending sweep', { ...result });
+      },
+      (error) => logger.error('pending sweep failed', { error: String(error) }),
+    );
+  }, options.sweepIntervalMs ?? 60_000);
+  sweeping.unref();
+  server.once('close', () => {
+    clearInterval(sweeping);
+    queue.stop();
+  });
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
     server.listen(options.port ?? 8080, '127.0.0.1', () => done());

@@ -1,14 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { APIGatewayProxyResult, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { loadConfigFile } from '../core/config-file.js';
+import type { APIGatewayProxyResult, Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { loadConfigFile } from '../config/config-file.js';
 import { ConfigError } from '../core/errors.js';
 import { deadLetterRecord } from '../delivery/redelivery.js';
 import { detailsService } from '../details/details-service.js';
 import { DynamoDbDetailsStore } from '../ledger/dynamodb-details-store.js';
 import { DynamoDbLedger } from '../ledger/dynamodb-ledger.js';
+import { DynamoDbPendingIndex } from '../ledger/dynamodb-pending-index.js';
+import { DynamoDbRollupLedger } from '../ledger/dynamodb-rollup-ledger.js';
 import { MemoryDetailsStore } from '../ledger/memory-details-store.js';
+import type { SweepResult } from '../pending/sweep.js';
 import { maxAttemptsFrom } from '../queue/delivery-queue.js';
 import { SqsQueue } from '../queue/sqs-queue.js';
 import { SecretsManagerSource } from '../secrets/secrets-manager-source.js';
@@ -41,11 +44,18 @@ const details =
       });
 
 const routes = new Map(config.routes.map((route) => [route.id, route]));
-const { relay, redeliver } = createRelay({
+const { relay, redeliver, sweep } = createRelay({
   routes: config.routes,
   secrets,
   observe: observeDelivery(logger, metrics),
-  ...(LEDGER_TABLE ? { ledger: new DynamoDbLedger(LEDGER_TABLE) } : {}),
+  environments: config.environments,
+  ...(LEDGER_TABLE
+    ? {
+        ledger: new DynamoDbLedger(LEDGER_TABLE),
+        rollups: new DynamoDbRollupLedger(LEDGER_TABLE),
+        pending: new DynamoDbPendingIndex(LEDGER_TABLE),
+      }
+    : {}),
   ...(queue ? { queue } : {}),
   ...(details ? { details: details.links } : {}),
 });
@@ -65,15 +75,33 @@ function queueConsumer(retryQueue: SqsQueue) {
   return onQueue;
 }
 
-function isQueueEvent(event: ApiGatewayEvent | SQSEvent): event is SQSEvent {
+function isQueueEvent(event: ApiGatewayEvent | SQSEvent | ScheduledEvent): event is SQSEvent {
   return Array.isArray((event as SQSEvent).Records);
 }
 
-/** One function serves both the webhook (API Gateway) and the retry queue (SQS). */
+function isSchedule(event: ApiGatewayEvent | SQSEvent | ScheduledEvent): event is ScheduledEvent {
+  return (event as ScheduledEvent)['detail-type'] === 'Scheduled Event';
+}
+
+/** The pending sweep's run; one that left resolutions unwritten fails, which raises its alarm. */
+async function onSchedule(context: Context): Promise<SweepResult> {
+  const result = await sweep(Date.now() + context.getRemainingTimeInMillis());
+  logger.info('pending sweep', { ...result });
+  if (result.failed > 0) {
+    throw new Error(`the pending sweep could not write ${result.failed} resolutions; they stay due`);
+  }
+  return result;
+}
+
+/**
+ * One code for the webhook (API Gateway), the retry queue (SQS) and the pending sweep (an
+ * EventBridge schedule, served by a function of its own with its own role).
+ */
 export async function handler(
-  event: ApiGatewayEvent | SQSEvent,
+  event: ApiGatewayEvent | SQSEvent | ScheduledEvent,
   context: Context,
-): Promise<APIGatewayProxyResult | SQSBatchResponse> {
+): Promise<APIGatewayProxyResult | SQSBatchResponse | SweepResult> {
+  if (isSchedule(event)) return onSchedule(context);
   if (!isQueueEvent(event)) return onWebhook(event, context);
   if (queue === undefined) throw new Error('an SQS event arrived but RETRY_QUEUE_URL is not set');
   return (await queueConsumer(queue))(event, context);

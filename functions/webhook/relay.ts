@@ -1,3 +1,4 @@
+import type { Route } from '../config/route-schema.js';
 import type { CommitStatus } from '../core/commit-status.js';
 import {
   FutureEventError,
@@ -9,7 +10,6 @@ import {
 } from '../core/errors.js';
 import { type FluxEvent, parseFluxEvent } from '../core/flux-event.js';
 import { errorResponse, type JsonResponse, jsonResponse } from '../core/http-response.js';
-import type { Route } from '../core/routes-config.js';
 import { decideStatus } from '../core/status-rules.js';
 import { forgeDeadline } from '../delivery/budget.js';
 import { type DeliveryRecord, type ObserveDelivery, recordFailure } from '../delivery/delivery-record.js';
@@ -18,7 +18,14 @@ import { redelivery } from '../delivery/redelivery.js';
 import { SecretScope } from '../delivery/secret-scope.js';
 import { statusDelivery } from '../delivery/status-delivery.js';
 import type { DetailsLinks } from '../details/details-links.js';
+import type { FleetEnvironment } from '../environments/environments-config.js';
+import { rollupTargets } from '../environments/rollup-delivery.js';
+import { MemoryPendingIndex } from '../ledger/memory-pending-index.js';
+import type { PendingIndex } from '../ledger/pending-index.js';
+import type { RollupLedger } from '../ledger/rollup-ledger.js';
 import type { StatusLedger } from '../ledger/status-ledger.js';
+import { type PendingSweep, pendingSweep } from '../pending/sweep.js';
+import { trackPending } from '../pending/track-pending.js';
 import type { DeliveryQueue, Redeliver } from '../queue/delivery-queue.js';
 import type { SecretSource } from '../secrets/secret-source.js';
 import { WebhookKeys } from './webhook-keys.js';
@@ -30,6 +37,12 @@ export interface RelayOptions {
   observe: ObserveDelivery;
   /** The ledger every container shares; without it, this process's own keeps the order. */
   ledger?: StatusLedger;
+  /** The config's fleet environments (`environments`), whose roll-ups the routes report to. */
+  environments?: Readonly<Record<string, FleetEnvironment>>;
+  /** The roll-up records every container shares; without it, this process's own. */
+  rollups?: RollupLedger;
+  /** The pending statuses every container shares (functions/pending/); without it, this process's own. */
+  pending?: PendingIndex;
   /** Where a delivery goes when the forge or the ledger still fails at the end of the budget. */
   queue?: DeliveryQueue;
   maxBodyBytes?: number;
@@ -57,15 +70,32 @@ function summaryOf(route: Route, status: CommitStatus) {
  * event's time, decide, deliver in event order, hand off to the queue, answer. Everything it says
  * is scrubbed of the secrets it read.
  */
-export function createRelay(options: RelayOptions): { relay: Relay; redeliver: Redeliver } {
+export function createRelay(options: RelayOptions): {
+  relay: Relay;
+  redeliver: Redeliver;
+  sweep: PendingSweep;
+} {
   const routes = new Map(options.routes.map((route) => [route.id, route]));
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const now = options.now ?? Date.now;
-  const deliverStatus = statusDelivery({
+  const pending = options.pending ?? new MemoryPendingIndex();
+  const { deliver: plainDelivery, resolveRollup } = statusDelivery({
     ...(options.ledger ? { ledger: options.ledger } : {}),
+    ...(options.rollups ? { rollups: options.rollups } : {}),
+    targets: rollupTargets(options.routes, options.environments ?? {}),
+    pending,
     ...(options.createClient ? { createClient: options.createClient } : {}),
     now,
   });
+  const resolver = {
+    index: pending,
+    deliverStatus: plainDelivery,
+    resolveRollup,
+    secrets: options.secrets,
+    observe: options.observe,
+    now,
+  };
+  const deliverStatus = trackPending(plainDelivery, resolver);
 
   const webhookKeys = new WebhookKeys();
 
@@ -147,7 +177,15 @@ export function createRelay(options: RelayOptions): { relay: Relay; redeliver: R
       // Before the forge: a page that the new status links to already shows its event. A store fault
       // queues the delivery as a ledger fault does (the queue's retry writes the status, not the page).
       await options.details?.remember(facts);
-      record.outcome = await deliverStatus({ route, status, eventTime, deadline, scope, record });
+      record.outcome = await deliverStatus({
+        route,
+        status,
+        eventTime,
+        deadline,
+        scope,
+        record,
+        object: { kind, namespace: namespace ?? '', name },
+      });
       return jsonResponse(200, { outcome: record.outcome, ...summaryOf(route, status) });
     } catch (error) {
       // Flux's 15 seconds may not be enough for a passing fault; the queue waits longer.
@@ -199,5 +237,5 @@ export function createRelay(options: RelayOptions): { relay: Relay; redeliver: R
     now,
     ...(options.budgetMs === undefined ? {} : { budgetMs: options.budgetMs }),
   });
-  return { relay, redeliver };
+  return { relay, redeliver, sweep: pendingSweep({ ...resolver, routes }) };
 }

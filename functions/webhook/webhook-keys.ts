@@ -1,6 +1,6 @@
+import type { Route } from '../config/route-schema.js';
 import { verifyBearer, verifySignature } from '../core/authentication.js';
 import { RelayError, RouteMisconfiguredError, SecretUnavailableError } from '../core/errors.js';
-import type { Route } from '../core/routes-config.js';
 import type { SecretSource } from '../secrets/secret-source.js';
 import { SECRET_MAX_AGE_SECONDS } from '../secrets/secrets-manager-source.js';
 import type { WebhookRequest } from './webhook-request.js';

@@ -11,7 +11,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { Deployment } from '../../functions/core/routes-config.js';
+import type { Deployment } from '../../functions/config/deployment-schema.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/webhook/observe-delivery.js';
 
 /** The metric names observe-delivery.ts emits (a test holds the two files to the same names). */

@@ -1,7 +1,8 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { PENDING_DUE_INDEX } from '../../functions/ledger/dynamodb-pending-index.js';
 
 /**
  * The delivery ledger (functions/ledger/dynamodb-ledger.ts): one item per status identity, expiring
@@ -20,10 +21,30 @@ export class DeliveryLedger extends Construct {
       encryption: TableEncryption.AWS_MANAGED,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // Sparse and keys only: it holds just the pending items that are due, for the sweep's query.
+    this.table.addGlobalSecondaryIndex({
+      indexName: PENDING_DUE_INDEX.indexName,
+      partitionKey: { name: PENDING_DUE_INDEX.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: PENDING_DUE_INDEX.sortKey, type: AttributeType.NUMBER },
+      projectionType: ProjectionType.KEYS_ONLY,
+    });
   }
 
-  /** Exactly the two calls the ledger makes. */
+  /** Exactly the two calls the ledger makes, on the table alone (`table.grant` would add its indexes). */
   grantUse(grantee: IGrantable): void {
-    this.table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      resourceArns: [this.table.tableArn],
+    });
+  }
+
+  /** The sweep's one query, on the pending index alone, never on the table. */
+  grantPendingQuery(grantee: IGrantable): void {
+    Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:Query'],
+      resourceArns: [`${this.table.tableArn}/index/${PENDING_DUE_INDEX.indexName}`],
+    });
   }
 }

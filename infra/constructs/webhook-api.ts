@@ -13,7 +13,8 @@ import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { Deployment, Route } from '../../functions/core/routes-config.js';
+import type { Deployment } from '../../functions/config/deployment-schema.js';
+import type { Route } from '../../functions/config/route-schema.js';
 
 /** The path of one route, and its route key, by which the stage's route settings name it. */
 export function webhookPathOf(routeId: string): string {

@@ -5,7 +5,7 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { Deployment } from '../../functions/core/routes-config.js';
+import type { Deployment } from '../../functions/config/deployment-schema.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/webhook/observe-delivery.js';
 import { bundleHandler, HANDLER_ENTRY } from '../bundling.js';
 import { PROJECT_ROOT } from '../paths.js';
@@ -48,6 +48,8 @@ export class WebhookFunction extends Construct {
   readonly function: LambdaFunction;
   readonly logGroup: LogGroup;
   readonly role: Role;
+  /** The bundle, which the pending sweep's function runs too. */
+  readonly code: Code;
 
   constructor(scope: Construct, id: string, props: WebhookFunctionProps) {
     super(scope, id);
@@ -61,8 +63,9 @@ export class WebhookFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
+    this.code = handlerCode(props.configFile);
     this.function = new LambdaFunction(this, 'Handler', {
-      code: handlerCode(props.configFile),
+      code: this.code,
       handler: 'index.handler',
       description: 'Flux notification webhook to git commit status',
       runtime: Runtime.NODEJS_24_X,

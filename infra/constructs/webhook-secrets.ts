@@ -2,26 +2,29 @@ import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { CfnSecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { DetailsPageSettings, Route } from '../../functions/core/routes-config.js';
+import type { Route } from '../../functions/config/route-schema.js';
 
 /**
- * Every secret the routes name, webhook keys and forge credentials alike, and the details pages' key,
- * each once, in config order.
+ * Every secret the routes name, webhook keys and forge credentials alike, then the environment's
+ * own (the fleet environments' promotion webhook keys, the details pages' key), each once, in config order.
  */
-export function secretNamesOf(routes: readonly Route[], detailsPage?: DetailsPageSettings): string[] {
+export function secretNamesOf(
+  routes: readonly Route[],
+  environmentSecrets: readonly string[] = [],
+): string[] {
   const names = new Set<string>();
   for (const route of routes) {
     for (const name of [route.auth.secret].flat()) names.add(name);
     if (route.provider.secret !== undefined) names.add(route.provider.secret);
   }
-  if (detailsPage !== undefined) names.add(detailsPage.secret);
+  for (const name of environmentSecrets) names.add(name);
   return [...names];
 }
 
 export interface WebhookSecretsProps {
   routes: readonly Route[];
-  /** The details pages' settings, whose key secret the function reads too. */
-  detailsPage?: DetailsPageSettings | undefined;
+  /** The environment's own secrets: promotion webhook keys (`promotionSecretsOf`), the details pages' key. */
+  environmentSecrets?: readonly string[];
   /** Create each secret given by name, empty, for a new environment (`deployment.createPlaceholderSecrets`). */
   createPlaceholders: boolean;
 }
@@ -33,11 +36,14 @@ export interface WebhookSecretsProps {
 export class WebhookSecrets extends Construct {
   /** Exactly the secrets the function may read, as IAM resources. */
   readonly resourceArns: string[];
+  /** The forge credentials among them: all that the pending sweep reads. */
+  readonly forgeArns: string[];
 
   constructor(scope: Construct, id: string, props: WebhookSecretsProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.resourceArns = secretNamesOf(props.routes, props.detailsPage).map((name) => {
+    const names = secretNamesOf(props.routes, props.environmentSecrets);
+    this.resourceArns = names.map((name) => {
       // An ARN is granted as written: whoever wrote it chose the secret, suffix and all.
       if (name.startsWith('arn:')) return name;
       if (props.createPlaceholders) return this.#placeholder(name).ref;
@@ -49,6 +55,8 @@ export class WebhookSecrets extends Construct {
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       });
     });
+    const forges = new Set(props.routes.flatMap((route) => route.provider.secret ?? []));
+    this.forgeArns = this.resourceArns.filter((_, index) => forges.has(names[index] as string));
   }
 
   /** Reading a value is all the function does with a secret: GetSecretValue, nothing else. */
@@ -57,6 +65,15 @@ export class WebhookSecrets extends Construct {
       grantee,
       actions: ['secretsmanager:GetSecretValue'],
       resourceArns: this.resourceArns,
+    });
+  }
+
+  /** The forge credentials alone: the pending sweep authenticates no webhook. */
+  grantForgeRead(grantee: IGrantable): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['secretsmanager:GetSecretValue'],
+      resourceArns: this.forgeArns,
     });
   }
 

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
-import type { RouteInput } from '../../functions/core/routes-config.js';
+import type { RouteInput } from '../../functions/config/route-schema.js';
 import { bundleHandler } from '../../infra/bundling.js';
 
 export interface BuiltHandler {

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { Octokit } from '@octokit/rest';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { RouteInput } from '../../functions/core/routes-config.js';
+import type { RouteInput } from '../../functions/config/route-schema.js';
 import { SECRET_MAX_AGE_SECONDS } from '../../functions/secrets/secrets-manager-source.js';
 
 interface FloorRoute {

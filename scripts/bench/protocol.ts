@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { StreamEventKind } from '../../test/helpers/flux-stream.js';
+import type { StreamEventKind } from '../../test/harness/flux-stream.js';
 
 /** What the bench hands a warm driver: events to warm up with, then the measured stream. */
 export interface WarmEvents {

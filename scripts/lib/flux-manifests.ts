@@ -1,5 +1,5 @@
+import type { Route } from '../../functions/config/route-schema.js';
 import { ConfigError } from '../../functions/core/errors.js';
-import type { Route } from '../../functions/core/routes-config.js';
 import { webhookUrlOutputName } from '../../infra/output-names.js';
 
 /**

@@ -1,7 +1,6 @@
 import { fetch as undiciFetch } from 'undici';
+import type { Route } from '../../functions/config/route-schema.js';
 import { RelayError } from '../../functions/core/errors.js';
-import type { Route } from '../../functions/core/routes-config.js';
-import { type ForgeType, parseProviderAddress } from '../../functions/forges/addresses.js';
 import { createClient as azureDevOpsClient } from '../../functions/forges/azuredevops/client.js';
 import { createClient as bitbucketClient } from '../../functions/forges/bitbucket/client.js';
 import { createClient as bitbucketServerClient } from '../../functions/forges/bitbucketserver/client.js';
@@ -13,6 +12,7 @@ import { InstallationTokens } from '../../functions/forges/github/app-auth.js';
 import type { GitLabLocation } from '../../functions/forges/gitlab/address.js';
 import { dispatcherFor } from '../../functions/forges/http/dispatcher.js';
 import type { ForgeAnswer } from '../../functions/forges/http/forge-http.js';
+import { FORGES, type ForgeType, parseProviderAddress } from '../../functions/forges/registry.js';
 import type { SecretSource } from '../../functions/secrets/secret-source.js';
 
 export type Level = 'ok' | 'warn' | 'fail';
@@ -193,13 +193,6 @@ const PROBE_CONTEXT = 'flux-commit-status/selftest';
 
 type ReadForge = Exclude<ForgeType, 'github' | 'gitlab'>;
 
-const FORGE_NAMES: Record<ReadForge, string> = {
-  gitea: 'Gitea',
-  bitbucket: 'Bitbucket',
-  bitbucketserver: 'Bitbucket Server',
-  azuredevops: 'Azure DevOps',
-};
-
 /** The forge client's own first read of a commit's statuses: its URL, its auth header, its errors. */
 function readStatuses(
   type: ReadForge,
@@ -244,7 +237,7 @@ async function checkStatusesRead(
   apiUrl: string | undefined,
   credentials: ForgeCredentials,
 ): Promise<{ level: Level; detail: string }> {
-  const name = FORGE_NAMES[type];
+  const name = FORGES[type].label;
   const answer = await readStatuses(type, address, apiUrl, credentials);
   if (answer.status === 404) {
     return {

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findChromium } from '../helpers/chromium.js';
-import { FakeGitHub } from '../helpers/fake-github.js';
-import { eventOf, FIXTURES, FORGE_TOKEN, sign, WEBHOOK_KEY } from '../helpers/relay-harness.js';
-import { startTestServer } from '../helpers/test-server.js';
+import { FakeGitHub } from '../fakes/fake-github.js';
+import { findChromium } from '../harness/chromium.js';
+import { eventOf, FIXTURES, FORGE_TOKEN, sign, WEBHOOK_KEY } from '../harness/flux-fixtures.js';
+import { startTestServer } from '../harness/test-server.js';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SHA = 'a549a44b3316991928c80b3bee0eb916d16c9dcc';

@@ -1,5 +1,5 @@
-import { describe } from 'vitest';
-import { contractCases, prismFor } from '../helpers/forge-contract.js';
+import { describe, expect } from 'vitest';
+import { contractCases, prismFor } from '../harness/forge-contract.js';
 
 const prism = prismFor('azuredevops');
 const CONTEXT = 'kustomization/apps/prod-eu-1';
@@ -19,6 +19,10 @@ describe.skipIf(prism === undefined)('Azure DevOps contract (Prism, vsts-rest-ap
         success: { state: 'succeeded', context: { name: CONTEXT, genre: 'fluxcd' } },
         failure: { state: 'error', context: { name: CONTEXT, genre: 'fluxcd' } },
         pending: { state: 'pending', description: 'progressing' },
+        error: {
+          state: 'error',
+          description: expect.stringMatching(/^no verdict from prod-eu-1 within 30m/),
+        },
       },
       violation: {
         method: 'POST',

@@ -1,5 +1,5 @@
 import { describe } from 'vitest';
-import { contractCases, prismFor } from '../helpers/forge-contract.js';
+import { contractCases, prismFor } from '../harness/forge-contract.js';
 
 const prism = prismFor('bitbucketserver');
 const CONTEXT = 'kustomization/apps/prod-eu-1';
@@ -20,6 +20,7 @@ describe.skipIf(prism === undefined)('Bitbucket Server contract (Prism, Bitbucke
           state: 'INPROGRESS',
           url: 'https://bitbucket.example.com/projects/PLAT/repos/fleet-infra',
         },
+        error: { state: 'CANCELLED', url: 'https://bitbucket.example.com/projects/PLAT/repos/fleet-infra' },
       },
       violation: {
         method: 'POST',

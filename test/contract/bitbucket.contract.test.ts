@@ -1,5 +1,5 @@
 import { describe, expect } from 'vitest';
-import { contractCases, prismFor } from '../helpers/forge-contract.js';
+import { contractCases, prismFor } from '../harness/forge-contract.js';
 
 const prism = prismFor('bitbucket');
 const CONTEXT = 'kustomization/apps/prod-eu-1';
@@ -18,6 +18,7 @@ describe.skipIf(prism === undefined)('Bitbucket Cloud contract (Prism, Bitbucket
         success: { state: 'SUCCESSFUL', name: CONTEXT, key: expectKey() },
         failure: { state: 'FAILED', name: CONTEXT, url: 'https://bitbucket.org/acme/fleet-infra' },
         pending: { state: 'INPROGRESS', name: CONTEXT },
+        error: { state: 'STOPPED', name: CONTEXT },
       },
       violation: {
         method: 'POST',

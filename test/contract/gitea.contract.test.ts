@@ -1,5 +1,5 @@
-import { describe } from 'vitest';
-import { contractCases, prismFor } from '../helpers/forge-contract.js';
+import { describe, expect } from 'vitest';
+import { contractCases, prismFor } from '../harness/forge-contract.js';
 
 const prism = prismFor('gitea');
 const CONTEXT = 'kustomization/apps/prod-eu-1';
@@ -17,6 +17,11 @@ describe.skipIf(prism === undefined)('Gitea contract (Prism, Gitea swagger v1)',
         success: { state: 'success', context: CONTEXT },
         failure: { state: 'failure', context: CONTEXT },
         pending: { state: 'pending', context: CONTEXT, description: 'progressing' },
+        error: {
+          state: 'error',
+          context: CONTEXT,
+          description: expect.stringMatching(/^no verdict from prod-eu-1/),
+        },
       },
       violation: {
         method: 'POST',

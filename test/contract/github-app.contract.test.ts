@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialsFromSecret } from '../../functions/forges/credentials.js';
 import { parseGitHubAddress } from '../../functions/forges/github/address.js';
 import { createClient } from '../../functions/forges/github/client.js';
-import { LoopbackServer } from '../helpers/loopback-server.js';
-import { type PrismProcess, startPrism } from '../helpers/prism.js';
-import { checkAgainstSpec } from '../helpers/spec-check.js';
+import { LoopbackServer } from '../fakes/loopback-server.js';
+import { type PrismProcess, startPrism } from '../fakes/prism.js';
+import { checkAgainstSpec } from '../fakes/spec-check.js';
 
 /**
  * GitHub's full official description, from the pinned `@octokit/openapi` devDependency: it is always

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
-import { apiEvent, eventOf, FIXTURES, fixture, testRelay, testRoute } from '../helpers/relay-harness.js';
-import { startSpecProxy } from '../helpers/spec-proxy.js';
+import { startSpecProxy } from '../fakes/spec-proxy.js';
+import { eventOf, FIXTURES, fixture, testRoute } from '../harness/flux-fixtures.js';
+import { apiEvent, testRelay } from '../harness/relay-harness.js';
 
 const prism = inject('prism').github;
 // These tests judge request shapes, not speed: Prism on a busy 2-core runner can take seconds.
@@ -40,6 +41,28 @@ describe.skipIf(prism === undefined)('GitHub contract (Prism, api.github.com des
       state,
       context: 'kustomization/apps/prod-eu-1',
     });
+    expect(proxy.violations).toEqual([]);
+  });
+
+  it('writes the pending sweep’s `error` as GitHub’s description accepts', async () => {
+    // Prepare: the fixture's Progressing is months old, so its 30 minutes are long past.
+    const { relay, sweep } = testRelay([testRoute(proxy.url)], CONTRACT_BUDGET);
+    await apiGatewayHandler(relay)(apiEvent({ body: fixture(FIXTURES.progressing) }));
+    const before = proxy.server.requests.length;
+
+    // Act
+    const result = await sweep();
+
+    // Assess
+    expect(result).toEqual({ resolved: 1, failed: 0, dropped: 0 });
+    const posted = proxy.server.requests.slice(before).filter((request) => request.method === 'POST');
+    expect(posted.map((request) => JSON.parse(request.body))).toMatchObject([
+      {
+        state: 'error',
+        context: 'kustomization/apps/prod-eu-1',
+        description: "no verdict from prod-eu-1 within 30m; see the cluster's kustomize-controller",
+      },
+    ]);
     expect(proxy.violations).toEqual([]);
   });
 

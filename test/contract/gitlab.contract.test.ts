@@ -1,5 +1,5 @@
 import { describe } from 'vitest';
-import { contractCases, prismFor } from '../helpers/forge-contract.js';
+import { contractCases, prismFor } from '../harness/forge-contract.js';
 
 const prism = prismFor('gitlab');
 const CONTEXT = 'kustomization/apps/prod-eu-1';
@@ -16,6 +16,7 @@ describe.skipIf(prism === undefined)('GitLab contract (Prism, GitLab openapi_v2)
         success: { state: 'success', name: CONTEXT, ref: 'main' },
         failure: { state: 'failed', name: CONTEXT },
         pending: { state: 'running', name: CONTEXT },
+        error: { state: 'canceled', name: CONTEXT },
       },
       violation: {
         method: 'POST',

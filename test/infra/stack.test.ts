@@ -28,12 +28,31 @@ function logicalIdOf(template: Template, type: string): string {
   return ids[0] as string;
 }
 
-/** The function role's statements, with every ARN rendered as text. */
-function roleStatements(template: Template) {
-  const role = template.findResources('AWS::IAM::Role');
-  expect(Object.keys(role)).toHaveLength(1);
-  expect(Object.values(role)[0]?.Properties.ManagedPolicyArns).toBeUndefined();
-  const document = only(template, 'AWS::IAM::Policy').PolicyDocument as {
+/** The webhook function, beside the pending sweep's. */
+function webhookFunction(template: Template): Record<string, unknown> {
+  const functions = Object.values(
+    template.findResources('AWS::Lambda::Function', {
+      Properties: { Description: 'Flux notification webhook to git commit status' },
+    }),
+  );
+  expect(functions).toHaveLength(1);
+  return (functions[0] as { Properties: Record<string, unknown> }).Properties;
+}
+
+/** The logical id of the webhook function's role. */
+function webhookRoleId(template: Template): string {
+  return (webhookFunction(template).Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+}
+
+/** A role's statements (the webhook's by default), with every ARN rendered as text. */
+function roleStatements(template: Template, roleId = webhookRoleId(template)) {
+  const role = template.findResources('AWS::IAM::Role')[roleId];
+  expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
+  const policies = Object.values(
+    template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }),
+  );
+  expect(policies).toHaveLength(1);
+  const document = policies[0]?.Properties.PolicyDocument as {
     Statement: { Action: string | string[]; Effect: string; Resource: unknown }[];
   };
   return document.Statement.map((statement) => ({
@@ -47,7 +66,7 @@ function roleStatements(template: Template) {
 describe('the prod stack', () => {
   const { template, stack } = synthEnvironment('prod');
   // The function's own log group, as its logging config names it.
-  const { LoggingConfig } = only(template, 'AWS::Lambda::Function') as {
+  const { LoggingConfig } = webhookFunction(template) as {
     LoggingConfig: { LogGroup: { Ref: string } };
   };
   const functionLogs = LoggingConfig.LogGroup.Ref;
@@ -95,7 +114,7 @@ describe('the prod stack', () => {
   });
 
   it('runs Node.js 22 or later on arm64, within the 15-second Flux budget', () => {
-    const fn = only(template, 'AWS::Lambda::Function');
+    const fn = webhookFunction(template);
     expect(fn.Runtime).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
     expect(fn).toMatchObject({
       Architectures: ['arm64'],
@@ -165,7 +184,7 @@ describe('the prod stack', () => {
   it('lets no principal but the function’s role send to the retry and dead-letter queues', () => {
     // Prepare
     const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
-    const roleId = logicalIdOf(template, 'AWS::IAM::Role');
+    const roleId = webhookRoleId(template);
 
     // Act
     const denies = policies.flatMap((policy) =>
@@ -232,9 +251,8 @@ describe('the prod stack', () => {
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     });
     template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
-    const variables = (
-      only(template, 'AWS::Lambda::Function').Environment as { Variables: Record<string, unknown> }
-    ).Variables;
+    const variables = (webhookFunction(template).Environment as { Variables: Record<string, unknown> })
+      .Variables;
     expect(variables.LEDGER_TABLE).toEqual({ Ref: logicalIdOf(template, 'AWS::DynamoDB::Table') });
   });
 
@@ -257,9 +275,8 @@ describe('the prod stack', () => {
       EventSourceArn: { 'Fn::GetAtt': [retriesId, 'Arn'] },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
-    const variables = (
-      only(template, 'AWS::Lambda::Function').Environment as { Variables: Record<string, unknown> }
-    ).Variables;
+    const variables = (webhookFunction(template).Environment as { Variables: Record<string, unknown> })
+      .Variables;
     expect(variables).toMatchObject({
       RETRY_QUEUE_URL: { Ref: retriesId },
       DEAD_LETTER_QUEUE_URL: { Ref: deadLettersId },
@@ -276,9 +293,9 @@ describe('the prod stack', () => {
     template.hasOutput('DeadLetterQueueArn', { Value: { 'Fn::GetAtt': [deadLettersId, 'Arn'] } });
   });
 
-  it('keeps every log for the configured days, in log groups of its own', () => {
+  it('keeps every log for the configured days, in log groups of their own (API, webhook, pending sweep)', () => {
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-    expect(groups).toHaveLength(2);
+    expect(groups).toHaveLength(3);
     for (const group of groups) expect(group.Properties.RetentionInDays).toBe(90);
     expect(Object.keys(template.findResources('AWS::Logs::LogGroup'))).toContain(functionLogs);
     template.resourceCountIs('Custom::LogRetention', 0);
@@ -390,9 +407,8 @@ describe('settings beyond the committed configs', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 0);
     template.resourceCountIs('AWS::SQS::Queue', 0);
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
-    const variables = (
-      only(template, 'AWS::Lambda::Function').Environment as { Variables: Record<string, unknown> }
-    ).Variables;
+    const variables = (webhookFunction(template).Environment as { Variables: Record<string, unknown> })
+      .Variables;
     expect(Object.keys(variables)).not.toContain('LEDGER_TABLE');
     expect(Object.keys(variables)).not.toContain('RETRY_QUEUE_URL');
   });
@@ -464,5 +480,80 @@ describe('the metrics the alarm watches', () => {
         dimensions: { service: 'flux-commit-status' },
       },
     ]);
+  });
+});
+
+describe('the pending sweep in the prod stack', () => {
+  const { template, stack } = synthEnvironment('prod');
+  const sweep = stack.pendingSweep;
+  const idOf = (construct: { node: { defaultChild?: unknown } } | undefined) =>
+    stack.getLogicalId(construct?.node.defaultChild as never);
+
+  it('runs every 5 minutes from an EventBridge rule, once per run, the webhook’s code in a function of its own', () => {
+    const functionId = idOf(sweep?.function);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [functionId, 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300 },
+        }),
+      ],
+    });
+    const fn = template.findResources('AWS::Lambda::Function')[functionId]?.Properties;
+    expect(fn).toMatchObject({ Handler: 'index.handler', Timeout: 120, Architectures: ['arm64'] });
+    expect(fn.Code).toEqual(webhookFunction(template).Code);
+    expect(fn.Environment.Variables.LEDGER_TABLE).toEqual({
+      Ref: logicalIdOf(template, 'AWS::DynamoDB::Table'),
+    });
+    expect(fn.Environment.Variables.RETRY_QUEUE_URL).toBeUndefined();
+  });
+
+  it('may query the pending index, read and write the ledger’s items and read the forge secrets: nothing else', () => {
+    const table = `\${${logicalIdOf(template, 'AWS::DynamoDB::Table')}.Arn}`;
+    expect(roleStatements(template, idOf(sweep?.role))).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: [`\${${idOf(sweep?.logGroup)}.Arn}`],
+      },
+      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: [table] },
+      { Effect: 'Allow', Action: 'dynamodb:Query', Resource: [`${table}/index/pending-due`] },
+      {
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: [
+          'arn:aws:secretsmanager:eu-west-1:${AWS::AccountId}:secret:flux-commit-status/github-acme-??????',
+        ],
+      },
+    ]);
+  });
+
+  it('keeps the index sparse and keys only, so the sweep reads only what is due', () => {
+    expect(only(template, 'AWS::DynamoDB::Table').GlobalSecondaryIndexes).toEqual([
+      {
+        IndexName: 'pending-due',
+        KeySchema: [
+          { AttributeName: 'pendingShard', KeyType: 'HASH' },
+          { AttributeName: 'pendingDue', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      },
+    ]);
+  });
+
+  it('alarms when a run fails, notifying the SNS topic', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'FluxCommitStatus-prod-pending-sweep-failures',
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: idOf(sweep?.function) } }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [SNS_TOPIC],
+      OKActions: [SNS_TOPIC],
+    });
   });
 });

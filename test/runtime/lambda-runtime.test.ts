@@ -6,10 +6,11 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHandler } from '../../scripts/bench/build.js';
-import { FakeGitHub } from '../helpers/fake-github.js';
-import { FakeSecretsManager } from '../helpers/fake-secrets-manager.js';
-import { LAMBDA_NODE, lambdaNodeInstalled } from '../helpers/lambda-node.js';
-import { apiEvent, FIXTURES, FORGE_TOKEN, fixture, WEBHOOK_KEY } from '../helpers/relay-harness.js';
+import { FakeGitHub } from '../fakes/fake-github.js';
+import { FakeSecretsManager } from '../fakes/fake-secrets-manager.js';
+import { FIXTURES, FORGE_TOKEN, fixture, WEBHOOK_KEY } from '../harness/flux-fixtures.js';
+import { LAMBDA_NODE, lambdaNodeInstalled } from '../harness/lambda-node.js';
+import { apiEvent } from '../harness/relay-harness.js';
 
 /**
  * The deployed bundle, built by the stack's own esbuild settings, on the Node.js major that Lambda
@@ -54,7 +55,8 @@ describe.skipIf(!lambdaNodeInstalled())('the bundle on Node.js 24', () => {
     const script = `
       const { handler } = await import(${JSON.stringify(pathToFileURL(bundle).href)});
       const answers = [];
-      for (const event of ${JSON.stringify(events)}) answers.push(await handler(event, {}));
+      const context = { getRemainingTimeInMillis: () => 60_000 };
+      for (const event of ${JSON.stringify(events)}) answers.push(await handler(event, context));
       (await import('node:fs')).writeFileSync(${JSON.stringify(result)}, JSON.stringify({ version: process.version, answers }));
       process.exit(0);
     `;
@@ -111,6 +113,36 @@ describe.skipIf(!lambdaNodeInstalled())('the bundle on Node.js 24', () => {
     expect(stderr).not.toMatch(/NodeVersionSupportWarning|DeprecationWarning/);
   });
 
+  it('runs the pending sweep on a scheduled event, as EventBridge sends it', async () => {
+    // Prepare: the fixture's Progressing is months old, so the route's 30 minutes are long past.
+    const schedule = {
+      version: '0',
+      id: 'f2e3c5c1-0000-4000-8000-000000000000',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: '123456789012',
+      time: new Date().toISOString(),
+      region: 'eu-west-1',
+      resources: ['arn:aws:events:eu-west-1:123456789012:rule/sweep'],
+      detail: {},
+    };
+
+    // Act
+    const { answers, logs } = await invoke([
+      apiEvent({ route: 'prod-eu-1', body: fixture(FIXTURES.progressing) }),
+      schedule,
+    ]);
+
+    // Assess
+    expect(answers[1]).toEqual({ resolved: 1, failed: 0, dropped: 0 });
+    const shown = github.statusesOf('acme/fleet-infra', 'a549a44b3316991928c80b3bee0eb916d16c9dcc');
+    expect(shown.slice(0, 2).map((status) => [status.state, status.description])).toEqual([
+      ['error', "no verdict from prod-eu-1 within 30m; see the cluster's kustomize-controller"],
+      ['pending', 'progressing'],
+    ]);
+    expect(logs).toContain('"message":"pending sweep"');
+  });
+
   it('refuses a forged signature with the same answer', async () => {
     const body = fixture(FIXTURES.reconciled);
     const event = apiEvent({
@@ -119,8 +151,11 @@ describe.skipIf(!lambdaNodeInstalled())('the bundle on Node.js 24', () => {
       headers: { 'content-type': 'application/json', 'x-signature': `sha256=${'0'.repeat(64)}` },
     });
 
-    const { answers } = await invoke([event]);
+    const { answers, logs, stderr } = await invoke([event]);
 
     expect(answers[0]?.statusCode).toBe(401);
+    // The class's own name survives minification: a log query can count failures by it.
+    const line = JSON.parse(`${logs}${stderr}`.trim());
+    expect(line).toMatchObject({ error: 'unauthorized', errorName: 'UnauthorizedError' });
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { verifyBearer, verifySignature } from '../../functions/core/authentication.js';
 import { UnauthorizedError } from '../../functions/core/errors.js';
-import { sign } from '../helpers/relay-harness.js';
+import { sign } from '../harness/flux-fixtures.js';
 
 const FLUX_KEY = '7152fed34dd6149a7c75a276c510da27cb6f82b0';
 // Flux's own forwarder test vector: the body and signature of notification-controller's test.

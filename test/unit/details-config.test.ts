@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEnvironmentConfig } from '../../functions/core/routes-config.js';
+import { parseEnvironmentConfig } from '../../functions/config/environment-config.js';
 
 const route = {
   id: 'prod-eu-1',

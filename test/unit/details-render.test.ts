@@ -25,7 +25,11 @@ const HEALTH_CHECK =
   "health check failed after 5m0.031402813s: timeout waiting for: [Deployment/apps/podinfo status: 'InProgress', " +
   "Deployment/apps/backend status: 'Failed', ClusterRole/podinfo-reader status: 'NotFound']";
 
-function entry(time: string, state: DetailsEntry['state'], fields: Partial<DetailsEntry> = {}): DetailsEntry {
+function entry(
+  time: string,
+  state: Exclude<DetailsEntry['state'], 'error'>,
+  fields: Partial<DetailsEntry> = {},
+): DetailsEntry {
   const reason = { success: 'ReconciliationSucceeded', failure: 'HealthCheckFailed', pending: 'Progressing' }[
     state
   ];

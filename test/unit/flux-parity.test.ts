@@ -8,11 +8,11 @@ import { parseFluxEvent } from '../../functions/core/flux-event.js';
 import { parseRevision } from '../../functions/core/revision.js';
 import { decideStatus } from '../../functions/core/status-rules.js';
 import { reasonToWords, splitCamelcase } from '../../functions/core/text.js';
-import { type ForgeType, parseProviderAddress } from '../../functions/forges/addresses.js';
 import { BITBUCKET_STATES } from '../../functions/forges/bitbucket/states.js';
 import { AddressError } from '../../functions/forges/git-address.js';
+import { type ForgeType, parseProviderAddress } from '../../functions/forges/registry.js';
 import { statusKey } from '../../functions/forges/status-key.js';
-import { eventOf, FIXTURES, testRoute } from '../helpers/relay-harness.js';
+import { eventOf, FIXTURES, testRoute } from '../harness/flux-fixtures.js';
 
 // bitbucketserver_test.go: TestNewBitbucketServer*, TestBitbucketServer*Url: the builds endpoint is
 // `<context>/rest/api/latest/projects/<project>/repos/<repo>/commits/<sha>/builds`, the context

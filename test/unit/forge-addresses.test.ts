@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseEnvironmentConfig } from '../../functions/core/routes-config.js';
-import { type ForgeType, parseProviderAddress } from '../../functions/forges/addresses.js';
+import { parseEnvironmentConfig } from '../../functions/config/environment-config.js';
 import { AddressError } from '../../functions/forges/git-address.js';
+import { type ForgeType, parseProviderAddress } from '../../functions/forges/registry.js';
 
 type Accepted = [address: string, apiUrl: string | undefined, location: Record<string, unknown>];
 type Refused = [address: string, apiUrl: string | undefined, message: RegExp];

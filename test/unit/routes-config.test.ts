@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseEnvironmentConfig } from '../../functions/config/environment-config.js';
 import { ConfigError } from '../../functions/core/errors.js';
-import { parseEnvironmentConfig } from '../../functions/core/routes-config.js';
 
 const route = {
   id: 'prod-eu-1',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SecretScope } from '../../functions/delivery/secret-scope.js';
-import { MemorySecrets } from '../helpers/relay-harness.js';
+import { MemorySecrets } from '../harness/flux-fixtures.js';
 
 /** A Bitbucket Server password as people choose them: quotes and backslashes included. */
 const PASSWORD = 'pa"ss\\wo/rd+12=';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BadRequestError } from '../../functions/core/errors.js';
 import { type FluxEvent, normaliseMetadata, parseFluxEvent } from '../../functions/core/flux-event.js';
 import { decideStatus } from '../../functions/core/status-rules.js';
-import { eventOf, FIXTURES, fixture, testRoute } from '../helpers/relay-harness.js';
+import { eventOf, FIXTURES, fixture, testRoute } from '../harness/flux-fixtures.js';
 
 const route = testRoute('http://127.0.0.1:1');
 const SHA = 'df277975d2783b0e7fd4d0487d990bd60442923c';

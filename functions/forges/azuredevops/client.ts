@@ -3,7 +3,6 @@ import type {
   CommitStatus,
   ForgeClient,
   ForgeCredentials,
-  ForgeOptions,
   StatusState,
   WriteOptions,
   WriteResult,
@@ -11,10 +10,19 @@ import type {
 import { dispatcherFor } from '../http/dispatcher.js';
 import { type ForgeAnswer, ForgeHttp } from '../http/forge-http.js';
 import type { AzureDevOpsLocation } from './address.js';
+import type { AzureDevOpsOptions } from './options.js';
 
-/** Flux maps a failure to `error`, so that an Azure DevOps policy reads it as a broken pipeline. */
-/** As Flux writes them; a route may ask for `failed` instead of `error` (provider.failureState). */
-const STATES: Record<StatusState, string> = { success: 'succeeded', failure: 'error', pending: 'pending' };
+/**
+ * As Flux writes them: a failure is `error`, so that an Azure DevOps policy reads it as a broken
+ * pipeline; a route may ask for `failed` instead (provider.failureState). No verdict is `error` too:
+ * `notApplicable` would say the check does not concern the commit.
+ */
+const STATES: Record<StatusState, string> = {
+  success: 'succeeded',
+  failure: 'error',
+  pending: 'pending',
+  error: 'error',
+};
 const API_VERSION = '7.1';
 const PAGE_SIZE = 100;
 const MAX_PAGES = 20;
@@ -46,7 +54,7 @@ class AzureDevOpsClient implements ForgeClient {
     private readonly location: AzureDevOpsLocation,
     token: string,
     caCert: string | undefined,
-    options: ForgeOptions,
+    options: AzureDevOpsOptions,
   ) {
     this.#states = { ...STATES, failure: options.failureState ?? STATES.failure };
     this.#http = new ForgeHttp({
@@ -122,7 +130,7 @@ class AzureDevOpsClient implements ForgeClient {
 export function createClient(
   location: AzureDevOpsLocation,
   credentials: ForgeCredentials,
-  options: ForgeOptions = {},
+  options: AzureDevOpsOptions = {},
 ): AzureDevOpsClient {
   const token = requireToken(credentials, `Azure DevOps ${location.repository}`);
   return new AzureDevOpsClient(location, token, credentials.caCert, options);

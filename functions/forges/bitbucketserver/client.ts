@@ -1,6 +1,6 @@
 import { RouteMisconfiguredError } from '../../core/errors.js';
 import { truncate } from '../../core/text.js';
-import { BITBUCKET_STATES } from '../bitbucket/states.js';
+import { BITBUCKET_SERVER_STATES } from '../bitbucket/states.js';
 import { basicFromUsernamePassword } from '../credentials.js';
 import type { CommitStatus, ForgeClient, ForgeCredentials, WriteOptions, WriteResult } from '../forge.js';
 import { dispatcherFor } from '../http/dispatcher.js';
@@ -69,7 +69,7 @@ class BitbucketServerClient implements ForgeClient {
     const { webUrl } = this.location;
     const builds = this.#builds(status.sha);
     const key = statusKey(status.context);
-    const state = BITBUCKET_STATES[status.state];
+    const state = BITBUCKET_SERVER_STATES[status.state];
     const description = truncate(status.description, BITBUCKET_SERVER_TEXT_LIMIT);
     const current =
       checkForge === false ? undefined : await this.readStatus(status.sha, status.context, deadline);

@@ -11,7 +11,12 @@ import { dispatcherFor } from '../http/dispatcher.js';
 import { type ForgeAnswer, ForgeHttp } from '../http/forge-http.js';
 import type { GiteaLocation } from './address.js';
 
-const STATES: Record<StatusState, string> = { success: 'success', failure: 'failure', pending: 'pending' };
+const STATES: Record<StatusState, string> = {
+  success: 'success',
+  failure: 'failure',
+  pending: 'pending',
+  error: 'error',
+};
 /** Gitea's default ceiling for a page (MAX_RESPONSE_ITEMS). */
 const PAGE_SIZE = 50;
 const MAX_PAGES = 20;

@@ -2,9 +2,9 @@ import { createHash, createPrivateKey } from 'node:crypto';
 import { request as octokitRequest } from '@octokit/request';
 import { ForgeUnavailableError, RelayError, RouteMisconfiguredError } from '../../core/errors.js';
 import type { GitHubAppCredentials } from '../forge.js';
-import { finalRejection } from '../forge-errors.js';
+import { finalRejection, forgeMessage } from '../forge-errors.js';
 import type { GitHubLocation } from './address.js';
-import { errorStatus, forgeMessage } from './octokit-errors.js';
+import { answerBody, errorStatus } from './octokit-errors.js';
 
 /**
  * An installation token lasts an hour; one is replaced this long before it expires, so that a
@@ -55,12 +55,16 @@ function translate(error: unknown, where: string): Error {
   if (error instanceof RelayError) return error;
   const status = errorStatus(error);
   if (status === 404) {
-    return finalRejection(where, 404, `the GitHub App is not installed there (${forgeMessage(error)})`);
+    return finalRejection(
+      where,
+      404,
+      `the GitHub App is not installed there (${forgeMessage(answerBody(error))})`,
+    );
   }
   if (status !== undefined && status !== 429 && status < 500) {
-    return finalRejection(where, status, forgeMessage(error));
+    return finalRejection(where, status, forgeMessage(answerBody(error)));
   }
-  const cause = status === undefined ? 'no answer' : `${status}: ${forgeMessage(error)}`;
+  const cause = status === undefined ? 'no answer' : `${status}: ${forgeMessage(answerBody(error))}`;
   return new ForgeUnavailableError(`${where}: no installation token (${cause})`, status);
 }
 

@@ -1,13 +1,30 @@
 import { Octokit } from '@octokit/rest';
-import { ForgeUnavailableError, RelayError, RouteMisconfiguredError } from '../../core/errors.js';
+import { ForgeUnavailableError, RelayError } from '../../core/errors.js';
 import { truncate } from '../../core/text.js';
+import { requireToken } from '../credentials.js';
 import { deadlineSignal, remainingMs } from '../deadline.js';
-import type { CommitStatus, ForgeClient, ForgeCredentials, WriteOptions, WriteResult } from '../forge.js';
-import { connectionFault, finalRejection, unreachable } from '../forge-errors.js';
+import type {
+  CommitStatus,
+  DeploymentStatus,
+  DeploymentWriter,
+  ForgeClient,
+  ForgeCredentials,
+  RepositoryDispatcher,
+  WriteOptions,
+  WriteResult,
+} from '../forge.js';
+import {
+  attemptsText,
+  connectionFault,
+  finalRejection,
+  forgeMessage,
+  keptFailing,
+  unreachable,
+} from '../forge-errors.js';
 import { forgeFetch } from '../http/forge-fetch.js';
 import type { GitHubLocation } from './address.js';
 import { appAuthStrategy, InstallationTokens } from './app-auth.js';
-import { errorStatus, forgeMessage } from './octokit-errors.js';
+import { answerBody, errorStatus, gaveUpOf } from './octokit-errors.js';
 import { applyRequestPolicy } from './request-policy.js';
 
 /** GitHub's server-side limits, which its API description does not state. */
@@ -27,7 +44,7 @@ function writeSpacingMs(): number {
   return Number.isFinite(configured) && configured >= 0 ? configured : 1000;
 }
 
-export class GitHubClient implements ForgeClient {
+export class GitHubClient implements ForgeClient, RepositoryDispatcher, DeploymentWriter {
   readonly #octokit: Octokit;
 
   constructor(
@@ -78,6 +95,122 @@ export class GitHubClient implements ForgeClient {
     }
   }
 
+  /** Sends `repository_dispatch`; GitHub answers 204 and starts the workflows that listen for it. */
+  async dispatch(
+    eventType: string,
+    clientPayload: Record<string, unknown>,
+    options: { deadline: number },
+  ): Promise<void> {
+    const request = { signal: deadlineSignal(options.deadline), deadline: options.deadline };
+    try {
+      await this.#octokit.rest.repos.createDispatchEvent({
+        owner: this.location.owner,
+        repo: this.location.repo,
+        event_type: eventType,
+        client_payload: clientPayload,
+        request,
+      });
+    } catch (error) {
+      throw this.#translate(error, options.deadline);
+    }
+  }
+
+  /** The newest deployment of this commit to this environment, if there is one. */
+  async findDeployment(sha: string, environment: string, options: { deadline: number }) {
+    return this.#call(options.deadline, async (request) => {
+      const { data } = await this.#octokit.rest.repos.listDeployments({
+        ...this.#repository(),
+        sha,
+        environment,
+        per_page: 1,
+        request,
+      });
+      return data[0]?.id;
+    });
+  }
+
+  /**
+   * A deployment of the commit itself (no merge, no required contexts: the clusters already run it),
+   * so that GitHub's environment page shows what runs where.
+   */
+  async createDeployment(
+    deployment: { sha: string; environment: string; description: string; productionEnvironment?: boolean },
+    options: { deadline: number },
+  ): Promise<number> {
+    return this.#call(options.deadline, async (request) => {
+      const response = await this.#octokit.rest.repos.createDeployment({
+        ...this.#repository(),
+        ref: deployment.sha,
+        environment: deployment.environment,
+        description: truncate(deployment.description, GITHUB_DESCRIPTION_LIMIT),
+        auto_merge: false,
+        required_contexts: [],
+        ...(deployment.productionEnvironment === undefined
+          ? {}
+          : { production_environment: deployment.productionEnvironment }),
+        request,
+      });
+      const id = (response.data as { id?: unknown }).id;
+      if (typeof id !== 'number') {
+        throw new ForgeUnavailableError(
+          `GitHub ${this.location.repository} created no deployment`,
+          response.status,
+        );
+      }
+      return id;
+    });
+  }
+
+  /** GitHub lists a deployment's statuses newest first. */
+  async deploymentShows(
+    id: number,
+    state: DeploymentStatus['state'],
+    description: string,
+    options: { deadline: number },
+  ): Promise<boolean> {
+    return this.#call(options.deadline, async (request) => {
+      const { data } = await this.#octokit.rest.repos.listDeploymentStatuses({
+        ...this.#repository(),
+        deployment_id: id,
+        per_page: 1,
+        request,
+      });
+      const latest = data[0];
+      return (
+        latest?.state === state &&
+        (latest.description ?? '') === truncate(description, GITHUB_DESCRIPTION_LIMIT)
+      );
+    });
+  }
+
+  async createDeploymentStatus(id: number, status: DeploymentStatus, options: { deadline: number }) {
+    await this.#call(options.deadline, (request) =>
+      this.#octokit.rest.repos.createDeploymentStatus({
+        ...this.#repository(),
+        deployment_id: id,
+        state: status.state,
+        description: truncate(status.description, GITHUB_DESCRIPTION_LIMIT),
+        auto_inactive: status.autoInactive,
+        ...(status.environmentUrl === undefined ? {} : { environment_url: status.environmentUrl }),
+        ...(status.logUrl === undefined ? {} : { log_url: status.logUrl }),
+        request,
+      }),
+    );
+  }
+
+  #repository() {
+    return { owner: this.location.owner, repo: this.location.repo };
+  }
+
+  /** One request with the deadline's signal, its failure translated as a status write's. */
+  async #call<T>(deadline: number, call: (request: { signal: AbortSignal; deadline: number }) => Promise<T>) {
+    try {
+      return await call({ signal: deadlineSignal(deadline), deadline });
+    } catch (error) {
+      throw this.#translate(error, deadline);
+    }
+  }
+
   /** The newest status with this context; GitHub lists newest first and compares contexts case-blind. */
   async #latestWithContext(status: CommitStatus, request: object) {
     const wanted = status.context.toLowerCase();
@@ -106,38 +239,28 @@ export class GitHubClient implements ForgeClient {
     const fault = (error as { response?: unknown }).response
       ? undefined
       : connectionFault(error, this.location.apiUrl);
-    if (fault !== undefined) return unreachable(where, fault, 'retries');
+    // Every request goes through the request policy, which says how it gave up.
+    const gaveUp = gaveUpOf(error) ?? { attempts: 1 };
+    if (fault !== undefined) return unreachable(where, fault, attemptsText(gaveUp.attempts));
     if (status !== undefined && status !== 429 && status < 500 && !isRateLimit(error)) {
-      return finalRejection(where, status, forgeMessage(error));
+      return finalRejection(where, status, forgeMessage(answerBody(error)));
     }
     if (status === undefined || remainingMs(deadline) <= 0) {
-      return new ForgeUnavailableError(`${where} did not answer in time (${describeCause(error)})`, status);
+      return new ForgeUnavailableError(`${where} did not answer in time`, status);
     }
-    return new ForgeUnavailableError(
-      `${where} answered ${status} after retries: ${forgeMessage(error)}`,
-      status,
-    );
+    return keptFailing(where, status, gaveUp.attempts, forgeMessage(answerBody(error)), gaveUp.askedWaitMs);
   }
 }
 
 function isRateLimit(error: unknown): boolean {
   const headers = (error as { response?: { headers?: Record<string, string> } }).response?.headers;
-  return headers?.['x-ratelimit-remaining'] === '0' || /rate limit/i.test(forgeMessage(error));
-}
-
-function describeCause(error: unknown): string {
-  // Node's own codes are words (ECONNRESET); an AbortSignal's DOMException carries a number instead.
-  const cause = (error as { cause?: { code?: unknown; name?: string } }).cause;
-  if (typeof cause?.code === 'string') return cause.code;
-  return cause?.name ?? (error as Error).name;
+  return headers?.['x-ratelimit-remaining'] === '0' || /rate limit/i.test(forgeMessage(answerBody(error)));
 }
 
 export function createClient(location: GitHubLocation, credentials: ForgeCredentials): ForgeClient {
-  const hasToken = credentials.token !== undefined && credentials.token !== '';
-  if (!hasToken && credentials.githubApp === undefined) {
-    throw new RouteMisconfiguredError(
-      `the secret for GitHub ${location.repository} has no "token" (nor githubAppID and githubAppPrivateKey)`,
-    );
+  // Flux's precedence: a token wins; an App is read only without one.
+  if (credentials.githubApp === undefined) {
+    requireToken(credentials, `GitHub ${location.repository}`, ' (nor githubAppID and githubAppPrivateKey)');
   }
   return new GitHubClient(location, credentials);
 }

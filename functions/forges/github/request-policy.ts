@@ -1,4 +1,5 @@
 import type { Octokit } from '@octokit/rest';
+import { withGaveUp } from './octokit-errors.js';
 
 /**
  * GitHub's rules for a client that writes, as one octokit request hook: writes spaced one slot apart
@@ -57,6 +58,12 @@ export function retryDelayMs(
   return retryAfterMs ?? policy.backoffMs * (attempt + 1) ** 2;
 }
 
+/** A Retry-After or a spent rate limit: the wait is GitHub's, not a backoff of ours. */
+function isAskedWait(error: unknown): boolean {
+  const headers = (error as ErrorShape).response?.headers ?? {};
+  return headers['retry-after'] !== undefined || headers['x-ratelimit-remaining'] === '0';
+}
+
 /** Ends early when the request's deadline aborts it: the attempt after it then fails at once. */
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   if (signal?.aborted) return Promise.resolve();
@@ -93,10 +100,16 @@ export function applyRequestPolicy(octokit: Octokit, policy: RequestPolicy): voi
         return await request(options);
       } catch (error) {
         const delay = retryDelayMs(error, attempt, policy, Date.now());
-        if (signal?.aborted || delay === undefined || attempt >= policy.retries) throw error;
-        if (Date.now() + delay >= deadline) throw error;
+        const attempts = attempt + 1;
+        if (signal?.aborted || delay === undefined || attempt >= policy.retries) {
+          throw withGaveUp(error, { attempts });
+        }
+        if (Date.now() + delay >= deadline) {
+          // A wait GitHub asked for is worth naming; a backoff of our own is not.
+          throw withGaveUp(error, isAskedWait(error) ? { attempts, askedWaitMs: delay } : { attempts });
+        }
         if (delay > 0) await sleep(delay, signal);
-        if (signal?.aborted) throw error;
+        if (signal?.aborted) throw withGaveUp(error, { attempts });
       }
     }
   });

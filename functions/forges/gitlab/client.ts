@@ -9,17 +9,21 @@ import type {
   WriteOptions,
   WriteResult,
 } from '../forge.js';
-import { finalRejection } from '../forge-errors.js';
+import { finalRejection, forgeMessage } from '../forge-errors.js';
 import { dispatcherFor } from '../http/dispatcher.js';
-import { ForgeHttp, forgeMessage } from '../http/forge-http.js';
+import { ForgeHttp } from '../http/forge-http.js';
 import type { GitLabLocation } from './address.js';
 import { requesterFor } from './requester.js';
 
-/** GitLab has a distinct `running`, which its merge requests show as in progress. */
+/**
+ * GitLab has a distinct `running`, which its merge requests show as in progress. No verdict is
+ * `canceled`: ended without a result, where `failed` would say the deployment failed.
+ */
 const STATES: Record<StatusState, CommitablePipelineStatus> = {
   success: 'success',
   failure: 'failed',
   pending: 'running',
+  error: 'canceled',
 };
 /**
  * GitLab refuses a longer `target_url` or `description` with a 400: `validates :ref, :target_url,

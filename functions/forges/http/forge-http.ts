@@ -1,11 +1,13 @@
 import { type Dispatcher, fetch } from 'undici';
 import { ForgeUnavailableError } from '../../core/errors.js';
-import { truncate } from '../../core/text.js';
 import { deadlineSignal, remainingMs } from '../deadline.js';
 import {
+  attemptsText,
   type ConnectionFault,
   connectionFault,
   finalRejection,
+  forgeMessage,
+  keptFailing,
   UNTRUSTED_CERTIFICATE,
   unreachable,
 } from '../forge-errors.js';
@@ -44,7 +46,6 @@ export interface ForgeHttpOptions {
 /** Three attempts, as the GitHub client makes, all within the request's deadline. */
 const MAX_ATTEMPTS = 3;
 const FIRST_BACKOFF_MS = 250;
-const MESSAGE_LIMIT = 300;
 
 type Attempt =
   | { kind: 'answer'; answer: ForgeAnswer }
@@ -135,17 +136,9 @@ export class ForgeHttp {
     askedWaitMs: number | undefined,
   ): ForgeUnavailableError {
     const { where } = this.options;
-    const tries = attempts === 1 ? '1 attempt' : `${attempts} attempts`;
-    if (result.kind === 'unreachable') return unreachable(where, result.fault, tries);
+    if (result.kind === 'unreachable') return unreachable(where, result.fault, attemptsText(attempts));
     const { status, body } = result.answer;
-    const late =
-      askedWaitMs === undefined
-        ? ''
-        : `; it asks to wait ${Math.ceil(askedWaitMs / 1000)} s, past this request's deadline`;
-    return new ForgeUnavailableError(
-      `${where} answered ${status} after ${tries}: ${forgeMessage(body)}${late}`,
-      status,
-    );
+    return keptFailing(where, status, attempts, forgeMessage(body), askedWaitMs);
   }
 }
 
@@ -166,27 +159,6 @@ function waitBefore(
   if (asked !== undefined) return { ms: asked, asked: true };
   // Jitter keeps the relays of many clusters from retrying in step.
   return { ms: FIRST_BACKOFF_MS * 2 ** (attempt - 1) * (0.75 + Math.random() / 2), asked: false };
-}
-
-/**
- * The forge's own words: `message` (Gitea, GitLab, Azure DevOps), `error` (GitLab), `error.message`
- * (Bitbucket Cloud) or `errors[0].message` (Bitbucket Server).
- */
-export function forgeMessage(body: unknown): string {
-  const text = messageIn(body);
-  return text === undefined || text === '' ? 'no message' : truncate(text, MESSAGE_LIMIT);
-}
-
-function messageIn(body: unknown): string | undefined {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const { message, error, errors } = body as Record<string, unknown>;
-  if (typeof message === 'string') return message;
-  // GitLab names the fields it refused: {"message": {"target_url": ["is blocked"]}}.
-  if (typeof message === 'object' && message !== null) return JSON.stringify(message);
-  if (typeof error === 'string') return error;
-  if (typeof error === 'object' && error !== null) return messageIn(error);
-  if (Array.isArray(errors)) return messageIn(errors[0]);
-  return undefined;
 }
 
 function parseJson(text: string): unknown {

@@ -1,0 +1,10 @@
+import { defineForge } from '../descriptor.js';
+import { parseAzureDevOpsAddress } from './address.js';
+import { AZURE_DEVOPS_OPTIONS } from './options.js';
+
+export const azureDevOps = defineForge({
+  label: 'Azure DevOps',
+  parseAddress: parseAzureDevOpsAddress,
+  options: AZURE_DEVOPS_OPTIONS,
+  loadClient: () => import('./client.js'),
+});

@@ -1,0 +1,9 @@
+import { defineForge } from '../descriptor.js';
+import { parseBitbucketAddress } from './address.js';
+
+export const bitbucket = defineForge({
+  label: 'Bitbucket',
+  parseAddress: parseBitbucketAddress,
+  options: {},
+  loadClient: () => import('./client.js'),
+});

@@ -1,0 +1,9 @@
+import { defineForge } from '../descriptor.js';
+import { parseGiteaAddress } from './address.js';
+
+export const gitea = defineForge({
+  label: 'Gitea',
+  parseAddress: parseGiteaAddress,
+  options: {},
+  loadClient: () => import('./client.js'),
+});

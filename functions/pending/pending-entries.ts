@@ -1,0 +1,120 @@
+import type { Route } from '../config/route-schema.js';
+import type { CommitStatus } from '../core/commit-status.js';
+import { parseDuration } from '../core/duration.js';
+import {
+  type PendingEntry,
+  type PendingIndex,
+  type PendingObject,
+  sameIdentity,
+} from '../ledger/pending-index.js';
+import { supersededBy } from './resolutions.js';
+
+/** Each change is one read and one swap; more rounds than this means a storm. */
+const MAX_ROUNDS = 20;
+
+/**
+ * Commits one object may have pending at once: the item stays far below DynamoDB's 400 KB with the
+ * longest contexts and links. Beyond it, the oldest are resolved at once as having no verdict.
+ */
+export const MAX_PENDING_PER_OBJECT = 50;
+
+export function timeoutMsOf(route: Route): number | undefined {
+  return route.pendingTimeout === false ? undefined : parseDuration(route.pendingTimeout);
+}
+
+/**
+ * Changes one item's entries by compare-and-swap. `change` returns the next entries, or undefined
+ * to leave the item as it is; the entries it returned are the answer.
+ */
+export async function changeEntries(
+  index: PendingIndex,
+  key: string,
+  owner: Pick<PendingObject, 'routeId' | 'object'>,
+  change: (entries: PendingEntry[]) => PendingEntry[] | undefined,
+): Promise<PendingEntry[] | undefined> {
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const item = await index.read(key);
+    const next = change(item?.entries ?? []);
+    if (next === undefined) return undefined;
+    const stored: PendingObject = { ...owner, entries: next, version: (item?.version ?? 0) + 1 };
+    if (await index.swap(key, item?.version, stored)) return next;
+  }
+  throw new Error(`the pending index item changed on each of ${MAX_ROUNDS} rounds`);
+}
+
+/**
+ * A pending delivered at `eventTime`: its entry, unless the index already holds it at that time or
+ * later, or owes it a resolution from a verdict at least as new.
+ */
+export function withPending(
+  entries: PendingEntry[],
+  route: Route,
+  object: string,
+  status: CommitStatus,
+  eventTime: number,
+  now: number,
+): PendingEntry[] | undefined {
+  const existing = entries.find((entry) => sameIdentity(entry, status));
+  if (existing !== undefined && existing.since >= eventTime) return undefined;
+  if (existing?.owed !== undefined && existing.owed.eventTime >= eventTime) return undefined;
+  const timeoutMs = timeoutMsOf(route);
+  const entry: PendingEntry = { sha: status.sha, context: status.context, since: eventTime };
+  if (status.ref !== undefined) entry.ref = status.ref;
+  if (status.summary !== undefined) entry.summary = status.summary;
+  if (status.targetUrl !== undefined) entry.targetUrl = status.targetUrl;
+  if (timeoutMs !== undefined) Object.assign(entry, { timeoutMs, dueAt: eventTime + timeoutMs });
+  const next = [...entries.filter((other) => other !== existing), entry].sort((a, b) => a.since - b.since);
+  const waiting = next.filter((other) => other.owed === undefined);
+  for (const oldest of waiting.slice(0, Math.max(0, waiting.length - MAX_PENDING_PER_OBJECT))) {
+    oldest.owed = {
+      state: 'error',
+      description: `no verdict from ${route.cluster ?? route.id}; more than ${MAX_PENDING_PER_OBJECT} newer commits are pending on ${object}`,
+      targetUrl: oldest.targetUrl ?? '',
+      eventTime: oldest.since,
+    };
+    oldest.dueAt = now;
+  }
+  return next;
+}
+
+/**
+ * A verdict delivered at `eventTime`: its own pending is resolved, and every other commit of the
+ * object that was pending before it is owed "superseded", due at once.
+ */
+export function withVerdict(
+  entries: PendingEntry[],
+  route: Route,
+  verdict: CommitStatus,
+  eventTime: number,
+  now: number,
+): PendingEntry[] | undefined {
+  let changed = false;
+  const next: PendingEntry[] = [];
+  for (const entry of entries) {
+    if (sameIdentity(entry, verdict) && entry.since <= eventTime) {
+      changed = true;
+      continue;
+    }
+    const older = entry.sha !== verdict.sha && entry.since < eventTime;
+    if (older && (entry.owed === undefined || entry.owed.eventTime < eventTime)) {
+      changed = true;
+      next.push({ ...entry, owed: supersededBy(route, verdict, eventTime), dueAt: now });
+    } else {
+      next.push(entry);
+    }
+  }
+  return changed ? next : undefined;
+}
+
+/** Removes an entry once its resolution is written, unless a newer pending or verdict replaced it. */
+export function without(entries: PendingEntry[], done: PendingEntry): PendingEntry[] | undefined {
+  const next = entries.filter(
+    (entry) =>
+      !(
+        sameIdentity(entry, done) &&
+        entry.since === done.since &&
+        entry.owed?.eventTime === done.owed?.eventTime
+      ),
+  );
+  return next.length === entries.length ? undefined : next;
+}

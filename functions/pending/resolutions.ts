@@ -1,0 +1,86 @@
+import type { Route } from '../config/route-schema.js';
+import type { CommitStatus } from '../core/commit-status.js';
+import { formatDuration } from '../core/duration.js';
+import { type ForgeType, parseProviderAddress } from '../forges/registry.js';
+import type { OwedStatus, PendingEntry } from '../ledger/pending-index.js';
+import type { ShownStatus } from '../ledger/status-ledger.js';
+
+/** Each forge's web path from a repository's page to one of its commits. */
+const COMMIT_PATHS: Record<ForgeType, string> = {
+  github: '/commit/',
+  gitlab: '/-/commit/',
+  gitea: '/commit/',
+  bitbucket: '/commits/',
+  bitbucketserver: '/commits/',
+  azuredevops: '/commit/',
+};
+
+/** The commit's page on the route's forge: where a superseded commit's status points. */
+export function commitUrl(route: Route, sha: string): string {
+  const { type, address, apiUrl } = route.provider;
+  return `${parseProviderAddress(type, address, apiUrl).webUrl}${COMMIT_PATHS[type]}${sha}`;
+}
+
+/**
+ * What an older pending commit is owed when a newer commit of the same object gets its verdict. A
+ * success deploys the older commit's changes with it. After a failure nothing says whether the older
+ * commit alone would have deployed, so it ends in `error` (no verdict of its own), never in a green
+ * it did not earn nor in a failure that may be the newer commit's.
+ */
+export function supersededBy(route: Route, verdict: CommitStatus, eventTime: number): OwedStatus {
+  const sha7 = verdict.sha.slice(0, 7);
+  const targetUrl = commitUrl(route, verdict.sha);
+  return verdict.state === 'success'
+    ? { state: 'success', description: `superseded by ${sha7}, deployed with it`, targetUrl, eventTime }
+    : {
+        state: 'error',
+        description: `superseded by ${sha7}, which failed; not verified on its own`,
+        targetUrl,
+        eventTime,
+      };
+}
+
+/** The controller whose log tells why an object of this kind sent no verdict. */
+function controllerOf(object: string): string {
+  const kind = object.split('/')[0] ?? '';
+  if (kind === 'Kustomization') return 'kustomize-controller';
+  if (kind === 'HelmRelease') return 'helm-controller';
+  if (['GitRepository', 'OCIRepository', 'Bucket', 'HelmRepository', 'HelmChart'].includes(kind)) {
+    return 'source-controller';
+  }
+  if (kind === 'ImageUpdateAutomation') return 'image-automation-controller';
+  return 'Flux controllers';
+}
+
+/**
+ * The sweep's `error` for a pending that no verdict followed. It takes the pending's own time, so it
+ * ranks just above that pending and below any verdict of the same second or later (`eventOrder`).
+ */
+export function timedOut(route: Route, object: string, entry: PendingEntry): OwedStatus {
+  const within = formatDuration(entry.timeoutMs ?? 0);
+  return {
+    state: 'error',
+    description: `no verdict from ${route.cluster ?? route.id} within ${within}; see the cluster's ${controllerOf(object)}`,
+    targetUrl: entry.targetUrl ?? '',
+    eventTime: entry.since,
+  };
+}
+
+/** A resolution writes only over a status that is still unresolved: pending, or an earlier `error`. */
+export function unresolved(claim: { status: ShownStatus }): boolean {
+  return claim.status.state === 'pending' || claim.status.state === 'error';
+}
+
+/** The status a resolution writes, on the pending commit's own identity. */
+export function owedCommitStatus(entry: PendingEntry, owed: OwedStatus): CommitStatus {
+  const status: CommitStatus = {
+    sha: entry.sha,
+    state: owed.state,
+    context: entry.context,
+    description: owed.description,
+  };
+  if (entry.ref !== undefined) status.ref = entry.ref;
+  if (owed.targetUrl !== '') status.targetUrl = owed.targetUrl;
+  if (entry.summary !== undefined) status.summary = entry.summary;
+  return status;
+}

@@ -1,0 +1,118 @@
+import type { Route } from '../config/route-schema.js';
+import { statusOf } from '../core/http-response.js';
+import { forgeDeadline } from '../delivery/budget.js';
+import { type DeliveryRecord, recordFailure } from '../delivery/delivery-record.js';
+import { SecretScope } from '../delivery/secret-scope.js';
+import { ROLLUP_PENDING_PREFIX, type RollupDelivery } from '../environments/rollup-delivery.js';
+import type { PendingEntry } from '../ledger/pending-index.js';
+import { changeEntries } from './pending-entries.js';
+import { timedOut } from './resolutions.js';
+import { type Resolver, resolveEntry } from './resolve-entry.js';
+
+export interface SweepOptions extends Resolver {
+  routes: ReadonlyMap<string, Route>;
+  /** Resolves a pending roll-up of a fleet environment (its index items are apart: `rollupPendingKey`). */
+  resolveRollup: RollupDelivery['resolve'];
+  /** Items read per run: what is left waits for the next run, oldest first. */
+  limit?: number;
+  /** Items resolved at the same time. */
+  concurrency?: number;
+}
+
+export interface SweepResult {
+  /** Entries whose resolution was written (or found not needed: a verdict was there first). */
+  resolved: number;
+  /** Entries whose resolution failed: still due, for the next run. */
+  failed: number;
+  /** Entries of routes no longer in the config: dropped, as there is no forge to write them to. */
+  dropped: number;
+}
+
+export type PendingSweep = (invocationDeadline?: number) => Promise<SweepResult>;
+
+/**
+ * The scheduled sweep: reads the index of due items (never the table), and writes each due entry's
+ * resolution: "superseded" when a verdict left it owed and its write failed, otherwise the timeout's
+ * `error`. Every write goes through the ordering protocol, so a verdict that reached the ledger first
+ * is never overwritten, and one that comes later replaces the `error`.
+ */
+export function pendingSweep(options: SweepOptions): PendingSweep {
+  const limit = options.limit ?? 1000;
+  const concurrency = options.concurrency ?? 8;
+  return async (invocationDeadline) => {
+    const result: SweepResult = { resolved: 0, failed: 0, dropped: 0 };
+    const now = options.now();
+    const keys = await options.index.due(now, limit);
+    for (let start = 0; start < keys.length; start += concurrency) {
+      // Each forge write gets its own deadline; a run that is out of time leaves the rest due.
+      if (invocationDeadline !== undefined && options.now() > invocationDeadline - 15_000) break;
+      await Promise.all(
+        keys.slice(start, start + concurrency).map((key) => sweepItem(key, now, invocationDeadline, result)),
+      );
+    }
+    return result;
+  };
+
+  /** A roll-up's resolution, with its log line as a delivery's, so a failed one is found alike. */
+  async function resolveRollupEntry(
+    key: string,
+    route: Route,
+    object: string,
+    entry: PendingEntry,
+    deadline: number,
+  ): Promise<boolean> {
+    const started = options.now();
+    const scope = new SecretScope(options.secrets);
+    const record: DeliveryRecord = {
+      outcome: 'written',
+      statusCode: 200,
+      durationMs: 0,
+      route: route.id,
+      forge: route.provider.type,
+      object,
+      sha: entry.sha,
+      context: entry.context,
+      resolution: entry.owed === undefined ? 'timeout' : 'superseded',
+    };
+    let done = false;
+    try {
+      done = await options.resolveRollup(key, route, object, entry, deadline, scope);
+    } catch (caught) {
+      const error = recordFailure(caught, record);
+      record.statusCode = statusOf(error);
+      record.outcome = 'failed';
+      record.reason = scope.redact(error.message);
+    }
+    record.durationMs = options.now() - started;
+    options.observe(scope.redactFields(record));
+    return done;
+  }
+
+  async function sweepItem(
+    key: string,
+    now: number,
+    invocationDeadline: number | undefined,
+    result: SweepResult,
+  ) {
+    const item = await options.index.read(key);
+    if (item === undefined) return;
+    const route = options.routes.get(item.routeId);
+    const due = item.entries.filter((entry) => entry.dueAt !== undefined && entry.dueAt <= now);
+    if (route === undefined) {
+      await changeEntries(options.index, key, { routeId: item.routeId, object: item.object }, () => []);
+      result.dropped += item.entries.length;
+      return;
+    }
+    for (const entry of due) {
+      const deadline = forgeDeadline(options.now(), invocationDeadline);
+      if (key.startsWith(ROLLUP_PENDING_PREFIX)) {
+        const done = await resolveRollupEntry(key, route, item.object, entry, deadline);
+        result[done ? 'resolved' : 'failed']++;
+        continue;
+      }
+      const owed = entry.owed ?? timedOut(route, item.object, entry);
+      const done = await resolveEntry(options, route, item.object, entry, owed, deadline);
+      result[done ? 'resolved' : 'failed']++;
+    }
+  }
+}

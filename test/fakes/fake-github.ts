@@ -1,0 +1,164 @@
+import { SpecCheckedFake } from './fake-forge.js';
+import type { RecordedRequest, ScriptedResponse } from './loopback-server.js';
+
+export interface GitHubStatus {
+  id: number;
+  state: string;
+  context: string;
+  description: string | null;
+  target_url: string | null;
+  created_at: string;
+}
+
+const WRITE = /^\/repos\/([^/]+)\/([^/]+)\/statuses\/([0-9a-f]{40})$/;
+const LIST = /^\/repos\/([^/]+)\/([^/]+)\/commits\/([^/]+)\/statuses$/;
+const DISPATCH = /^\/repos\/([^/]+)\/([^/]+)\/dispatches$/;
+
+const DEPLOYMENTS = /^\/repos\/([^/]+)\/([^/]+)\/deployments$/;
+const DEPLOYMENT_STATUSES = /^\/repos\/([^/]+)\/([^/]+)\/deployments\/(\d+)\/statuses$/;
+
+export interface GitHubDeployment {
+  id: number;
+  repository: string;
+  sha: string;
+  ref: string;
+  environment: string;
+  description: string | null;
+  production_environment?: boolean;
+  /** Newest first, as GitHub lists them. */
+  statuses: { id: number; state: string; description: string; environment_url?: string; log_url?: string }[];
+}
+
+export interface GitHubDispatch {
+  repository: string;
+  event_type: string;
+  client_payload: Record<string, any>;
+}
+
+/**
+ * A stateful GitHub on 127.0.0.1 for what Prism cannot show: statuses persist, so duplicates, pages
+ * and scripted faults behave as on github.com. With a spec check, every request is also judged by
+ * GitHub's own description through Prism, and a violation is answered with a 422 and kept.
+ */
+export class FakeGitHub extends SpecCheckedFake {
+  readonly statuses = new Map<string, GitHubStatus[]>();
+  /** Every `repository_dispatch` taken, in order. */
+  readonly dispatches: GitHubDispatch[] = [];
+  /** Deployments in creation order; `auto_inactive` acts on them as on github.com. */
+  readonly deployments: GitHubDeployment[] = [];
+  #nextId = 1;
+
+  /** The statuses of a commit, newest first, as GitHub lists them. */
+  statusesOf(repository: string, sha: string): GitHubStatus[] {
+    return this.statuses.get(`${repository}/${sha}`) ?? [];
+  }
+
+  protected handle(request: RecordedRequest): ScriptedResponse {
+    const write = WRITE.exec(request.path);
+    if (request.method === 'POST' && write) {
+      const body = JSON.parse(request.body);
+      const key = `${write[1]}/${write[2]}/${write[3]}`;
+      const status: GitHubStatus = {
+        id: this.#nextId++,
+        state: body.state,
+        context: body.context ?? 'default',
+        description: body.description ?? null,
+        target_url: body.target_url ?? null,
+        created_at: new Date().toISOString(),
+      };
+      this.statuses.set(key, [status, ...(this.statuses.get(key) ?? [])]);
+      return { status: 201, body: status };
+    }
+    const dispatch = DISPATCH.exec(request.path);
+    if (request.method === 'POST' && dispatch) {
+      const body = JSON.parse(request.body);
+      this.dispatches.push({
+        repository: `${dispatch[1]}/${dispatch[2]}`,
+        event_type: body.event_type,
+        client_payload: body.client_payload ?? {},
+      });
+      return { status: 204 };
+    }
+    const deployments = DEPLOYMENTS.exec(request.path);
+    if (deployments) return this.#deployments(`${deployments[1]}/${deployments[2]}`, request);
+    const deploymentStatuses = DEPLOYMENT_STATUSES.exec(request.path);
+    if (deploymentStatuses) return this.#deploymentStatuses(Number(deploymentStatuses[3]), request);
+    const list = LIST.exec(request.path);
+    if (request.method === 'GET' && list) {
+      const all = this.statuses.get(`${list[1]}/${list[2]}/${list[3]}`) ?? [];
+      const perPage = Number(request.query.get('per_page') ?? 30);
+      const page = Number(request.query.get('page') ?? 1);
+      return { status: 200, body: all.slice((page - 1) * perPage, page * perPage) };
+    }
+    return { status: 404, body: { message: 'Not Found' } };
+  }
+
+  /** The deployments of a commit in an environment, newest first. */
+  deploymentsOf(repository: string, sha: string, environment: string): GitHubDeployment[] {
+    return this.deployments
+      .filter(
+        (each) => each.repository === repository && each.sha === sha && each.environment === environment,
+      )
+      .reverse();
+  }
+
+  #deployments(repository: string, request: RecordedRequest): ScriptedResponse {
+    if (request.method === 'POST') {
+      const body = JSON.parse(request.body);
+      const deployment: GitHubDeployment = {
+        id: this.#nextId++,
+        repository,
+        sha: body.ref,
+        ref: body.ref,
+        environment: body.environment ?? 'production',
+        description: body.description ?? null,
+        ...(body.production_environment === undefined
+          ? {}
+          : { production_environment: body.production_environment }),
+        statuses: [],
+      };
+      this.deployments.push(deployment);
+      const { statuses: _, ...shown } = deployment;
+      return { status: 201, body: shown };
+    }
+    const sha = request.query.get('sha');
+    const environment = request.query.get('environment');
+    const found = this.deployments
+      .filter((each) => each.repository === repository)
+      .filter(
+        (each) =>
+          (sha === null || each.sha === sha) && (environment === null || each.environment === environment),
+      )
+      .reverse()
+      .map(({ statuses: _, ...shown }) => shown);
+    return { status: 200, body: found.slice(0, Number(request.query.get('per_page') ?? 30)) };
+  }
+
+  #deploymentStatuses(id: number, request: RecordedRequest): ScriptedResponse {
+    const deployment = this.deployments.find((each) => each.id === id);
+    if (deployment === undefined) return { status: 404, body: { message: 'Not Found' } };
+    if (request.method === 'GET') {
+      return { status: 200, body: deployment.statuses.slice(0, Number(request.query.get('per_page') ?? 30)) };
+    }
+    const body = JSON.parse(request.body);
+    const status = {
+      id: this.#nextId++,
+      state: body.state,
+      description: body.description ?? '',
+      ...(body.environment_url === undefined ? {} : { environment_url: body.environment_url }),
+      ...(body.log_url === undefined ? {} : { log_url: body.log_url }),
+    };
+    deployment.statuses.unshift(status);
+    // GitHub: a success with auto_inactive (the default) makes the environment's other deployments inactive.
+    if (body.state === 'success' && body.auto_inactive !== false) {
+      for (const other of this.deployments) {
+        const same =
+          other.repository === deployment.repository && other.environment === deployment.environment;
+        if (same && other.id !== id && other.statuses[0]?.state === 'success') {
+          other.statuses.unshift({ id: this.#nextId++, state: 'inactive', description: '' });
+        }
+      }
+    }
+    return { status: 201, body: status };
+  }
+}

@@ -1,0 +1,89 @@
+import { rmSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cfnText, configDirWith, ROUTE, synthEnvironment } from './cdk-app.js';
+
+/** The grants that fleet environments need: their roll-up records and their promotion webhook keys. */
+describe('a stack whose config has fleet environments', () => {
+  const configDir = configDirWith({
+    fleet: {
+      routes: [
+        { ...ROUTE, environment: 'production' },
+        {
+          ...ROUTE,
+          id: 'prod-us-1',
+          cluster: 'prod-us-1',
+          auth: { secret: 'flux-commit-status/prod-us-1/webhook' },
+          environment: 'production',
+          clusterStatuses: false,
+        },
+        {
+          ...ROUTE,
+          id: 'staging-1',
+          cluster: 'staging-1',
+          auth: { secret: 'flux-commit-status/staging-1/webhook' },
+          environment: 'staging',
+        },
+      ],
+      environments: {
+        production: { promotion: { type: 'repository_dispatch', eventType: 'flux-production-ready' } },
+        staging: {
+          promotion: { type: 'webhook', url: 'https://ci.example.com/promote', secret: 'ci/promotion-key' },
+        },
+      },
+      deployment: { region: 'eu-west-1' },
+    },
+  });
+  afterAll(() => rmSync(configDir, { recursive: true, force: true }));
+
+  it('reads the promotion key besides the routes secrets, and keeps the ledger to GetItem and PutItem', () => {
+    const { template } = synthEnvironment('fleet', { configDir });
+    // The webhook's role: the pending sweep's (stack.test.ts) queries its own index.
+    const [webhook] = Object.values(
+      template.findResources('AWS::Lambda::Function', {
+        Properties: { Description: 'Flux notification webhook to git commit status' },
+      }),
+    );
+    expect(webhook).toBeDefined();
+    const role = (webhook?.Properties.Role as { 'Fn::GetAtt': [string, string] } | undefined)?.[
+      'Fn::GetAtt'
+    ][0];
+    const policies = Object.values(
+      template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: role }] } }),
+    );
+    const statements = policies.flatMap(
+      (policy) =>
+        (
+          policy.Properties.PolicyDocument as {
+            Statement: { Action: string | string[]; Resource: unknown }[];
+          }
+        ).Statement,
+    );
+    const secrets = statements.find((statement) => statement.Action === 'secretsmanager:GetSecretValue');
+    const ledger = statements.filter((statement) =>
+      [statement.Action].flat().some((a) => a.startsWith('dynamodb:')),
+    );
+
+    expect(((secrets?.Resource ?? []) as unknown[]).map(cfnText).sort()).toEqual(
+      [
+        'flux-commit-status/prod-eu-1/webhook',
+        'flux-commit-status/github-acme',
+        'flux-commit-status/prod-us-1/webhook',
+        'flux-commit-status/staging-1/webhook',
+        'ci/promotion-key',
+      ]
+        .map((name) => `arn:aws:secretsmanager:eu-west-1:\${AWS::AccountId}:secret:${name}-??????`)
+        .sort(),
+    );
+    // A roll-up record is one item by key: no Query, no Scan, no index.
+    expect(ledger.map((statement) => statement.Action)).toEqual([['dynamodb:GetItem', 'dynamodb:PutItem']]);
+    const table = Object.values(template.findResources('AWS::DynamoDB::Table'))[0]?.Properties;
+    expect(table).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+    // The only index is the pending sweep's (functions/ledger/dynamodb-pending-index.ts).
+    expect(
+      ((table?.GlobalSecondaryIndexes ?? []) as Array<{ IndexName: string }>).map((index) => index.IndexName),
+    ).toEqual(['pending-due']);
+  });
+});

@@ -1,0 +1,209 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { detailsService } from '../../functions/details/details-service.js';
+import { LEDGER_TTL_SECONDS } from '../../functions/ledger/dynamodb-store.js';
+import { MemoryDetailsStore } from '../../functions/ledger/memory-details-store.js';
+import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { FakeGitHub } from '../fakes/fake-github.js';
+import {
+  eventOf,
+  FIXTURES,
+  FORGE_TOKEN,
+  fixture,
+  MemorySecrets,
+  testRoute,
+  WEBHOOK_KEY,
+} from '../harness/flux-fixtures.js';
+import { apiEvent, testRelay } from '../harness/relay-harness.js';
+
+const BASE = 'https://status.example.com';
+const KEY_1 = 'details-key-one-0123456789abcdef';
+const KEY_2 = 'details-key-two-0123456789abcdef';
+const KEY_3 = 'details-key-three-0123456789abcd';
+
+function getEvent(path: string, method = 'GET'): APIGatewayProxyEventV2 {
+  const event = apiEvent({ body: '', method });
+  const token = /^\/details\/([^/]+)$/.exec(path)?.[1];
+  return {
+    ...event,
+    routeKey: 'GET /details/{token}',
+    rawPath: path,
+    ...(token === undefined ? {} : { pathParameters: { token } }),
+    requestContext: {
+      ...event.requestContext,
+      routeKey: 'GET /details/{token}',
+      http: { ...event.requestContext.http, method, path },
+    },
+  };
+}
+
+/** One function as the stack deploys it: the webhook and the pages over one store, at a clock the test moves. */
+async function service(route: Parameters<typeof testRoute>[1] = {}) {
+  const github = await new FakeGitHub().start();
+  const secrets = new MemorySecrets({
+    'test/webhook': { token: WEBHOOK_KEY },
+    'test/forge': { token: FORGE_TOKEN },
+    'test/details-key': { token: KEY_1 },
+  });
+  const clock = { now: Date.now() };
+  const now = () => clock.now;
+  const details = detailsService(
+    { secret: 'test/details-key', baseUrl: BASE, throttle: { rateLimit: 10, burstLimit: 20 } },
+    { secrets, store: new MemoryDetailsStore(), baseUrl: () => undefined, now },
+  );
+  const { relay } = testRelay([testRoute(github.url, { detailsPage: true, ...route })], {
+    secrets,
+    details: details.links,
+    now,
+  });
+  const handler = apiGatewayHandler(relay, now, details.page);
+  async function deliver(body: Buffer | string) {
+    const response = await handler(apiEvent({ body }));
+    expect(response.statusCode).toBe(200);
+    const [status] = github.statusesOf('acme/fleet-infra', 'a549a44b3316991928c80b3bee0eb916d16c9dcc');
+    return status?.target_url as string;
+  }
+  async function open(link: string, method = 'GET') {
+    return handler(getEvent(link.slice(BASE.length), method));
+  }
+  function rotate(next: string) {
+    const old = (secrets.values['test/details-key'] as { token: string }).token;
+    secrets.values['test/details-key'] = { token: next, previous: old };
+  }
+  return { github, deliver, open, rotate, clock };
+}
+
+describe('details links', () => {
+  it('point the status at its page, which answers with the security headers', async () => {
+    // Prepare
+    const { github, deliver, open } = await service();
+
+    // Act
+    const link = await deliver(fixture(FIXTURES.healthCheckFailed));
+    const response = await open(link);
+
+    // Assert
+    expect(link).toMatch(/^https:\/\/status\.example\.com\/details\/[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
+    expect(response.statusCode).toBe(200);
+    expect(response.headers).toMatchObject({
+      'content-type': 'text/html; charset=utf-8',
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+    });
+    expect(String(response.headers?.['content-security-policy'])).toMatch(
+      /^default-src 'none'; style-src 'sha256-/,
+    );
+    expect(String(response.headers?.['content-security-policy'])).not.toMatch(/script-src/);
+    expect(response.body).toContain('Deployment/apps/podinfo');
+    await github.stop();
+  });
+
+  it('keeps one link for every event of the identity', async () => {
+    // Prepare
+    const { github, deliver } = await service();
+
+    // Act
+    const first = await deliver(fixture(FIXTURES.progressing));
+    const second = await deliver(fixture(FIXTURES.healthCheckFailed));
+
+    // Assert
+    expect(second).toBe(first);
+    await github.stop();
+  });
+
+  it('leaves the link to the route’s own targetUrl template when it has one', async () => {
+    // Prepare
+    const { github, deliver } = await service({
+      targetUrl: 'https://grafana.example.com/d/flux?c={{cluster}}',
+    });
+
+    // Act
+    const link = await deliver(fixture(FIXTURES.healthCheckFailed));
+
+    // Assert
+    expect(link).toBe('https://grafana.example.com/d/flux?c=prod-eu-1');
+    await github.stop();
+  });
+
+  it.each([
+    ['a wrong mac', (link: string) => `${link.slice(0, -4)}${link.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`],
+    ['a wrong id', (link: string) => link.replace('/details/', '/details/x').replace(/x(.{21}).\./, 'x$1.')],
+    ['a truncated token', (link: string) => link.slice(0, -1)],
+    ['a padded token', (link: string) => `${link}A`],
+    ['no token', () => `${BASE}/details/`],
+    ['markup for a token', () => `${BASE}/details/%3Cscript%3E`],
+  ])('answers %s with the plain 404 page', async (_, alter) => {
+    // Prepare
+    const { github, deliver, open } = await service();
+    const link = await deliver(fixture(FIXTURES.healthCheckFailed));
+
+    // Act
+    const response = await open(alter(link));
+
+    // Assert
+    expect(response.statusCode).toBe(404);
+    expect(response.headers?.['content-type']).toBe('text/html; charset=utf-8');
+    expect(response.body).toContain('<h1>Page not found</h1>');
+    expect(response.body).not.toContain('podinfo');
+    await github.stop();
+  });
+
+  it('answers 404 once the record has expired with the ledger’s TTL, and not a second before', async () => {
+    // Prepare
+    const { github, deliver, open, clock } = await service();
+    const link = await deliver(fixture(FIXTURES.healthCheckFailed));
+    const written = clock.now;
+
+    // Act
+    clock.now = written + LEDGER_TTL_SECONDS * 1000 - 1000;
+    const before = await open(link);
+    clock.now = written + LEDGER_TTL_SECONDS * 1000 + 1000;
+    const after = await open(link);
+
+    // Assert
+    expect(before.statusCode).toBe(200);
+    expect(after.statusCode).toBe(404);
+    await github.stop();
+  });
+
+  it('keeps old links working for one rotation of the key, and signs new ones with the new key', async () => {
+    // Prepare
+    const { github, deliver, open, rotate } = await service();
+    const old = await deliver(fixture(FIXTURES.progressing));
+
+    // Act
+    rotate(KEY_2);
+    const afterOne = await open(old);
+    const failure = eventOf(FIXTURES.healthCheckFailed);
+    failure.timestamp = '2026-07-14T09:40:00Z';
+    const renewed = await deliver(JSON.stringify(failure));
+    rotate(KEY_3);
+    const afterTwo = await open(old);
+    const renewedAfterOne = await open(renewed);
+
+    // Assert
+    expect(afterOne.statusCode).toBe(200);
+    expect(renewed).not.toBe(old);
+    expect(afterTwo.statusCode).toBe(404);
+    expect(renewedAfterOne.statusCode).toBe(200);
+    await github.stop();
+  });
+
+  it('refuses other methods on a page, and says nothing of the key when it cannot be read', async () => {
+    // Prepare
+    const { github, deliver, open, rotate } = await service();
+    const link = await deliver(fixture(FIXTURES.healthCheckFailed));
+
+    // Act
+    const post = await open(link, 'POST');
+    rotate('');
+    const unreadable = await open(link);
+
+    // Assert
+    expect(post.statusCode).toBe(405);
+    expect(post.headers?.allow).toBe('GET, HEAD');
+    expect(unreadable.statusCode).toBe(503);
+    expect(unreadable.body).not.toMatch(/details-key|test\//);
+    await github.stop();
+  });
+});

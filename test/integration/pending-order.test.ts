@@ -1,0 +1,205 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CreateForgeClient } from '../../functions/delivery/forge-clients.js';
+import { createForgeClient } from '../../functions/forges/registry.js';
+import { DynamoDbLedger } from '../../functions/ledger/dynamodb-ledger.js';
+import { DynamoDbPendingIndex } from '../../functions/ledger/dynamodb-pending-index.js';
+import type { PendingIndex } from '../../functions/ledger/pending-index.js';
+import { type LedgerItem, ledgerKey, type StatusLedger } from '../../functions/ledger/status-ledger.js';
+import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { startDynalite } from '../fakes/dynalite.js';
+import { FakeGitHub } from '../fakes/fake-github.js';
+import { eventOf, FIXTURES, testRoute } from '../harness/flux-fixtures.js';
+import { apiEvent, testRelay } from '../harness/relay-harness.js';
+
+/**
+ * The resolutions against real events in every interleaving: two containers share the ledger and
+ * the pending index on dynalite (the real DynamoDB client), and fast-check's scheduler orders each
+ * ledger call, index call and forge write of a verdict's delivery and of the sweep or the
+ * superseding verdict. Real octokit writes to a stateful GitHub on loopback.
+ */
+
+type Verdict = 'pending' | 'success' | 'failure';
+let shaCounter = 0;
+const nextSha = () => (++shaCounter).toString(16).padStart(40, 'e');
+
+function fluxEvent(sha: string, verdict: Verdict, time: number): string {
+  const event = eventOf(FIXTURES.reconciled);
+  event.metadata.revision = `main@sha1:${sha}`;
+  event.timestamp = new Date(time).toISOString().replace('.000', '');
+  if (verdict === 'pending') Object.assign(event, { reason: 'Progressing', message: 'applying' });
+  if (verdict === 'failure') {
+    Object.assign(event, { severity: 'error', reason: 'HealthCheckFailed', message: 'not ready' });
+  }
+  return JSON.stringify(event);
+}
+
+describe('pending resolutions in every interleaving with real events', () => {
+  let dynamo: Awaited<ReturnType<typeof startDynalite>>;
+  let github: FakeGitHub;
+  let table: string;
+
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+    github = await new FakeGitHub().start();
+    table = await dynamo.createTable();
+  });
+
+  afterAll(async () => {
+    await github.stop();
+    await dynamo.stop();
+  });
+
+  /** The status identity's ledger key, as status-delivery.ts forms it. */
+  const identity = (sha: string) =>
+    ledgerKey([
+      'github',
+      github.url,
+      'https://github.com/acme/fleet-infra',
+      sha,
+      'kustomization/apps/prod-eu-1',
+      '',
+    ]);
+  const shown = (sha: string) => github.statusesOf('acme/fleet-infra', sha)[0];
+
+  /** Each identity's claims in the order the ledger took them. */
+  const history = new Map<string, Array<LedgerItem['claim']>>();
+  const isResolution = (claim: LedgerItem['claim']) =>
+    claim.status.state === 'error' || claim.status.description.startsWith('superseded by');
+  /** Once a real verdict held the claim, no resolution ever took it over. */
+  function expectNoResolutionOverVerdict(key: string) {
+    const claims = history.get(key) ?? [];
+    const firstVerdict = claims.findIndex(
+      (claim) => claim.status.state !== 'pending' && !isResolution(claim),
+    );
+    if (firstVerdict >= 0) expect(claims.slice(firstVerdict).filter(isResolution)).toEqual([]);
+  }
+
+  /** Two containers over the shared table, each call of theirs a step that `s` orders. */
+  function containers(s: fc.Scheduler, clock: { now: number }) {
+    const sharedLedger = new DynamoDbLedger(table, dynamo.clientConfig);
+    const sharedIndex = new DynamoDbPendingIndex(table, dynamo.clientConfig);
+    const ledger: StatusLedger = {
+      read: s.scheduleFunction((key: string) => sharedLedger.read(key)),
+      swap: s.scheduleFunction(async (key: string, version: number | undefined, next: LedgerItem) => {
+        const swapped = await sharedLedger.swap(key, version, next);
+        const claims = history.get(key) ?? [];
+        if (swapped && claims.at(-1)?.order !== next.claim.order) claims.push(next.claim);
+        history.set(key, claims);
+        return swapped;
+      }),
+    };
+    const pending: PendingIndex = {
+      read: s.scheduleFunction((key: string) => sharedIndex.read(key)),
+      swap: s.scheduleFunction((key: string, version: number | undefined, next) =>
+        sharedIndex.swap(key, version, next),
+      ),
+      due: s.scheduleFunction((now: number, limit: number) => sharedIndex.due(now, limit)),
+    };
+    const createClient: CreateForgeClient = async (provider, credentials) => {
+      const client = await createForgeClient(provider, credentials);
+      return {
+        write: async (status, options) => {
+          await s.schedule(Promise.resolve(), `write ${status.state} goes out`);
+          const result = await client.write(status, options);
+          await s.schedule(Promise.resolve(), `write ${status.state} answered`);
+          return result;
+        },
+      };
+    };
+    return [0, 1].map(() => {
+      const harness = testRelay([testRoute(github.url)], {
+        ledger,
+        pending,
+        createClient,
+        now: () => clock.now,
+      });
+      const handler = apiGatewayHandler(harness.relay);
+      return {
+        ledger: sharedLedger,
+        sweep: harness.sweep,
+        send: async (body: string) => JSON.parse((await handler(apiEvent({ body }))).body),
+      };
+    });
+  }
+
+  it('the sweep never overwrites a verdict of the pending’s second or later; such a verdict replaces its error', async () => {
+    const plan = fc.record({
+      verdict: fc.constantFrom<Verdict>('success', 'failure'),
+      // The verdict's time against the pending's: one second before (older: the error stands), same, later.
+      offset: fc.constantFrom(-1, 0, 1, 60),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.scheduler(), plan, async (s, { verdict, offset }) => {
+        // Prepare: a pending is recorded; the clock moves past the route's 30 minutes.
+        const sha = nextSha();
+        const since = Math.floor(Date.now() / 1000) * 1000;
+        const clock = { now: since + 10_000 };
+        const [a, b] = containers(s, clock);
+        await s.waitFor(a?.send(fluxEvent(sha, 'pending', since)) as Promise<unknown>);
+        clock.now = since + 31 * 60_000;
+
+        // Act: the verdict comes in while the sweep runs, in the order the scheduler picks.
+        const [answer, swept] = await s.waitFor(
+          Promise.all([b?.send(fluxEvent(sha, verdict, since + offset * 1000)), a?.sweep()]),
+        );
+
+        // Assess
+        expect(answer.error).toBeUndefined();
+        expect(swept?.failed).toBe(0);
+        const expected = offset >= 0 ? verdict : 'error';
+        expectNoResolutionOverVerdict(identity(sha));
+        expect(shown(sha)?.state).toBe(expected);
+        const item = await a?.ledger.read(identity(sha));
+        expect(item?.claim.status.state).toBe(expected);
+        if (expected === 'error') {
+          expect(shown(sha)?.description).toBe(
+            "no verdict from prod-eu-1 within 30m; see the cluster's kustomize-controller",
+          );
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('"superseded" never replaces a commit’s own verdict that reached the ledger, nor a newer one', async () => {
+    const plan = fc.record({
+      own: fc.constantFrom<Verdict>('success', 'failure'),
+      // The older commit's own verdict, before or after the newer commit's success (at second 30).
+      ownSecond: fc.constantFrom(20, 40),
+      // The own verdict delivered whole before the newer commit's comes in, or at the same time.
+      ownFirst: fc.boolean(),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.scheduler(), plan, async (s, { own, ownSecond, ownFirst }) => {
+        // Prepare: X is pending; then Y's success and X's own verdict come in concurrently.
+        const [x, y] = [nextSha(), nextSha()];
+        const t0 = Math.floor(Date.now() / 1000) * 1000;
+        const clock = { now: t0 + 60_000 };
+        const [a, b] = containers(s, clock);
+        await s.waitFor(a?.send(fluxEvent(x, 'pending', t0)) as Promise<unknown>);
+
+        // Act
+        const ownVerdict = () => a?.send(fluxEvent(x, own, t0 + ownSecond * 1000));
+        if (ownFirst) await s.waitFor(ownVerdict() as Promise<unknown>);
+        await s.waitFor(
+          Promise.all([b?.send(fluxEvent(y, 'success', t0 + 30_000)), ownFirst ? undefined : ownVerdict()]),
+        );
+
+        // Assess: the forge shows the ledger's claim; a newer own verdict always; an older one
+        // unless "superseded" reached the ledger first, which it then never undoes.
+        const item = await a?.ledger.read(identity(x));
+        const state = shown(x)?.state;
+        expectNoResolutionOverVerdict(identity(x));
+        expect(state).toBe(item?.claim.status.state);
+        if (ownSecond > 30 || ownFirst) expect(state).toBe(own);
+        else expect([own, 'success']).toContain(state);
+        if (state === 'success' && own === 'failure') {
+          expect(shown(x)?.description).toBe(`superseded by ${y.slice(0, 7)}, deployed with it`);
+          expect(shown(x)?.target_url).toBe(`https://github.com/acme/fleet-infra/commit/${y}`);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+});

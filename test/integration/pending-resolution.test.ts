@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import type { DeliveryRecord } from '../../functions/delivery/delivery-record.js';
+import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import type { SpecCheckedFake } from '../fakes/fake-forge.js';
+import { eventOf, FIXTURES } from '../harness/flux-fixtures.js';
+import { CONTEXT, type ForgeProfile, useForge } from '../harness/forge-behaviour.js';
+import { azureDevOps, bitbucket, bitbucketServer, gitea, github, gitlab } from '../harness/forge-profiles.js';
+import { apiEvent, testRelay } from '../harness/relay-harness.js';
+
+/**
+ * Both resolutions of a pending status, on every forge's stateful fake (each request judged by the
+ * forge's official description when Prism serves it), through the Lambda handler with a clock the
+ * test moves: superseded commits of a burst, and the sweep's `error` for a verdict that never came.
+ */
+
+const A = 'a'.repeat(40);
+const B = 'b'.repeat(40);
+const C = 'c'.repeat(40);
+
+type Verdict = 'pending' | 'success' | 'failure';
+
+/** A Flux event of Kustomization flux-system/apps on `sha`, stamped `time` (whole seconds). */
+function fluxEvent(sha: string, verdict: Verdict, time: number): string {
+  const event = eventOf(FIXTURES.reconciled);
+  event.metadata.revision = `main@sha1:${sha}`;
+  event.timestamp = new Date(Math.floor(time / 1000) * 1000).toISOString().replace('.000', '');
+  if (verdict === 'pending') Object.assign(event, { reason: 'Progressing', message: 'applying' });
+  if (verdict === 'failure') {
+    Object.assign(event, { severity: 'error', reason: 'HealthCheckFailed', message: 'not ready' });
+  }
+  return JSON.stringify(event);
+}
+
+const PROFILES: Array<ForgeProfile<SpecCheckedFake>> = [
+  github,
+  gitlab,
+  gitea,
+  bitbucket,
+  bitbucketServer,
+  azureDevOps,
+] as unknown as Array<ForgeProfile<SpecCheckedFake>>;
+
+describe.each(PROFILES.map((profile) => [profile.type, profile] as const))(
+  'pending statuses on %s',
+  (_, profile) => {
+    const forge = useForge(profile);
+
+    /** A container with a clock the test moves; `start` is real time, so forge deadlines hold. */
+    function container(overrides: Parameters<typeof forge.route>[0] = {}) {
+      const clock = { now: Date.now() };
+      const harness = testRelay([forge.route(overrides)], { secrets: forge.secrets(), now: () => clock.now });
+      const handler = apiGatewayHandler(harness.relay);
+      return {
+        clock,
+        records: harness.records as DeliveryRecord[],
+        sweep: harness.sweep,
+        send: async (sha: string, verdict: Verdict, time: number) =>
+          JSON.parse((await handler(apiEvent({ body: fluxEvent(sha, verdict, time) }))).body),
+      };
+    }
+    const latest = (sha: string) => profile.written(forge.fake, sha)[0];
+
+    it('a burst of three commits, only the newest reconciled: the two older end "superseded"', async () => {
+      // Prepare: three pushes within a minute, each Progressing; Flux reconciles only the newest.
+      const relay = container();
+      const t0 = relay.clock.now - 120_000;
+      await relay.send(A, 'pending', t0);
+      await relay.send(B, 'pending', t0 + 20_000);
+      await relay.send(C, 'pending', t0 + 40_000);
+
+      // Act
+      const answer = await relay.send(C, 'success', t0 + 60_000);
+
+      // Assess
+      expect(answer.outcome).toBe('written');
+      for (const sha of [A, B]) {
+        expect(latest(sha)).toMatchObject({
+          state: profile.states.success,
+          name: CONTEXT,
+          description: 'superseded by ccccccc, deployed with it',
+        });
+      }
+      expect(latest(C)).toMatchObject({
+        state: profile.states.success,
+        description: 'reconciliation succeeded',
+      });
+      const resolutions = relay.records.filter((record) => record.resolution === 'superseded');
+      expect(resolutions.map((record) => [record.sha, record.outcome])).toEqual([
+        [A, 'written'],
+        [B, 'written'],
+      ]);
+      // Nothing is left for the sweep, however late it runs.
+      relay.clock.now += 24 * 3600_000;
+      expect(await relay.sweep()).toEqual({ resolved: 0, failed: 0, dropped: 0 });
+    });
+
+    it('a newer commit that failed leaves the older one in `error`, not green', async () => {
+      const relay = container();
+      const t0 = relay.clock.now - 60_000;
+      await relay.send(A, 'pending', t0);
+
+      await relay.send(B, 'failure', t0 + 30_000);
+
+      expect(latest(A)).toMatchObject({
+        state: profile.states.error,
+        description: 'superseded by bbbbbbb, which failed; not verified on its own',
+      });
+    });
+
+    it('a verdict never comes: `error` after the timeout, and a late verdict replaces it', async () => {
+      // Prepare
+      const relay = container();
+      const since = relay.clock.now - 10_000;
+      await relay.send(A, 'pending', since);
+      relay.clock.now += 29 * 60_000;
+      const early = await relay.sweep();
+
+      // Act: past the route's 30 minutes.
+      relay.clock.now += 2 * 60_000;
+      const swept = await relay.sweep();
+      const timedOut = latest(A);
+      const late = await relay.send(A, 'success', since + 60_000);
+
+      // Assess
+      expect(early).toEqual({ resolved: 0, failed: 0, dropped: 0 });
+      expect(swept).toEqual({ resolved: 1, failed: 0, dropped: 0 });
+      expect(timedOut).toMatchObject({
+        state: profile.states.error,
+        name: CONTEXT,
+        description: "no verdict from prod-eu-1 within 30m; see the cluster's kustomize-controller",
+      });
+      expect(late.outcome).toBe('written');
+      expect(latest(A)).toMatchObject({
+        state: profile.states.success,
+        description: 'reconciliation succeeded',
+      });
+    });
+
+    it('a route with pendingTimeout false stays pending', async () => {
+      const relay = container({ pendingTimeout: false });
+      await relay.send(A, 'pending', relay.clock.now - 10_000);
+
+      relay.clock.now += 7 * 24 * 3600_000;
+
+      expect(await relay.sweep()).toEqual({ resolved: 0, failed: 0, dropped: 0 });
+      expect(latest(A)).toMatchObject({ state: profile.states.pending });
+    });
+  },
+);

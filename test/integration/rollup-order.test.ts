@@ -1,0 +1,317 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ForgeUnavailableError } from '../../functions/core/errors.js';
+import { truncate } from '../../functions/core/text.js';
+import type { CreateForgeClient } from '../../functions/delivery/forge-clients.js';
+import type { FleetEnvironment } from '../../functions/environments/environments-config.js';
+import { rollupOf } from '../../functions/environments/rollup.js';
+import { canDispatch } from '../../functions/forges/forge.js';
+import { GITHUB_DESCRIPTION_LIMIT } from '../../functions/forges/github/client.js';
+import { createForgeClient } from '../../functions/forges/registry.js';
+import { DynamoDbLedger } from '../../functions/ledger/dynamodb-ledger.js';
+import { DynamoDbRollupLedger } from '../../functions/ledger/dynamodb-rollup-ledger.js';
+import type { RollupLedger } from '../../functions/ledger/rollup-ledger.js';
+import { eventOrder, type StatusLedger } from '../../functions/ledger/status-ledger.js';
+import type { QueuedDelivery } from '../../functions/queue/delivery-queue.js';
+import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { startDynalite } from '../fakes/dynalite.js';
+import { FakeGitHub } from '../fakes/fake-github.js';
+import { eventOf, FIXTURES, testRoute } from '../harness/flux-fixtures.js';
+import { apiEvent, testRelay } from '../harness/relay-harness.js';
+
+/**
+ * The roll-up's promise, through the whole relay: three clusters of one environment, two relays
+ * ("containers") sharing one ledger table on dynalite through the real DynamoDB client, real
+ * octokit against a stateful GitHub, Flux's own retries on a 5xx and the retry queue's redeliveries.
+ */
+
+type Verdict = 'pending' | 'success' | 'failure';
+const CLUSTERS = ['prod-eu-1', 'prod-us-1', 'prod-us-2'] as const;
+const ROLLUP_CONTEXT = 'flux/production/kustomization/apps';
+const BASE = Math.floor(Date.now() / 60_000) * 60_000 - 3600_000;
+const at = (seconds: number) => new Date(BASE + seconds * 1000).toISOString().replace('.000', '');
+let shaCounter = 0;
+const nextSha = () => (++shaCounter).toString(16).padStart(40, 'b');
+
+function fluxEvent(sha: string, verdict: Verdict, time: string) {
+  const event = eventOf(FIXTURES.reconciled);
+  event.metadata.revision = `main@sha1:${sha}`;
+  event.timestamp = time;
+  if (verdict === 'pending') Object.assign(event, { reason: 'Progressing', message: 'applying' });
+  if (verdict === 'failure') {
+    Object.assign(event, { severity: 'error', reason: 'HealthCheckFailed', message: 'podinfo not ready' });
+  }
+  return JSON.stringify(event);
+}
+
+const PRODUCTION: FleetEnvironment = {
+  context: 'flux/{{environment}}/{{kind}}/{{name}}',
+  counts: true,
+  promotion: { type: 'repository_dispatch', eventType: 'flux-production-ready' },
+};
+
+describe('the roll-up tells the truth across clusters and containers', () => {
+  let dynamo: Awaited<ReturnType<typeof startDynalite>>;
+  let github: FakeGitHub;
+  let table: string;
+
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+    github = await new FakeGitHub().start();
+    table = await dynamo.createTable();
+  });
+
+  afterAll(async () => {
+    await github.stop();
+    await dynamo.stop();
+  });
+
+  beforeEach(() => {
+    github.script.length = 0;
+  });
+
+  const shown = (sha: string, context: string) =>
+    github.statusesOf('acme/fleet-infra', sha).find((status) => status.context === context);
+  const rollupWrites = (sha: string) =>
+    github.statusesOf('acme/fleet-infra', sha).filter((status) => status.context === ROLLUP_CONTEXT);
+
+  function container(
+    options: {
+      ledger?: StatusLedger;
+      rollups?: RollupLedger;
+      createClient?: CreateForgeClient;
+      queue?: (delivery: QueuedDelivery) => void;
+      clusterStatuses?: boolean;
+    } = {},
+  ) {
+    const routes = CLUSTERS.map((cluster) =>
+      testRoute(github.url, {
+        id: cluster,
+        cluster,
+        environment: 'production',
+        clusterStatuses: options.clusterStatuses ?? true,
+      }),
+    );
+    const harness = testRelay(routes, {
+      environments: { production: PRODUCTION },
+      ledger: options.ledger ?? new DynamoDbLedger(table, dynamo.clientConfig),
+      rollups: options.rollups ?? new DynamoDbRollupLedger(table, dynamo.clientConfig),
+      ...(options.createClient ? { createClient: options.createClient } : {}),
+      ...(options.queue ? { queue: { enqueue: async (delivery) => options.queue?.(delivery) } } : {}),
+    });
+    const handler = apiGatewayHandler(harness.relay);
+    return {
+      ...harness,
+      send: async (cluster: string, body: string) =>
+        JSON.parse((await handler(apiEvent({ route: cluster, body }))).body),
+    };
+  }
+
+  it('a five-cluster environment: one truthful check, written only when it changes, one dispatch', async () => {
+    // Prepare
+    const five = ['prod-eu-1', 'prod-eu-2', 'prod-us-1', 'prod-us-2', 'prod-ap-1'];
+    const sha = nextSha();
+    const routes = five.map((cluster) =>
+      testRoute(github.url, { id: cluster, cluster, environment: 'production', clusterStatuses: false }),
+    );
+    const { relay } = testRelay(routes, {
+      environments: { production: PRODUCTION },
+      ledger: new DynamoDbLedger(table, dynamo.clientConfig),
+      rollups: new DynamoDbRollupLedger(table, dynamo.clientConfig),
+    });
+    const send = async (cluster: string, verdict: Verdict, second: number) =>
+      JSON.parse(
+        (
+          await apiGatewayHandler(relay)(
+            apiEvent({ route: cluster, body: fluxEvent(sha, verdict, at(second)) }),
+          )
+        ).body,
+      );
+    const dispatchesBefore = github.dispatches.length;
+
+    // Act: all five progress, four succeed, one fails, then recovers; Flux re-sends everything.
+    for (const cluster of five) await send(cluster, 'pending', 0);
+    for (const cluster of five.filter((name) => name !== 'prod-us-2')) await send(cluster, 'success', 10);
+    await send('prod-us-2', 'failure', 10);
+    const failing = shown(sha, ROLLUP_CONTEXT);
+    await send('prod-us-2', 'success', 20);
+    const writesBeforeResends = rollupWrites(sha).length;
+    const resends = await Promise.all(five.map((cluster) => send(cluster, 'success', 30)));
+
+    // Assess
+    expect(failing).toMatchObject({
+      state: 'failure',
+      description: '4/5 clusters reconciled, 1 failing (prod-us-2: health check failed: podinfo not ready)',
+    });
+    expect(shown(sha, ROLLUP_CONTEXT)).toMatchObject({
+      state: 'success',
+      description: '5/5 clusters reconciled',
+    });
+    // No cluster context is written: the routes turned their own statuses off.
+    expect(
+      github.statusesOf('acme/fleet-infra', sha).every((status) => status.context === ROLLUP_CONTEXT),
+    ).toBe(true);
+    // Each write is a change of the roll-up's state or description, and re-sends change nothing.
+    const texts = rollupWrites(sha).map((status) => `${status.state} ${status.description}`);
+    expect(texts).toEqual(texts.filter((text, index) => text !== texts[index + 1]));
+    expect(rollupWrites(sha)).toHaveLength(writesBeforeResends);
+    expect(resends.map((answer) => answer.outcome)).toEqual([
+      'duplicate',
+      'duplicate',
+      'duplicate',
+      'duplicate',
+      'duplicate',
+    ]);
+    expect(github.dispatches.slice(dispatchesBefore)).toEqual([
+      {
+        repository: 'acme/fleet-infra',
+        event_type: 'flux-production-ready',
+        client_payload: {
+          environment: 'production',
+          object: { kind: 'Kustomization', namespace: 'flux-system', name: 'apps' },
+          sha,
+          ref: 'main',
+          clusters: five,
+        },
+      },
+    ]);
+  });
+
+  it('ends with the roll-up of every cluster newest verdict, and at most one dispatch, in any interleaving', async () => {
+    const verdict = fc.constantFrom<Verdict>('pending', 'success', 'failure');
+    const clusterEvents = fc.uniqueArray(fc.record({ second: fc.integer({ min: 0, max: 2 }), verdict }), {
+      maxLength: 2,
+      selector: (event) => `${event.second}/${event.verdict}`,
+    });
+    const plan = fc.record({
+      events: fc.tuple(clusterEvents, clusterEvents, clusterEvents),
+      extra: fc.array(fc.nat({ max: 5 }), { maxLength: 2 }),
+      faults: fc.array(fc.constantFrom('none', 'before', 'after'), { minLength: 4, maxLength: 4 }),
+      dispatchFails: fc.boolean(),
+      sender: fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.scheduler(),
+        plan,
+        async (s, { events, extra, faults: planned, dispatchFails, sender }) => {
+          // A copy: the outage ends mid-test, and a counterexample must show the plan as it was.
+          const faults = [...planned];
+          // Prepare: every ledger call, forge write and dispatch is a step the scheduler orders.
+          const sha = nextSha();
+          const statuses = new DynamoDbLedger(table, dynamo.clientConfig);
+          const records = new DynamoDbRollupLedger(table, dynamo.clientConfig);
+          const ledger: StatusLedger = {
+            read: s.scheduleFunction((key: string) => statuses.read(key)),
+            swap: s.scheduleFunction((key: string, version: number | undefined, next) =>
+              statuses.swap(key, version, next),
+            ),
+          };
+          const rollups: RollupLedger = {
+            read: s.scheduleFunction((key: string) => records.read(key)),
+            swap: s.scheduleFunction((key: string, version: number | undefined, next) =>
+              records.swap(key, version, next),
+            ),
+          };
+          let writeCount = 0;
+          let dispatchFault = dispatchFails;
+          const createClient: CreateForgeClient = async (provider, credentials) => {
+            const client = await createForgeClient(provider, credentials);
+            if (!canDispatch(client)) throw new Error('a GitHub client dispatches');
+            return {
+              write: async (status, options) => {
+                const fault = faults[writeCount++] ?? 'none';
+                await s.schedule(Promise.resolve(), `write ${status.context} ${status.state} goes out`);
+                if (fault === 'before') throw new ForgeUnavailableError('GitHub answered 502');
+                const result = await client.write(status, options);
+                await s.schedule(Promise.resolve(), `write ${status.state} answered`);
+                if (fault === 'after') throw new ForgeUnavailableError('the answer was lost');
+                return result;
+              },
+              dispatch: async (
+                eventType: string,
+                payload: Record<string, unknown>,
+                options: { deadline: number },
+              ) => {
+                await s.schedule(Promise.resolve(), 'dispatch goes out');
+                // Only a dispatch GitHub never took fails: a lost answer is the documented window.
+                if (dispatchFault) {
+                  dispatchFault = false;
+                  throw new ForgeUnavailableError('GitHub answered 502');
+                }
+                return client.dispatch(eventType, payload, options);
+              },
+            };
+          };
+          const queued: QueuedDelivery[] = [];
+          const containers = [
+            container({ ledger, rollups, createClient, queue: (delivery) => queued.push(delivery) }),
+            container({ ledger, rollups, createClient }),
+          ];
+          const arrivals = events.flatMap((list, index) =>
+            list.map((event) => ({
+              cluster: CLUSTERS[index] as string,
+              body: fluxEvent(sha, event.verdict, at(event.second)),
+            })),
+          );
+          const deliveries = [
+            ...arrivals,
+            ...extra.filter((index) => index < arrivals.length).map((index) => arrivals[index]),
+          ];
+          const dispatchesBefore = github.dispatches.length;
+
+          // Act: Flux retries a 5xx until the outage is over; the queue redelivers what it took, twice.
+          async function deliver(arrival: (typeof arrivals)[number] | undefined, order: number) {
+            if (arrival === undefined) return;
+            await s.schedule(Promise.resolve(), `delivery ${order} arrives`);
+            const from = containers[sender[order % sender.length] ? 1 : 0];
+            for (let attempt = 0; attempt <= faults.length + 1; attempt++) {
+              const answer = await from?.send(arrival.cluster, arrival.body);
+              if (answer.error === undefined) return;
+            }
+          }
+          await s.waitFor(Promise.all(deliveries.map(deliver)));
+          faults.fill('none');
+          await s.waitFor(
+            (async () => {
+              for (const delivery of [...queued, ...queued]) await containers[0]?.redeliver(delivery, 2);
+            })(),
+          );
+
+          // Assess: the roll-up of each cluster's newest event, and one dispatch exactly when it is green.
+          const rank = { pending: 0, success: 1, failure: 2 };
+          const newest: Record<string, { order: string; state: Verdict; description: string }> = {};
+          events.forEach((list, index) => {
+            const last = [...list]
+              .sort((x, y) => x.second - y.second || rank[x.verdict] - rank[y.verdict])
+              .pop();
+            if (last === undefined) return;
+            const description =
+              last.verdict === 'pending'
+                ? 'progressing'
+                : last.verdict === 'success'
+                  ? 'reconciliation succeeded'
+                  : 'health check failed: podinfo not ready';
+            newest[CLUSTERS[index] as string] = {
+              order: eventOrder(0, { state: last.verdict, description, targetUrl: '' }),
+              state: last.verdict,
+              description,
+            };
+          });
+          const expected = rollupOf(CLUSTERS, newest);
+          if (arrivals.length === 0) expect(shown(sha, ROLLUP_CONTEXT)).toBeUndefined();
+          else {
+            expect(shown(sha, ROLLUP_CONTEXT)).toMatchObject({
+              state: expected.state,
+              description: truncate(expected.description, GITHUB_DESCRIPTION_LIMIT),
+            });
+          }
+          const sent = github.dispatches.slice(dispatchesBefore);
+          expect(sent.length).toBeLessThanOrEqual(1);
+          if (expected.state === 'success') expect(sent).toMatchObject([{ client_payload: { sha } }]);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  }, 120_000);
+});

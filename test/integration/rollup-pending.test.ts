@@ -1,0 +1,205 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FleetEnvironment } from '../../functions/environments/environments-config.js';
+import { DynamoDbLedger } from '../../functions/ledger/dynamodb-ledger.js';
+import { DynamoDbPendingIndex } from '../../functions/ledger/dynamodb-pending-index.js';
+import { DynamoDbRollupLedger } from '../../functions/ledger/dynamodb-rollup-ledger.js';
+import type { RollupLedger } from '../../functions/ledger/rollup-ledger.js';
+import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { startDynalite } from '../fakes/dynalite.js';
+import { FakeGitHub } from '../fakes/fake-github.js';
+import { eventOf, FIXTURES, testRoute } from '../harness/flux-fixtures.js';
+import { apiEvent, testRelay } from '../harness/relay-harness.js';
+
+/**
+ * A fleet environment's roll-up never stays pending: a newer commit's final roll-up resolves the
+ * older ones as superseded, and the sweep resolves one that a cluster never reported, through the
+ * relay, on dynalite, with real octokit against a stateful GitHub and a clock the test moves.
+ */
+
+type Verdict = 'pending' | 'success' | 'failure';
+const CONTEXT = 'flux/production/kustomization/apps';
+const CLUSTERS = ['prod-eu-1', 'prod-us-1'] as const;
+const PRODUCTION: FleetEnvironment = {
+  context: 'flux/{{environment}}/{{kind}}/{{name}}',
+  counts: true,
+  promotion: { type: 'repository_dispatch', eventType: 'flux-production-ready' },
+};
+let counter = 0;
+const nextSha = () => (++counter).toString(16).padStart(40, 'd');
+
+function fluxEvent(sha: string, verdict: Verdict, time: number): string {
+  const event = eventOf(FIXTURES.reconciled);
+  event.metadata.revision = `main@sha1:${sha}`;
+  event.timestamp = new Date(Math.floor(time / 1000) * 1000).toISOString().replace('.000', '');
+  if (verdict === 'pending') Object.assign(event, { reason: 'Progressing', message: 'applying' });
+  if (verdict === 'failure') {
+    Object.assign(event, { severity: 'error', reason: 'HealthCheckFailed', message: 'podinfo not ready' });
+  }
+  return JSON.stringify(event);
+}
+
+describe('pending roll-ups of a fleet environment', () => {
+  let dynamo: Awaited<ReturnType<typeof startDynalite>>;
+  let github: FakeGitHub;
+  let table: string;
+
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+    github = await new FakeGitHub().start();
+    table = await dynamo.createTable();
+  });
+
+  afterAll(async () => {
+    await github.stop();
+    await dynamo.stop();
+  });
+
+  const rollup = (sha: string) =>
+    github.statusesOf('acme/fleet-infra', sha).find((status) => status.context === CONTEXT);
+  const dispatchesOf = (sha: string) =>
+    github.dispatches.filter((dispatch) => (dispatch.client_payload as { sha?: string }).sha === sha);
+
+  /** A container whose clock the test moves; the two clusters' routes write only the roll-up. */
+  function container(clock: { now: number }, rollups?: RollupLedger) {
+    const routes = CLUSTERS.map((cluster) =>
+      testRoute(github.url, { id: cluster, cluster, environment: 'production', clusterStatuses: false }),
+    );
+    const harness = testRelay(routes, {
+      environments: { production: PRODUCTION },
+      ledger: new DynamoDbLedger(table, dynamo.clientConfig),
+      rollups: rollups ?? new DynamoDbRollupLedger(table, dynamo.clientConfig),
+      pending: new DynamoDbPendingIndex(table, dynamo.clientConfig, () => clock.now),
+      now: () => clock.now,
+    });
+    const handler = apiGatewayHandler(harness.relay);
+    return {
+      sweep: harness.sweep,
+      send: async (cluster: string, sha: string, verdict: Verdict, time: number) =>
+        JSON.parse((await handler(apiEvent({ route: cluster, body: fluxEvent(sha, verdict, time) }))).body),
+    };
+  }
+
+  it('a burst of three commits, only the newest reconciled: the older roll-ups end "superseded", unpromoted', async () => {
+    // Prepare: both clusters see the three pushes as Progressing.
+    const clock = { now: Date.now() };
+    const relay = container(clock);
+    const t0 = clock.now - 120_000;
+    const [a, b, c] = [nextSha(), nextSha(), nextSha()];
+    for (const [index, sha] of [a, b, c].entries()) {
+      for (const cluster of CLUSTERS) await relay.send(cluster, sha, 'pending', t0 + index * 10_000);
+    }
+
+    // Act: Flux reconciles only the newest, on both clusters.
+    for (const cluster of CLUSTERS) await relay.send(cluster, c, 'success', t0 + 60_000);
+
+    // Assess
+    expect(rollup(c)).toMatchObject({ state: 'success', description: '2/2 clusters reconciled' });
+    for (const sha of [a, b]) {
+      expect(rollup(sha)).toMatchObject({
+        state: 'success',
+        description: `superseded by ${c.slice(0, 7)}, deployed with it; 0/2 clusters reconciled, 2 progressing`,
+        target_url: `https://github.com/acme/fleet-infra/commit/${c}`,
+      });
+      expect(dispatchesOf(sha)).toEqual([]);
+    }
+    expect(dispatchesOf(c)).toHaveLength(1);
+  });
+
+  it('an older event, however late, never undoes "superseded"; a newer one counts', async () => {
+    // Prepare: a superseded by b.
+    const clock = { now: Date.now() };
+    const relay = container(clock);
+    const t0 = clock.now - 120_000;
+    const [a, b] = [nextSha(), nextSha()];
+    for (const cluster of CLUSTERS) await relay.send(cluster, a, 'pending', t0);
+    for (const cluster of CLUSTERS) await relay.send(cluster, b, 'success', t0 + 30_000);
+    const superseded = rollup(a);
+
+    // Act: a failure of a, stamped before b's success, arrives late; then a is reconciled again.
+    await relay.send('prod-eu-1', a, 'failure', t0 + 20_000);
+    const afterLate = rollup(a);
+    await relay.send('prod-eu-1', a, 'failure', t0 + 40_000);
+
+    // Assess
+    expect(superseded?.state).toBe('success');
+    // The late failure is counted, but the verdict stands: a is still the superseded success.
+    expect(afterLate).toMatchObject({
+      state: 'success',
+      description: expect.stringMatching(
+        /^superseded by .*, deployed with it; 0\/2 clusters reconciled, 1 progressing, 1 failing/,
+      ),
+    });
+    expect(rollup(a)).toMatchObject({
+      state: 'failure',
+      description: expect.stringMatching(/^0\/2 clusters/),
+    });
+  });
+
+  it('a cluster that never reports: error after the timeout, naming it; its late verdict then wins', async () => {
+    // Prepare: one cluster succeeds, the other never reports.
+    const clock = { now: Date.now() };
+    const relay = container(clock);
+    const sha = nextSha();
+    const t0 = clock.now;
+    await relay.send('prod-eu-1', sha, 'success', t0);
+    const pending = rollup(sha);
+
+    // Act: the sweep before the timeout, at it, then the missing verdict.
+    clock.now = t0 + 29 * 60_000;
+    const early = await relay.sweep();
+    const beforeTimeout = rollup(sha);
+    clock.now = t0 + 31 * 60_000;
+    const swept = await relay.sweep();
+    const timedOut = rollup(sha);
+    await relay.send('prod-us-1', sha, 'success', t0 + 32 * 60_000);
+
+    // Assess
+    expect(pending).toMatchObject({
+      state: 'pending',
+      description: '1/2 clusters reconciled, 1 not reported',
+    });
+    expect(early.resolved).toBe(0);
+    expect(beforeTimeout).toEqual(pending);
+    expect(swept.resolved).toBeGreaterThanOrEqual(1);
+    expect(timedOut).toMatchObject({
+      state: 'error',
+      description: 'no verdict from prod-us-1 within 30m; 1/2 clusters reconciled, 1 not reported',
+    });
+    expect(rollup(sha)).toMatchObject({ state: 'success', description: '2/2 clusters reconciled' });
+    expect(dispatchesOf(sha)).toHaveLength(1);
+  });
+
+  it('never lets the sweep overwrite a verdict that reached the record first, in any interleaving', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.scheduler(), async (s) => {
+        // Prepare: one cluster succeeded; the other's verdict and the sweep race, every record
+        // read and swap a step of the scheduler.
+        const clock = { now: Date.now() };
+        const sha = nextSha();
+        const t0 = clock.now;
+        const shared = new DynamoDbRollupLedger(table, dynamo.clientConfig);
+        const stepped: RollupLedger = {
+          read: (key) => s.schedule(Promise.resolve(), 'read').then(() => shared.read(key)),
+          swap: (key, version, next) =>
+            s.schedule(Promise.resolve(), 'swap').then(() => shared.swap(key, version, next)),
+        };
+        const first = container(clock);
+        await first.send('prod-eu-1', sha, 'success', t0);
+        clock.now = t0 + 31 * 60_000;
+        const racing = container(clock, stepped);
+
+        // Act
+        const done = Promise.all([
+          racing.send('prod-us-1', sha, 'success', t0 + 60_000),
+          container(clock, stepped).sweep(),
+        ]);
+        await s.waitFor(done);
+
+        // Assess: whichever went first, the verdict stands.
+        expect(rollup(sha)).toMatchObject({ state: 'success', description: '2/2 clusters reconciled' });
+      }),
+      { numRuns: 15 },
+    );
+  });
+});

@@ -1,0 +1,139 @@
+import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  beforeEach,
+  describe,
+  expect,
+  it,
+  type MockInstance,
+  vi,
+} from 'vitest';
+import { SecretsManagerSource } from '../../functions/secrets/secrets-manager-source.js';
+import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { WebhookKeys } from '../../functions/webhook/webhook-keys.js';
+import { fromApiGateway } from '../../functions/webhook/webhook-request.js';
+import { FakeGitHub } from '../fakes/fake-github.js';
+import { FakeSecretsManager } from '../fakes/fake-secrets-manager.js';
+import { FIXTURES, fixture, sign, testRoute, WEBHOOK_KEY } from '../harness/flux-fixtures.js';
+import { apiEvent, testRelay } from '../harness/relay-harness.js';
+
+const CURRENT = 'test/webhook';
+const NEXT = 'test/webhook-next';
+
+/** A rotation as the README describes it: both names listed, the next one not created yet. */
+describe('webhook keys during a rotation', () => {
+  let aws: FakeSecretsManager;
+  let github: FakeGitHub;
+  let warn: MockInstance<typeof console.warn>;
+
+  beforeAll(async () => {
+    aws = await new FakeSecretsManager().start();
+    github = await new FakeGitHub().start();
+    aws.secrets.set(CURRENT, JSON.stringify({ token: WEBHOOK_KEY }));
+    aws.secrets.set('test/forge', JSON.stringify({ token: 'ghp_webhookKeysToken00000' }));
+  });
+
+  afterAll(async () => {
+    await aws.stop();
+    await github.stop();
+  });
+
+  beforeEach(() => {
+    warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+  });
+
+  afterEach(() => {
+    warn.mockRestore();
+  });
+
+  function setup(secret: string | string[] = [CURRENT, NEXT]) {
+    const { relay, records } = testRelay([testRoute(github.url, { auth: { secret } })], {
+      secrets: new SecretsManagerSource(aws.clientConfig()),
+    });
+    return { handler: apiGatewayHandler(relay), records };
+  }
+
+  it('verifies with the key that exists and reports the missing one once', async () => {
+    const { handler, records } = setup();
+
+    const first = await handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
+    const calls = aws.calls;
+    const second = await handler(apiEvent({ body: fixture(FIXTURES.healthCheckFailed) }));
+
+    expect(first.statusCode).toBe(200);
+    expect(second.statusCode).toBe(200);
+    expect(records.map((record) => record.outcome)).toEqual(['written', 'written']);
+    // The missing secret is remembered as missing; the current one is cached: no call for either.
+    expect(aws.calls - calls).toBe(0);
+    expect(warn).toHaveBeenCalledTimes(1);
+    const line = JSON.parse(warn.mock.calls[0]?.[0] as string);
+    expect(line).toMatchObject({ level: 'WARN', route: 'test', secret: NEXT, error: 'route-misconfigured' });
+    expect(JSON.stringify(line)).not.toContain(WEBHOOK_KEY);
+  });
+
+  it('refuses a wrong signature with 401, counted as rejected, naming no secret', async () => {
+    const { handler, records } = setup();
+    const body = fixture(FIXTURES.reconciled);
+
+    const response = await handler(
+      apiEvent({ body, headers: { 'content-type': 'application/json', 'x-signature': sign(body, 'guess') } }),
+    );
+
+    expect(response.statusCode).toBe(401);
+    expect(records[0]).toMatchObject({ outcome: 'rejected', error: 'unauthorized' });
+    expect(response.body).not.toContain('test/webhook');
+  });
+
+  it('refuses an unsigned request before reading any secret', async () => {
+    const { handler, records } = setup(['test/never-created']);
+    const calls = aws.calls;
+
+    const response = await handler(
+      apiEvent({ body: fixture(FIXTURES.reconciled), headers: { 'content-type': 'application/json' } }),
+    );
+
+    expect(response.statusCode).toBe(401);
+    expect(records[0]).toMatchObject({ outcome: 'rejected', error: 'unauthorized' });
+    expect(aws.calls).toBe(calls);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('fails a route none of whose keys can be read, without naming them to the caller', async () => {
+    const { handler, records } = setup(['test/gone-1', 'test/gone-2']);
+
+    const response = await handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
+
+    expect(response.statusCode).toBe(500);
+    expect(JSON.parse(response.body)).toEqual({
+      error: 'route-misconfigured',
+      reason: 'no webhook key of route test can be read; the function log says which and why',
+    });
+    expect(records[0]).toMatchObject({ outcome: 'failed', error: 'route-misconfigured' });
+    expect(warn.mock.calls.map((call) => JSON.parse(call[0] as string).secret)).toEqual([
+      'test/gone-1',
+      'test/gone-2',
+    ]);
+  });
+
+  it('reports an unreadable key again only after the cache period', async () => {
+    let now = 0;
+    const reports: string[] = [];
+    const secrets = new SecretsManagerSource(aws.clientConfig(), () => now);
+    const keys = new WebhookKeys({
+      warn: (_, details) => reports.push(details.secret as string),
+      now: () => now,
+    });
+    const route = testRoute(github.url, { auth: { secret: [CURRENT, NEXT] } });
+    const body = fixture(FIXTURES.reconciled);
+    const request = fromApiGateway(apiEvent({ body }));
+
+    for (let i = 0; i < 3; i++) await keys.authenticate(route, request, secrets);
+    now += 299_000;
+    await keys.authenticate(route, request, secrets);
+    expect(reports).toEqual([NEXT]);
+    now += 1_000;
+    await keys.authenticate(route, request, secrets);
+    expect(reports).toEqual([NEXT, NEXT]);
+  });
+});

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { parseEnvironmentConfig } from '../../functions/config/environment-config.js';
+
+function route(id: string, extra: Record<string, unknown> = {}) {
+  return {
+    id,
+    auth: { secret: `flux-commit-status/${id}/webhook` },
+    provider: {
+      type: 'github',
+      address: 'https://github.com/acme/fleet-infra',
+      secret: 'flux-commit-status/github-acme',
+    },
+    environment: 'production',
+    ...extra,
+  };
+}
+
+function parse(config: unknown) {
+  return parseEnvironmentConfig(JSON.stringify(config), 'prod.json');
+}
+
+describe('fleet environments in the config', () => {
+  it('fills the roll-up defaults and keeps cluster statuses on unless a route turns them off', () => {
+    const config = parse({
+      routes: [route('prod-eu-1'), route('prod-us-1', { clusterStatuses: false })],
+      environments: { production: {} },
+    });
+
+    expect(config.environments.production).toEqual({ context: 'flux/{{environment}}/{{kind}}/{{name}}' });
+    expect(config.routes.map((each) => each.clusterStatuses)).toEqual([true, false]);
+  });
+
+  it('takes both kinds of promotion signal and an object filter', () => {
+    const config = parse({
+      routes: [route('prod-eu-1'), route('staging-1', { environment: 'staging' })],
+      environments: {
+        production: {
+          objects: { kinds: ['Kustomization'], names: ['apps'] },
+          promotion: { type: 'repository_dispatch', eventType: 'flux-production-ready' },
+        },
+        staging: { promotion: { type: 'webhook', url: 'https://ci.example.com/hook', secret: 'ci/key' } },
+      },
+    });
+
+    expect(config.environments.production?.promotion).toEqual({
+      type: 'repository_dispatch',
+      eventType: 'flux-production-ready',
+    });
+    expect(config.environments.staging?.promotion?.type).toBe('webhook');
+  });
+
+  it('is optional: a config without environments has none', () => {
+    expect(parse({ routes: [route('prod-eu-1', { environment: undefined })] }).environments).toEqual({});
+  });
+
+  it.each([
+    [
+      'a route naming an unknown environment',
+      { routes: [route('prod-eu-1', { environment: 'prod' })], environments: { production: {} } },
+      /routes\[0\]\.environment: names no environment of "environments" \(production\)/,
+    ],
+    [
+      'an environment no route names',
+      { routes: [route('prod-eu-1')], environments: { production: {}, staging: {} } },
+      /environments\.staging: no route names this environment/,
+    ],
+    [
+      'two routes of one environment writing to different repositories',
+      {
+        routes: [
+          route('prod-eu-1'),
+          route('prod-us-1', {
+            provider: { type: 'github', address: 'https://github.com/acme/other', secret: 's' },
+          }),
+        ],
+        environments: { production: {} },
+      },
+      /routes\[1\]\.provider: must name the same repository as route "prod-eu-1"/,
+    ],
+    [
+      'one cluster twice in an environment',
+      {
+        routes: [route('prod-eu-1', { cluster: 'eu' }), route('prod-eu-2', { cluster: 'eu' })],
+        environments: { production: {} },
+      },
+      /routes\[1\]\.cluster: cluster "eu" is already in environment "production"/,
+    ],
+    [
+      'repository_dispatch on a GitLab environment',
+      {
+        routes: [
+          route('prod-eu-1', {
+            provider: { type: 'gitlab', address: 'https://gitlab.com/acme/fleet', secret: 's' },
+          }),
+        ],
+        environments: { production: { promotion: { type: 'repository_dispatch', eventType: 'go' } } },
+      },
+      /environments\.production\.promotion\.type: repository_dispatch needs GitHub routes/,
+    ],
+    [
+      'clusterStatuses off on a route without an environment',
+      { routes: [route('prod-eu-1', { environment: undefined, clusterStatuses: false })] },
+      /routes\[0\]\.clusterStatuses: may be false only on a route with an environment/,
+    ],
+    [
+      'a bad environment name',
+      { routes: [route('prod-eu-1', { environment: 'Prod EU' })], environments: { 'Prod EU': {} } },
+      /environments\.Prod EU: an environment name must be 1-63 characters/,
+    ],
+    [
+      'a bad roll-up context template',
+      { routes: [route('prod-eu-1')], environments: { production: { context: 'flux/{{env' } } },
+      /environments\.production\.context: placeholders are written/,
+    ],
+    [
+      'a webhook promotion without a secret',
+      {
+        routes: [route('prod-eu-1')],
+        environments: { production: { promotion: { type: 'webhook', url: 'https://ci.example.com' } } },
+      },
+      /environments\.production\.promotion\.secret/,
+    ],
+  ])('refuses %s, naming the field', (_, config, message) => {
+    expect(() => parse(config)).toThrow(message);
+  });
+});
