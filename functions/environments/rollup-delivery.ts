@@ -307,8 +307,13 @@ export type RollupDelivery = ReturnType<typeof rollupDelivery>;
 function owedResolution(target: RollupTarget, record: RollupRecord, entry: PendingEntry) {
   const owed = entry.owed;
   if (owed !== undefined) {
-    const { state, description, targetUrl, eventTime } = owed;
-    return { state, description, targetUrl, order: eventOrder(eventTime, { state, description, targetUrl }) };
+    const { state, description, targetUrl } = owed;
+    return {
+      state,
+      description,
+      targetUrl,
+      order: eventOrder(entry.since, { state, description, targetUrl }),
+    };
   }
   const missing = clustersWithoutVerdict(target.clusters, record.verdicts);
   const description = `no verdict from ${missing.join(', ')} within ${formatDuration(entry.timeoutMs ?? 0)}`;

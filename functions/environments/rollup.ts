@@ -83,11 +83,8 @@ export function advance(current: ClusterVerdict | undefined, next: ClusterVerdic
 }
 
 /**
- * The roll-up of a record, with its resolution: a resolution stands in for the verdicts that never
- * came, so it holds until a cluster reports an event newer than the resolution and than what the
- * cluster had reported when it was made, and that says otherwise (a success agrees with
- * "superseded, deployed with it"); the verdicts then count as usual. An older event, however late it
- * arrives, never undoes it.
+ * The roll-up of a record: its resolution while it has one (`recordVerdict` ends it when a cluster's
+ * news contradicts it), else its clusters' verdicts.
  */
 export function rollupOfRecord(
   clusters: readonly string[],
@@ -95,15 +92,8 @@ export function rollupOfRecord(
   counts = true,
 ): RecordedRollup {
   const base = rollupOf(clusters, record.verdicts, counts);
-  const resolution = record.resolution;
-  // A newer success only repeats what "superseded, deployed with it" says: it changes nothing.
-  const newer = (cluster: string) => {
-    const verdict = record.verdicts[cluster];
-    const order = verdict?.order ?? '';
-    const agrees = resolution?.state === 'success' && verdict?.state === 'success';
-    return !agrees && order > (resolution?.order ?? '') && order > (resolution?.covers[cluster] ?? '');
-  };
-  if (resolution === undefined || clusters.some(newer)) return { ...base, targetUrl: '', resolved: false };
+  const { resolution } = record;
+  if (resolution === undefined) return { ...base, targetUrl: '', resolved: false };
   return {
     state: resolution.state,
     description: `${resolution.description}; ${base.description}`,

@@ -24,11 +24,21 @@ export async function recordVerdict(
       verdicts: { ...record?.verdicts, [member]: next },
       version: (record?.version ?? 0) + 1,
     };
+    // News that contradicts a resolution ends it for good: the verdicts count again from here.
+    if (changed.resolution !== undefined && contradicts(changed.resolution, next)) delete changed.resolution;
     if (await ledgerCall(() => rollups.swap(key, record?.version, changed))) return changed;
   }
   throw new OrderingContentionError(
     `the roll-up record changed on each of ${MAX_ROUNDS} rounds; the delivery will be tried again`,
   );
+}
+
+/**
+ * A cluster's newer verdict contradicts a resolution unless it is a success after "superseded,
+ * deployed with it", which says as much. A timeout's `error` gives way to any news.
+ */
+function contradicts(resolution: NonNullable<RollupRecord['resolution']>, verdict: ClusterVerdict): boolean {
+  return resolution.state === 'error' || verdict.state !== 'success';
 }
 
 export async function ledgerCall<T>(call: () => Promise<T>): Promise<T> {
@@ -48,7 +58,7 @@ export async function resolveRecord(
   rollups: RollupLedger,
   key: string,
   clusters: readonly string[],
-  resolutionOf: (record: RollupRecord) => Omit<NonNullable<RollupRecord['resolution']>, 'covers'>,
+  resolutionOf: (record: RollupRecord) => NonNullable<RollupRecord['resolution']>,
 ): Promise<RollupRecord | undefined> {
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const record = await ledgerCall(() => rollups.read(key));
@@ -56,14 +66,7 @@ export async function resolveRecord(
     const resolution = resolutionOf(record);
     const settled = rollupOf(clusters, record.verdicts).state !== 'pending';
     if (settled || (record.resolution?.order ?? '') >= resolution.order) return record;
-    const covers = Object.fromEntries(
-      Object.entries(record.verdicts).map(([cluster, verdict]) => [cluster, verdict.order]),
-    );
-    const changed: RollupRecord = {
-      ...record,
-      resolution: { ...resolution, covers },
-      version: record.version + 1,
-    };
+    const changed: RollupRecord = { ...record, resolution, version: record.version + 1 };
     if (await ledgerCall(() => rollups.swap(key, record.version, changed))) return changed;
   }
   throw new OrderingContentionError(

@@ -6,7 +6,10 @@ export const OwedStatusSchema = z.object({
   state: z.enum(['success', 'error']),
   description: z.string(),
   targetUrl: z.string(),
-  /** The superseding verdict's event time: the resolution ranks as that event. */
+  /**
+   * The superseding verdict's event time, which a later verdict of the object compares with; the
+   * resolution itself ranks at the pending's time (`since`), so the commit's own verdicts outrank it.
+   */
   eventTime: z.number(),
 });
 export type OwedStatus = z.infer<typeof OwedStatusSchema>;

@@ -26,9 +26,8 @@ export const RollupRecordSchema = z.object({
   ),
   /**
    * What a pending roll-up was resolved to (functions/pending/): "superseded" by a newer commit's
-   * verdict (`order` is that verdict's), or no verdict within the timeout. `covers` holds each
-   * cluster's verdict order when it was resolved: the resolution stands until a cluster reports an
-   * event newer than both.
+   * verdict, or no verdict within the timeout, ranked at the pending's time (`order`). It stands
+   * until a cluster's newer verdict contradicts it (`recordVerdict`).
    */
   resolution: z.optional(
     z.object({
@@ -36,7 +35,6 @@ export const RollupRecordSchema = z.object({
       description: z.string(),
       targetUrl: z.string(),
       order: z.string(),
-      covers: z.record(z.string(), z.string()),
     }),
   ),
   deploymentId: z.optional(z.number()),

@@ -45,16 +45,18 @@ export async function resolveEntry(
     context: status.context,
     state: status.state,
     description: status.description,
-    eventTime: new Date(owed.eventTime).toISOString(),
+    eventTime: new Date(entry.since).toISOString(),
     resolution: entry.owed === undefined ? 'timeout' : 'superseded',
   };
   if (status.targetUrl !== undefined) record.targetUrl = status.targetUrl;
   let done = false;
   try {
+    // A resolution ranks at the pending's own time, above it: any verdict of the commit that came
+    // after its pending outranks it, in whatever order the two arrive.
     record.outcome = await resolver.deliverStatus({
       route,
       status,
-      eventTime: owed.eventTime,
+      eventTime: entry.since,
       deadline,
       scope,
       record,

@@ -75,7 +75,8 @@ async function clientOf(route: FloorRoute): Promise<Octokit> {
 }
 
 export async function handler(event: APIGatewayProxyEventV2) {
-  const route = routes.get(event.pathParameters?.route ?? '');
+  // Each configured route is an API route of its own: the id is in the path, as the relay reads it.
+  const route = routes.get(/^\/hooks\/([^/]+)$/.exec(event.rawPath)?.[1] ?? '');
   if (route === undefined) return answer(404, { error: 'no such route' });
   const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
   const [algorithm, signature = ''] = (event.headers['x-signature'] ?? '').split('=');

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ForgeUnavailableError } from '../../functions/core/errors.js';
 import { AFTER_FORGE_RESERVE_MS } from '../../functions/delivery/budget.js';
 import type { CreateForgeClient } from '../../functions/delivery/forge-clients.js';
@@ -11,10 +11,9 @@ import { MemoryLedger } from '../../functions/ledger/memory-ledger.js';
 import type { StatusLedger } from '../../functions/ledger/status-ledger.js';
 import type { DeliveryQueue, QueuedDelivery } from '../../functions/queue/delivery-queue.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
-import { startDynalite } from '../fakes/dynalite.js';
-import { FakeGitHub } from '../fakes/fake-github.js';
 import { eventOf, FIXTURES, testRoute } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
+import { useSharedTable } from '../harness/shared-table.js';
 
 /**
  * The one promise, through the whole relay: real octokit against a stateful GitHub on loopback,
@@ -55,33 +54,16 @@ function gate() {
 }
 
 describe('the newest verdict wins through the relay', () => {
-  let dynamo: Awaited<ReturnType<typeof startDynalite>>;
-  let github: FakeGitHub;
-  let table: string;
+  const shared = useSharedTable();
 
-  beforeAll(async () => {
-    dynamo = await startDynalite();
-    github = await new FakeGitHub().start();
-    table = await dynamo.createTable();
-  });
-
-  afterAll(async () => {
-    await github.stop();
-    await dynamo.stop();
-  });
-
-  beforeEach(() => {
-    github.script.length = 0;
-  });
-
-  const shown = (sha: string) => github.statusesOf('acme/fleet-infra', sha)[0];
+  const shown = (sha: string) => shared.github.statusesOf('acme/fleet-infra', sha)[0];
 
   /** A container: its own memory and forge clients, the shared table, the real GitHub client. */
   function container(
     options: { ledger?: StatusLedger; createClient?: CreateForgeClient; queue?: DeliveryQueue } = {},
   ) {
-    const harness = testRelay([testRoute(github.url)], {
-      ledger: options.ledger ?? new DynamoDbLedger(table, dynamo.clientConfig),
+    const harness = testRelay([testRoute(shared.github.url)], {
+      ledger: options.ledger ?? new DynamoDbLedger(shared.table, shared.dynamo.clientConfig),
       ...(options.createClient ? { createClient: options.createClient } : {}),
       ...(options.queue ? { queue: options.queue } : {}),
     });
@@ -112,7 +94,7 @@ describe('the newest verdict wins through the relay', () => {
     const sha = nextSha();
     const a = container();
     await a.send(fluxEvent(sha, 'failure', at(0)));
-    github.script.push(unavailable, unavailable, unavailable);
+    shared.github.script.push(unavailable, unavailable, unavailable);
     const failed = await a.send(fluxEvent(sha, 'success', at(5)));
 
     // Act: failure@10:06 (the same text as 10:00), then Flux's retry of success@10:05.
@@ -143,7 +125,9 @@ describe('the newest verdict wins through the relay', () => {
     // Assess: B found A's claim and wrote A's failure, not its own success; so did A.
     expect(second.outcome).toBe('superseded');
     expect(firstAnswer.outcome).toMatch(/^(written|duplicate)$/);
-    expect(github.statusesOf('acme/fleet-infra', sha).map((status) => status.state)).toEqual(['failure']);
+    expect(shared.github.statusesOf('acme/fleet-infra', sha).map((status) => status.state)).toEqual([
+      'failure',
+    ]);
   });
 
   it('sequence 2, inside one container: concurrent deliveries of one identity are taken in turn', async () => {
@@ -182,7 +166,7 @@ describe('the newest verdict wins through the relay', () => {
 
     // Assess
     expect(answer).toMatchObject({ outcome: 'queued', reason: expect.stringMatching(/ledger/) });
-    expect(github.statusesOf('acme/fleet-infra', sha)).toEqual([]);
+    expect(shared.github.statusesOf('acme/fleet-infra', sha)).toEqual([]);
     expect(queued).toMatchObject([{ status: { sha, state: 'failure' } }]);
   });
 
@@ -250,11 +234,11 @@ describe('the newest verdict wins through the relay', () => {
       fc.asyncProperty(fc.scheduler(), plan, async (s, { events, extra, faults, sender }) => {
         // Prepare: every forge write and ledger call is a step the scheduler orders.
         const sha = nextSha();
-        const shared = new DynamoDbLedger(table, dynamo.clientConfig);
+        const store = new DynamoDbLedger(shared.table, shared.dynamo.clientConfig);
         const ledger: StatusLedger = {
-          read: s.scheduleFunction((key: string) => shared.read(key)),
+          read: s.scheduleFunction((key: string) => store.read(key)),
           swap: s.scheduleFunction((key: string, version: number | undefined, next) =>
-            shared.swap(key, version, next),
+            store.swap(key, version, next),
           ),
         };
         let writeCount = 0;

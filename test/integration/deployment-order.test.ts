@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ForgeUnavailableError } from '../../functions/core/errors.js';
 import type { CreateForgeClient } from '../../functions/delivery/forge-clients.js';
 import type { FleetEnvironment } from '../../functions/environments/environments-config.js';
@@ -12,10 +12,9 @@ import type { RollupLedger } from '../../functions/ledger/rollup-ledger.js';
 import { eventOrder, type StatusLedger } from '../../functions/ledger/status-ledger.js';
 import type { QueuedDelivery } from '../../functions/queue/delivery-queue.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
-import { startDynalite } from '../fakes/dynalite.js';
-import { FakeGitHub } from '../fakes/fake-github.js';
 import { eventOf, FIXTURES, testRoute } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
+import { useSharedTable } from '../harness/shared-table.js';
 
 /**
  * The deployment's promise in any interleaving: two relays sharing dynalite, every ledger call and
@@ -53,19 +52,7 @@ const PRODUCTION: FleetEnvironment = {
 };
 
 describe('GitHub Deployments in any interleaving', () => {
-  let dynamo: Awaited<ReturnType<typeof startDynalite>>;
-  let github: FakeGitHub;
-  let table: string;
-
-  beforeAll(async () => {
-    dynamo = await startDynalite();
-    github = await new FakeGitHub().start();
-    table = await dynamo.createTable();
-  });
-  afterAll(async () => {
-    await github.stop();
-    await dynamo.stop();
-  });
+  const shared = useSharedTable();
 
   it('creates one deployment and ends on the roll-up of every cluster newest verdict', async () => {
     const verdict = fc.constantFrom<Verdict>('pending', 'success', 'failure');
@@ -84,8 +71,8 @@ describe('GitHub Deployments in any interleaving', () => {
         // Prepare: a copy of the faults, since the outage ends mid-test (the counterexample keeps the plan).
         const faults = [...planned];
         const sha = nextSha();
-        const statuses = new DynamoDbLedger(table, dynamo.clientConfig);
-        const records = new DynamoDbRollupLedger(table, dynamo.clientConfig);
+        const statuses = new DynamoDbLedger(shared.table, shared.dynamo.clientConfig);
+        const records = new DynamoDbRollupLedger(shared.table, shared.dynamo.clientConfig);
         const ledger: StatusLedger = {
           read: s.scheduleFunction((key: string) => statuses.read(key)),
           swap: s.scheduleFunction((key: string, version: number | undefined, next) =>
@@ -125,7 +112,7 @@ describe('GitHub Deployments in any interleaving', () => {
         const queued: QueuedDelivery[] = [];
         const containers = [0, 1].map(() => {
           const routes = CLUSTERS.map((cluster) =>
-            testRoute(github.url, {
+            testRoute(shared.github.url, {
               id: cluster,
               cluster,
               environment: 'production',
@@ -188,7 +175,7 @@ describe('GitHub Deployments in any interleaving', () => {
           };
         });
         const expected = rollupOf(CLUSTERS, newest);
-        const deployments = github.deploymentsOf('acme/fleet-infra', sha, 'production');
+        const deployments = shared.github.deploymentsOf('acme/fleet-infra', sha, 'production');
         expect(deployments).toHaveLength(1);
         expect(deployments[0]?.statuses[0]).toMatchObject({
           state: expected.state === 'pending' ? 'in_progress' : expected.state,

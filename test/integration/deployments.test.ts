@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FleetEnvironment } from '../../functions/environments/environments-config.js';
 import { DynamoDbLedger } from '../../functions/ledger/dynamodb-ledger.js';
 import { DynamoDbRollupLedger } from '../../functions/ledger/dynamodb-rollup-ledger.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
-import { startDynalite } from '../fakes/dynalite.js';
-import { FakeGitHub } from '../fakes/fake-github.js';
 import { eventOf, FIXTURES, testRoute } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
+import { useSharedTable } from '../harness/shared-table.js';
 
 /** GitHub Deployments on a stateful GitHub: one per commit and environment, reused, auto_inactive. */
 
@@ -38,29 +37,22 @@ const PRODUCTION: FleetEnvironment = {
 };
 
 describe('GitHub Deployments of a fleet environment', () => {
-  let dynamo: Awaited<ReturnType<typeof startDynalite>>;
-  let github: FakeGitHub;
-  let table: string;
-
-  beforeAll(async () => {
-    dynamo = await startDynalite();
-    github = await new FakeGitHub().start();
-    table = await dynamo.createTable();
-  });
-  afterAll(async () => {
-    await github.stop();
-    await dynamo.stop();
-  });
+  const shared = useSharedTable();
 
   /** A container sharing the table; a send retries a 5xx as Flux does. */
   function container() {
     const routes = CLUSTERS.map((cluster) =>
-      testRoute(github.url, { id: cluster, cluster, environment: 'production', clusterStatuses: false }),
+      testRoute(shared.github.url, {
+        id: cluster,
+        cluster,
+        environment: 'production',
+        clusterStatuses: false,
+      }),
     );
     const { relay } = testRelay(routes, {
       environments: { production: PRODUCTION },
-      ledger: new DynamoDbLedger(table, dynamo.clientConfig),
-      rollups: new DynamoDbRollupLedger(table, dynamo.clientConfig),
+      ledger: new DynamoDbLedger(shared.table, shared.dynamo.clientConfig),
+      rollups: new DynamoDbRollupLedger(shared.table, shared.dynamo.clientConfig),
     });
     const handler = apiGatewayHandler(relay);
     return async (cluster: string, body: string) => {
@@ -74,7 +66,7 @@ describe('GitHub Deployments of a fleet environment', () => {
   }
 
   const states = (sha: string) =>
-    github
+    shared.github
       .deploymentsOf('acme/fleet-infra', sha, 'production')
       .map((deployment) => deployment.statuses.map((status) => status.state));
 
@@ -88,7 +80,7 @@ describe('GitHub Deployments of a fleet environment', () => {
     await send('prod-eu-1', fluxEvent(sha, 'success', 10));
     const halfway = states(sha);
     await send('prod-us-1', fluxEvent(sha, 'success', 10));
-    const requestsBefore = github.writes.length;
+    const requestsBefore = shared.github.writes.length;
     for (const cluster of CLUSTERS) await send(cluster, fluxEvent(sha, 'success', 20));
 
     // Assess: one deployment, its statuses newest first, each a change of state or description (the
@@ -96,7 +88,7 @@ describe('GitHub Deployments of a fleet environment', () => {
     expect(halfway).toHaveLength(1);
     expect(new Set(halfway[0])).toEqual(new Set(['in_progress']));
     expect(states(sha)[0]?.[0]).toBe('success');
-    const [deployment] = github.deploymentsOf('acme/fleet-infra', sha, 'production');
+    const [deployment] = shared.github.deploymentsOf('acme/fleet-infra', sha, 'production');
     const texts = deployment?.statuses.map((status) => `${status.state} ${status.description}`) ?? [];
     expect(texts).toEqual([
       'success 2/2 clusters reconciled',
@@ -110,7 +102,7 @@ describe('GitHub Deployments of a fleet environment', () => {
       environment_url: 'https://apps.example.com/production',
       log_url: `https://github.com/acme/fleet-infra/commit/${sha}`,
     });
-    expect(github.writes.length).toBe(requestsBefore);
+    expect(shared.github.writes.length).toBe(requestsBefore);
   });
 
   it('follows every object of the environment, and marks the previous commit inactive on success', async () => {
@@ -123,7 +115,7 @@ describe('GitHub Deployments of a fleet environment', () => {
     // Act: two objects; one fails on one cluster, then recovers.
     for (const cluster of CLUSTERS) await send(cluster, fluxEvent(sha, 'success', 40, 'apps'));
     await send('prod-eu-1', fluxEvent(sha, 'failure', 40, 'infra'));
-    const failing = github.deploymentsOf('acme/fleet-infra', sha, 'production')[0]?.statuses[0];
+    const failing = shared.github.deploymentsOf('acme/fleet-infra', sha, 'production')[0]?.statuses[0];
     await send('prod-eu-1', fluxEvent(sha, 'success', 50, 'infra'));
     await send('prod-us-1', fluxEvent(sha, 'success', 50, 'infra'));
 
@@ -153,7 +145,7 @@ describe('GitHub Deployments of a fleet environment', () => {
       ]);
 
       // Assess
-      expect(github.deploymentsOf('acme/fleet-infra', sha, 'production')).toHaveLength(1);
+      expect(shared.github.deploymentsOf('acme/fleet-infra', sha, 'production')).toHaveLength(1);
       expect(states(sha)[0]?.[0]).toBe('success');
     }
   });

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ForgeUnavailableError } from '../../functions/core/errors.js';
 import { truncate } from '../../functions/core/text.js';
 import type { CreateForgeClient } from '../../functions/delivery/forge-clients.js';
@@ -14,10 +14,9 @@ import type { RollupLedger } from '../../functions/ledger/rollup-ledger.js';
 import { eventOrder, type StatusLedger } from '../../functions/ledger/status-ledger.js';
 import type { QueuedDelivery } from '../../functions/queue/delivery-queue.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
-import { startDynalite } from '../fakes/dynalite.js';
-import { FakeGitHub } from '../fakes/fake-github.js';
 import { eventOf, FIXTURES, testRoute } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
+import { useSharedTable } from '../harness/shared-table.js';
 
 /**
  * The roll-up's promise, through the whole relay: three clusters of one environment, two relays
@@ -51,29 +50,12 @@ const PRODUCTION: FleetEnvironment = {
 };
 
 describe('the roll-up tells the truth across clusters and containers', () => {
-  let dynamo: Awaited<ReturnType<typeof startDynalite>>;
-  let github: FakeGitHub;
-  let table: string;
-
-  beforeAll(async () => {
-    dynamo = await startDynalite();
-    github = await new FakeGitHub().start();
-    table = await dynamo.createTable();
-  });
-
-  afterAll(async () => {
-    await github.stop();
-    await dynamo.stop();
-  });
-
-  beforeEach(() => {
-    github.script.length = 0;
-  });
+  const shared = useSharedTable();
 
   const shown = (sha: string, context: string) =>
-    github.statusesOf('acme/fleet-infra', sha).find((status) => status.context === context);
+    shared.github.statusesOf('acme/fleet-infra', sha).find((status) => status.context === context);
   const rollupWrites = (sha: string) =>
-    github.statusesOf('acme/fleet-infra', sha).filter((status) => status.context === ROLLUP_CONTEXT);
+    shared.github.statusesOf('acme/fleet-infra', sha).filter((status) => status.context === ROLLUP_CONTEXT);
 
   function container(
     options: {
@@ -85,7 +67,7 @@ describe('the roll-up tells the truth across clusters and containers', () => {
     } = {},
   ) {
     const routes = CLUSTERS.map((cluster) =>
-      testRoute(github.url, {
+      testRoute(shared.github.url, {
         id: cluster,
         cluster,
         environment: 'production',
@@ -94,8 +76,8 @@ describe('the roll-up tells the truth across clusters and containers', () => {
     );
     const harness = testRelay(routes, {
       environments: { production: PRODUCTION },
-      ledger: options.ledger ?? new DynamoDbLedger(table, dynamo.clientConfig),
-      rollups: options.rollups ?? new DynamoDbRollupLedger(table, dynamo.clientConfig),
+      ledger: options.ledger ?? new DynamoDbLedger(shared.table, shared.dynamo.clientConfig),
+      rollups: options.rollups ?? new DynamoDbRollupLedger(shared.table, shared.dynamo.clientConfig),
       ...(options.createClient ? { createClient: options.createClient } : {}),
       ...(options.queue ? { queue: { enqueue: async (delivery) => options.queue?.(delivery) } } : {}),
     });
@@ -112,12 +94,17 @@ describe('the roll-up tells the truth across clusters and containers', () => {
     const five = ['prod-eu-1', 'prod-eu-2', 'prod-us-1', 'prod-us-2', 'prod-ap-1'];
     const sha = nextSha();
     const routes = five.map((cluster) =>
-      testRoute(github.url, { id: cluster, cluster, environment: 'production', clusterStatuses: false }),
+      testRoute(shared.github.url, {
+        id: cluster,
+        cluster,
+        environment: 'production',
+        clusterStatuses: false,
+      }),
     );
     const { relay } = testRelay(routes, {
       environments: { production: PRODUCTION },
-      ledger: new DynamoDbLedger(table, dynamo.clientConfig),
-      rollups: new DynamoDbRollupLedger(table, dynamo.clientConfig),
+      ledger: new DynamoDbLedger(shared.table, shared.dynamo.clientConfig),
+      rollups: new DynamoDbRollupLedger(shared.table, shared.dynamo.clientConfig),
     });
     const send = async (cluster: string, verdict: Verdict, second: number) =>
       JSON.parse(
@@ -127,7 +114,7 @@ describe('the roll-up tells the truth across clusters and containers', () => {
           )
         ).body,
       );
-    const dispatchesBefore = github.dispatches.length;
+    const dispatchesBefore = shared.github.dispatches.length;
 
     // Act: all five progress, four succeed, one fails, then recovers; Flux re-sends everything.
     for (const cluster of five) await send(cluster, 'pending', 0);
@@ -149,7 +136,7 @@ describe('the roll-up tells the truth across clusters and containers', () => {
     });
     // No cluster context is written: the routes turned their own statuses off.
     expect(
-      github.statusesOf('acme/fleet-infra', sha).every((status) => status.context === ROLLUP_CONTEXT),
+      shared.github.statusesOf('acme/fleet-infra', sha).every((status) => status.context === ROLLUP_CONTEXT),
     ).toBe(true);
     // Each write is a change of the roll-up's state or description, and re-sends change nothing.
     const texts = rollupWrites(sha).map((status) => `${status.state} ${status.description}`);
@@ -162,7 +149,7 @@ describe('the roll-up tells the truth across clusters and containers', () => {
       'duplicate',
       'duplicate',
     ]);
-    expect(github.dispatches.slice(dispatchesBefore)).toEqual([
+    expect(shared.github.dispatches.slice(dispatchesBefore)).toEqual([
       {
         repository: 'acme/fleet-infra',
         event_type: 'flux-production-ready',
@@ -199,8 +186,8 @@ describe('the roll-up tells the truth across clusters and containers', () => {
           const faults = [...planned];
           // Prepare: every ledger call, forge write and dispatch is a step the scheduler orders.
           const sha = nextSha();
-          const statuses = new DynamoDbLedger(table, dynamo.clientConfig);
-          const records = new DynamoDbRollupLedger(table, dynamo.clientConfig);
+          const statuses = new DynamoDbLedger(shared.table, shared.dynamo.clientConfig);
+          const records = new DynamoDbRollupLedger(shared.table, shared.dynamo.clientConfig);
           const ledger: StatusLedger = {
             read: s.scheduleFunction((key: string) => statuses.read(key)),
             swap: s.scheduleFunction((key: string, version: number | undefined, next) =>
@@ -258,7 +245,7 @@ describe('the roll-up tells the truth across clusters and containers', () => {
             ...arrivals,
             ...extra.filter((index) => index < arrivals.length).map((index) => arrivals[index]),
           ];
-          const dispatchesBefore = github.dispatches.length;
+          const dispatchesBefore = shared.github.dispatches.length;
 
           // Act: Flux retries a 5xx until the outage is over; the queue redelivers what it took, twice.
           async function deliver(arrival: (typeof arrivals)[number] | undefined, order: number) {
@@ -306,7 +293,7 @@ describe('the roll-up tells the truth across clusters and containers', () => {
               description: truncate(expected.description, GITHUB_DESCRIPTION_LIMIT),
             });
           }
-          const sent = github.dispatches.slice(dispatchesBefore);
+          const sent = shared.github.dispatches.slice(dispatchesBefore);
           expect(sent.length).toBeLessThanOrEqual(1);
           if (expected.state === 'success') expect(sent).toMatchObject([{ client_payload: { sha } }]);
         },

@@ -7,6 +7,8 @@ import {
   rollupOf,
   rollupOfRecord,
 } from '../../functions/environments/rollup.js';
+import { recordVerdict } from '../../functions/environments/verdict-record.js';
+import { MemoryRollupLedger } from '../../functions/ledger/memory-rollup-ledger.js';
 import { eventOrder } from '../../functions/ledger/status-ledger.js';
 
 const CLUSTERS = ['prod-eu-1', 'prod-us-1', 'prod-us-2'];
@@ -136,18 +138,32 @@ describe('the roll-up of an environment', () => {
 });
 
 describe('a resolved roll-up', () => {
-  const resolution = (second: number, covers: Record<string, string>) => ({
+  const superseded = {
     state: 'success' as const,
     description: 'superseded by ccccccc, deployed with it',
     targetUrl: 'https://github.com/acme/fleet-infra/commit/c',
-    order: eventOrder(second * 1000, { state: 'success', description: 'x', targetUrl: '' }),
-    covers,
-  });
+    order: eventOrder(0, { state: 'success', description: 'x', targetUrl: '' }),
+  };
+  const timedOut = {
+    ...superseded,
+    state: 'error' as const,
+    description: 'no verdict from prod-us-1 within 30m',
+  };
 
-  it('stands in for the missing verdicts while no cluster reports a newer event', () => {
-    // Prepare: resolved at second 30, when prod-eu-1 was pending since second 0.
-    const verdicts = { 'prod-eu-1': verdict('pending', 0) };
-    const record = { verdicts, resolution: resolution(30, { 'prod-eu-1': verdicts['prod-eu-1'].order }) };
+  /** A record where prod-eu-1 is pending since second 0 and the roll-up was resolved. */
+  async function resolved(resolution: typeof superseded | typeof timedOut) {
+    const rollups = new MemoryRollupLedger();
+    await rollups.swap('k', undefined, {
+      verdicts: { 'prod-eu-1': verdict('pending', 0) },
+      resolution,
+      version: 1,
+    });
+    return rollups;
+  }
+
+  it('stands in for the missing verdicts, its counts after it', () => {
+    // Prepare
+    const record = { verdicts: { 'prod-eu-1': verdict('pending', 0) }, resolution: superseded };
 
     // Act
     const rolled = rollupOfRecord(CLUSTERS, record);
@@ -162,49 +178,28 @@ describe('a resolved roll-up', () => {
     });
   });
 
-  it('is not undone by an event older than it, however late, and gives way to a newer one', () => {
-    const covers = { 'prod-eu-1': verdict('pending', 0).order };
-    const older = {
-      verdicts: { 'prod-eu-1': verdict('failure', 20_000) },
-      resolution: resolution(30, covers),
-    };
-    const newer = {
-      verdicts: { 'prod-eu-1': verdict('failure', 40_000) },
-      resolution: resolution(30, covers),
-    };
+  it('"superseded" stands against a success (it says as much) and ends at a failure or a new pending', async () => {
+    const rollups = await resolved(superseded);
 
-    expect(rollupOfRecord(CLUSTERS, older)).toMatchObject({ state: 'success', resolved: true });
-    expect(rollupOfRecord(CLUSTERS, newer)).toMatchObject({ state: 'failure', resolved: false });
+    const afterSuccess = await recordVerdict(rollups, 'k', 'prod-us-1', verdict('success', 20_000));
+    const afterPending = await recordVerdict(rollups, 'k', 'prod-us-2', verdict('pending', 40_000));
+    const afterSuccessAgain = await recordVerdict(rollups, 'k', 'prod-us-2', verdict('success', 50_000));
+
+    expect(rollupOfRecord(CLUSTERS, afterSuccess)).toMatchObject({ state: 'success', resolved: true });
+    expect(rollupOfRecord(CLUSTERS, afterPending)).toMatchObject({ state: 'pending', resolved: false });
+    // Once ended, it stays ended: a redeployed commit is judged by its own verdicts, and promoted.
+    expect(afterSuccessAgain.resolution).toBeUndefined();
+    expect(rollupOfRecord(CLUSTERS, afterSuccessAgain)).toMatchObject({ state: 'pending', resolved: false });
   });
 
-  it('is not undone by a newer success: "deployed with it" says as much', () => {
-    const covers = { 'prod-eu-1': verdict('pending', 0).order };
-    const repeated = {
-      verdicts: { 'prod-eu-1': verdict('success', 40_000) },
-      resolution: resolution(30, covers),
-    };
+  it('a timeout ends at any verdict that comes after it, whatever its time', async () => {
+    const rollups = await resolved(timedOut);
 
-    expect(rollupOfRecord(CLUSTERS, repeated)).toMatchObject({
-      state: 'success',
-      description: expect.stringMatching(
-        /^superseded by ccccccc, deployed with it; 1\/3 clusters reconciled/,
-      ),
-      resolved: true,
-    });
-  });
+    // A success stamped before the pending's own second still counts: it came after the timeout.
+    const record = await recordVerdict(rollups, 'k', 'prod-us-1', verdict('success', 0));
 
-  it('gives way to any verdict that came after it when it was a timeout (its order is the pending’s)', () => {
-    const verdicts = { 'prod-eu-1': verdict('success', 10_000), 'prod-us-1': verdict('success', 5_000) };
-    const timeout = {
-      ...resolution(0, { 'prod-eu-1': verdict('success', 10_000).order }),
-      state: 'error' as const,
-      description: 'no verdict from prod-us-1, prod-us-2 within 30m',
-    };
-
-    expect(rollupOfRecord(CLUSTERS, { verdicts, resolution: timeout })).toMatchObject({
-      state: 'pending',
-      resolved: false,
-    });
-    expect(clustersWithoutVerdict(CLUSTERS, verdicts)).toEqual(['prod-us-2']);
+    expect(record.resolution).toBeUndefined();
+    expect(rollupOfRecord(CLUSTERS, record)).toMatchObject({ state: 'pending', resolved: false });
+    expect(clustersWithoutVerdict(CLUSTERS, record.verdicts)).toEqual(['prod-eu-1', 'prod-us-2']);
   });
 });
