@@ -43,7 +43,10 @@ export class FluxCommitStatusStack extends Stack {
 
     this.secrets = new WebhookSecrets(this, 'Secrets', {
       routes: config.routes,
-      environmentSecrets: promotionSecretsOf(config.environments),
+      environmentSecrets: [
+        ...promotionSecretsOf(config.environments),
+        ...(config.detailsPage === undefined ? [] : [config.detailsPage.secret]),
+      ],
       createPlaceholders: deployment.createPlaceholderSecrets,
     });
     this.webhook = new WebhookFunction(this, 'Webhook', { configFile, deployment, logRetention });
@@ -99,7 +102,17 @@ export class FluxCommitStatusStack extends Stack {
       routes: config.routes,
       domain: deployment.domain,
       logRetention,
+      detailsPage: config.detailsPage,
     });
+    if (config.detailsPage !== undefined) {
+      // The links' origin: the config's own (a CDN in front), else the API's domain or endpoint.
+      const detailsBaseUrl = config.detailsPage.baseUrl ?? this.api.baseUrl;
+      this.webhook.function.addEnvironment('DETAILS_BASE_URL', detailsBaseUrl);
+      new CfnOutput(this, 'DetailsPageBaseUrl', {
+        description: 'Where the details pages are served: <this>/details/<token>',
+        value: detailsBaseUrl,
+      });
+    }
     this.alarms = new DeliveryAlarms(this, 'Alarms', {
       handler: this.webhook.function,
       alarm: deployment.alarm,

@@ -25,6 +25,10 @@ export function routeKeyOf(routeId: string): string {
   return `POST ${webhookPathOf(routeId)}`;
 }
 
+/** The details pages' one route (functions/webhook/details-page.ts), and its key. */
+export const DETAILS_ROUTE_PATH = '/details/{token}';
+export const DETAILS_ROUTE_KEY = `GET ${DETAILS_ROUTE_PATH}`;
+
 /**
  * One JSON object per request, in HTTP API's own context variables. Every value is quoted, since API
  * Gateway writes "-" for a missing one, so each line stays valid JSON for Logs Insights.
@@ -57,6 +61,8 @@ export interface WebhookApiProps {
   routes: ReadonlyArray<Pick<Route, 'id' | 'throttle'>>;
   domain: Deployment['domain'];
   logRetention: RetentionDays;
+  /** The details pages' throttle, when the environment has them: `GET /details/{token}` is then routed. */
+  detailsPage?: { throttle: Deployment['throttle'] } | undefined;
 }
 
 /**
@@ -120,6 +126,27 @@ export class WebhookApi extends Construct {
           '(generic); neither is IAM, Cognito or JWT, and an authorizer cannot see the body. The function ' +
           'verifies both against Secrets Manager before it parses anything.',
       });
+    }
+    if (props.detailsPage !== undefined) {
+      const [route] = this.api.addRoutes({
+        path: DETAILS_ROUTE_PATH,
+        methods: [HttpMethod.GET],
+        integration,
+      });
+      if (route !== undefined) {
+        routeSettings[DETAILS_ROUTE_KEY] = {
+          ThrottlingRateLimit: props.detailsPage.throttle.rateLimit,
+          ThrottlingBurstLimit: props.detailsPage.throttle.burstLimit,
+        };
+        this.stage.node.addDependency(route);
+        Validations.of(route).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason:
+            'A details page is opened from the forge by whoever can read the commit status; the link itself ' +
+            'is the credential (an HMAC of the status identity under a key in Secrets Manager), checked by the ' +
+            'function. Its own throttle bounds what guessing costs.',
+        });
+      }
     }
     // HttpStage takes only a stage-wide throttle; per-route throttling is the stage's RouteSettings.
     cfnStage.routeSettings = routeSettings;

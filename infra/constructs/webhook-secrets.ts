@@ -5,8 +5,8 @@ import { Construct } from 'constructs';
 import type { Route } from '../../functions/config/route-schema.js';
 
 /**
- * Every secret the routes name, webhook keys and forge credentials alike, then the fleet
- * environments' promotion webhook keys, each once, in config order.
+ * Every secret the routes name, webhook keys and forge credentials alike, then the environment's
+ * own (the fleet environments' promotion webhook keys, the details pages' key), each once, in config order.
  */
 export function secretNamesOf(
   routes: readonly Route[],
@@ -23,7 +23,7 @@ export function secretNamesOf(
 
 export interface WebhookSecretsProps {
   routes: readonly Route[];
-  /** The keys of the fleet environments' promotion webhooks (`promotionSecretsOf`). */
+  /** The environment's own secrets: promotion webhook keys (`promotionSecretsOf`), the details pages' key. */
   environmentSecrets?: readonly string[];
   /** Create each secret given by name, empty, for a new environment (`deployment.createPlaceholderSecrets`). */
   createPlaceholders: boolean;

@@ -1,0 +1,89 @@
+import { rmSync } from 'node:fs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cfnText, configDirWith, ROUTE, synthEnvironment } from './cdk-app.js';
+
+const KEY_SECRET = 'flux-commit-status/details-key';
+const configDir = configDirWith({
+  pages: {
+    routes: [ROUTE, { ...ROUTE, id: 'prod-us-1', detailsPage: true }],
+    detailsPage: { secret: KEY_SECRET, throttle: { rateLimit: 3, burstLimit: 6 } },
+    deployment: { region: 'eu-west-1' },
+  },
+  'pages-cdn': {
+    routes: [{ ...ROUTE, detailsPage: true }],
+    detailsPage: { secret: KEY_SECRET, baseUrl: 'https://status.example.com' },
+    deployment: { region: 'eu-west-1', createPlaceholderSecrets: true },
+  },
+});
+
+afterAll(() => rmSync(configDir, { recursive: true, force: true }));
+
+describe('a stack with details pages', () => {
+  const synthesised = synthEnvironment('pages', { configDir });
+  const { template } = synthesised;
+
+  it('routes GET /details/{token} to the function beside the webhooks, under a throttle of its own', () => {
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
+    expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual([
+      'GET /details/{token}',
+      'POST /hooks/prod-eu-1',
+      'POST /hooks/prod-us-1',
+    ]);
+    template.resourceCountIs('AWS::ApiGatewayV2::Integration', 1);
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
+    expect(stage?.Properties.RouteSettings['GET /details/{token}']).toEqual({
+      ThrottlingRateLimit: 3,
+      ThrottlingBurstLimit: 6,
+    });
+  });
+
+  it('lets the function read the page key, and tells it and the operator where the pages are', () => {
+    const policy = Object.values(template.findResources('AWS::IAM::Policy'))[0];
+    const reads = policy?.Properties.PolicyDocument.Statement.find(
+      (statement: { Action: unknown }) => statement.Action === 'secretsmanager:GetSecretValue',
+    );
+    expect([reads.Resource].flat().map(cfnText)).toContain(
+      `arn:aws:secretsmanager:eu-west-1:\${AWS::AccountId}:secret:${KEY_SECRET}-??????`,
+    );
+    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0];
+    const apiId = Object.keys(template.findResources('AWS::ApiGatewayV2::Api'))[0];
+    expect(cfnText(fn?.Properties.Environment.Variables.DETAILS_BASE_URL)).toBe(`\${${apiId}.ApiEndpoint}`);
+    expect(cfnText(template.toJSON().Outputs.DetailsPageBaseUrl.Value)).toBe(
+      cfnText(fn?.Properties.Environment.Variables.DETAILS_BASE_URL),
+    );
+  });
+
+  it('leaves no cdk-nag finding', () => {
+    const findings = new AwsSolutionsChecks()
+      .validateScope(synthesised.app)
+      .violations.flatMap((violation) =>
+        violation.violatingResources.map((r) => `${violation.ruleName} ${r.constructPath}`),
+      );
+    expect(findings).toEqual([]);
+  });
+});
+
+describe('a stack whose pages sit behind a CDN', () => {
+  const synthesised = synthEnvironment('pages-cdn', { configDir });
+
+  it('points the links at the configured origin and creates the key’s placeholder with the others', () => {
+    const fn = Object.values(synthesised.template.findResources('AWS::Lambda::Function'))[0];
+    expect(fn?.Properties.Environment.Variables.DETAILS_BASE_URL).toBe('https://status.example.com');
+    synthesised.template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: KEY_SECRET });
+    const findings = new AwsSolutionsChecks().validateScope(synthesised.app).violations;
+    expect(findings).toEqual([]);
+  });
+});
+
+describe('a stack without details pages', () => {
+  it('has no GET route and no base URL', () => {
+    const { template } = synthEnvironment('prod');
+    const keys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
+      (r) => r.Properties.RouteKey,
+    );
+    expect(keys.some((key: string) => key.startsWith('GET'))).toBe(false);
+    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0];
+    expect(fn?.Properties.Environment.Variables.DETAILS_BASE_URL).toBeUndefined();
+  });
+});
