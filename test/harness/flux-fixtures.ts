@@ -65,3 +65,28 @@ export function testRoute(apiUrl: string, overrides: Partial<RouteInput> = {}): 
     ...overrides,
   });
 }
+
+export type Verdict = 'pending' | 'success' | 'failure';
+
+/**
+ * A Flux event of Kustomization flux-system/apps on `sha`: Progressing, reconciled, or a failed
+ * health check saying `message`, stamped `time` (epoch ms, cut to Flux's whole seconds, or as is).
+ */
+export function verdictEvent(
+  sha: string,
+  verdict: Verdict,
+  time: number | string,
+  { message = 'not ready', name = 'apps' }: { message?: string; name?: string } = {},
+): string {
+  const event = eventOf(FIXTURES.reconciled);
+  event.metadata.revision = `main@sha1:${sha}`;
+  event.involvedObject.name = name;
+  event.timestamp =
+    typeof time === 'string'
+      ? time
+      : new Date(Math.floor(time / 1000) * 1000).toISOString().replace('.000', '');
+  if (verdict === 'pending') Object.assign(event, { reason: 'Progressing', message: 'applying' });
+  if (verdict === 'failure')
+    Object.assign(event, { severity: 'error', reason: 'HealthCheckFailed', message });
+  return JSON.stringify(event);
+}

@@ -11,7 +11,7 @@ import { MemoryLedger } from '../../functions/ledger/memory-ledger.js';
 import type { StatusLedger } from '../../functions/ledger/status-ledger.js';
 import type { DeliveryQueue, QueuedDelivery } from '../../functions/queue/delivery-queue.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
-import { eventOf, FIXTURES, testRoute } from '../harness/flux-fixtures.js';
+import { testRoute, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
 import { useSharedTable } from '../harness/shared-table.js';
 
@@ -21,7 +21,6 @@ import { useSharedTable } from '../harness/shared-table.js';
  * own retries on a 5xx and the retry queue's redeliveries.
  */
 
-type Verdict = 'pending' | 'success' | 'failure';
 /** Event times relative to now, on whole seconds as Flux stamps them: `at(5)` is five minutes later. */
 const BASE = Math.floor(Date.now() / 60_000) * 60_000 - 3600_000;
 const at = (minutes: number, seconds = 0) =>
@@ -29,20 +28,12 @@ const at = (minutes: number, seconds = 0) =>
 let shaCounter = 0;
 const nextSha = () => (++shaCounter).toString(16).padStart(40, 'a');
 
-function fluxEvent(
+const fluxEvent = (
   sha: string,
   verdict: Verdict,
   time: string,
   message = 'Deployment/apps/podinfo not ready',
-) {
-  const event = eventOf(FIXTURES.reconciled);
-  event.metadata.revision = `main@sha1:${sha}`;
-  event.timestamp = time;
-  if (verdict === 'pending') Object.assign(event, { reason: 'Progressing', message: 'applying' });
-  if (verdict === 'failure')
-    Object.assign(event, { severity: 'error', reason: 'HealthCheckFailed', message });
-  return JSON.stringify(event);
-}
+) => verdictEvent(sha, verdict, time, { message });
 
 /** A promise and its resolver, to hold one step of a delivery while others overtake it. */
 function gate() {

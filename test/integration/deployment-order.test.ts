@@ -12,7 +12,7 @@ import type { RollupLedger } from '../../functions/ledger/rollup-ledger.js';
 import { eventOrder, type StatusLedger } from '../../functions/ledger/status-ledger.js';
 import type { QueuedDelivery } from '../../functions/queue/delivery-queue.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
-import { eventOf, FIXTURES, testRoute } from '../harness/flux-fixtures.js';
+import { testRoute, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
 import { useSharedTable } from '../harness/shared-table.js';
 
@@ -23,7 +23,6 @@ import { useSharedTable } from '../harness/shared-table.js';
  * cluster's newest verdict.
  */
 
-type Verdict = 'pending' | 'success' | 'failure';
 const CLUSTERS = ['prod-eu-1', 'prod-us-1'] as const;
 const BASE = Math.floor(Date.now() / 1000) * 1000 - 600_000;
 let shaCounter = 0;
@@ -34,16 +33,8 @@ const DESCRIPTIONS: Record<Verdict, string> = {
   failure: 'health check failed: not ready',
 };
 
-function fluxEvent(sha: string, verdict: Verdict, second: number) {
-  const event = eventOf(FIXTURES.reconciled);
-  event.metadata.revision = `main@sha1:${sha}`;
-  event.timestamp = new Date(BASE + second * 1000).toISOString().replace('.000', '');
-  if (verdict === 'pending') Object.assign(event, { reason: 'Progressing', message: 'applying' });
-  if (verdict === 'failure') {
-    Object.assign(event, { severity: 'error', reason: 'HealthCheckFailed', message: 'not ready' });
-  }
-  return JSON.stringify(event);
-}
+const fluxEvent = (sha: string, verdict: Verdict, second: number) =>
+  verdictEvent(sha, verdict, BASE + second * 1000);
 
 const PRODUCTION: FleetEnvironment = {
   context: 'flux/{{environment}}/{{kind}}/{{name}}',

@@ -3,28 +3,19 @@ import type { FleetEnvironment } from '../../functions/environments/environments
 import { DynamoDbLedger } from '../../functions/ledger/dynamodb-ledger.js';
 import { DynamoDbRollupLedger } from '../../functions/ledger/dynamodb-rollup-ledger.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
-import { eventOf, FIXTURES, testRoute } from '../harness/flux-fixtures.js';
+import { testRoute, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
 import { useSharedTable } from '../harness/shared-table.js';
 
 /** GitHub Deployments on a stateful GitHub: one per commit and environment, reused, auto_inactive. */
 
-type Verdict = 'pending' | 'success' | 'failure';
 const CLUSTERS = ['prod-eu-1', 'prod-us-1'];
 const BASE = Math.floor(Date.now() / 1000) * 1000 - 600_000;
 let shaCounter = 0;
 const nextSha = () => (++shaCounter).toString(16).padStart(40, 'd');
 
-function fluxEvent(sha: string, verdict: Verdict, second: number, name = 'apps') {
-  const event = eventOf(FIXTURES.reconciled);
-  event.metadata.revision = `main@sha1:${sha}`;
-  event.timestamp = new Date(BASE + second * 1000).toISOString().replace('.000', '');
-  event.involvedObject.name = name;
-  if (verdict === 'pending') Object.assign(event, { reason: 'Progressing', message: 'applying' });
-  if (verdict === 'failure')
-    Object.assign(event, { severity: 'error', reason: 'HealthCheckFailed', message: 'not ready' });
-  return JSON.stringify(event);
-}
+const fluxEvent = (sha: string, verdict: Verdict, second: number, name = 'apps') =>
+  verdictEvent(sha, verdict, BASE + second * 1000, { name });
 
 const PRODUCTION: FleetEnvironment = {
   context: 'flux/{{environment}}/{{kind}}/{{name}}',

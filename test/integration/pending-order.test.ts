@@ -7,7 +7,7 @@ import { DynamoDbPendingIndex } from '../../functions/ledger/dynamodb-pending-in
 import type { PendingIndex } from '../../functions/ledger/pending-index.js';
 import { type LedgerItem, ledgerKey, type StatusLedger } from '../../functions/ledger/status-ledger.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
-import { eventOf, FIXTURES, testRoute } from '../harness/flux-fixtures.js';
+import { testRoute, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
 import { useSharedTable } from '../harness/shared-table.js';
 
@@ -18,20 +18,8 @@ import { useSharedTable } from '../harness/shared-table.js';
  * superseding verdict. Real octokit writes to a stateful GitHub on loopback.
  */
 
-type Verdict = 'pending' | 'success' | 'failure';
 let shaCounter = 0;
 const nextSha = () => (++shaCounter).toString(16).padStart(40, 'e');
-
-function fluxEvent(sha: string, verdict: Verdict, time: number): string {
-  const event = eventOf(FIXTURES.reconciled);
-  event.metadata.revision = `main@sha1:${sha}`;
-  event.timestamp = new Date(time).toISOString().replace('.000', '');
-  if (verdict === 'pending') Object.assign(event, { reason: 'Progressing', message: 'applying' });
-  if (verdict === 'failure') {
-    Object.assign(event, { severity: 'error', reason: 'HealthCheckFailed', message: 'not ready' });
-  }
-  return JSON.stringify(event);
-}
 
 describe('pending resolutions in every interleaving with real events', () => {
   const shared = useSharedTable();
@@ -122,12 +110,12 @@ describe('pending resolutions in every interleaving with real events', () => {
         const since = Math.floor(Date.now() / 1000) * 1000;
         const clock = { now: since + 10_000 };
         const [a, b] = containers(s, clock);
-        await s.waitFor(a?.send(fluxEvent(sha, 'pending', since)) as Promise<unknown>);
+        await s.waitFor(a?.send(verdictEvent(sha, 'pending', since)) as Promise<unknown>);
         clock.now = since + 31 * 60_000;
 
         // Act: the verdict comes in while the sweep runs, in the order the scheduler picks.
         const [answer, swept] = await s.waitFor(
-          Promise.all([b?.send(fluxEvent(sha, verdict, since + offset * 1000)), a?.sweep()]),
+          Promise.all([b?.send(verdictEvent(sha, verdict, since + offset * 1000)), a?.sweep()]),
         );
 
         // Assess
@@ -163,13 +151,16 @@ describe('pending resolutions in every interleaving with real events', () => {
         const t0 = Math.floor(Date.now() / 1000) * 1000;
         const clock = { now: t0 + 60_000 };
         const [a, b] = containers(s, clock);
-        await s.waitFor(a?.send(fluxEvent(x, 'pending', t0)) as Promise<unknown>);
+        await s.waitFor(a?.send(verdictEvent(x, 'pending', t0)) as Promise<unknown>);
 
         // Act
-        const ownVerdict = () => a?.send(fluxEvent(x, own, t0 + ownSecond * 1000));
+        const ownVerdict = () => a?.send(verdictEvent(x, own, t0 + ownSecond * 1000));
         if (ownFirst) await s.waitFor(ownVerdict() as Promise<unknown>);
         await s.waitFor(
-          Promise.all([b?.send(fluxEvent(y, 'success', t0 + 30_000)), ownFirst ? undefined : ownVerdict()]),
+          Promise.all([
+            b?.send(verdictEvent(y, 'success', t0 + 30_000)),
+            ownFirst ? undefined : ownVerdict(),
+          ]),
         );
 
         // Assess: the forge shows the ledger's claim, and it is the commit's own verdict, whichever

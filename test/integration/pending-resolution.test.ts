@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DeliveryRecord } from '../../functions/delivery/delivery-record.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import type { SpecCheckedFake } from '../fakes/fake-forge.js';
-import { eventOf, FIXTURES } from '../harness/flux-fixtures.js';
+import { type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
 import { CONTEXT, type ForgeProfile, useForge } from '../harness/forge-behaviour.js';
 import { azureDevOps, bitbucket, bitbucketServer, gitea, github, gitlab } from '../harness/forge-profiles.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
@@ -16,20 +16,6 @@ import { apiEvent, testRelay } from '../harness/relay-harness.js';
 const A = 'a'.repeat(40);
 const B = 'b'.repeat(40);
 const C = 'c'.repeat(40);
-
-type Verdict = 'pending' | 'success' | 'failure';
-
-/** A Flux event of Kustomization flux-system/apps on `sha`, stamped `time` (whole seconds). */
-function fluxEvent(sha: string, verdict: Verdict, time: number): string {
-  const event = eventOf(FIXTURES.reconciled);
-  event.metadata.revision = `main@sha1:${sha}`;
-  event.timestamp = new Date(Math.floor(time / 1000) * 1000).toISOString().replace('.000', '');
-  if (verdict === 'pending') Object.assign(event, { reason: 'Progressing', message: 'applying' });
-  if (verdict === 'failure') {
-    Object.assign(event, { severity: 'error', reason: 'HealthCheckFailed', message: 'not ready' });
-  }
-  return JSON.stringify(event);
-}
 
 const PROFILES: Array<ForgeProfile<SpecCheckedFake>> = [
   github,
@@ -55,7 +41,7 @@ describe.each(PROFILES.map((profile) => [profile.type, profile] as const))(
         records: harness.records as DeliveryRecord[],
         sweep: harness.sweep,
         send: async (sha: string, verdict: Verdict, time: number) =>
-          JSON.parse((await handler(apiEvent({ body: fluxEvent(sha, verdict, time) }))).body),
+          JSON.parse((await handler(apiEvent({ body: verdictEvent(sha, verdict, time) }))).body),
       };
     }
     const latest = (sha: string) => profile.written(forge.fake, sha)[0];

@@ -14,7 +14,7 @@ import type { RollupLedger } from '../../functions/ledger/rollup-ledger.js';
 import { eventOrder, type StatusLedger } from '../../functions/ledger/status-ledger.js';
 import type { QueuedDelivery } from '../../functions/queue/delivery-queue.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
-import { eventOf, FIXTURES, testRoute } from '../harness/flux-fixtures.js';
+import { testRoute, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
 import { useSharedTable } from '../harness/shared-table.js';
 
@@ -24,7 +24,6 @@ import { useSharedTable } from '../harness/shared-table.js';
  * octokit against a stateful GitHub, Flux's own retries on a 5xx and the retry queue's redeliveries.
  */
 
-type Verdict = 'pending' | 'success' | 'failure';
 const CLUSTERS = ['prod-eu-1', 'prod-us-1', 'prod-us-2'] as const;
 const ROLLUP_CONTEXT = 'flux/production/kustomization/apps';
 const BASE = Math.floor(Date.now() / 60_000) * 60_000 - 3600_000;
@@ -32,16 +31,8 @@ const at = (seconds: number) => new Date(BASE + seconds * 1000).toISOString().re
 let shaCounter = 0;
 const nextSha = () => (++shaCounter).toString(16).padStart(40, 'b');
 
-function fluxEvent(sha: string, verdict: Verdict, time: string) {
-  const event = eventOf(FIXTURES.reconciled);
-  event.metadata.revision = `main@sha1:${sha}`;
-  event.timestamp = time;
-  if (verdict === 'pending') Object.assign(event, { reason: 'Progressing', message: 'applying' });
-  if (verdict === 'failure') {
-    Object.assign(event, { severity: 'error', reason: 'HealthCheckFailed', message: 'podinfo not ready' });
-  }
-  return JSON.stringify(event);
-}
+const fluxEvent = (sha: string, verdict: Verdict, time: string) =>
+  verdictEvent(sha, verdict, time, { message: 'podinfo not ready' });
 
 const PRODUCTION: FleetEnvironment = {
   context: 'flux/{{environment}}/{{kind}}/{{name}}',

@@ -6,7 +6,7 @@ import { DynamoDbPendingIndex } from '../../functions/ledger/dynamodb-pending-in
 import { DynamoDbRollupLedger } from '../../functions/ledger/dynamodb-rollup-ledger.js';
 import type { RollupLedger } from '../../functions/ledger/rollup-ledger.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
-import { eventOf, FIXTURES, testRoute } from '../harness/flux-fixtures.js';
+import { testRoute, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
 import { useSharedTable } from '../harness/shared-table.js';
 
@@ -16,7 +16,6 @@ import { useSharedTable } from '../harness/shared-table.js';
  * relay, on dynalite, with real octokit against a stateful GitHub and a clock the test moves.
  */
 
-type Verdict = 'pending' | 'success' | 'failure';
 const CONTEXT = 'flux/production/kustomization/apps';
 const CLUSTERS = ['prod-eu-1', 'prod-us-1'] as const;
 const PRODUCTION: FleetEnvironment = {
@@ -27,16 +26,8 @@ const PRODUCTION: FleetEnvironment = {
 let counter = 0;
 const nextSha = () => (++counter).toString(16).padStart(40, 'd');
 
-function fluxEvent(sha: string, verdict: Verdict, time: number): string {
-  const event = eventOf(FIXTURES.reconciled);
-  event.metadata.revision = `main@sha1:${sha}`;
-  event.timestamp = new Date(Math.floor(time / 1000) * 1000).toISOString().replace('.000', '');
-  if (verdict === 'pending') Object.assign(event, { reason: 'Progressing', message: 'applying' });
-  if (verdict === 'failure') {
-    Object.assign(event, { severity: 'error', reason: 'HealthCheckFailed', message: 'podinfo not ready' });
-  }
-  return JSON.stringify(event);
-}
+const fluxEvent = (sha: string, verdict: Verdict, time: number) =>
+  verdictEvent(sha, verdict, time, { message: 'podinfo not ready' });
 
 describe('pending roll-ups of a fleet environment', () => {
   const shared = useSharedTable();
