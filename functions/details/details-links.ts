@@ -4,7 +4,7 @@ import { type FluxEvent, normaliseMetadata } from '../core/flux-event.js';
 import { truncate } from '../core/text.js';
 import type { SecretScope } from '../delivery/secret-scope.js';
 import { identityOf } from '../delivery/status-delivery.js';
-import { appendDetails, type DetailsStore } from '../ledger/details-store.js';
+import { appendDetails, type DetailsEntry, type DetailsStore } from '../ledger/details-store.js';
 import { LEDGER_TTL_SECONDS } from '../ledger/dynamodb-store.js';
 import { eventOrder } from '../ledger/status-ledger.js';
 import { detailsKeys } from './details-keys.js';
@@ -48,10 +48,48 @@ export class DetailsLinks {
 
   async remember({ route, status, event, eventTime, scope }: DetailsFacts): Promise<void> {
     if (!route.detailsPage) return;
-    if (route.provider.secret !== undefined) await scope.get(route.provider.secret);
-    const identity = identityOf(route, status);
     const metadata = normaliseMetadata(event.metadata);
     const { kind, namespace, name } = event.involvedObject;
+    await this.#append(route, status, eventTime, scope, {
+      reason: event.reason,
+      message: event.message,
+      revision: truncate(metadata.commit ?? metadata.originRevision ?? metadata.revision ?? '', 1024),
+      object: namespace === undefined ? `${kind}/${name}` : `${kind}/${namespace}/${name}`,
+      eventTime: event.timestamp,
+    });
+  }
+
+  /**
+   * A status this service wrote for a pending commit (functions/pending/): the page shows it as the
+   * forge does, at the order it was written with, so its verdict and the forge's agree.
+   */
+  async rememberResolution({
+    route,
+    status,
+    object,
+    eventTime,
+    scope,
+    kind,
+  }: ResolutionFacts): Promise<void> {
+    if (!route.detailsPage) return;
+    await this.#append(route, status, eventTime, scope, {
+      reason: kind === 'superseded' ? 'Superseded' : 'NoVerdict',
+      message: status.description,
+      revision: status.sha,
+      object,
+      eventTime: new Date(eventTime).toISOString(),
+    });
+  }
+
+  async #append(
+    route: Route,
+    status: CommitStatus,
+    eventTime: number,
+    scope: SecretScope,
+    entry: Pick<DetailsEntry, 'reason' | 'message' | 'revision' | 'object' | 'eventTime'>,
+  ): Promise<void> {
+    if (route.provider.secret !== undefined) await scope.get(route.provider.secret);
+    const identity = identityOf(route, status);
     const now = this.options.now();
     const order = eventOrder(eventTime, {
       state: status.state,
@@ -69,17 +107,24 @@ export class DetailsLinks {
         context: status.context,
       }),
       scope.redactFields({
+        ...entry,
         order,
         state: status.state,
-        reason: event.reason,
-        message: event.message,
-        revision: truncate(metadata.commit ?? metadata.originRevision ?? metadata.revision ?? '', 1024),
         cluster: route.cluster ?? route.id,
-        object: namespace === undefined ? `${kind}/${name}` : `${kind}/${namespace}/${name}`,
-        eventTime: event.timestamp,
         receivedAt: new Date(now).toISOString(),
       }),
       Math.floor(now / 1000) + LEDGER_TTL_SECONDS,
     );
   }
+}
+
+/** What a pending commit's resolution tells its page. */
+export interface ResolutionFacts {
+  route: Route;
+  status: CommitStatus;
+  /** `Kind/namespace/name`. */
+  object: string;
+  eventTime: number;
+  scope: SecretScope;
+  kind: 'superseded' | 'timeout';
 }

@@ -3,6 +3,7 @@ import { isPassingFault } from '../core/errors.js';
 import { type DeliveryRecord, type ObserveDelivery, recordFailure } from '../delivery/delivery-record.js';
 import { SecretScope } from '../delivery/secret-scope.js';
 import type { DeliverStatus } from '../delivery/status-delivery.js';
+import type { DetailsLinks } from '../details/details-links.js';
 import type { OwedStatus, PendingEntry, PendingIndex } from '../ledger/pending-index.js';
 import { pendingKey } from '../ledger/pending-index.js';
 import type { SecretSource } from '../secrets/secret-source.js';
@@ -11,6 +12,8 @@ import { owedCommitStatus, unresolved } from './resolutions.js';
 
 export interface Resolver {
   index: PendingIndex;
+  /** The details pages, which show a resolution as the forge does. */
+  details?: DetailsLinks | undefined;
   /** The plain delivery (status-delivery.ts): a resolution is not tracked again. */
   deliverStatus: DeliverStatus;
   secrets: SecretSource;
@@ -71,6 +74,14 @@ export async function resolveEntry(
       replaces: unresolved,
     });
     record.statusCode = 200;
+    if (record.outcome !== 'superseded' && record.outcome !== 'skipped') {
+      const kind = record.resolution ?? 'timeout';
+      const facts = { route, status, object, eventTime: entry.since, scope, kind };
+      // The status is on the forge: a page that misses it says so in the log, and is not retried.
+      await resolver.details?.rememberResolution(facts).catch((error: Error) => {
+        record.reason = `the details page could not record it: ${scope.redact(error.message)}`;
+      });
+    }
     await drop();
     result = 'resolved';
   } catch (caught) {

@@ -90,6 +90,7 @@ export function createRelay(options: RelayOptions): {
   const resolver = {
     index: pending,
     deliverStatus: plainDelivery,
+    details: options.details,
     resolveRollup,
     secrets: options.secrets,
     observe: options.observe,

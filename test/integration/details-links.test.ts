@@ -51,7 +51,7 @@ async function service(route: Parameters<typeof testRoute>[1] = {}) {
     { secret: 'test/details-key', baseUrl: BASE, throttle: { rateLimit: 10, burstLimit: 20 } },
     { secrets, store: new MemoryDetailsStore(), baseUrl: () => undefined, now },
   );
-  const { relay } = testRelay([testRoute(github.url, { detailsPage: true, ...route })], {
+  const { relay, sweep } = testRelay([testRoute(github.url, { detailsPage: true, ...route })], {
     secrets,
     details: details.links,
     now,
@@ -70,10 +70,27 @@ async function service(route: Parameters<typeof testRoute>[1] = {}) {
     const old = (secrets.values['test/details-key'] as { token: string }).token;
     secrets.values['test/details-key'] = { token: next, previous: old };
   }
-  return { github, deliver, open, rotate, clock };
+  return { github, deliver, open, rotate, clock, sweep };
 }
 
 describe('details links', () => {
+  it('shows the sweep’s error as the forge does, for a verdict that never came', async () => {
+    // Prepare: a pending status, its page linked.
+    const { deliver, open, clock, sweep } = await service();
+    const link = await deliver(fixture(FIXTURES.progressing));
+    clock.now += 31 * 60_000;
+
+    // Act
+    const swept = await sweep();
+    const page = await open(link);
+
+    // Assess
+    expect(swept.resolved).toBe(1);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('No verdict');
+    expect(page.body).toContain('no verdict from prod-eu-1 within 30m');
+  });
+
   it('point the status at its page, which answers with the security headers', async () => {
     // Prepare
     const { github, deliver, open } = await service();
