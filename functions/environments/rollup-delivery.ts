@@ -268,7 +268,8 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
    * Resolves one pending roll-up, the entry of the index item `indexKey`: its record takes the
    * resolution it is owed ("superseded"), or else the timeout's `error` naming the clusters without a
    * verdict, and the roll-up is written again from the record. Then the entry leaves the index, also
-   * when its environment is no longer in the config. True when done.
+   * when its environment is no longer in the config. The roll-up's outcome, or undefined when there
+   * was nothing left to resolve (a verdict came first, and its own delivery wrote the roll-up).
    */
   async function resolve(
     indexKey: string,
