@@ -1,46 +1,15 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
-import { startLocalServer } from '../../functions/local/server.js';
-import { FileSecretSource } from '../../functions/secrets/file-source.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
-import { FIXTURES, FORGE_TOKEN, fixture, sign, WEBHOOK_KEY } from '../harness/flux-fixtures.js';
+import { FIXTURES, fixture, sign } from '../harness/flux-fixtures.js';
+import { oneGitHubRoute, startTestServer } from '../harness/test-server.js';
 
 /** `npm start` runs the pending sweep on an interval, in place of the stack's schedule. */
 describe('the local server’s pending sweep', () => {
   it('writes `error` on a pending whose verdict never came, on its own interval', async () => {
     // Prepare: the fixture's Progressing is months old, so the route's 30 minutes are long past.
     const github = await new FakeGitHub().start();
-    const folder = mkdtempSync(join(tmpdir(), 'fcs-sweep-'));
-    const configFile = join(folder, 'config.json');
-    const secretsFile = join(folder, 'secrets.json');
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        routes: [
-          {
-            id: 'prod-eu-1',
-            auth: { type: 'hmac', secret: 'team/webhook' },
-            provider: {
-              type: 'github',
-              address: 'https://github.com/acme/fleet-infra',
-              secret: 'team/github',
-              apiUrl: github.url,
-            },
-          },
-        ],
-      }),
-    );
-    writeFileSync(secretsFile, JSON.stringify({ 'team/webhook': WEBHOOK_KEY, 'team/github': FORGE_TOKEN }));
-    const { server, url, queue } = await startLocalServer({
-      configFile,
-      secrets: new FileSecretSource(secretsFile),
-      port: 0,
-      logger: new Logger({ logLevel: 'SILENT' }),
-      sweepIntervalMs: 50,
-    });
+    const { config, secrets } = oneGitHubRoute(github.url);
+    const { url, stop } = await startTestServer(config, secrets, { sweepIntervalMs: 50 });
     const sha = 'a549a44b3316991928c80b3bee0eb916d16c9dcc';
     const shown = () => github.statusesOf('acme/fleet-infra', sha)[0];
     try {
@@ -67,9 +36,7 @@ describe('the local server’s pending sweep', () => {
         description: "no verdict from prod-eu-1 within 30m; see the cluster's kustomize-controller",
       });
     } finally {
-      queue.stop();
-      server.closeAllConnections();
-      await new Promise((done) => server.close(done));
+      await stop();
       await github.stop();
     }
   });

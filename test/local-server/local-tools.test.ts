@@ -3,14 +3,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeliveryRecord } from '../../functions/delivery/delivery-record.js';
-import { startLocalServer } from '../../functions/local/server.js';
-import { FileSecretSource } from '../../functions/secrets/file-source.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
-import { FIXTURES, FORGE_TOKEN, fixture, sign, WEBHOOK_KEY } from '../harness/flux-fixtures.js';
-import { startTestServer } from '../harness/test-server.js';
+import { FIXTURES, FORGE_TOKEN, fixture, sign } from '../harness/flux-fixtures.js';
+import { oneGitHubRoute, startTestServer } from '../harness/test-server.js';
 
 const run = promisify(execFile);
 
@@ -157,33 +154,9 @@ describe('the local server on a forge that keeps failing', () => {
   it('tries a delivery 8 times in all, as the Lambda does, then dead-letters it', async () => {
     const github = await new FakeGitHub().start();
     for (let i = 0; i < 200; i++) github.script.push({ status: 503, body: { message: 'down' } });
-    const folder = mkdtempSync(join(tmpdir(), 'fcs-queue-'));
-    const configFile = join(folder, 'config.json');
-    const secretsFile = join(folder, 'secrets.json');
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        routes: [
-          {
-            id: 'prod-eu-1',
-            auth: { type: 'hmac', secret: 'team/webhook' },
-            provider: {
-              type: 'github',
-              address: 'https://github.com/acme/fleet-infra',
-              secret: 'team/github',
-              apiUrl: github.url,
-            },
-          },
-        ],
-      }),
-    );
-    writeFileSync(secretsFile, JSON.stringify({ 'team/webhook': WEBHOOK_KEY, 'team/github': FORGE_TOKEN }));
     const records: DeliveryRecord[] = [];
-    const { server, url, queue } = await startLocalServer({
-      configFile,
-      secrets: new FileSecretSource(secretsFile),
-      port: 0,
-      logger: new Logger({ logLevel: 'SILENT' }),
+    const { config, secrets } = oneGitHubRoute(github.url);
+    const { url, queue, stop } = await startTestServer(config, secrets, {
       relay: { budgetMs: 300, observe: (record) => records.push(record) },
       // 30 s → 15 ms: the whole schedule in about 1.5 s.
       retryBackoffScale: 0.0005,
@@ -204,9 +177,7 @@ describe('the local server on a forge that keeps failing', () => {
       expect(records.map((record) => record.outcome)).toEqual(['queued', ...Array(7).fill('failed')]);
       expect(records.at(-1)?.attempt).toBe(8);
     } finally {
-      queue.stop();
-      server.closeAllConnections();
-      await new Promise((done) => server.close(done));
+      await stop();
       await github.stop();
     }
   });
