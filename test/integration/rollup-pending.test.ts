@@ -202,4 +202,40 @@ describe('pending roll-ups of a fleet environment', () => {
       { numRuns: 15 },
     );
   });
+
+  it('ends on the older commit’s own failure whether it races the newer commit’s success or not', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.scheduler(), async (s) => {
+        // Prepare: a is pending on both clusters; b's success on both (which supersedes a) and a's
+        // own failure on prod-eu-1 race, two containers, every record read and swap a step.
+        const clock = { now: Date.now() };
+        const [a, b] = [nextSha(), nextSha()];
+        const t0 = clock.now - 120_000;
+        const store = new DynamoDbRollupLedger(shared.table, shared.dynamo.clientConfig);
+        const stepped: RollupLedger = {
+          read: (key) => s.schedule(Promise.resolve(), 'read').then(() => store.read(key)),
+          swap: (key, version, next) =>
+            s.schedule(Promise.resolve(), 'swap').then(() => store.swap(key, version, next)),
+        };
+        const setup = container(clock);
+        for (const cluster of CLUSTERS) await setup.send(cluster, a, 'pending', t0);
+        const [one, two] = [container(clock, stepped), container(clock, stepped)];
+
+        // Act
+        const done = Promise.all([
+          (async () => {
+            for (const cluster of CLUSTERS) await one.send(cluster, b, 'success', t0 + 30_000);
+          })(),
+          two.send('prod-eu-1', a, 'failure', t0 + 20_000),
+        ]);
+        await s.waitFor(done);
+
+        // Assess: the same verdict as in any order of arrival, and no promotion of a.
+        expect(rollup(a)?.state).toBe('failure');
+        expect(rollup(b)?.state).toBe('success');
+        expect(dispatchesOf(a)).toEqual([]);
+      }),
+      { numRuns: 15 },
+    );
+  });
 });
