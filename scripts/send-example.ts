@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../functions/config/config-file.js';
+import { describeKeyRef, type WebhookKeyRef, webhookKeyRefs } from '../functions/config/webhook-secret.js';
 import { ConfigError, RouteMisconfiguredError } from '../functions/core/errors.js';
 import { FileSecretSource } from '../functions/secrets/file-source.js';
 
@@ -63,10 +64,10 @@ function request() {
 async function send(parts: NonNullable<ReturnType<typeof request>>): Promise<number> {
   const { route, body, secretsFile } = parts;
   // With several secrets (a key rotation), the first is the one Flux is assumed to hold.
-  const [name] = Array.isArray(route.auth.secret) ? route.auth.secret : [route.auth.secret];
-  const { token: key } = await new FileSecretSource(secretsFile).get(name as string);
-  if (key === undefined || key === '') {
-    throw new RouteMisconfiguredError(`secret "${name}" in ${secretsFile} has no "token"`);
+  const [ref] = webhookKeyRefs(route.auth.secret) as [WebhookKeyRef];
+  const key = ((await new FileSecretSource(secretsFile).get(ref.secret)) as Record<string, unknown>)[ref.key];
+  if (typeof key !== 'string' || key === '') {
+    throw new RouteMisconfiguredError(`${describeKeyRef(ref)} in ${secretsFile} has no "${ref.key}" string`);
   }
   // As Flux sends it: generic-hmac signs the body, generic sends the secret's Authorization header.
   const credentials: Record<string, string> =

@@ -9,6 +9,7 @@ import {
   parseProviderAddress,
 } from '../forges/registry.js';
 import { SecretName } from './config-fields.js';
+import { WebhookSecretSchema } from './webhook-secret.js';
 
 /** API Gateway throttling: requests per second, and the burst taken above that rate. */
 export const ThrottleSchema = z.strictObject({
@@ -58,8 +59,14 @@ export const RouteSchema = z
     clusterStatuses: z._default(z.boolean(), true),
     auth: z.strictObject({
       type: z._default(z.enum(['hmac', 'bearer']), 'hmac'),
-      /** Several secrets may be valid at once, so that a key can be rotated without a gap. */
-      secret: z.union([SecretName, z.array(SecretName).check(z.minLength(1), z.maxLength(5))]),
+      /**
+       * Several keys may be valid at once, so that a key can be rotated without a gap; each is a
+       * secret's `token` or a named key of a shared secret (webhook-secret.ts).
+       */
+      secret: z.union([
+        WebhookSecretSchema,
+        z.array(WebhookSecretSchema).check(z.minLength(1), z.maxLength(5)),
+      ]),
     }),
     provider: ProviderSchema,
     dryRun: z._default(z.boolean(), false),

@@ -1,22 +1,12 @@
 import { redact } from '../core/redact.js';
 import { sensitiveValuesOf } from '../forges/credentials.js';
-import type { SecretSource, SecretValue } from '../secrets/secret-source.js';
+import { NAMING_KEYS, type SecretSource, type SecretValue } from '../secrets/secret-source.js';
 
 /**
  * The secrets one delivery read, and the scrubbing of everything it says: its answer, its log line,
  * what it writes to the forge, the ledger and the queue. A value is remembered as it is read, so no
  * code path can use a secret before the scope knows it.
  */
-/** Keys of a provider secret that name things rather than prove them. */
-const PUBLIC_KEYS = new Set([
-  'username',
-  'ca.crt',
-  'githubAppID',
-  'githubAppInstallationID',
-  'githubAppInstallationOwner',
-  'githubAppBaseURL',
-]);
-
 export class SecretScope {
   readonly #values = new Set<string>();
 
@@ -31,7 +21,7 @@ export class SecretScope {
   remember(value: SecretValue): void {
     for (const text of sensitiveValuesOf(value)) this.#values.add(text);
     for (const [key, text] of Object.entries(value)) {
-      if (!PUBLIC_KEYS.has(key) && typeof text === 'string' && text !== '') this.#values.add(text);
+      if (!NAMING_KEYS.has(key) && typeof text === 'string' && text !== '') this.#values.add(text);
     }
     if (value.username && value.password) this.#values.add(`${value.username}:${value.password}`);
   }

@@ -21,6 +21,16 @@ export const SecretValueSchema = z.looseObject({
 
 export type SecretValue = z.infer<typeof SecretValueSchema>;
 
+/** Keys of a provider secret that name things rather than prove them: never scrubbed as secrets. */
+export const NAMING_KEYS: ReadonlySet<string> = new Set([
+  'username',
+  'ca.crt',
+  'githubAppID',
+  'githubAppInstallationID',
+  'githubAppInstallationOwner',
+  'githubAppBaseURL',
+]);
+
 export interface SecretSource {
   /** The secret's value, cached; `fresh` skips the cache, as after a forge's 401 during a rotation. */
   get(name: string, options?: { fresh?: boolean }): Promise<SecretValue>;

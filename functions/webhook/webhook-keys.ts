@@ -1,4 +1,5 @@
 import type { Route } from '../config/route-schema.js';
+import { describeKeyRef, type WebhookKeyRef, webhookKeyRefs } from '../config/webhook-secret.js';
 import { verifyBearer, verifySignature } from '../core/authentication.js';
 import { RelayError, RouteMisconfiguredError, SecretUnavailableError } from '../core/errors.js';
 import type { SecretSource } from '../secrets/secret-source.js';
@@ -27,7 +28,7 @@ export class WebhookKeys {
   readonly #warn: NonNullable<WebhookKeysOptions['warn']>;
   readonly #now: () => number;
   readonly #quietMs: number;
-  /** When each unreadable secret was last reported, by name. */
+  /** When each unreadable key was last reported, by secret and key. */
   readonly #reported = new Map<string, number>();
 
   constructor(options: WebhookKeysOptions = {}) {
@@ -54,20 +55,23 @@ export class WebhookKeys {
 
   /** The keys of the route that can be read; at least one, or a 5xx that names no secret. */
   async keysOf(route: Route, secrets: SecretSource): Promise<Buffer[]> {
-    const names = Array.isArray(route.auth.secret) ? route.auth.secret : [route.auth.secret];
     const keys: Buffer[] = [];
     let transient = false;
-    for (const name of names) {
+    for (const ref of webhookKeyRefs(route.auth.secret)) {
       try {
-        const { token } = await secrets.get(name);
-        if (token === undefined || token === '') {
-          throw new RouteMisconfiguredError(`webhook secret "${name}" of route ${route.id} has no "token"`);
+        // A shared secret is read (and cached) once for every route that names a key in it.
+        const value: Record<string, unknown> = await secrets.get(ref.secret);
+        const key = value[ref.key];
+        if (typeof key !== 'string' || key === '') {
+          throw new RouteMisconfiguredError(
+            `webhook ${describeKeyRef(ref)} of route ${route.id} has no "${ref.key}" string`,
+          );
         }
-        keys.push(Buffer.from(token, 'utf8'));
+        keys.push(Buffer.from(key, 'utf8'));
       } catch (error) {
         if (!(error instanceof RelayError)) throw error;
         transient ||= error instanceof SecretUnavailableError;
-        this.#report(route, name, error);
+        this.#report(route, ref, error);
       }
     }
     if (keys.length > 0) return keys;
@@ -75,14 +79,16 @@ export class WebhookKeys {
     throw transient ? new SecretUnavailableError(unreadable) : new RouteMisconfiguredError(unreadable);
   }
 
-  #report(route: Route, name: string, error: RelayError): void {
+  #report(route: Route, ref: WebhookKeyRef, error: RelayError): void {
     const now = this.#now();
+    const name = `${ref.secret}\n${ref.key}`;
     const last = this.#reported.get(name);
     if (last !== undefined && now - last < this.#quietMs) return;
     this.#reported.set(name, now);
     this.#warn('a webhook key of the route cannot be read; the others are used', {
       route: route.id,
-      secret: name,
+      secret: ref.secret,
+      ...(ref.key === 'token' ? {} : { key: ref.key }),
       error: error.code,
       reason: error.message,
     });

@@ -3,6 +3,7 @@ import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { CfnSecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { Route } from '../../functions/config/route-schema.js';
+import { webhookKeyRefs } from '../../functions/config/webhook-secret.js';
 
 /**
  * Every secret the routes name, webhook keys and forge credentials alike, then the environment's
@@ -14,7 +15,8 @@ export function secretNamesOf(
 ): string[] {
   const names = new Set<string>();
   for (const route of routes) {
-    for (const name of [route.auth.secret].flat()) names.add(name);
+    // A shared secret of per-cluster keys is one secret, granted once, whatever keys the routes name.
+    for (const { secret } of webhookKeyRefs(route.auth.secret)) names.add(secret);
     if (route.provider.secret !== undefined) names.add(route.provider.secret);
   }
   for (const name of environmentSecrets) names.add(name);

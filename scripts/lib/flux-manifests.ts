@@ -1,4 +1,5 @@
 import type { Route } from '../../functions/config/route-schema.js';
+import { webhookKeyRefs } from '../../functions/config/webhook-secret.js';
 import { ConfigError } from '../../functions/core/errors.js';
 import { webhookUrlOutputName } from '../../infra/output-names.js';
 
@@ -47,9 +48,11 @@ function scalar(value: string): string {
 }
 
 function placeholderFor(route: Route): string {
-  const names = Array.isArray(route.auth.secret) ? route.auth.secret : [route.auth.secret];
+  const names = webhookKeyRefs(route.auth.secret).map((ref) =>
+    ref.key === 'token' ? `the token of secret ${ref.secret}` : `the key ${ref.key} of secret ${ref.secret}`,
+  );
   // No ": " inside: the generic Provider parses `headers` as YAML, placeholder included.
-  return `<the token of secret ${names.join(' or ')}>`;
+  return `<${names.join(' or ')}>`;
 }
 
 function resourceName(route: Route): string {

@@ -1,5 +1,6 @@
 import { fetch as undiciFetch } from 'undici';
 import type { Route } from '../../functions/config/route-schema.js';
+import { describeKeyRef, webhookKeyRefs } from '../../functions/config/webhook-secret.js';
 import { RelayError } from '../../functions/core/errors.js';
 import { createClient as azureDevOpsClient } from '../../functions/forges/azuredevops/client.js';
 import { createClient as bitbucketClient } from '../../functions/forges/bitbucket/client.js';
@@ -252,15 +253,16 @@ async function checkStatusesRead(
 }
 
 async function checkWebhookSecrets(route: Route, secrets: SecretSource): Promise<void> {
-  const names = Array.isArray(route.auth.secret) ? route.auth.secret : [route.auth.secret];
-  for (const name of names) {
-    let token: string | undefined;
+  for (const ref of webhookKeyRefs(route.auth.secret)) {
+    let token: unknown;
     try {
-      ({ token } = await secrets.get(name));
+      token = ((await secrets.get(ref.secret)) as Record<string, unknown>)[ref.key];
     } catch (error) {
-      throw new Finding('fail', `webhook secret ${name}: ${(error as Error).message}`);
+      throw new Finding('fail', `webhook ${describeKeyRef(ref)}: ${(error as Error).message}`);
     }
-    if (!token) throw new Finding('fail', `webhook secret ${name} has no "token"`);
+    if (typeof token !== 'string' || token === '') {
+      throw new Finding('fail', `webhook ${describeKeyRef(ref)} has no "${ref.key}" string`);
+    }
   }
 }
 

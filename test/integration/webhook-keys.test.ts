@@ -137,3 +137,111 @@ describe('webhook keys during a rotation', () => {
     expect(reports).toEqual([NEXT, NEXT]);
   });
 });
+
+/** Per-cluster keys in one shared secret: `{"secret": "…", "key": "<cluster>"}`. */
+describe('webhook keys in a shared secret', () => {
+  const SHARED = 'test/fleet-webhooks';
+  let aws: FakeSecretsManager;
+  let github: FakeGitHub;
+  let warn: MockInstance<typeof console.warn>;
+
+  beforeAll(async () => {
+    aws = await new FakeSecretsManager().start();
+    github = await new FakeGitHub().start();
+    aws.secrets.set(
+      SHARED,
+      JSON.stringify({ 'prod-eu-1': WEBHOOK_KEY, 'prod-us-1': 'the-key-of-prod-us-1' }),
+    );
+    aws.secrets.set('test/forge', JSON.stringify({ token: 'ghp_webhookKeysToken00000' }));
+  });
+
+  afterAll(async () => {
+    await aws.stop();
+    await github.stop();
+  });
+
+  beforeEach(() => {
+    warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+  });
+
+  afterEach(() => {
+    warn.mockRestore();
+  });
+
+  function setup(...keys: string[]) {
+    const route = (id: string, key: string[]) =>
+      testRoute(github.url, { id, auth: { secret: key.map((name) => ({ secret: SHARED, key: name })) } });
+    const { relay, records } = testRelay([route('eu', keys), route('us', ['prod-us-1'])], {
+      secrets: new SecretsManagerSource(aws.clientConfig()),
+    });
+    return { handler: apiGatewayHandler(relay), records };
+  }
+
+  it('verifies each route with its own key, read from one secret with one call for every route', async () => {
+    const { handler, records } = setup('prod-eu-1');
+    const calls = aws.calls;
+    const body = fixture(FIXTURES.reconciled);
+    const usBody = fixture(FIXTURES.healthCheckFailed);
+
+    const eu = await handler(apiEvent({ route: 'eu', body }));
+    const us = await handler(
+      apiEvent({
+        route: 'us',
+        body: usBody,
+        headers: { 'content-type': 'application/json', 'x-signature': sign(usBody, 'the-key-of-prod-us-1') },
+      }),
+    );
+
+    expect([eu.statusCode, us.statusCode]).toEqual([200, 200]);
+    expect(records.map((record) => record.outcome)).toEqual(['written', 'written']);
+    // The shared secret and the forge's: nothing per route.
+    expect(aws.calls - calls).toBe(2);
+  });
+
+  it("refuses a cluster signing with another cluster's key from the same secret", async () => {
+    const { handler, records } = setup('prod-eu-1');
+    const body = fixture(FIXTURES.reconciled);
+
+    const response = await handler(
+      apiEvent({
+        route: 'eu',
+        body,
+        headers: { 'content-type': 'application/json', 'x-signature': sign(body, 'the-key-of-prod-us-1') },
+      }),
+    );
+
+    expect(response.statusCode).toBe(401);
+    expect(records[0]).toMatchObject({ outcome: 'rejected', error: 'unauthorized' });
+  });
+
+  it('rotates as with secrets of their own: the key not in the secret yet is reported once, by name', async () => {
+    const { handler, records } = setup('prod-eu-1', 'prod-eu-1-next');
+
+    const first = await handler(apiEvent({ route: 'eu', body: fixture(FIXTURES.reconciled) }));
+    const second = await handler(apiEvent({ route: 'eu', body: fixture(FIXTURES.healthCheckFailed) }));
+
+    expect([first.statusCode, second.statusCode]).toEqual([200, 200]);
+    expect(records.map((record) => record.outcome)).not.toContain('rejected');
+    expect(warn).toHaveBeenCalledTimes(1);
+    const line = JSON.parse(warn.mock.calls[0]?.[0] as string);
+    expect(line).toMatchObject({
+      route: 'eu',
+      secret: SHARED,
+      key: 'prod-eu-1-next',
+      error: 'route-misconfigured',
+    });
+    expect(JSON.stringify(line)).not.toContain(WEBHOOK_KEY);
+    expect(JSON.stringify(line)).not.toContain('the-key-of-prod-us-1');
+  });
+
+  it("fails a route whose key is in no secret with a 500 that names neither, and scrubs every cluster's key", async () => {
+    const { handler, records } = setup('prod-gone');
+    const response = await handler(apiEvent({ route: 'eu', body: fixture(FIXTURES.reconciled) }));
+
+    expect(response.statusCode).toBe(500);
+    expect(response.body).not.toContain(SHARED);
+    expect(records[0]).toMatchObject({ outcome: 'failed', error: 'route-misconfigured' });
+    const line = JSON.parse(warn.mock.calls[0]?.[0] as string);
+    expect(line.reason).toContain('key "prod-gone" of secret "test/fleet-webhooks"');
+  });
+});

@@ -49,6 +49,22 @@ describe('environment config', () => {
     expect(parse({ routes: [full] }).routes[0]?.provider.apiUrl).toBe('https://ghe.example.com/api/v3');
   });
 
+  it("accepts a cluster's key in a shared secret, beside secrets of their own, in a rotation", () => {
+    const shared = { secret: 'flux-commit-status/fleet-webhooks', key: 'prod-eu-1' };
+    const config = parse({ routes: [{ ...route, auth: { secret: [shared, 'old'] } }] });
+    expect(config.routes[0]?.auth.secret).toEqual([shared, 'old']);
+  });
+
+  it.each([
+    ['a key Flux gives to no secret', 'username', /auth\.secret/],
+    ['an empty key', '', /auth\.secret/],
+    ['a key with a space', 'prod eu', /auth\.secret/],
+  ])('refuses a shared secret with %s', (_, key, message) => {
+    expect(() =>
+      parse({ routes: [{ ...route, auth: { secret: { secret: 'fleet/webhooks', key } } }] }),
+    ).toThrow(message);
+  });
+
   it('accepts several webhook secrets for a rotation', () => {
     const config = parse({ routes: [{ ...route, auth: { secret: ['old', 'new'] } }] });
     expect(config.routes[0]?.auth.secret).toEqual(['old', 'new']);
