@@ -116,6 +116,22 @@ export class ClaimInFlightError extends RelayError {
 }
 
 /**
+ * A forge write that would wait longer than a webhook should pay for, such as GitHub's write spacing
+ * behind a burst: the delivery goes to the retry queue, delayed by `waitMs`, instead of sleeping in a
+ * billed invocation.
+ */
+export class WriteDeferredError extends RelayError {
+  override readonly name = 'WriteDeferredError';
+  readonly code = 'write-deferred';
+  constructor(
+    message: string,
+    readonly waitMs: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
  * Faults that pass (the forge, the ledger, the secret store, a storm on one identity): a delivery
  * that met one after its decision is worth the retry queue; any other refusal is final.
  */
@@ -125,6 +141,7 @@ export function isPassingFault(error: unknown): error is RelayError {
     error instanceof LedgerUnavailableError ||
     error instanceof SecretUnavailableError ||
     error instanceof OrderingContentionError ||
-    error instanceof ClaimInFlightError
+    error instanceof ClaimInFlightError ||
+    error instanceof WriteDeferredError
   );
 }

@@ -14,6 +14,7 @@ import {
   SecretUnavailableError,
   StaleEventError,
   UnauthorizedError,
+  WriteDeferredError,
 } from './errors.js';
 
 export interface JsonResponse {
@@ -41,6 +42,7 @@ const STATUS_BY_ERROR: ReadonlyArray<[new (...args: never[]) => RelayError, numb
   [LedgerUnavailableError, 503],
   [OrderingContentionError, 503],
   [ClaimInFlightError, 503],
+  [WriteDeferredError, 503],
 ];
 
 export function statusOf(error: RelayError): number {

@@ -8,6 +8,13 @@ export const MAX_FORGE_BUDGET_MS = 9000;
  */
 export const AFTER_FORGE_RESERVE_MS = 5000;
 
+/**
+ * A webhook's forge write that would wait longer than this for GitHub's write spacing goes to the
+ * retry queue with that delay instead: a queued delivery (a message, a later invocation) costs less
+ * than about a quarter of a second of a waiting 512 MB function (docs/performance.md).
+ */
+export const DEFER_SPACING_AFTER_MS = 1000;
+
 /** How long after its deadline a forge write is still counted as possibly landing. */
 export const WRITE_GRACE_MS = 10_000;
 

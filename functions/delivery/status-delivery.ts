@@ -40,6 +40,8 @@ export interface StatusJob {
   object?: FluxObject;
   /** A resolution's guard (see `OrderedDelivery.replaces`). */
   replaces?: OrderedDelivery['replaces'];
+  /** A forge write that would wait longer than this for its spacing is deferred to the queue (WriteOptions). */
+  deferAfterMs?: number;
 }
 
 export type DeliverStatus = (job: StatusJob) => Promise<OrderedOutcome | 'skipped'>;
@@ -108,6 +110,7 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): StatusDeliv
     scope,
     record,
     replaces,
+    deferAfterMs,
   }: StatusJob) {
     const status = { ...decided, description: scope.redact(decided.description) };
     const shown: ShownStatus = {
@@ -134,7 +137,11 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): StatusDeliv
           const result = await clients.write(
             route,
             written,
-            { deadline, checkForge: forgeShows === undefined },
+            {
+              deadline,
+              checkForge: forgeShows === undefined,
+              ...(deferAfterMs === undefined ? {} : { deferAfterMs }),
+            },
             scope,
           );
           if (result.forgeStatus !== undefined) record.forgeStatus = result.forgeStatus;

@@ -33,6 +33,11 @@ export interface WriteOptions {
    * duplicate check's read could only find that, so it is skipped. Read when unset.
    */
   checkForge?: boolean;
+  /**
+   * When the forge's own write spacing (GitHub's) would hold the write longer than this, it throws
+   * WriteDeferredError instead of waiting: set by a caller that can queue the delivery.
+   */
+  deferAfterMs?: number;
 }
 
 export interface WriteResult {

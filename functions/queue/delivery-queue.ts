@@ -17,7 +17,8 @@ export const QueuedDeliverySchema = z.object({
 export type QueuedDelivery = z.infer<typeof QueuedDeliverySchema>;
 
 export interface DeliveryQueue {
-  enqueue(delivery: QueuedDelivery, reason: string): Promise<void>;
+  /** `delaySeconds`: when the delivery is due (a deferred write's wait); the first backoff when absent. */
+  enqueue(delivery: QueuedDelivery, reason: string, delaySeconds?: number): Promise<void>;
 }
 
 /** How one redelivery attempt ended: written (or not needed), worth another try, or never. */

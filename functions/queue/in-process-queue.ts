@@ -25,9 +25,9 @@ export class InProcessQueue implements DeliveryQueue {
     this.#redeliver = redeliver;
   }
 
-  async enqueue(delivery: QueuedDelivery): Promise<void> {
+  async enqueue(delivery: QueuedDelivery, _reason: string, delaySeconds?: number): Promise<void> {
     if (this.#redeliver === undefined) throw new Error('the in-process queue has no consumer attached');
-    this.#schedule(delivery, 2);
+    this.#schedule(delivery, 2, delaySeconds);
   }
 
   get pending(): number {
@@ -39,8 +39,8 @@ export class InProcessQueue implements DeliveryQueue {
     this.#timers.clear();
   }
 
-  #schedule(delivery: QueuedDelivery, attempt: number): void {
-    const delayMs = backoffSeconds(attempt - 1) * 1000 * (this.options.backoffScale ?? 1);
+  #schedule(delivery: QueuedDelivery, attempt: number, delaySeconds?: number): void {
+    const delayMs = (delaySeconds ?? backoffSeconds(attempt - 1)) * 1000 * (this.options.backoffScale ?? 1);
     const timer = setTimeout(async () => {
       this.#timers.delete(timer);
       const redeliver = this.#redeliver;

@@ -13,13 +13,14 @@ export class SqsQueue implements DeliveryQueue {
     private readonly clientConfig: SQSClientConfig = {},
   ) {}
 
-  async enqueue(delivery: QueuedDelivery, reason: string): Promise<void> {
+  async enqueue(delivery: QueuedDelivery, reason: string, delaySeconds?: number): Promise<void> {
     const { sdk, client } = await this.#load();
     await client.send(
       new sdk.SendMessageCommand({
         QueueUrl: this.queueUrl,
         MessageBody: JSON.stringify(delivery),
-        DelaySeconds: backoffSeconds(1),
+        // SQS delays a message by at most 15 minutes.
+        DelaySeconds: Math.min(900, Math.max(0, delaySeconds ?? backoffSeconds(1))),
         MessageAttributes: { reason: { DataType: 'String', StringValue: reason.slice(0, 1000) } },
       }),
     );

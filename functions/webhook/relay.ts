@@ -7,11 +7,12 @@ import {
   PayloadTooLargeError,
   RouteNotFoundError,
   StaleEventError,
+  WriteDeferredError,
 } from '../core/errors.js';
 import { type FluxEvent, parseFluxEvent } from '../core/flux-event.js';
 import { errorResponse, type JsonResponse, jsonResponse } from '../core/http-response.js';
 import { decideStatus } from '../core/status-rules.js';
-import { forgeDeadline } from '../delivery/budget.js';
+import { DEFER_SPACING_AFTER_MS, forgeDeadline } from '../delivery/budget.js';
 import { type DeliveryRecord, type ObserveDelivery, recordFailure } from '../delivery/delivery-record.js';
 import type { CreateForgeClient } from '../delivery/forge-clients.js';
 import { redelivery } from '../delivery/redelivery.js';
@@ -45,6 +46,8 @@ export interface RelayOptions {
   pending?: PendingIndex;
   /** Where a delivery goes when the forge or the ledger still fails at the end of the budget. */
   queue?: DeliveryQueue;
+  /** With a queue: a forge write held longer than this by GitHub's write spacing is queued with that delay instead. */
+  deferSpacingAfterMs?: number;
   maxBodyBytes?: number;
   /** The forge's time when the invocation leaves more: 9 s, as Flux waits 15 s in all. */
   budgetMs?: number;
@@ -186,6 +189,9 @@ export function createRelay(options: RelayOptions): {
         scope,
         record,
         object: { kind, namespace: namespace ?? '', name },
+        ...(options.queue === undefined
+          ? {}
+          : { deferAfterMs: options.deferSpacingAfterMs ?? DEFER_SPACING_AFTER_MS }),
       });
       return jsonResponse(200, { outcome: record.outcome, ...summaryOf(route, status) });
     } catch (error) {
@@ -200,7 +206,12 @@ export function createRelay(options: RelayOptions): {
         status: scope.redactFields(status),
       };
       try {
-        await options.queue.enqueue(queued, reason);
+        // A deferred write comes back when its slot is free; any other fault after the queue's backoff.
+        await options.queue.enqueue(
+          queued,
+          reason,
+          error instanceof WriteDeferredError ? Math.ceil(error.waitMs / 1000) : undefined,
+        );
       } catch {
         // Without the hand-off the fault's own answer stands, and Flux retries on the 5xx.
         error.message = `${error.message}; the retry queue could not take it either`;

@@ -363,3 +363,25 @@ describe('queue settings and leftovers', () => {
     expect(records[0]).toMatchObject({ outcome: 'failed', error: 'route-not-found', attempt: 2 });
   });
 });
+
+describe("the SQS hand-off's delay", () => {
+  it('delays a deferred write by its wait, any other fault by the first backoff, never past 15 minutes', async () => {
+    const sqs = await new FakeSqs().start();
+    try {
+      const queue = new SqsQueue(`${sqs.server.url}/123456789012/retry`, undefined, sqs.clientConfig());
+      const delivery = {
+        routeId: 'test',
+        eventTime: 1,
+        status: { sha: SHA, state: 'success' as const, context: 'kustomization/apps', description: 'ok' },
+      };
+
+      await queue.enqueue(delivery, 'spacing', 2);
+      await queue.enqueue(delivery, 'a 503');
+      await queue.enqueue(delivery, 'spacing', 4000);
+
+      expect(sqs.sent.map((message) => message.delaySeconds)).toEqual([2, 30, 900]);
+    } finally {
+      await sqs.stop();
+    }
+  });
+});

@@ -70,7 +70,11 @@ export class GitHubClient implements ForgeClient, RepositoryDispatcher, Deployme
   async write(status: CommitStatus, options: WriteOptions): Promise<WriteResult> {
     const description = truncate(status.description, GITHUB_DESCRIPTION_LIMIT);
     const context = truncate(status.context, GITHUB_CONTEXT_LIMIT);
-    const request = { signal: deadlineSignal(options.deadline), deadline: options.deadline };
+    const request = {
+      signal: deadlineSignal(options.deadline),
+      deadline: options.deadline,
+      ...(options.deferAfterMs === undefined ? {} : { deferSpacingAfterMs: options.deferAfterMs }),
+    };
     try {
       const latest =
         options.checkForge === false

@@ -1,4 +1,5 @@
 import type { Octokit } from '@octokit/rest';
+import { WriteDeferredError } from '../../core/errors.js';
 import { withGaveUp } from './octokit-errors.js';
 
 /**
@@ -31,7 +32,8 @@ interface ErrorShape {
 
 interface RequestOptions {
   method: string;
-  request?: { deadline?: number; signal?: AbortSignal };
+  /** `deferSpacingAfterMs`: a write that would wait longer for its slot throws WriteDeferredError instead. */
+  request?: { deadline?: number; signal?: AbortSignal; deferSpacingAfterMs?: number };
 }
 
 /** How long to wait before the next attempt, or undefined when there should be none. */
@@ -84,18 +86,32 @@ export function applyRequestPolicy(octokit: Octokit, policy: RequestPolicy): voi
   /** When this client's next write may start. */
   let nextWriteAt = 0;
 
-  async function spaceWrite(signal: AbortSignal | undefined): Promise<void> {
+  async function spaceWrite(
+    signal: AbortSignal | undefined,
+    deferAfterMs: number | undefined,
+  ): Promise<void> {
     const now = Date.now();
     const slot = Math.max(now, nextWriteAt);
+    // The slot is not taken: the queue's delivery takes one when it comes back.
+    if (deferAfterMs !== undefined && slot - now > deferAfterMs) {
+      throw new WriteDeferredError(
+        `GitHub's write spacing would hold this write ${slot - now} ms; the retry queue writes it then`,
+        slot - now,
+      );
+    }
     nextWriteAt = slot + policy.writeSpacingMs;
     if (slot > now) await sleep(slot - now, signal);
   }
 
   octokit.hook.wrap('request', async (request, options) => {
-    const { deadline = Number.POSITIVE_INFINITY, signal } = (options as RequestOptions).request ?? {};
+    const {
+      deadline = Number.POSITIVE_INFINITY,
+      signal,
+      deferSpacingAfterMs,
+    } = (options as RequestOptions).request ?? {};
     const write = options.method !== 'GET' && options.method !== 'HEAD';
     for (let attempt = 0; ; attempt++) {
-      if (write && policy.writeSpacingMs > 0) await spaceWrite(signal);
+      if (write && policy.writeSpacingMs > 0) await spaceWrite(signal, deferSpacingAfterMs);
       try {
         return await request(options);
       } catch (error) {
