@@ -149,7 +149,9 @@ describe('flux-manifests', () => {
   it("names a cluster's key in a shared secret in the placeholder, beside a rotation's other key", () => {
     const shared = { secret: 'fleet/webhooks', key: 'prod-eu-1' };
     const text = render([route({ auth: { secret: [shared, 'hooks/r1-next'] } })]);
-    expect(text).toContain('<the key prod-eu-1 of secret fleet/webhooks or the token of secret hooks/r1-next>');
+    expect(text).toContain(
+      '<the key prod-eu-1 of secret fleet/webhooks or the token of secret hooks/r1-next>',
+    );
   });
 
   it("maps the route's event filter onto eventSources and eventSeverity", () => {
