@@ -184,6 +184,7 @@ async function runSide(
         events: WARM_UP_EVENTS,
         seed: 301,
         mix: COST_MIX,
+        resendVerdictsOnly: true,
       }),
     ];
     const stream = fluxStream({
@@ -192,6 +193,7 @@ async function runSide(
       events: EVENTS,
       seed: 101,
       mix: COST_MIX,
+      resendVerdictsOnly: true,
     });
     let turn = 0;
     const invoke = async (event: APIGatewayProxyEventV2) => {

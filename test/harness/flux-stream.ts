@@ -24,6 +24,8 @@ export interface FluxStreamOptions {
   clusters: readonly string[];
   seed: number;
   mix?: Readonly<Record<StreamEventKind, number>>;
+  /** Repeats of verdicts only, as Flux re-sends them (the cost model); by default a Progressing repeats too. */
+  resendVerdictsOnly?: boolean;
 }
 
 export interface StreamEvent {
@@ -152,7 +154,13 @@ export function fluxStream(options: FluxStreamOptions): StreamEvent[] {
 
   /** Objects a kind can apply to now: a repeat needs a status, a change needs a different one. */
   const candidates = (kind: StreamEventKind) =>
-    fleet.filter((object) => object.last !== undefined && (kind === 'repeat' || object.last !== kind));
+    fleet.filter(
+      (object) =>
+        object.last !== undefined &&
+        (kind === 'repeat'
+          ? !(options.resendVerdictsOnly && object.last === 'progressing')
+          : object.last !== kind),
+    );
 
   const stream: StreamEvent[] = [];
   for (let index = 0; index < kinds.length; index++) {
