@@ -50,14 +50,31 @@ const MAX_ROUNDS = 20;
  * Every forge write is thus followed by a check by the same writer, so the last write to land is
  * always the newest claim's, in any interleaving of containers. The ledger failing stops the
  * delivery (LedgerUnavailableError) rather than write blind; the caller queues it.
+ *
+ * The first read is eventually consistent (half the read units of a re-send's): it may show an
+ * earlier version, but every step taken on it is a swap on the version it showed, which succeeds only
+ * if that version is still the item's, so a round that acts acts on the current item. A step that
+ * would leave without a swap (nothing to do, or nothing to resolve) is taken only on a strongly
+ * consistent read, and so is every read after a swap.
  */
 export async function deliverInOrder(delivery: OrderedDelivery): Promise<OrderedOutcome> {
   const { ledger, key, writerId } = delivery;
   const mine = { order: eventOrder(delivery.eventTime, delivery.status), status: delivery.status };
   let written: ShownStatus | undefined;
   let changedForge = false;
+  // A resolution may leave on its first read (nothing to resolve), so it reads strongly from the start.
+  let consistent = delivery.replaces !== undefined;
+  /**
+   * The swap that checks the round's read. Every read after a swap is strong: after a failed one, so
+   * that a stale read cannot fail the next swap too; after this writer's own, so that its check after
+   * the forge write sees that swap.
+   */
+  const swap = async (expected: number | undefined, next: LedgerItem) => {
+    consistent = true;
+    return ledgerCall(() => ledger.swap(key, expected, next));
+  };
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const item = await ledgerCall(() => ledger.read(key));
+    const item = await ledgerCall(() => ledger.read(key, { consistent }));
     if (item === undefined && delivery.replaces !== undefined) return 'superseded';
     const others = liveWriters(item, writerId, delivery.now());
     const claimed =
@@ -67,7 +84,7 @@ export async function deliverInOrder(delivery: OrderedDelivery): Promise<Ordered
     if (written !== undefined && sameShown(written, claim.status)) {
       // What this attempt wrote is still the newest claim: confirm it, and leave.
       const next = settle(item, claim, others);
-      if (await ledgerCall(() => ledger.swap(key, item?.version, next))) {
+      if (await swap(item?.version, next)) {
         // A newer event that shows the same is this event's status written; another is a repair.
         if (!sameShown(claim.status, mine.status)) return 'superseded';
         return changedForge ? 'written' : 'duplicate';
@@ -76,10 +93,17 @@ export async function deliverInOrder(delivery: OrderedDelivery): Promise<Ordered
     }
     if (item?.confirmed === true && Object.keys(others).length === 0 && written === undefined) {
       // The forge shows the ledger's claim, and nothing is in flight that could change that.
-      if (!claimed) return item.claim.order === mine.order ? 'duplicate' : 'superseded';
+      if (!claimed) {
+        // Leaving without a swap: only on what a strongly consistent read showed.
+        if (!consistent) {
+          consistent = true;
+          continue;
+        }
+        return item.claim.order === mine.order ? 'duplicate' : 'superseded';
+      }
       if (sameShown(item.claim.status, mine.status)) {
         const next = { ...item, claim, writers: others, version: item.version + 1 };
-        if (await ledgerCall(() => ledger.swap(key, item.version, next))) return 'duplicate';
+        if (await swap(item.version, next)) return 'duplicate';
         continue;
       }
     }
@@ -92,7 +116,7 @@ export async function deliverInOrder(delivery: OrderedDelivery): Promise<Ordered
       writers: { ...others, [writerId]: delivery.writeExpiresAt },
       version: (item?.version ?? 0) + 1,
     };
-    if (!(await ledgerCall(() => ledger.swap(key, item?.version, next)))) continue;
+    if (!(await swap(item?.version, next))) continue;
     const known = item?.confirmed === true && Object.keys(others).length === 0 && written === undefined;
     // A failed write keeps this writer registered until it expires: a timed-out write may still
     // land, so no one may confirm before then. The claim stays unconfirmed; the next delivery writes.

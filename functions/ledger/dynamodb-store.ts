@@ -16,7 +16,7 @@ export interface ItemLayout<T> {
 }
 
 /**
- * Records in the ledger's table, one item each: a strongly consistent GetItem, and a PutItem on
+ * Records in the ledger's table, one item each: a GetItem (strongly consistent unless asked), and a PutItem on
  * the condition that the version is the one read. Every kind of record makes exactly these two
  * calls, under its own key prefix, so the function's grants do not grow with them.
  */
@@ -31,13 +31,13 @@ export class DynamoDbStore<T extends Versioned> implements VersionedStore<T> {
     private readonly keyPrefix = '',
   ) {}
 
-  async read(key: string): Promise<T | undefined> {
+  async read(key: string, options: { consistent?: boolean } = {}): Promise<T | undefined> {
     const { sdk, client } = await this.load();
     const { Item } = await client.send(
       new sdk.GetItemCommand({
         TableName: this.tableName,
         Key: { id: { S: `${this.keyPrefix}${key}` } },
-        ConsistentRead: true,
+        ConsistentRead: options.consistent ?? true,
       }),
     );
     if (Item === undefined || Item.version === undefined) return undefined;

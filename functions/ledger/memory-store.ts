@@ -10,7 +10,8 @@ export class MemoryStore<T extends Versioned> implements VersionedStore<T> {
 
   constructor(private readonly capacity = 10_000) {}
 
-  async read(key: string): Promise<T | undefined> {
+  /** Always the current record: what any read, eventually consistent or not, may return. */
+  async read(key: string, _options?: { consistent?: boolean }): Promise<T | undefined> {
     const record = this.#records.get(key);
     if (record === undefined) return undefined;
     this.#records.delete(key);

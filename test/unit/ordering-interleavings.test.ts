@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { ForgeUnavailableError, OrderingContentionError } from '../../functions/core/errors.js';
 import { deliverInOrder } from '../../functions/delivery/ordering.js';
 import { MemoryLedger } from '../../functions/ledger/memory-ledger.js';
-import { eventOrder, type ShownStatus, type StatusLedger } from '../../functions/ledger/status-ledger.js';
+import {
+  eventOrder,
+  type LedgerItem,
+  type ShownStatus,
+  type StatusLedger,
+} from '../../functions/ledger/status-ledger.js';
 
 /**
  * The ordering protocol on its own, over a ledger and a forge whose every step the scheduler
@@ -62,10 +67,42 @@ function newest(planned: PlannedEvent[]): ShownStatus {
   return shownOf(ordered[ordered.length - 1] as PlannedEvent);
 }
 
+/**
+ * DynamoDB's eventually consistent read: any version the item has had, the absent one included, as
+ * `lags` picks it (cycled; each pick is how many versions back, 0 the current one, and no picks read
+ * the current one). A strongly consistent read is always current.
+ */
+class LaggingLedger extends MemoryLedger {
+  readonly #history = new Map<string, LedgerItem[]>();
+  #picked = 0;
+
+  constructor(private readonly lags: readonly number[]) {
+    super();
+  }
+
+  override async read(key: string, options: { consistent?: boolean } = {}) {
+    const current = await super.read(key);
+    if (options.consistent !== false || this.lags.length === 0) return current;
+    const history = [undefined, ...(this.#history.get(key) ?? [])];
+    const lag = this.lags[this.#picked++ % this.lags.length] as number;
+    const seen = history[Math.max(0, history.length - 1 - lag)];
+    return seen === undefined ? undefined : structuredClone(seen);
+  }
+
+  override async swap(key: string, expected: number | undefined, next: LedgerItem) {
+    const swapped = await super.swap(key, expected, next);
+    if (swapped) this.#history.set(key, [...(this.#history.get(key) ?? []), structuredClone(next)]);
+    return swapped;
+  }
+}
+
+/** Up to 5 picks of how stale each eventually consistent read is; none: every read is current. */
+const lags = fc.array(fc.nat({ max: 3 }), { maxLength: 5 });
+
 /** A container's view of the shared ledger: each answer arrives when the scheduler says. */
 function scheduledLedger(s: fc.Scheduler, ledger: StatusLedger): StatusLedger {
   return {
-    read: s.scheduleFunction((key: string) => ledger.read(key)),
+    read: s.scheduleFunction((key: string, options?: { consistent?: boolean }) => ledger.read(key, options)),
     swap: s.scheduleFunction((key: string, version: number | undefined, next) =>
       ledger.swap(key, version, next),
     ),
@@ -75,14 +112,14 @@ function scheduledLedger(s: fc.Scheduler, ledger: StatusLedger): StatusLedger {
 const step = (s: fc.Scheduler, label: string) => s.schedule(Promise.resolve(label), label);
 
 describe('the ordering protocol under explored interleavings', () => {
-  it('leaves the forge with the newest event’s status, and the ledger confirmed on it', async () => {
+  it('leaves the forge with the newest event’s status, and the ledger confirmed on it, whatever its eventually consistent reads show', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.scheduler(),
-        events.chain((planned) => fc.tuple(fc.constant(planned), deliveriesOf(planned.length))),
-        async (s, [planned, deliveries]) => {
-          // Prepare: two containers, one shared ledger, one forge.
-          const shared = new MemoryLedger();
+        events.chain((planned) => fc.tuple(fc.constant(planned), deliveriesOf(planned.length), lags)),
+        async (s, [planned, deliveries, lagging]) => {
+          // Prepare: two containers, one shared ledger (its eventually consistent reads stale), one forge.
+          const shared = new LaggingLedger(lagging);
           const ledgers = [scheduledLedger(s, shared), scheduledLedger(s, shared)];
           const forge: { shows?: ShownStatus; writes: number } = { writes: 0 };
           let writers = 0;
@@ -159,6 +196,75 @@ describe('the ordering protocol under explored interleavings', () => {
       ),
       { numRuns: 1500 },
     );
+  });
+
+  it("repairs a dead writer's claim even when the eventually consistent read still shows the old one confirmed", async () => {
+    // Prepare: A written and confirmed; then B claimed, its write lost before it landed, its writer dead.
+    const ledger = new LaggingLedger([1]);
+    const forge: { shows?: ShownStatus } = {};
+    let clock = 0;
+    const a = { time: 1, state: 'success' } as const;
+    const b = { time: 2, state: 'failure' } as const;
+    const deliver = (event: PlannedEvent, writerId: string, fail = false) =>
+      deliverInOrder({
+        ledger,
+        key: 'identity',
+        eventTime: event.time * 1000,
+        status: shownOf(event),
+        writerId,
+        writeExpiresAt: clock + 10_000,
+        now: () => clock,
+        write: async (status) => {
+          if (fail) throw new ForgeUnavailableError('the container died before the write');
+          forge.shows = status;
+          return 'written' as const;
+        },
+      });
+    await deliver(a, 'a');
+    await expect(deliver(b, 'b', true)).rejects.toThrow(ForgeUnavailableError);
+    expect(forge.shows).toEqual(shownOf(a));
+    clock = 60_000;
+
+    // Act: a repeat of A, whose first read (one version behind) shows A confirmed and no writer.
+    const outcome = await deliver(a, 'a-again');
+
+    // Assess: it did not leave on that read; the strong one showed B's claim, which it wrote.
+    expect(outcome).toBe('superseded');
+    expect(forge.shows).toEqual(shownOf(b));
+    expect(await ledger.read('identity')).toMatchObject({ claim: { status: shownOf(b) }, confirmed: true });
+  });
+
+  it('reads a re-send once, eventually consistent, and a repeat of the same event strongly before it leaves', async () => {
+    const ledger = new MemoryLedger();
+    const reads: (boolean | undefined)[] = [];
+    const recording: StatusLedger = {
+      read: (key, options) => {
+        reads.push(options?.consistent);
+        return ledger.read(key, options);
+      },
+      swap: (key, version, next) => ledger.swap(key, version, next),
+    };
+    const event = { time: 1, state: 'success' } as const;
+    const deliver = (time: number) =>
+      deliverInOrder({
+        ledger: recording,
+        key: 'identity',
+        eventTime: time,
+        status: shownOf(event),
+        writerId: `writer-${time}`,
+        writeExpiresAt: Number.MAX_SAFE_INTEGER,
+        now: () => 0,
+        write: async () => 'written' as const,
+      });
+    await deliver(1000);
+
+    reads.length = 0;
+    expect(await deliver(2000)).toBe('duplicate');
+    expect(reads).toEqual([false]);
+
+    reads.length = 0;
+    expect(await deliver(2000)).toBe('duplicate');
+    expect(reads).toEqual([false, true]);
   });
 
   it('never writes twice for repeats of what the forge already shows', async () => {
