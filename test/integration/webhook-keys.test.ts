@@ -21,35 +21,47 @@ import { apiEvent, testRelay } from '../harness/relay-harness.js';
 const CURRENT = 'test/webhook';
 const NEXT = 'test/webhook-next';
 
-/** A rotation as the README describes it: both names listed, the next one not created yet. */
-describe('webhook keys during a rotation', () => {
-  let aws: FakeSecretsManager;
-  let github: FakeGitHub;
-  let warn: MockInstance<typeof console.warn>;
+/**
+ * A fake Secrets Manager holding `secrets` and the forge's token, a fake GitHub, and console.warn
+ * (where unreadable keys are reported) spied on, for one describe block.
+ */
+function useFakes(secrets: Record<string, string>) {
+  const fakes = {} as {
+    aws: FakeSecretsManager;
+    github: FakeGitHub;
+    warn: MockInstance<typeof console.warn>;
+  };
 
   beforeAll(async () => {
-    aws = await new FakeSecretsManager().start();
-    github = await new FakeGitHub().start();
-    aws.secrets.set(CURRENT, JSON.stringify({ token: WEBHOOK_KEY }));
-    aws.secrets.set('test/forge', JSON.stringify({ token: 'ghp_webhookKeysToken00000' }));
+    fakes.aws = await new FakeSecretsManager().start();
+    fakes.github = await new FakeGitHub().start();
+    for (const [name, value] of Object.entries(secrets)) fakes.aws.secrets.set(name, value);
+    fakes.aws.secrets.set('test/forge', JSON.stringify({ token: 'ghp_webhookKeysToken00000' }));
   });
 
   afterAll(async () => {
-    await aws.stop();
-    await github.stop();
+    await fakes.aws.stop();
+    await fakes.github.stop();
   });
 
   beforeEach(() => {
-    warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    fakes.warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
   });
 
   afterEach(() => {
-    warn.mockRestore();
+    fakes.warn.mockRestore();
   });
 
+  return fakes;
+}
+
+/** A rotation as the README describes it: both names listed, the next one not created yet. */
+describe('webhook keys during a rotation', () => {
+  const fakes = useFakes({ [CURRENT]: JSON.stringify({ token: WEBHOOK_KEY }) });
+
   function setup(secret: string | string[] = [CURRENT, NEXT]) {
-    const { relay, records } = testRelay([testRoute(github.url, { auth: { secret } })], {
-      secrets: new SecretsManagerSource(aws.clientConfig()),
+    const { relay, records } = testRelay([testRoute(fakes.github.url, { auth: { secret } })], {
+      secrets: new SecretsManagerSource(fakes.aws.clientConfig()),
     });
     return { handler: apiGatewayHandler(relay), records };
   }
@@ -58,16 +70,16 @@ describe('webhook keys during a rotation', () => {
     const { handler, records } = setup();
 
     const first = await handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
-    const calls = aws.calls;
+    const calls = fakes.aws.calls;
     const second = await handler(apiEvent({ body: fixture(FIXTURES.healthCheckFailed) }));
 
     expect(first.statusCode).toBe(200);
     expect(second.statusCode).toBe(200);
     expect(records.map((record) => record.outcome)).toEqual(['written', 'written']);
     // The missing secret is remembered as missing; the current one is cached: no call for either.
-    expect(aws.calls - calls).toBe(0);
-    expect(warn).toHaveBeenCalledTimes(1);
-    const line = JSON.parse(warn.mock.calls[0]?.[0] as string);
+    expect(fakes.aws.calls - calls).toBe(0);
+    expect(fakes.warn).toHaveBeenCalledTimes(1);
+    const line = JSON.parse(fakes.warn.mock.calls[0]?.[0] as string);
     expect(line).toMatchObject({ level: 'WARN', route: 'test', secret: NEXT, error: 'route-misconfigured' });
     expect(JSON.stringify(line)).not.toContain(WEBHOOK_KEY);
   });
@@ -87,7 +99,7 @@ describe('webhook keys during a rotation', () => {
 
   it('refuses an unsigned request before reading any secret', async () => {
     const { handler, records } = setup(['test/never-created']);
-    const calls = aws.calls;
+    const calls = fakes.aws.calls;
 
     const response = await handler(
       apiEvent({ body: fixture(FIXTURES.reconciled), headers: { 'content-type': 'application/json' } }),
@@ -95,8 +107,8 @@ describe('webhook keys during a rotation', () => {
 
     expect(response.statusCode).toBe(401);
     expect(records[0]).toMatchObject({ outcome: 'rejected', error: 'unauthorized' });
-    expect(aws.calls).toBe(calls);
-    expect(warn).not.toHaveBeenCalled();
+    expect(fakes.aws.calls).toBe(calls);
+    expect(fakes.warn).not.toHaveBeenCalled();
   });
 
   it('fails a route none of whose keys can be read, without naming them to the caller', async () => {
@@ -110,7 +122,7 @@ describe('webhook keys during a rotation', () => {
       reason: 'no webhook key of route test can be read; the function log says which and why',
     });
     expect(records[0]).toMatchObject({ outcome: 'failed', error: 'route-misconfigured' });
-    expect(warn.mock.calls.map((call) => JSON.parse(call[0] as string).secret)).toEqual([
+    expect(fakes.warn.mock.calls.map((call) => JSON.parse(call[0] as string).secret)).toEqual([
       'test/gone-1',
       'test/gone-2',
     ]);
@@ -119,12 +131,12 @@ describe('webhook keys during a rotation', () => {
   it('reports an unreadable key again only after the cache period', async () => {
     let now = 0;
     const reports: string[] = [];
-    const secrets = new SecretsManagerSource(aws.clientConfig(), () => now);
+    const secrets = new SecretsManagerSource(fakes.aws.clientConfig(), () => now);
     const keys = new WebhookKeys({
       warn: (_, details) => reports.push(details.secret as string),
       now: () => now,
     });
-    const route = testRoute(github.url, { auth: { secret: [CURRENT, NEXT] } });
+    const route = testRoute(fakes.github.url, { auth: { secret: [CURRENT, NEXT] } });
     const body = fixture(FIXTURES.reconciled);
     const request = fromApiGateway(apiEvent({ body }));
 
@@ -141,45 +153,25 @@ describe('webhook keys during a rotation', () => {
 /** Per-cluster keys in one shared secret: `{"secret": "…", "key": "<cluster>"}`. */
 describe('webhook keys in a shared secret', () => {
   const SHARED = 'test/fleet-webhooks';
-  let aws: FakeSecretsManager;
-  let github: FakeGitHub;
-  let warn: MockInstance<typeof console.warn>;
-
-  beforeAll(async () => {
-    aws = await new FakeSecretsManager().start();
-    github = await new FakeGitHub().start();
-    aws.secrets.set(
-      SHARED,
-      JSON.stringify({ 'prod-eu-1': WEBHOOK_KEY, 'prod-us-1': 'the-key-of-prod-us-1' }),
-    );
-    aws.secrets.set('test/forge', JSON.stringify({ token: 'ghp_webhookKeysToken00000' }));
-  });
-
-  afterAll(async () => {
-    await aws.stop();
-    await github.stop();
-  });
-
-  beforeEach(() => {
-    warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-  });
-
-  afterEach(() => {
-    warn.mockRestore();
+  const fakes = useFakes({
+    [SHARED]: JSON.stringify({ 'prod-eu-1': WEBHOOK_KEY, 'prod-us-1': 'the-key-of-prod-us-1' }),
   });
 
   function setup(...keys: string[]) {
     const route = (id: string, key: string[]) =>
-      testRoute(github.url, { id, auth: { secret: key.map((name) => ({ secret: SHARED, key: name })) } });
+      testRoute(fakes.github.url, {
+        id,
+        auth: { secret: key.map((name) => ({ secret: SHARED, key: name })) },
+      });
     const { relay, records } = testRelay([route('eu', keys), route('us', ['prod-us-1'])], {
-      secrets: new SecretsManagerSource(aws.clientConfig()),
+      secrets: new SecretsManagerSource(fakes.aws.clientConfig()),
     });
     return { handler: apiGatewayHandler(relay), records };
   }
 
   it('verifies each route with its own key, read from one secret with one call for every route', async () => {
     const { handler, records } = setup('prod-eu-1');
-    const calls = aws.calls;
+    const calls = fakes.aws.calls;
     const body = fixture(FIXTURES.reconciled);
     const usBody = fixture(FIXTURES.healthCheckFailed);
 
@@ -195,7 +187,7 @@ describe('webhook keys in a shared secret', () => {
     expect([eu.statusCode, us.statusCode]).toEqual([200, 200]);
     expect(records.map((record) => record.outcome)).toEqual(['written', 'written']);
     // The shared secret and the forge's: nothing per route.
-    expect(aws.calls - calls).toBe(2);
+    expect(fakes.aws.calls - calls).toBe(2);
   });
 
   it("refuses a cluster signing with another cluster's key from the same secret", async () => {
@@ -222,8 +214,8 @@ describe('webhook keys in a shared secret', () => {
 
     expect([first.statusCode, second.statusCode]).toEqual([200, 200]);
     expect(records.map((record) => record.outcome)).not.toContain('rejected');
-    expect(warn).toHaveBeenCalledTimes(1);
-    const line = JSON.parse(warn.mock.calls[0]?.[0] as string);
+    expect(fakes.warn).toHaveBeenCalledTimes(1);
+    const line = JSON.parse(fakes.warn.mock.calls[0]?.[0] as string);
     expect(line).toMatchObject({
       route: 'eu',
       secret: SHARED,
@@ -241,7 +233,7 @@ describe('webhook keys in a shared secret', () => {
     expect(response.statusCode).toBe(500);
     expect(response.body).not.toContain(SHARED);
     expect(records[0]).toMatchObject({ outcome: 'failed', error: 'route-misconfigured' });
-    const line = JSON.parse(warn.mock.calls[0]?.[0] as string);
+    const line = JSON.parse(fakes.warn.mock.calls[0]?.[0] as string);
     expect(line.reason).toContain('key "prod-gone" of secret "test/fleet-webhooks"');
   });
 });

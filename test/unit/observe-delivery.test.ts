@@ -34,6 +34,14 @@ function emfLines() {
     });
 }
 
+/** The observer over a recording logger and real Metrics, with the EMF lines it writes. */
+function setup(now: () => number = () => 0) {
+  const emitted = emfLines();
+  const { logger, lines } = recordingLogger();
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+  return { observe: observeDelivery(logger, metrics, now), lines, emitted };
+}
+
 const record = (outcome: DeliveryRecord['outcome']): DeliveryRecord => ({
   outcome,
   statusCode: 200,
@@ -49,13 +57,7 @@ describe('the delivery log and metrics', () => {
   });
 
   it('logs a re-send at debug, one in RESEND_SAMPLE_EVERY at info marked sampled, and counts it in no metric of its own', () => {
-    const emitted = emfLines();
-    const { logger, lines } = recordingLogger();
-    const observe = observeDelivery(
-      logger,
-      new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }),
-      () => 0,
-    );
+    const { observe, lines, emitted } = setup();
 
     for (let i = 0; i < 2 * RESEND_SAMPLE_EVERY; i++) observe(record('duplicate'));
 
@@ -70,13 +72,7 @@ describe('the delivery log and metrics', () => {
   });
 
   it('keeps every change and failure at info, warn or error, each with its metric', () => {
-    const emitted = emfLines();
-    const { logger, lines } = recordingLogger();
-    const observe = observeDelivery(
-      logger,
-      new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }),
-      () => 0,
-    );
+    const { observe, lines, emitted } = setup();
 
     for (const outcome of ['written', 'superseded', 'queued', 'rejected', 'failed'] as const)
       observe(record(outcome));
@@ -99,14 +95,8 @@ describe('the delivery log and metrics', () => {
   });
 
   it("sums a minute's re-sends into one line and one metric per forge, with the first delivery after the minute", () => {
-    const emitted = emfLines();
-    const { logger, lines } = recordingLogger();
     let now = 1_000_000;
-    const observe = observeDelivery(
-      logger,
-      new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }),
-      () => now,
-    );
+    const { observe, lines, emitted } = setup(() => now);
 
     for (let i = 0; i < 7; i++) observe(record('duplicate'));
     observe({ ...record('duplicate'), forge: 'gitlab' });
