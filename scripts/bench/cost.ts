@@ -45,27 +45,26 @@ const CONTAINERS = 2;
 const TIMEOUT_MS = 12_000;
 const DETAILS_SECRET = 'flux-stream/details-key';
 
-/** The configs priced: the defaults, the details pages on, and a fleet environment's roll-up alone. */
-export function costConfigs(githubUrl: string): { name: string; config: object }[] {
-  const routes = fluxStreamRoutes(githubUrl, CLUSTERS);
-  return [
-    { name: 'default', config: { routes } },
-    {
-      name: 'details page',
-      config: {
-        routes: routes.map((route) => ({ ...route, detailsPage: true })),
-        detailsPage: { secret: DETAILS_SECRET, baseUrl: 'https://flux-status.example.com' },
-      },
-    },
-    {
-      name: 'fleet',
-      config: {
-        routes: routes.map((route) => ({ ...route, environment: 'production', clusterStatuses: false })),
-        environments: { production: { counts: false } },
-      },
-    },
-  ];
-}
+const routesAt = (githubUrl: string) => fluxStreamRoutes(githubUrl, CLUSTERS);
+
+/** The configs priced, each for a forge at a given URL: the defaults, the details pages on, and a fleet environment's roll-up alone. */
+export const COST_CONFIGS: readonly { name: string; configAt: (githubUrl: string) => object }[] = [
+  { name: 'default', configAt: (url) => ({ routes: routesAt(url) }) },
+  {
+    name: 'details page',
+    configAt: (url) => ({
+      routes: routesAt(url).map((route) => ({ ...route, detailsPage: true })),
+      detailsPage: { secret: DETAILS_SECRET, baseUrl: 'https://flux-status.example.com' },
+    }),
+  },
+  {
+    name: 'fleet',
+    configAt: (url) => ({
+      routes: routesAt(url).map((route) => ({ ...route, environment: 'production', clusterStatuses: false })),
+      environments: { production: { counts: false } },
+    }),
+  },
+];
 
 interface Container {
   child: ChildProcess;
@@ -134,7 +133,8 @@ async function runSide(
   bundle: string,
   options: CostRunOptions & { container: string },
   fakes: Fakes,
-  config: object | undefined,
+  /** The project's config for a forge at this URL; none for the floor. */
+  configAt: ((githubUrl: string) => object) | undefined,
 ): Promise<CostSide> {
   const github = await new FakeGitHub().start();
   const containers: Container[] = [];
@@ -147,16 +147,12 @@ async function runSide(
       AWS_ENDPOINT_URL_SQS: fakes.sqs.server.url,
       AWS_ENDPOINT_URL_DYNAMODB: fakes.dynamo.url,
     };
-    if (config === undefined) {
+    if (configAt === undefined) {
       // The floor reads its routes beside itself, pointed at this side's forge.
-      writeFileSync(
-        join(dirname(bundle), 'routes.json'),
-        JSON.stringify({ routes: fluxStreamRoutes(github.url, CLUSTERS) }),
-      );
+      writeFileSync(join(dirname(bundle), 'routes.json'), JSON.stringify({ routes: routesAt(github.url) }));
     } else {
       const file = join(options.outDir, `cost-${name.replaceAll(' ', '-')}.json`);
-      const routed = JSON.parse(JSON.stringify(config).replaceAll('GITHUB_URL', github.url));
-      writeFileSync(file, JSON.stringify(routed));
+      writeFileSync(file, JSON.stringify(configAt(github.url)));
       Object.assign(env, {
         CONFIG_FILE: file,
         LEDGER_TABLE: await fakes.dynamo.createTable(),
@@ -255,7 +251,7 @@ export interface CostRun {
   floor: CostSide;
 }
 
-/** Every config of `costConfigs`, then the floor, in one run, each side in containers of its own. */
+/** Every config of COST_CONFIGS, then the floor, in one run, each side in containers of its own. */
 export async function runCosts(options: CostRunOptions): Promise<CostRun> {
   const container = await buildDriver(options.outDir, 'container');
   const fakes: Fakes = {
@@ -272,8 +268,8 @@ export async function runCosts(options: CostRunOptions): Promise<CostRun> {
     );
     const withContainer = { ...options, container };
     const configs: CostSide[] = [];
-    for (const { name, config } of costConfigs('GITHUB_URL')) {
-      configs.push(await runSide(name, options.bundle, withContainer, fakes, config));
+    for (const { name, configAt } of COST_CONFIGS) {
+      configs.push(await runSide(name, options.bundle, withContainer, fakes, configAt));
     }
     const floor = await runSide('floor', options.floor, withContainer, fakes, undefined);
     return { configs, floor };
