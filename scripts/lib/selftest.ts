@@ -1,6 +1,6 @@
 import { fetch as undiciFetch } from 'undici';
 import type { Route } from '../../functions/config/route-schema.js';
-import { describeKeyRef, webhookKeyRefs } from '../../functions/config/webhook-secret.js';
+import { webhookKeyRefs } from '../../functions/config/webhook-secret.js';
 import { RelayError } from '../../functions/core/errors.js';
 import { createClient as azureDevOpsClient } from '../../functions/forges/azuredevops/client.js';
 import { createClient as bitbucketClient } from '../../functions/forges/bitbucket/client.js';
@@ -254,14 +254,15 @@ async function checkStatusesRead(
 
 async function checkWebhookSecrets(route: Route, secrets: SecretSource): Promise<void> {
   for (const ref of webhookKeyRefs(route.auth.secret)) {
+    const label = ref.key === 'token' ? `secret ${ref.secret}` : `key ${ref.key} of secret ${ref.secret}`;
     let token: unknown;
     try {
       token = ((await secrets.get(ref.secret)) as Record<string, unknown>)[ref.key];
     } catch (error) {
-      throw new Finding('fail', `webhook ${describeKeyRef(ref)}: ${(error as Error).message}`);
+      throw new Finding('fail', `webhook ${label}: ${(error as Error).message}`);
     }
     if (typeof token !== 'string' || token === '') {
-      throw new Finding('fail', `webhook ${describeKeyRef(ref)} has no "${ref.key}" string`);
+      throw new Finding('fail', `webhook ${label} has no "${ref.key}" string`);
     }
   }
 }
