@@ -30,8 +30,17 @@ const PendingTimeout = z.union([
   ),
 ]);
 
+/** A Kubernetes object's identity, as `commitStatusExpr` reads it (`provider.metadata.uid`). */
+const ObjectMetadataSchema = z.strictObject({
+  name: z.optional(z.string().check(z.minLength(1), z.maxLength(253))),
+  namespace: z.optional(z.string().check(z.minLength(1), z.maxLength(63))),
+  uid: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+});
+
 const ProviderSchema = z.strictObject({
   type: z.enum(FORGE_TYPES),
+  /** The Flux Provider this route replaces, so that `commitStatusExpr` gives the names Flux gave. */
+  metadata: z.optional(ObjectMetadataSchema),
   address: z.string().check(z.minLength(1), z.maxLength(2048)),
   secret: z.optional(SecretName),
   apiUrl: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
@@ -62,6 +71,8 @@ export const RouteSchema = z
       secret: z.union([SecretName, z.array(SecretName).check(z.minLength(1), z.maxLength(5))]),
     }),
     provider: ProviderSchema,
+    /** The Flux Alert this route replaces, as `commitStatusExpr` reads it (`alert.metadata.name`). */
+    alert: z.optional(z.strictObject({ metadata: ObjectMetadataSchema })),
     dryRun: z._default(z.boolean(), false),
     /**
      * How long a pending status waits for its verdict before the sweep writes `error` saying none

@@ -10,6 +10,12 @@ export type StatusDecision =
   | { kind: 'write'; status: CommitStatus }
   | { kind: 'skip'; code: SkipCode; reason: string };
 
+/**
+ * A route's own status name for an event (its `commitStatusExpr`, functions/expressions/), used as
+ * it comes: Flux lower-cases only its default name.
+ */
+export type StatusName = (event: FluxEvent, metadata: Readonly<Record<string, string>>) => string;
+
 export type SkipCode = 'filtered' | 'not-eligible' | 'progressing' | 'no-commit';
 
 function skip(code: SkipCode, reason: string): StatusDecision {
@@ -55,8 +61,15 @@ export function describe(event: FluxEvent, state: StatusState): string {
  * refused when unprintable or long, so that an event cannot put a newline or a right-to-left override
  * into a status name or a link. Kinds, names and namespaces were checked against Kubernetes' rules.
  */
-function checkMetadataInTemplates(route: RouteRules, metadata: Record<string, string>): void {
-  const templates = route.targetUrl === undefined ? [route.context] : [route.context, route.targetUrl];
+function checkMetadataInTemplates(
+  route: RouteRules,
+  metadata: Record<string, string>,
+  ownName: boolean,
+): void {
+  const templates = [
+    ...(ownName ? [] : [route.context]),
+    ...(route.targetUrl === undefined ? [] : [route.targetUrl]),
+  ];
   for (const field of new Set(templates.flatMap(templateFields))) {
     if (!Object.hasOwn(metadata, field) || TEMPLATE_OWN_FIELDS.has(field)) continue;
     const problem = templateValueProblem(metadata[field] as string);
@@ -89,7 +102,7 @@ export function templateValues(
  * Decides, as current Flux does, whether an event becomes a commit status and which one. Events that
  * carry no status are skipped with a reason, never failed: Flux would only retry them in vain.
  */
-export function decideStatus(event: FluxEvent, route: RouteRules): StatusDecision {
+export function decideStatus(event: FluxEvent, route: RouteRules, statusName?: StatusName): StatusDecision {
   const filtered = filteredOut(event, route);
   if (filtered !== undefined) return skip('filtered', filtered);
   if (event.severity === 'trace') return skip('not-eligible', 'trace events carry no commit status');
@@ -118,13 +131,16 @@ export function decideStatus(event: FluxEvent, route: RouteRules): StatusDecisio
   const parsed = parseRevision(revision);
   if (!parsed.ok) return skip('no-commit', parsed.reason);
 
-  checkMetadataInTemplates(route, metadata);
+  checkMetadataInTemplates(route, metadata, statusName !== undefined);
   const state = stateOf(event, progressing);
   const values = { ...templateValues(event, route, metadata), sha: parsed.commit.sha };
   const status: CommitStatus = {
     sha: parsed.commit.sha,
     state,
-    context: renderTemplate(route.context, values).toLowerCase(),
+    context:
+      statusName === undefined
+        ? renderTemplate(route.context, values).toLowerCase()
+        : statusName(event, metadata),
     description: describe(event, state),
   };
   if (parsed.commit.ref !== undefined) status.ref = parsed.commit.ref;

@@ -6,6 +6,7 @@ import { loadConfigFile } from '../config/config-file.js';
 import { ConfigError } from '../core/errors.js';
 import { deadLetterRecord } from '../delivery/redelivery.js';
 import { detailsService } from '../details/details-service.js';
+import { checkRouteExpressions } from '../expressions/route-status-names.js';
 import { DynamoDbDetailsStore } from '../ledger/dynamodb-details-store.js';
 import { DynamoDbLedger } from '../ledger/dynamodb-ledger.js';
 import { DynamoDbPendingIndex } from '../ledger/dynamodb-pending-index.js';
@@ -21,9 +22,10 @@ import { createRelay } from './relay.js';
 import type { ApiGatewayEvent } from './webhook-request.js';
 
 // The stack bundles the environment's config beside the code; a bad file fails the cold start.
-const config = loadConfigFile(
-  process.env.CONFIG_FILE ?? fileURLToPath(new URL('./routes.json', import.meta.url)),
-);
+const configFile = process.env.CONFIG_FILE ?? fileURLToPath(new URL('./routes.json', import.meta.url));
+const config = loadConfigFile(configFile);
+// Only a config with a commitStatusExpr loads the CEL evaluator, here, once per container.
+await checkRouteExpressions(config.routes, configFile);
 const logger = new Logger({ serviceName: SERVICE_NAME });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 const { LEDGER_TABLE, RETRY_QUEUE_URL, DEAD_LETTER_QUEUE_URL, RETRY_MAX_ATTEMPTS, DETAILS_BASE_URL } =

@@ -20,6 +20,7 @@ import { statusDelivery } from '../delivery/status-delivery.js';
 import type { DetailsLinks } from '../details/details-links.js';
 import type { FleetEnvironment } from '../environments/environments-config.js';
 import { rollupTargets } from '../environments/rollup-delivery.js';
+import { statusNameOf } from '../expressions/route-status-names.js';
 import { MemoryPendingIndex } from '../ledger/memory-pending-index.js';
 import type { PendingIndex } from '../ledger/pending-index.js';
 import type { RollupLedger } from '../ledger/rollup-ledger.js';
@@ -156,7 +157,7 @@ export function createRelay(options: RelayOptions): {
     record.eventTime = event.timestamp;
     const eventTime = eventTimeOf(route, event);
 
-    const decision = decideStatus(event, route);
+    const decision = decideStatus(event, route, await statusNameOf(route));
     if (decision.kind === 'skip') {
       record.outcome = 'skipped';
       record.reason = decision.reason;
