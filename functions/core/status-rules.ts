@@ -3,7 +3,13 @@ import { BadRequestError } from './errors.js';
 import { type FluxEvent, normaliseMetadata } from './flux-event.js';
 import { parseRevision } from './revision.js';
 import type { RouteRules } from './route-rules.js';
-import { renderTemplate, type TemplateValues, templateFields, templateValueProblem } from './template.js';
+import {
+  hasUnprintable,
+  renderTemplate,
+  type TemplateValues,
+  templateFields,
+  templateValueProblem,
+} from './template.js';
 import { firstLine, reasonToWords } from './text.js';
 
 export type StatusDecision =
@@ -79,6 +85,24 @@ function checkMetadataInTemplates(
   }
 }
 
+/**
+ * A preview environment's link: flux-operator's ResourceSets annotate the objects of a pull request's
+ * preview with `event.toolkit.fluxcd.io/preview-url`, which reaches here as `preview-url`. Flux uses
+ * it nowhere; here it is the status's link when no `targetUrl` template sets one. Only an absolute
+ * http(s) URL is taken: anything else would be a broken or a hostile link, and is left out.
+ */
+export function previewUrlOf(metadata: Readonly<Record<string, string>>): string | undefined {
+  const value = metadata['preview-url'];
+  if (value === undefined || value.length > 2048 || hasUnprintable(value) || /\s/.test(value))
+    return undefined;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Fields that the relay sets itself; a metadata key of the same name never reaches a template. */
 const TEMPLATE_OWN_FIELDS = new Set(['kind', 'name', 'namespace', 'cluster', 'route', 'sha']);
 
@@ -144,8 +168,12 @@ export function decideStatus(event: FluxEvent, route: RouteRules, statusName?: S
     description: describe(event, state),
   };
   if (parsed.commit.ref !== undefined) status.ref = parsed.commit.ref;
-  if (route.targetUrl !== undefined)
+  if (route.targetUrl !== undefined) {
     status.targetUrl = renderTemplate(route.targetUrl, values, encodeURIComponent);
+  } else {
+    const preview = previewUrlOf(metadata);
+    if (preview !== undefined) status.targetUrl = preview;
+  }
   if (metadata.summary !== undefined) status.summary = metadata.summary;
   return { kind: 'write', status };
 }
