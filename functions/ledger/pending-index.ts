@@ -40,6 +40,10 @@ export const PendingObjectSchema = z.object({
   object: z.string(),
   entries: z.array(PendingEntrySchema),
   version: z.number(),
+  /** The earliest event time of the object on this route: how long it has been heard from. */
+  firstSeenAt: z.optional(z.number()),
+  /** The latest success verdict's event time, kept to the hour (see `SUCCESS_MARK_STEP_MS`). */
+  lastSuccessAt: z.optional(z.number()),
 });
 export type PendingObject = z.infer<typeof PendingObjectSchema>;
 

@@ -31,15 +31,61 @@ export async function changeEntries(
   key: string,
   owner: Pick<PendingObject, 'routeId' | 'object'>,
   change: (entries: PendingEntry[]) => PendingEntry[] | undefined,
+  heard?: HeardEvent,
 ): Promise<PendingEntry[] | undefined> {
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const item = await index.read(key);
     const next = change(item?.entries ?? []);
-    if (next === undefined) return undefined;
-    const stored: PendingObject = { ...owner, entries: next, version: (item?.version ?? 0) + 1 };
+    const marks = heard === undefined ? undefined : nextMarks(item, heard);
+    if (next === undefined && marks === undefined) return undefined;
+    const stored: PendingObject = {
+      ...owner,
+      ...(item === undefined ? {} : pick(item)),
+      ...marks,
+      entries: next ?? item?.entries ?? [],
+      version: (item?.version ?? 0) + 1,
+    };
     if (await index.swap(key, item?.version, stored)) return next;
   }
   throw new Error(`the pending index item changed on each of ${MAX_ROUNDS} rounds`);
+}
+
+/** An event of the object, as the marks of its item see it. */
+export interface HeardEvent {
+  eventTime: number;
+  success: boolean;
+}
+
+/**
+ * A success moves `lastSuccessAt` only once it is this much newer: a steady object's successes
+ * (one each reconciliation) cost a write an hour at most, not one each.
+ */
+export const SUCCESS_MARK_STEP_MS = 3600_000;
+
+function pick({
+  firstSeenAt,
+  lastSuccessAt,
+}: PendingObject): Pick<PendingObject, 'firstSeenAt' | 'lastSuccessAt'> {
+  return {
+    ...(firstSeenAt === undefined ? {} : { firstSeenAt }),
+    ...(lastSuccessAt === undefined ? {} : { lastSuccessAt }),
+  };
+}
+
+/**
+ * The item's marks after this event, or undefined when they need no write. The earliest event and
+ * the latest success are a minimum and a maximum, so they end the same in any arrival order.
+ */
+function nextMarks(
+  item: PendingObject | undefined,
+  { eventTime, success }: HeardEvent,
+): Pick<PendingObject, 'firstSeenAt' | 'lastSuccessAt'> | undefined {
+  const firstSeenAt = Math.min(item?.firstSeenAt ?? eventTime, eventTime);
+  const last = item?.lastSuccessAt;
+  const lastSuccessAt =
+    success && (last === undefined || eventTime >= last + SUCCESS_MARK_STEP_MS) ? eventTime : last;
+  if (firstSeenAt === item?.firstSeenAt && lastSuccessAt === last) return undefined;
+  return { firstSeenAt, ...(lastSuccessAt === undefined ? {} : { lastSuccessAt }) };
 }
 
 /**

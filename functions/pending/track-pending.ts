@@ -27,10 +27,15 @@ export function trackPending(deliverStatus: DeliverStatus, resolver: Resolver): 
     let entries: PendingEntry[] | undefined;
     try {
       const now = resolver.now();
-      entries = await changeEntries(resolver.index, key, owner, (current) =>
-        status.state === 'pending'
-          ? withPending(current, route, object, status, eventTime, now)
-          : withVerdict(current, route, status, eventTime, now),
+      entries = await changeEntries(
+        resolver.index,
+        key,
+        owner,
+        (current) =>
+          status.state === 'pending'
+            ? withPending(current, route, object, status, eventTime, now)
+            : withVerdict(current, route, status, eventTime, now),
+        { eventTime, success: status.state === 'success' },
       );
     } catch (cause) {
       throw new LedgerUnavailableError('the pending index could not be read or written', { cause });

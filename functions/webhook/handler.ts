@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyResult, Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfigFile } from '../config/config-file.js';
 import { ConfigError } from '../core/errors.js';
@@ -89,6 +89,9 @@ function isSchedule(event: ApiGatewayEvent | SQSEvent | ScheduledEvent): event i
 async function onSchedule(context: Context): Promise<SweepResult> {
   const result = await sweep(Date.now() + context.getRemainingTimeInMillis());
   logger.info('pending sweep', { ...result });
+  // One figure a run, for an alarm on clusters that stopped sending success events (the docs say why).
+  metrics.addMetric('RoutesWithoutSuccess', MetricUnit.Count, result.silentRoutes);
+  metrics.publishStoredMetrics();
   if (result.failed > 0) {
     throw new Error(`the pending sweep could not write ${result.failed} resolutions; they stay due`);
   }
