@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import type { CommitStatus } from './commit-status.js';
 import type { FluxEvent } from './flux-event.js';
+import { previewUrlOf } from './status-rules.js';
 import { truncate } from './text.js';
 
 /** The metadata key of Flux 2.8's comment providers: `event.toolkit.fluxcd.io/change_request`. */
@@ -49,7 +50,7 @@ export function commentMarker(providerKey: string, object: FluxEvent['involvedOb
 /**
  * Flux's comment (internal/notifier/markdown.go: a "Flux Status" heading, the object, the message
  * and the sorted metadata but `change_request`), with the verdict beside the object: the cluster
- * and the commit it is about, and the status's link. Flux shows only a severity mark and never the
+ * and the commit it is about, the status's link and the preview environment's (`preview-url`). Flux shows only a severity mark and never the
  * final success, as it drops `commit_status: update` events for these providers.
  */
 export function renderComment(
@@ -66,7 +67,14 @@ export function renderComment(
     .sort()
     .map((key) => `* \`${key}\`: ${metadata[key]}\n`)
     .join('');
-  const link = status.targetUrl === undefined ? '' : `[Details](${status.targetUrl})\n\n`;
+  const preview = previewUrlOf(metadata);
+  const links = [
+    ...(status.targetUrl === undefined || status.targetUrl === preview
+      ? []
+      : [`[Details](${status.targetUrl})`]),
+    ...(preview === undefined ? [] : [`[Preview](${preview})`]),
+  ];
+  const link = links.length === 0 ? '' : `${links.join(' · ')}\n\n`;
   const body =
     `${marker}\n\n## Flux Status\n\n${verdict.mark} ${kind}/${namespace ?? ''}/${name}: **${verdict.words}** on \`${cluster}\` at \`${status.sha.slice(0, 7)}\`\n\n` +
     `${truncate(event.message, MESSAGE_LIMIT)}\n\n${link}Metadata:\n${lines}`;

@@ -40,6 +40,26 @@ describe('the change request comment', () => {
     );
   });
 
+  it('links the preview environment beside the details', () => {
+    const body = renderComment(
+      '<!-- k -->',
+      event,
+      { 'preview-url': 'https://pr-42.preview.example.com/' },
+      {
+        sha: SHA,
+        state: 'success',
+        context: 'x',
+        description: '',
+        targetUrl: 'https://status.example.com/details/t',
+      },
+      'c',
+    );
+
+    expect(body).toContain(
+      '[Details](https://status.example.com/details/t) · [Preview](https://pr-42.preview.example.com/)\n\n',
+    );
+  });
+
   it('stays within GitHub’s 65,536 characters whatever the event carries', () => {
     const long = { ...event, message: 'm'.repeat(70_000) };
     const metadata = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`k${i}`, 'v'.repeat(16_000)]));
