@@ -52,8 +52,11 @@ describe('commitStatusExpr through the relay', () => {
     });
   });
 
-  describe('Bitbucket Cloud', () => {
-    const forge = useForge(bitbucket);
+  describe.each([
+    ['Bitbucket Cloud', bitbucket],
+    ['Bitbucket Server', bitbucketServer],
+  ] as unknown as Array<[string, typeof bitbucket]>)('%s', (_, profile) => {
+    const forge = useForge(profile);
 
     it('shows the result as the visible name and keys the status by its SHA-1', async () => {
       const { handler } = forge.setup({ routes: [withExpr(forge)] });
@@ -61,22 +64,7 @@ describe('commitStatusExpr through the relay', () => {
       const response = await handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
 
       expect(response.statusCode).toBe(200);
-      expect(forge.fake.statusesOf(bitbucket.repository, SHA)).toMatchObject([
-        { key: createHash('sha1').update(NAME).digest('hex'), name: NAME },
-      ]);
-    });
-  });
-
-  describe('Bitbucket Server', () => {
-    const forge = useForge(bitbucketServer);
-
-    it('shows the result as the visible name and keys the status by its SHA-1', async () => {
-      const { handler } = forge.setup({ routes: [withExpr(forge)] });
-
-      const response = await handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
-
-      expect(response.statusCode).toBe(200);
-      expect(forge.fake.statusesOf(bitbucketServer.repository, SHA)).toMatchObject([
+      expect(forge.fake.statusesOf(profile.repository, SHA)).toMatchObject([
         { key: createHash('sha1').update(NAME).digest('hex'), name: NAME },
       ]);
     });

@@ -8,8 +8,9 @@ import { KeyedSerializer } from '../../functions/delivery/keyed-serializer.js';
 import { SecretScope } from '../../functions/delivery/secret-scope.js';
 import type { ChangeRequestCommenter, ForgeClient } from '../../functions/forges/forge.js';
 import { MemoryLedger } from '../../functions/ledger/memory-ledger.js';
-import { eventOrder, type StatusLedger } from '../../functions/ledger/status-ledger.js';
+import { eventOrder } from '../../functions/ledger/status-ledger.js';
 import { MemorySecrets, testRoute } from '../harness/flux-fixtures.js';
+import { scheduledLedger, step } from '../harness/scheduled.js';
 
 /**
  * A change request's comment delivered by two relays (containers) sharing one ledger, every ledger
@@ -45,17 +46,6 @@ function newest(planned: PlannedEvent[]): string {
     eventOrder(event.time * 1000, { state: event.state, description: bodyOf(event), targetUrl: '' });
   return bodyOf([...planned].sort((a, b) => (order(a) < order(b) ? -1 : 1)).at(-1) as PlannedEvent);
 }
-
-function scheduledLedger(s: fc.Scheduler, ledger: StatusLedger): StatusLedger {
-  return {
-    read: s.scheduleFunction((key: string) => ledger.read(key)),
-    swap: s.scheduleFunction((key: string, version: number | undefined, next) =>
-      ledger.swap(key, version, next),
-    ),
-  };
-}
-
-const step = (s: fc.Scheduler, label: string) => s.schedule(Promise.resolve(label), label);
 
 /** A change request on one forge, its calls taking steps the scheduler orders. */
 function scheduledForge(s: fc.Scheduler, comments: Array<{ id: number; body: string }>) {
