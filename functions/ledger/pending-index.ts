@@ -40,9 +40,9 @@ export const PendingObjectSchema = z.object({
   object: z.string(),
   entries: z.array(PendingEntrySchema),
   version: z.number(),
-  /** The earliest event time of the object on this route: how long it has been heard from. */
+  /** When an event of the object on this route was first received: how long it has been heard from. */
   firstSeenAt: z.optional(z.number()),
-  /** The latest success verdict's event time, kept to the hour (see `SUCCESS_MARK_STEP_MS`). */
+  /** When its latest success was received, kept to the hour (see `SUCCESS_MARK_STEP_MS`). */
   lastSuccessAt: z.optional(z.number()),
 });
 export type PendingObject = z.infer<typeof PendingObjectSchema>;

@@ -50,9 +50,12 @@ export async function changeEntries(
   throw new Error(`the pending index item changed on each of ${MAX_ROUNDS} rounds`);
 }
 
-/** An event of the object, as the marks of its item see it. */
+/**
+ * An event of the object, as the marks of its item see it: when it was received, not stamped, since
+ * the marks say how long this service has heard from the object (a replayed old event is new here).
+ */
 export interface HeardEvent {
-  eventTime: number;
+  receivedAt: number;
   success: boolean;
 }
 
@@ -73,17 +76,17 @@ function pick({
 }
 
 /**
- * The item's marks after this event, or undefined when they need no write. The earliest event and
- * the latest success are a minimum and a maximum, so they end the same in any arrival order.
+ * The item's marks after this event, or undefined when they need no write: the first receipt and
+ * the latest success's, a minimum and a maximum, so that two containers' writes end the same.
  */
 function nextMarks(
   item: PendingObject | undefined,
-  { eventTime, success }: HeardEvent,
+  { receivedAt, success }: HeardEvent,
 ): Pick<PendingObject, 'firstSeenAt' | 'lastSuccessAt'> | undefined {
-  const firstSeenAt = Math.min(item?.firstSeenAt ?? eventTime, eventTime);
+  const firstSeenAt = Math.min(item?.firstSeenAt ?? receivedAt, receivedAt);
   const last = item?.lastSuccessAt;
   const lastSuccessAt =
-    success && (last === undefined || eventTime >= last + SUCCESS_MARK_STEP_MS) ? eventTime : last;
+    success && (last === undefined || receivedAt >= last + SUCCESS_MARK_STEP_MS) ? receivedAt : last;
   if (firstSeenAt === item?.firstSeenAt && lastSuccessAt === last) return undefined;
   return { firstSeenAt, ...(lastSuccessAt === undefined ? {} : { lastSuccessAt }) };
 }

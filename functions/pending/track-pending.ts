@@ -35,7 +35,7 @@ export function trackPending(deliverStatus: DeliverStatus, resolver: Resolver): 
           status.state === 'pending'
             ? withPending(current, route, object, status, eventTime, now)
             : withVerdict(current, route, status, eventTime, now),
-        { eventTime, success: status.state === 'success' },
+        { receivedAt: now, success: status.state === 'success' },
       );
     } catch (cause) {
       throw new LedgerUnavailableError('the pending index could not be read or written', { cause });

@@ -155,13 +155,13 @@ describe.each([
 });
 
 describe('the marks of the success stream', () => {
-  const change = (index: PendingIndex, eventTime: number, success: boolean) =>
+  const change = (index: PendingIndex, receivedAt: number, success: boolean) =>
     changeEntries(index, 'pending|test|a', { routeId: 'test', object: OBJECT }, () => undefined, {
-      eventTime,
+      receivedAt,
       success,
     });
 
-  it('end the same in every arrival order, and a success moves them once an hour at most', async () => {
+  it('end the same whichever container writes first, and a success moves them once an hour at most', async () => {
     const events: Array<[number, boolean]> = [
       [5 * HOUR, false],
       [HOUR, true],
