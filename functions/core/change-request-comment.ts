@@ -80,3 +80,21 @@ export function renderComment(
     `${truncate(event.message, MESSAGE_LIMIT)}\n\n${link}Metadata:\n${lines}`;
   return truncate(body, BODY_LIMIT);
 }
+
+/**
+ * The comment of a pending that no verdict followed (functions/pending/): the sweep's `error` with
+ * its description, in the same layout; the event's message and metadata are not kept that long.
+ */
+export function renderResolutionComment(
+  marker: string,
+  object: string,
+  status: CommitStatus,
+  cluster: string,
+): string {
+  const verdict = VERDICTS[status.state];
+  const link = status.targetUrl === undefined ? '' : `[Details](${status.targetUrl})\n\n`;
+  return (
+    `${marker}\n\n## Flux Status\n\n${verdict.mark} ${object}: **${verdict.words}** on \`${cluster}\` at \`${status.sha.slice(0, 7)}\`\n\n` +
+    `${status.description}\n\n${link}`
+  );
+}

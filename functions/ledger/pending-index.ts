@@ -28,6 +28,8 @@ export const PendingEntrySchema = z.object({
   /** When the sweep acts on the entry: at the timeout, or at once when a resolution is owed. */
   dueAt: z.optional(z.number()),
   owed: z.optional(OwedStatusSchema),
+  /** The change request's comment the pending showed (`changeRequestComments`): its timeout ends it too. */
+  comment: z.optional(z.object({ changeRequest: z.number(), marker: z.string() })),
 });
 export type PendingEntry = z.infer<typeof PendingEntrySchema>;
 

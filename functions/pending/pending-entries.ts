@@ -102,6 +102,7 @@ export function withPending(
   status: CommitStatus,
   eventTime: number,
   now: number,
+  comment?: PendingEntry['comment'],
 ): PendingEntry[] | undefined {
   const existing = entries.find((entry) => sameIdentity(entry, status));
   if (existing !== undefined && existing.since >= eventTime) return undefined;
@@ -111,6 +112,7 @@ export function withPending(
   if (status.ref !== undefined) entry.ref = status.ref;
   if (status.summary !== undefined) entry.summary = status.summary;
   if (status.targetUrl !== undefined) entry.targetUrl = status.targetUrl;
+  if (comment !== undefined) entry.comment = comment;
   if (timeoutMs !== undefined) Object.assign(entry, { timeoutMs, dueAt: eventTime + timeoutMs });
   const next = [...entries.filter((other) => other !== existing), entry].sort((a, b) => a.since - b.since);
   const waiting = next.filter((other) => other.owed === undefined);

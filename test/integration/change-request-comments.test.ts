@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseEnvironmentConfig } from '../../functions/config/environment-config.js';
+import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import type { FakeComments } from '../fakes/fake-comments.js';
 import type { SpecCheckedFake } from '../fakes/fake-forge.js';
 import { testRoute, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
 import { type ForgeProfile, useForge } from '../harness/forge-behaviour.js';
 import { gitea, github, gitlab } from '../harness/forge-profiles.js';
-import { apiEvent } from '../harness/relay-harness.js';
+import { apiEvent, testRelay } from '../harness/relay-harness.js';
 
 /**
  * Change-request comments as Flux 2.8's comment providers keep them (one per change request and
@@ -84,6 +85,25 @@ describe.each(PROFILES.map((profile) => [profile.type, profile] as const))('comm
     expect(comments()).toHaveLength(1);
     expect(comments()[0]?.body.startsWith(MARKER)).toBe(true);
     expect(comments()[0]?.body).toContain('**succeeded**');
+  });
+
+  it('ends a pending that no verdict followed with the sweep’s error, in the same comment', async () => {
+    const clock = { now: Date.now() };
+    const route = forge.route();
+    const { relay, sweep } = testRelay(
+      [forge.route({ changeRequestComments: true, provider: { ...route.provider, metadata: { uid: UID } } })],
+      { secrets: forge.secrets(), now: () => clock.now },
+    );
+    await apiGatewayHandler(relay)(apiEvent({ body: onChangeRequest(SHA, 'pending', clock.now) }));
+    clock.now += 31 * 60_000;
+
+    await sweep();
+
+    expect(comments()).toHaveLength(1);
+    expect(comments()[0]?.body).toBe(
+      `${MARKER}\n\n## Flux Status\n\n⚠️ Kustomization/flux-system/apps: **ended without a verdict** on \`prod-eu-1\` at \`aaaaaaa\`\n\n` +
+        "no verdict from prod-eu-1 within 30m; see the cluster's kustomize-controller\n\n",
+    );
   });
 
   it('writes no comment for an event without change_request', async () => {
