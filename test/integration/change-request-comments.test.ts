@@ -106,6 +106,18 @@ describe.each(PROFILES.map((profile) => [profile.type, profile] as const))('comm
     );
   });
 
+  it('scrubs the forge token from a message that quotes it', async () => {
+    const { handler } = setup();
+    const token = Object.values(profile.secret)[0] as string;
+    const event = JSON.parse(onChangeRequest(SHA, 'failure', Date.now()));
+    event.message = `clone https://x:${token}@example.com failed`;
+
+    await handler(apiEvent({ body: JSON.stringify(event) }));
+
+    expect(comments()).toHaveLength(1);
+    expect(comments()[0]?.body).not.toContain(token);
+  });
+
   it('writes no comment for an event without change_request', async () => {
     const { handler } = setup();
 
