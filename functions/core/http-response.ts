@@ -13,6 +13,7 @@ import {
   RouteNotFoundError,
   SecretUnavailableError,
   StaleEventError,
+  StatusExpressionError,
   UnauthorizedError,
   WriteDeferredError,
 } from './errors.js';
@@ -35,6 +36,7 @@ const STATUS_BY_ERROR: ReadonlyArray<[new (...args: never[]) => RelayError, numb
   [RouteNotFoundError, 404],
   [MethodNotAllowedError, 405],
   [PayloadTooLargeError, 413],
+  [StatusExpressionError, 422],
   [ForgeRejectedError, 424],
   [RouteMisconfiguredError, 500],
   [ForgeUnavailableError, 502],

@@ -9,6 +9,7 @@ import {
   type ShownStatus,
   type StatusLedger,
 } from '../../functions/ledger/status-ledger.js';
+import { scheduledLedger, step } from '../harness/scheduled.js';
 
 /**
  * The ordering protocol on its own, over a ledger and a forge whose every step the scheduler
@@ -98,18 +99,6 @@ class LaggingLedger extends MemoryLedger {
 
 /** Up to 5 picks of how stale each eventually consistent read is; none: every read is current. */
 const lags = fc.array(fc.nat({ max: 3 }), { maxLength: 5 });
-
-/** A container's view of the shared ledger: each answer arrives when the scheduler says. */
-function scheduledLedger(s: fc.Scheduler, ledger: StatusLedger): StatusLedger {
-  return {
-    read: s.scheduleFunction((key: string, options?: { consistent?: boolean }) => ledger.read(key, options)),
-    swap: s.scheduleFunction((key: string, version: number | undefined, next) =>
-      ledger.swap(key, version, next),
-    ),
-  };
-}
-
-const step = (s: fc.Scheduler, label: string) => s.schedule(Promise.resolve(label), label);
 
 describe('the ordering protocol under explored interleavings', () => {
   it('leaves the forge with the newest event’s status, and the ledger confirmed on it, whatever its eventually consistent reads show', async () => {
