@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { SecretName } from '../config/config-fields.js';
+import { FluxKindList } from '../core/flux-kinds.js';
 import { NonEmptyList, Template } from '../core/route-rules.js';
 
 /**
@@ -39,7 +40,7 @@ export const FleetEnvironmentSchema = z.strictObject({
   /** Which objects have a roll-up; every object of the environment's events when absent. */
   objects: z.optional(
     z.strictObject({
-      kinds: z.optional(NonEmptyList),
+      kinds: z.optional(FluxKindList),
       names: z.optional(NonEmptyList),
       namespaces: z.optional(NonEmptyList),
     }),

@@ -46,7 +46,7 @@ export function rollupTargets(
 function counts(environment: FleetEnvironment, object: FluxObject): boolean {
   const filter = environment.objects;
   if (filter === undefined) return true;
-  if (filter.kinds && !filter.kinds.includes(object.kind)) return false;
+  if (filter.kinds && !(filter.kinds as readonly string[]).includes(object.kind)) return false;
   if (filter.names && !filter.names.includes(object.name)) return false;
   return !filter.namespaces || filter.namespaces.includes(object.namespace);
 }

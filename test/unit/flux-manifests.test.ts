@@ -192,13 +192,6 @@ describe('flux-manifests', () => {
     expect(alert?.spec.eventSources.map((source) => source.name)).toEqual(names);
   });
 
-  it('refuses a kind that an Alert cannot name', () => {
-    expect(() => render([route({ events: { kinds: ['kustomization'] } })])).toThrow(ConfigError);
-    expect(() => render([route({ events: { kinds: ['kustomization'] } })])).toThrow(
-      /events\.kinds kustomization/,
-    );
-  });
-
   it("takes each route's URL from cdk deploy --outputs-file", () => {
     const routes = [route({ id: 'prod-eu-1' }), route({ id: 'dry' })];
     const outputs = {
