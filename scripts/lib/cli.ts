@@ -33,6 +33,11 @@ export interface Tool<O extends Options> {
   options: O;
   /** How many positional arguments the tool takes. */
   positionals?: number;
+  /**
+   * False for the tools that work on a fleet or a file of their own (the bench, the load test, the
+   * schema): --config and --secrets-file are then a mistake, said as such, not silently ignored.
+   */
+  config?: false;
 }
 
 const COMMON = {
@@ -40,6 +45,10 @@ const COMMON = {
   config: { type: 'string' },
   'secrets-file': { type: 'string' },
 } as const;
+
+/** The end of the usage of a tool that takes no config. */
+const HELP_USAGE = `  -h, --help           this text
+Output goes to stdout, progress and problems to stderr; a mistake in the call exits with 2.`;
 
 /** The lines every usage ends with: the options and variables all tools share. */
 export const COMMON_USAGE = `Common options:
@@ -139,15 +148,23 @@ export async function runTool<O extends Options>(
   try {
     const args = parseCommandLine(tool, argv);
     if (args.values.help === true) {
-      process.stdout.write(`${tool.usage}\n${COMMON_USAGE}\n`);
+      process.stdout.write(`${tool.usage}\n${tool.config === false ? HELP_USAGE : COMMON_USAGE}\n`);
       return;
+    }
+    if (
+      tool.config === false &&
+      (args.values.config !== undefined || args.values['secrets-file'] !== undefined)
+    ) {
+      throw new UsageError('takes no --config or --secrets-file: it works on a fleet or a file of its own');
     }
     warnOfNpmBanner(tool.name);
     process.exitCode = await main(args);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof UsageError) {
-      process.stderr.write(`${tool.name}: ${message}\n\n${tool.usage}\n${COMMON_USAGE}\n`);
+      process.stderr.write(
+        `${tool.name}: ${message}\n\n${tool.usage}\n${tool.config === false ? HELP_USAGE : COMMON_USAGE}\n`,
+      );
       process.exitCode = 2;
     } else if (error instanceof ConfigError || error instanceof RouteMisconfiguredError) {
       process.stderr.write(`${tool.name}: ${message}\n`);

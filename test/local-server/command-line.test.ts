@@ -12,6 +12,14 @@ const TOOLS = [
   ['send-example', 'scripts/send-example.ts'],
   ['flux-manifests', 'scripts/flux-manifests.ts'],
   ['selftest', 'scripts/selftest.ts'],
+  ['check', 'scripts/check.ts'],
+] as const;
+
+/** The tools that work on a fleet or a file of their own: --help, and no config to take. */
+const OWN_INPUT_TOOLS = [
+  ['config-schema', 'scripts/config-schema.ts'],
+  ['bench', 'scripts/bench.ts'],
+  ['load-test', 'scripts/load-test.ts'],
 ] as const;
 
 const folder = mkdtempSync(join(tmpdir(), 'fcs-cli-'));
@@ -74,6 +82,129 @@ describe('one command-line surface for every tool', () => {
       expect(result.stderr).not.toMatch(/\n\s+at /);
     },
   );
+});
+
+describe('the tools with a fleet or a file of their own', () => {
+  it.each(OWN_INPUT_TOOLS)('%s prints its usage for --help, and runs nothing', async (name, file) => {
+    const result = await script(file, ['--help']);
+
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toMatch(new RegExp(`^Usage: npm run -s ${name}\\b`));
+  });
+
+  it.each(OWN_INPUT_TOOLS)(
+    '%s refuses --config with exit 2 and the usage, rather than ignore it',
+    async (name, file) => {
+      const result = await script(file, ['--config', ownConfig]);
+
+      expect(result).toMatchObject({ code: 2, stdout: '' });
+      expect(result.stderr).toMatch(
+        new RegExp(`^${name}: takes no --config or --secrets-file: .*\\n\\nUsage: `),
+      );
+    },
+  );
+});
+
+describe('npm run check', () => {
+  const write = (name: string, value: unknown) => {
+    const file = join(folder, name);
+    writeFileSync(file, typeof value === 'string' ? value : JSON.stringify(value));
+    return file;
+  };
+  const route = (id: string, extra: Record<string, unknown> = {}) => ({
+    id,
+    auth: { secret: 'own/webhook' },
+    provider: { type: 'gitea', address: 'https://git.example.com/acme/fleet', secret: 'own/gitea' },
+    ...extra,
+  });
+
+  it('checks every committed environment when given none', async () => {
+    const result = await script('scripts/check.ts', [], { CONFIG: undefined, SECRETS_FILE: undefined });
+
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toMatch(/^config\/dev\.json: ok\n(?:config\/[a-z0-9-]+\.json: ok\n)*$/);
+    expect(result.stdout).toContain('config/local.json: ok\n');
+    expect(result.stdout).toContain('config/prod.json: ok\n');
+  });
+
+  it('prints every schema problem with its path, not the first ten', async () => {
+    const routes = Array.from({ length: 12 }, (_, index) =>
+      route(`r${index}`, { events: { kinds: ['helmrelease'] } }),
+    );
+    const file = write('kinds.json', { routes });
+
+    const result = await script('scripts/check.ts', ['--config', file]);
+
+    expect(result.code).toBe(1);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toHaveLength(12);
+    expect(lines[11]).toBe(
+      `${file}: routes[11].events.kinds[0]: "helmrelease" is not a Flux kind (kinds are case-sensitive): did you mean "HelmRelease"?`,
+    );
+  });
+
+  it('finds what synth and the tools would refuse: URLs a deployed function cannot use, secrets not in the file', async () => {
+    const config = {
+      routes: [
+        route('eu-1', {
+          provider: {
+            type: 'gitea',
+            address: 'https://git.example.com/acme/fleet',
+            apiUrl: 'http://127.0.0.1:3000',
+            secret: 'own/gitea',
+          },
+        }),
+        // A rotation: the next key need not exist yet.
+        route('us-1', {
+          auth: { secret: ['own/webhook', 'own/webhook-next'] },
+          provider: { type: 'gitea', address: 'https://git.example.com/acme/fleet', secret: 'own/missing' },
+        }),
+      ],
+    };
+    const secrets = write('check-secrets.json', {
+      'own/webhook': { token: 'k' },
+      'own/gitea': { token: 't' },
+    });
+    const staging = write('staging.json', config);
+
+    const result = await script('scripts/check.ts', ['--config', staging, '--secrets-file', secrets]);
+
+    expect(result).toMatchObject({ code: 1, stderr: '' });
+    expect(result.stdout).toBe(
+      [
+        `${staging}: routes[0].provider.apiUrl: "http://127.0.0.1:3000" is a loopback address, which the function in AWS can never reach`,
+        `${staging}: routes[1].provider.secret: secret "own/missing" is not in the local secrets file ${secrets}`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('lets the local config keep a loopback forge, as npm start does', async () => {
+    const local = join(mkdtempSync(join(tmpdir(), 'fcs-check-')), 'local.json');
+    writeFileSync(
+      local,
+      JSON.stringify({
+        routes: [
+          route('eu-1', {
+            provider: {
+              type: 'gitea',
+              address: 'https://git.example.com/acme/fleet',
+              apiUrl: 'http://127.0.0.1:3000',
+              secret: 'own/gitea',
+            },
+          }),
+        ],
+      }),
+    );
+    const secrets = write('local-check-secrets.json', {
+      'own/webhook': { token: 'k' },
+      'own/gitea': { token: 't' },
+    });
+
+    const result = await script('scripts/check.ts', ['--config', local, '--secrets-file', secrets]);
+
+    expect(result).toMatchObject({ code: 0, stdout: `${local}: ok\n` });
+  });
 });
 
 describe('flux-manifests reads the config it is given', () => {

@@ -8,7 +8,6 @@ import { parseAllDocuments } from 'yaml';
 import * as z from 'zod/mini';
 import { loadConfigFile } from '../../functions/config/config-file.js';
 import { type RouteInput, RouteSchema } from '../../functions/config/route-schema.js';
-import { ConfigError } from '../../functions/core/errors.js';
 import { listEnvironments } from '../../infra/environments.js';
 import { CONFIG_DIR, PROJECT_ROOT } from '../../infra/paths.js';
 import { renderFluxManifests, urlBelow, urlsFromOutputs } from '../../scripts/lib/flux-manifests.js';
