@@ -63,14 +63,18 @@ export function loadEnvironment(name: unknown, configDir: string): Environment {
  * bundle); here, a typo such as `eu-wst-1` would otherwise synthesise and fail only at deploy.
  */
 function checkRegion(region: string | undefined, file: string): void {
+  const problem = regionProblem(region);
+  if (problem !== undefined) throw new ConfigError(`${file}: deployment.region: ${problem}`);
+}
+
+/** Why aws-cdk-lib would not deploy to this region, with the regions that start alike. */
+export function regionProblem(region: string | undefined): string | undefined {
   const known = RegionInfo.regions.map((info) => info.name);
-  if (region === undefined || known.includes(region)) return;
+  if (region === undefined || known.includes(region)) return undefined;
   const near = known.filter((name) => name.startsWith(region.slice(0, 3)));
-  throw new ConfigError(
-    `${file}: deployment.region: "${region}" is not a region that aws-cdk-lib knows; ${
-      near.length > 0
-        ? `regions starting ${region.slice(0, 3)}: ${near.join(', ')}`
-        : `known: ${known.join(', ')}`
-    }`,
-  );
+  return `"${region}" is not a region that aws-cdk-lib knows; ${
+    near.length > 0
+      ? `regions starting ${region.slice(0, 3)}: ${near.join(', ')}`
+      : `known: ${known.join(', ')}`
+  }`;
 }
