@@ -7,6 +7,7 @@ export type Outcome =
   | 'superseded'
   | 'dry-run'
   | 'queued'
+  | 'retrying'
   | 'skipped'
   | 'rejected'
   | 'failed'
@@ -30,6 +31,9 @@ export interface DeliveryRecord {
   forgeStatus?: number;
   /** The attempt number of a delivery retried from the queue. */
   attempt?: number;
+  /** A retried delivery: the attempts it has in all, and when the next one is due (`retrying`). */
+  maxAttempts?: number;
+  nextAttemptAt?: string;
   /** The error's code, as the answer gives it, and its class, which the bundle keeps literal. */
   error?: string;
   errorName?: string;

@@ -39,24 +39,31 @@ export class InProcessQueue implements DeliveryQueue {
     this.#timers.clear();
   }
 
+  #delayMs(attempt: number): number {
+    return backoffSeconds(attempt) * 1000 * (this.options.backoffScale ?? 1);
+  }
+
   #schedule(delivery: QueuedDelivery, attempt: number): void {
-    const delayMs = backoffSeconds(attempt - 1) * 1000 * (this.options.backoffScale ?? 1);
-    const timer = setTimeout(async () => {
-      this.#timers.delete(timer);
-      const redeliver = this.#redeliver;
-      if (redeliver === undefined) return;
-      const result = await redeliver(delivery, attempt).catch((error: Error) => ({
-        kind: 'retry' as const,
-        reason: error.message,
-      }));
-      if (result.kind === 'done') return;
-      if (result.kind === 'final' || attempt >= (this.options.maxAttempts ?? 8)) {
-        this.deadLetters.push({ delivery, reason: result.reason });
-        this.options.onDeadLetter?.(result.reason, delivery, attempt);
-        return;
-      }
-      this.#schedule(delivery, attempt + 1);
-    }, delayMs);
+    const timer = setTimeout(
+      async () => {
+        this.#timers.delete(timer);
+        const redeliver = this.#redeliver;
+        if (redeliver === undefined) return;
+        const plan = { maxAttempts: this.options.maxAttempts ?? 8, delayMs: this.#delayMs(attempt) };
+        const result = await redeliver(delivery, attempt, plan).catch((error: Error) => ({
+          kind: 'retry' as const,
+          reason: error.message,
+        }));
+        if (result.kind === 'done') return;
+        if (result.kind === 'final' || attempt >= (this.options.maxAttempts ?? 8)) {
+          this.deadLetters.push({ delivery, reason: result.reason });
+          this.options.onDeadLetter?.(result.reason, delivery, attempt);
+          return;
+        }
+        this.#schedule(delivery, attempt + 1);
+      },
+      this.#delayMs(attempt - 1),
+    );
     timer.unref();
     this.#timers.add(timer);
   }

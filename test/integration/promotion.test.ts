@@ -168,8 +168,8 @@ describe('the signed promotion webhook, through the relay', () => {
     const first = JSON.parse(
       (await apiGatewayHandler(relay)(apiEvent({ route: 'stage-1', body: JSON.stringify(event) }))).body,
     );
-    const retried = await redeliver(queued[0] as QueuedDelivery, 2);
-    const again = await redeliver(queued[0] as QueuedDelivery, 3);
+    const retried = await redeliver(queued[0] as QueuedDelivery, 2, { maxAttempts: 8, delayMs: 30_000 });
+    const again = await redeliver(queued[0] as QueuedDelivery, 3, { maxAttempts: 8, delayMs: 60_000 });
 
     // Assess
     expect(first).toMatchObject({

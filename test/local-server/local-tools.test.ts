@@ -168,7 +168,15 @@ describe('the local server on a forge that keeps failing', () => {
 
       expect(answer.status).toBe(202);
       expect(queue.deadLetters).toHaveLength(1);
-      expect(records.map((record) => record.outcome)).toEqual(['queued', ...Array(7).fill('failed')]);
+      // Six retries, then the last attempt's failure: the only one that counts toward the alarm.
+      expect(records.map((record) => record.outcome)).toEqual([
+        'queued',
+        ...Array(6).fill('retrying'),
+        'failed',
+      ]);
+      expect(records.slice(1, 7).map((record) => [record.attempt, record.maxAttempts])).toEqual(
+        [2, 3, 4, 5, 6, 7].map((attempt) => [attempt, 8]),
+      );
       expect(records.at(-1)?.attempt).toBe(8);
     } finally {
       await stop();
