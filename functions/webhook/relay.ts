@@ -66,6 +66,44 @@ function summaryOf(route: Route, status: CommitStatus) {
 }
 
 /**
+ * The answer to a delivered event: each status it wrote or found current, the cluster's and the
+ * fleet environment's roll-up, with its own outcome. The top level is the cluster's status, or the
+ * roll-up's when the route writes no cluster status (`clusterStatuses: false`): an answer never
+ * calls a context written that was not.
+ */
+function deliveredAnswer(route: Route, status: CommitStatus, record: DeliveryRecord) {
+  const statuses: Record<string, string>[] = [];
+  if (route.clusterStatuses) {
+    const { context, state, description } = status;
+    statuses.push({ status: 'cluster', context, state, description, outcome: record.outcome });
+  }
+  if (record.rollup !== undefined) {
+    const { context, state, description, outcome, deployment, promotion } = record.rollup;
+    statuses.push({
+      status: 'rollup',
+      context,
+      state,
+      description,
+      outcome,
+      ...(deployment === undefined ? {} : { deployment }),
+      ...(promotion === undefined ? {} : { promotion }),
+    });
+  }
+  const [first] = statuses;
+  if (first === undefined) {
+    return {
+      outcome: 'skipped',
+      route: route.id,
+      sha: status.sha,
+      statuses,
+      reason: `route ${route.id} writes no cluster status (clusterStatuses: false), and no roll-up of environment ${route.environment} counts this object`,
+    };
+  }
+  const { context, state, description, outcome } = first as Record<string, string>;
+  return { outcome, route: route.id, sha: status.sha, context, state, description, statuses };
+}
+
+/**
  * A Flux webhook request's path, in order: guard, find the route, authenticate, parse, check the
  * event's time, decide, deliver in event order, hand off to the queue, answer. Everything it says
  * is scrubbed of the secrets it read.
@@ -187,7 +225,7 @@ export function createRelay(options: RelayOptions): {
         record,
         object: { kind, namespace: namespace ?? '', name },
       });
-      return jsonResponse(200, { outcome: record.outcome, ...summaryOf(route, status) });
+      return jsonResponse(200, deliveredAnswer(route, status, record));
     } catch (error) {
       // Flux's 15 seconds may not be enough for a passing fault; the queue waits longer.
       if (!isPassingFault(error) || options.queue === undefined) throw error;
