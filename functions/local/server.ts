@@ -157,7 +157,21 @@ export async function startLocalServer(
   sweeping.unref();
   server.once('close', () => {
     clearInterval(sweeping);
-    queue.stop();
+    const dropped = queue.stop();
+    if (dropped.length === 0) return;
+    // SQS would keep them; this process cannot, so it says which statuses will not be written.
+    logger.warn('deliveries dropped at shutdown', {
+      count: dropped.length,
+      deliveries: dropped.map(({ delivery, attempt, dueAt }) => ({
+        route: delivery.routeId,
+        object: delivery.object,
+        sha: delivery.status.sha,
+        context: delivery.status.context,
+        state: delivery.status.state,
+        nextAttempt: attempt,
+        dueAt: new Date(dueAt).toISOString(),
+      })),
+    });
   });
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
@@ -168,6 +182,16 @@ export async function startLocalServer(
   return { server, url, queue };
 }
 
+/** The send-example command for this server: with the port, config and secrets it was started with. */
+function sendExampleCommand(port: number, configFile: string, secretsFile: string): string {
+  const settings = [
+    port === 8080 ? '' : `PORT=${port}`,
+    configFile === resolve('config/local.json') ? '' : `CONFIG=${configFile}`,
+    secretsFile === resolve('config/local-secrets.json') ? '' : `SECRETS_FILE=${secretsFile}`,
+  ].filter((setting) => setting !== '');
+  return [...settings, 'npm run -s send-example'].join(' ');
+}
+
 async function main(): Promise<void> {
   const configFile = resolve(process.env.CONFIG ?? 'config/local.json');
   const secretsFile = resolve(process.env.SECRETS_FILE ?? 'config/local-secrets.json');
@@ -175,15 +199,22 @@ async function main(): Promise<void> {
   try {
     const secrets = new FileSecretSource(secretsFile);
     secrets.check();
-    const { url } = await startLocalServer({ configFile, secrets, port });
+    const { server, url } = await startLocalServer({ configFile, secrets, port });
     const routes = loadConfigFile(configFile).routes.map(
       (route) =>
         `  POST ${url}/hooks/${route.id}${route.dryRun ? '  (dryRun)' : ''}${route.detailsPage ? "  (details page: the log line's targetUrl)" : ''}`,
     );
     process.stdout.write(
       `flux-commit-status listening on ${url}\nconfig ${configFile}\nsecrets ${secretsFile}\n${routes.join('\n')}\n` +
-        'Send a signed example event with: npm run send-example\n',
+        `Send a signed example event with: ${sendExampleCommand(Number(new URL(url).port), configFile, secretsFile)}\n`,
     );
+    // Ctrl-C or a stop: close the server, so that it reports the deliveries still waiting, then end.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        server.closeAllConnections();
+        server.close(() => process.exit(0));
+      });
+    }
   } catch (error) {
     process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
     process.exit(1);
