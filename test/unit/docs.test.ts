@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { FUNCTION_KINDS, functionVariables } from '../../functions/webhook/function-environment.js';
 import { configFields } from '../../scripts/lib/config-schema.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -114,6 +115,15 @@ describe('the configuration reference', () => {
           if (/^[A-Z][A-Z0-9_]*$/.test(name)) names.add(name);
         }
       }
+    }
+    // The function's own variables, as the stack sets them for each of its functions.
+    const stackValues = {
+      ledgerTable: 'table',
+      retryQueue: { url: 'https://queue', deadLetterUrl: 'https://dlq', maxAttempts: 8 },
+      detailsBaseUrl: 'https://status.example.com',
+    };
+    for (const kind of FUNCTION_KINDS) {
+      for (const name of Object.keys(functionVariables(kind, stackValues))) names.add(name);
     }
     expect(names.size).toBeGreaterThan(8);
     expect([...names].filter((name) => !table.includes(`\`${name}\``)).sort()).toEqual([]);
