@@ -118,6 +118,16 @@ describe('npm run check', () => {
     ...extra,
   });
 
+  /** A route whose forge is on this machine: the local config may have it, a deployable one not. */
+  const LOOPBACK_FORGE = route('eu-1', {
+    provider: {
+      type: 'gitea',
+      address: 'https://git.example.com/acme/fleet',
+      apiUrl: 'http://127.0.0.1:3000',
+      secret: 'own/gitea',
+    },
+  });
+
   it('checks every committed environment when given none', async () => {
     const result = await script('scripts/check.ts', [], { CONFIG: undefined, SECRETS_FILE: undefined });
 
@@ -146,14 +156,7 @@ describe('npm run check', () => {
   it('finds what synth and the tools would refuse: URLs a deployed function cannot use, secrets not in the file', async () => {
     const config = {
       routes: [
-        route('eu-1', {
-          provider: {
-            type: 'gitea',
-            address: 'https://git.example.com/acme/fleet',
-            apiUrl: 'http://127.0.0.1:3000',
-            secret: 'own/gitea',
-          },
-        }),
+        LOOPBACK_FORGE,
         // A rotation: the next key need not exist yet.
         route('us-1', {
           auth: { secret: ['own/webhook', 'own/webhook-next'] },
@@ -184,16 +187,7 @@ describe('npm run check', () => {
     writeFileSync(
       local,
       JSON.stringify({
-        routes: [
-          route('eu-1', {
-            provider: {
-              type: 'gitea',
-              address: 'https://git.example.com/acme/fleet',
-              apiUrl: 'http://127.0.0.1:3000',
-              secret: 'own/gitea',
-            },
-          }),
-        ],
+        routes: [LOOPBACK_FORGE],
       }),
     );
     const secrets = write('local-check-secrets.json', {
