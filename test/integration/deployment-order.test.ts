@@ -146,7 +146,8 @@ describe('GitHub Deployments in any interleaving', () => {
         faults.fill(false);
         await s.waitFor(
           (async () => {
-            for (const delivery of [...queued, ...queued]) await containers[0]?.redeliver(delivery, 2, { maxAttempts: 8, delayMs: 30_000 });
+            for (const delivery of [...queued, ...queued])
+              await containers[0]?.redeliver(delivery, 2, { maxAttempts: 8, delayMs: 30_000 });
           })(),
         );
 

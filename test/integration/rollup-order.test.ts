@@ -252,7 +252,8 @@ describe('the roll-up tells the truth across clusters and containers', () => {
           faults.fill('none');
           await s.waitFor(
             (async () => {
-              for (const delivery of [...queued, ...queued]) await containers[0]?.redeliver(delivery, 2, { maxAttempts: 8, delayMs: 30_000 });
+              for (const delivery of [...queued, ...queued])
+                await containers[0]?.redeliver(delivery, 2, { maxAttempts: 8, delayMs: 30_000 });
             })(),
           );
 
