@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { loadConfigFile } from '../config/config-file.js';
@@ -192,9 +193,46 @@ function sendExampleCommand(port: number, configFile: string, secretsFile: strin
   return [...settings, 'npm run -s send-example'].join(' ');
 }
 
+const USAGE = `Usage: npm start [-- [--config FILE] [--secrets-file FILE]]
+
+Serves the webhook on http://127.0.0.1:$PORT (8080) with the same handler as the Lambda, and logs
+one JSON line per delivery on stdout.
+
+  --config FILE        the config file (or CONFIG; default config/local.json)
+  --secrets-file FILE  a JSON file of secret name -> value (or SECRETS_FILE; default config/local-secrets.json)
+  -h, --help           this text
+`;
+
+/** The same surface as the tools under scripts/: --help, --config, --secrets-file; 2 on a mistake. */
+function commandLine(): { configFile: string; secretsFile: string } | undefined {
+  let values: { help?: boolean; config?: string; 'secrets-file'?: string };
+  try {
+    ({ values } = parseArgs({
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        config: { type: 'string' },
+        'secrets-file': { type: 'string' },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    process.stderr.write(`start: ${(error as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (values.help === true) {
+    process.stdout.write(USAGE);
+    return undefined;
+  }
+  return {
+    configFile: resolve(values.config ?? process.env.CONFIG ?? 'config/local.json'),
+    secretsFile: resolve(values['secrets-file'] ?? process.env.SECRETS_FILE ?? 'config/local-secrets.json'),
+  };
+}
+
 async function main(): Promise<void> {
-  const configFile = resolve(process.env.CONFIG ?? 'config/local.json');
-  const secretsFile = resolve(process.env.SECRETS_FILE ?? 'config/local-secrets.json');
+  const files = commandLine();
+  if (files === undefined) return;
+  const { configFile, secretsFile } = files;
   const port = Number(process.env.PORT ?? 8080);
   try {
     const secrets = new FileSecretSource(secretsFile);

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,6 +82,46 @@ describe('one command-line surface for every tool', () => {
       expect(result.stderr).not.toMatch(/\n\s+at /);
     },
   );
+});
+
+describe('npm start takes the same options', () => {
+  it('prints its usage for --help, and answers a mistake with exit 2 and the usage', async () => {
+    const help = await script('functions/local/server.ts', ['--help']);
+    const mistake = await script('functions/local/server.ts', ['--nope']);
+
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toMatch(/^Usage: npm start \[-- \[--config FILE\] \[--secrets-file FILE\]\]\n/);
+    expect(mistake).toMatchObject({ code: 2, stdout: '' });
+    expect(mistake.stderr).toMatch(/^start: Unknown option '--nope'.*\n\nUsage: npm start /);
+  });
+
+  it('serves the config and secrets of --config and --secrets-file', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'functions/local/server.ts', '--config', ownConfig, '--secrets-file', ownSecrets],
+      {
+        env: { ...process.env, PORT: '0', CONFIG: undefined, SECRETS_FILE: undefined },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout?.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr?.on('data', (chunk) => {
+      output += chunk;
+    });
+    try {
+      for (let i = 0; i < 300 && !output.includes('Send a signed example'); i++) {
+        await new Promise((done) => setTimeout(done, 100));
+      }
+    } finally {
+      child.kill('SIGKILL');
+    }
+
+    expect(output).toContain(`config ${ownConfig}\nsecrets ${ownSecrets}\n`);
+    expect(output).toMatch(/POST http:\/\/127\.0\.0\.1:\d+\/hooks\/own-1 {2}\(dryRun\)/);
+  });
 });
 
 describe('the tools with a fleet or a file of their own', () => {
