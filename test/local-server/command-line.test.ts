@@ -1,11 +1,11 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { script } from '../harness/run-script.js';
+import { script, startScript } from '../harness/run-script.js';
 
 /** Every tool under scripts/ and the name npm runs it by. */
 const TOOLS = [
@@ -96,31 +96,19 @@ describe('npm start takes the same options', () => {
   });
 
   it('serves the config and secrets of --config and --secrets-file', async () => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'functions/local/server.ts', '--config', ownConfig, '--secrets-file', ownSecrets],
-      {
-        env: { ...process.env, PORT: '0', CONFIG: undefined, SECRETS_FILE: undefined },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+    const server = startScript(
+      'functions/local/server.ts',
+      ['--config', ownConfig, '--secrets-file', ownSecrets],
+      { PORT: '0', CONFIG: undefined, SECRETS_FILE: undefined },
     );
-    let output = '';
-    child.stdout?.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.stderr?.on('data', (chunk) => {
-      output += chunk;
-    });
     try {
-      for (let i = 0; i < 300 && !output.includes('Send a signed example'); i++) {
-        await new Promise((done) => setTimeout(done, 100));
-      }
+      await server.waitFor(/Send a signed example/);
     } finally {
-      child.kill('SIGKILL');
+      server.child.kill('SIGKILL');
     }
 
-    expect(output).toContain(`config ${ownConfig}\nsecrets ${ownSecrets}\n`);
-    expect(output).toMatch(/POST http:\/\/127\.0\.0\.1:\d+\/hooks\/own-1 {2}\(dryRun\)/);
+    expect(server.output()).toContain(`config ${ownConfig}\nsecrets ${ownSecrets}\n`);
+    expect(server.output()).toMatch(/POST http:\/\/127\.0\.0\.1:\d+\/hooks\/own-1 {2}\(dryRun\)/);
   });
 });
 

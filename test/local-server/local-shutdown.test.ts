@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, fixture, sign, WEBHOOK_KEY } from '../harness/flux-fixtures.js';
+import { startScript } from '../harness/run-script.js';
 
 /** `npm start` on a forge that does not answer: the delivery waits in the queue, then Ctrl-C. */
 describe('npm start stopped with deliveries still queued', () => {
@@ -33,23 +33,15 @@ describe('npm start stopped with deliveries still queued', () => {
       secretsFile,
       JSON.stringify({ 'own/webhook': { token: WEBHOOK_KEY }, 'own/github': { token: 'ghp_unused' } }),
     );
-    const child = spawn(process.execPath, ['--import', 'tsx', 'functions/local/server.ts'], {
-      env: { ...process.env, PORT: '0', CONFIG: configFile, SECRETS_FILE: secretsFile },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const server = startScript('functions/local/server.ts', [], {
+      PORT: '0',
+      CONFIG: configFile,
+      SECRETS_FILE: secretsFile,
     });
-    let output = '';
-    child.stdout?.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.stderr?.on('data', (chunk) => {
-      output += chunk;
-    });
-    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
     try {
-      for (let i = 0; i < 300 && !/Send a signed example event with: .*\n/.test(output); i++) {
-        await new Promise((done) => setTimeout(done, 100));
-      }
-      const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1] ?? '';
+      await server.waitFor(/Send a signed example event with: .*\n/);
+      const output = server.output;
+      const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output())?.[1] ?? '';
 
       // Act
       const body = fixture(FIXTURES.reconciled);
@@ -58,16 +50,18 @@ describe('npm start stopped with deliveries still queued', () => {
         body,
         headers: { 'content-type': 'application/json', 'x-signature': sign(body) },
       });
-      child.kill('SIGINT');
-      const code = await exited;
+      server.child.kill('SIGINT');
+      const code = await server.exited;
 
       // Assess
-      expect(output).toContain(
+      expect(output()).toContain(
         `Send a signed example event with: PORT=${port} CONFIG=${configFile} SECRETS_FILE=${secretsFile} npm run -s send-example\n`,
       );
       expect(answer.status).toBe(202);
       expect(code).toBe(0);
-      const line = output.split('\n').find((text) => text.includes('"deliveries dropped at shutdown"'));
+      const line = output()
+        .split('\n')
+        .find((text) => text.includes('"deliveries dropped at shutdown"'));
       expect(JSON.parse(line ?? '{}')).toMatchObject({
         level: 'WARN',
         count: 1,
@@ -84,7 +78,7 @@ describe('npm start stopped with deliveries still queued', () => {
         ],
       });
     } finally {
-      child.kill('SIGKILL');
+      server.child.kill('SIGKILL');
     }
   });
 });
