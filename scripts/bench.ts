@@ -19,6 +19,7 @@ import {
   streamApiEvent,
 } from '../test/harness/flux-stream.js';
 import { buildDriver, buildHandler } from './bench/build.js';
+import { expressionCost, formatExpressionCost } from './bench/expressions.js';
 import { BENCH_FIGURES_FILE, type BenchFigures, PERFORMANCE_DOC, withFigures } from './bench/figures-file.js';
 import { BENCH_VARIANTS, type FleetFigures, formatFleet, runFleet } from './bench/fleet.js';
 import { killChildren, runDriver, timeNode } from './bench/processes.js';
@@ -437,6 +438,17 @@ async function main(): Promise<void> {
     });
     process.stdout.write(formatReport(figures));
     process.stdout.write(formatComparison(comparisons, floorBundle, note));
+    const expressions = await expressionCost(
+      deployed.runtime.node,
+      env,
+      join(OUT, 'handler-expr'),
+      routes,
+      built.file,
+      IMPORT_RUNS,
+      CHILD_TIMEOUT_MS,
+    );
+    writeJson('expressions.json', expressions);
+    process.stdout.write(formatExpressionCost(expressions));
     const fleet: FleetFigures[] = [];
     for (const [index, variant] of BENCH_VARIANTS.entries()) {
       progress(
@@ -450,6 +462,7 @@ async function main(): Promise<void> {
     const quoted: BenchFigures = {
       results: figures,
       floor: { bundle: floorBundle, comparisons, ...(note === undefined ? {} : { note }) },
+      expressions,
       fleet,
     };
     writeFileSync(BENCH_FIGURES_FILE, `${JSON.stringify(quoted, null, 2)}\n`);

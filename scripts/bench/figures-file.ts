@@ -1,3 +1,4 @@
+import { type ExpressionFigures, formatExpressionCost } from './expressions.js';
 import { type FleetFigures, formatFleet } from './fleet.js';
 import { type BenchResults, type Comparison, formatComparison, formatReport } from './report.js';
 
@@ -14,6 +15,8 @@ const END = '<!-- end of bench figures -->';
 export interface BenchFigures {
   results: BenchResults;
   floor: { bundle: { bytes: number; entryBytes: number }; comparisons: Comparison[]; note?: string };
+  /** The cold-start cost of commitStatusExpr; absent in a file written before the bench measured it. */
+  expressions?: ExpressionFigures;
   fleet: FleetFigures[];
 }
 
@@ -22,6 +25,7 @@ export function renderFigures(figures: BenchFigures): string {
   return [
     formatReport(figures.results),
     formatComparison(figures.floor.comparisons, figures.floor.bundle, figures.floor.note),
+    figures.expressions === undefined ? '' : formatExpressionCost(figures.expressions),
     formatFleet(figures.fleet),
   ].join('');
 }

@@ -6,6 +6,7 @@ import {
 } from '../../functions/config/environment-config.js';
 import { formatPath } from '../../functions/core/zod-issues.js';
 import { promotionSecretsOf } from '../../functions/environments/environments-config.js';
+import { checkRouteExpressions } from '../../functions/expressions/route-status-names.js';
 import { basicFromUsernamePassword, credentialsFromSecret } from '../../functions/forges/credentials.js';
 import type { SecretSource } from '../../functions/secrets/secret-source.js';
 import { regionProblem } from '../../infra/environments.js';
@@ -87,6 +88,18 @@ export async function checkConfigFile(
   const region = regionProblem(config.deployment.region);
   if (region !== undefined) problems.push({ path: ['deployment', 'region'], message: region });
   if (env !== LOCAL_ENVIRONMENT) problems.push(...deployableIssues(config));
+  // What the function and npm start compile at their start: each route's commitStatusExpr.
+  for (const [index, route] of config.routes.entries()) {
+    try {
+      await checkRouteExpressions([route], 'config');
+    } catch (error) {
+      const message = (error as Error).message.replace(
+        /^config: routes\[0\]\.commitStatusExpr \(route "[^"]*"\): /,
+        '',
+      );
+      problems.push({ path: ['routes', index, 'commitStatusExpr'], message });
+    }
+  }
   if (secrets !== undefined) {
     for (const { path, names, holds } of secretsOf(config)) {
       const found = await Promise.all(names.map((name) => secretProblem(secrets, name, holds)));
