@@ -66,7 +66,8 @@ async function secretProblem(secrets: SecretSource, name: string, holds: NamedSe
 
 /**
  * Every problem of a config file, as `npm start`, `cdk synth` and the tools would each find theirs:
- * the schema (all issues, not the first ten), the region, URLs a deployed function can never use
+ * the schema (all issues, not the first ten), the region, each route's commitStatusExpr compiled, URLs
+ * a deployed function can never use
  * (every environment but the local one), and, given a secrets file, each secret the config names.
  */
 export async function checkConfigFile(
