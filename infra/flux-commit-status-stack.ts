@@ -3,7 +3,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { promotionSecretsOf } from '../functions/environments/environments-config.js';
+import { promotionSecretsOf } from '../functions/config/fleet-environments.js';
 import { DeliveryAlarms } from './constructs/delivery-alarms.js';
 import { DeliveryInsights } from './constructs/delivery-insights.js';
 import { DeliveryLedger } from './constructs/delivery-ledger.js';

@@ -6,6 +6,8 @@ import { loadConfigFile } from '../config/config-file.js';
 import { ConfigError } from '../core/errors.js';
 import { deadLetterRecord } from '../delivery/redelivery.js';
 import { detailsService } from '../details/details-service.js';
+import { FifoRecomputes } from '../fleet/fifo-recomputes.js';
+import { DynamoDbClusterVerdicts } from '../ledger/dynamodb-cluster-verdicts.js';
 import { DynamoDbDetailsStore } from '../ledger/dynamodb-details-store.js';
 import { DynamoDbLedger } from '../ledger/dynamodb-ledger.js';
 import { DynamoDbPendingIndex } from '../ledger/dynamodb-pending-index.js';
@@ -13,6 +15,7 @@ import { DynamoDbRollupLedger } from '../ledger/dynamodb-rollup-ledger.js';
 import { MemoryDetailsStore } from '../ledger/memory-details-store.js';
 import type { SweepResult } from '../pending/sweep.js';
 import { maxAttemptsFrom } from '../queue/delivery-queue.js';
+import { FifoQueue } from '../queue/fifo-queue.js';
 import { SqsQueue } from '../queue/sqs-queue.js';
 import { SecretsManagerSource } from '../secrets/secrets-manager-source.js';
 import { apiGatewayHandler } from './api-gateway-handler.js';
@@ -26,8 +29,16 @@ const config = loadConfigFile(
 );
 const logger = new Logger({ serviceName: SERVICE_NAME });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
-const { LEDGER_TABLE, RETRY_QUEUE_URL, DEAD_LETTER_QUEUE_URL, RETRY_MAX_ATTEMPTS, DETAILS_BASE_URL } =
-  process.env;
+const {
+  LEDGER_TABLE,
+  FLEET_TABLE,
+  RECOMPUTE_QUEUE_URL,
+  RECOMPUTE_MAX_RECEIVES,
+  RETRY_QUEUE_URL,
+  DEAD_LETTER_QUEUE_URL,
+  RETRY_MAX_ATTEMPTS,
+  DETAILS_BASE_URL,
+} = process.env;
 const queue = RETRY_QUEUE_URL ? new SqsQueue(RETRY_QUEUE_URL, DEAD_LETTER_QUEUE_URL) : undefined;
 const secrets = new SecretsManagerSource();
 if (config.detailsPage !== undefined && config.detailsPage.baseUrl === undefined && !DETAILS_BASE_URL) {
@@ -44,7 +55,7 @@ const details =
       });
 
 const routes = new Map(config.routes.map((route) => [route.id, route]));
-const { relay, redeliver, sweep } = createRelay({
+const { relay, redeliver, sweep, recompute } = createRelay({
   routes: config.routes,
   secrets,
   observe: observeDelivery(logger, metrics),
@@ -56,6 +67,9 @@ const { relay, redeliver, sweep } = createRelay({
         pending: new DynamoDbPendingIndex(LEDGER_TABLE),
       }
     : {}),
+  // A stack with fleet environments has both; without them, this container's own (tests of the bundle).
+  ...(FLEET_TABLE ? { clusters: new DynamoDbClusterVerdicts(FLEET_TABLE) } : {}),
+  ...(RECOMPUTE_QUEUE_URL ? { recomputes: new FifoRecomputes(new FifoQueue(RECOMPUTE_QUEUE_URL)) } : {}),
   ...(queue ? { queue } : {}),
   ...(details ? { details: details.links } : {}),
 });
@@ -73,6 +87,23 @@ function queueConsumer(retryQueue: SqsQueue) {
     }),
   );
   return onQueue;
+}
+
+let onRecompute: Promise<(event: SQSEvent, context: Context) => Promise<SQSBatchResponse>> | undefined;
+function recomputes() {
+  onRecompute ??= import('../fleet/recompute-consumer.js').then(({ recomputeConsumer }) =>
+    recomputeConsumer(recompute, {
+      maxReceiveCount: maxAttemptsFrom(RECOMPUTE_MAX_RECEIVES),
+      onDeadLetter: (reason, request, attempt) =>
+        logger.error('roll-up recompute dead-lettered', { reason, attempt, ...request }),
+    }),
+  );
+  return onRecompute;
+}
+
+/** The roll-ups' FIFO queue: its messages name a `.fifo` queue as their source. */
+function isRecomputeEvent(event: SQSEvent): boolean {
+  return event.Records.some((record) => record.eventSourceARN.endsWith('.fifo'));
 }
 
 function isQueueEvent(event: ApiGatewayEvent | SQSEvent | ScheduledEvent): event is SQSEvent {
@@ -94,8 +125,9 @@ async function onSchedule(context: Context): Promise<SweepResult> {
 }
 
 /**
- * One code for the webhook (API Gateway), the retry queue (SQS) and the pending sweep (an
- * EventBridge schedule, served by a function of its own with its own role).
+ * One code for the webhook (API Gateway), the retry queue (SQS), the roll-ups' recompute queue (SQS
+ * FIFO) and the pending sweep (an EventBridge schedule, served by a function of its own with its
+ * own role).
  */
 export async function handler(
   event: ApiGatewayEvent | SQSEvent | ScheduledEvent,
@@ -103,6 +135,7 @@ export async function handler(
 ): Promise<APIGatewayProxyResult | SQSBatchResponse | SweepResult> {
   if (isSchedule(event)) return onSchedule(context);
   if (!isQueueEvent(event)) return onWebhook(event, context);
+  if (isRecomputeEvent(event)) return (await recomputes())(event, context);
   if (queue === undefined) throw new Error('an SQS event arrived but RETRY_QUEUE_URL is not set');
   return (await queueConsumer(queue))(event, context);
 }

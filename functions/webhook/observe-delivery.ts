@@ -6,8 +6,8 @@ export const METRICS_NAMESPACE = 'FluxCommitStatus';
 export const SERVICE_NAME = 'flux-commit-status';
 
 /**
- * One JSON log line per delivery, and EMF metrics: `Deliveries` by outcome and forge, and
- * `FailedDeliveries` alone so that one alarm watches every route.
+ * One JSON log line per delivery, and EMF metrics: `Deliveries` by outcome and forge,
+ * `FailedDeliveries` alone so that one alarm watches every route, and `ContentionGiveUps`.
  */
 export function observeDelivery(logger: Logger, metrics?: Metrics): (record: DeliveryRecord) => void {
   // One single-metric instance for every delivery: each publish clears its dimensions, and a new one
@@ -24,6 +24,9 @@ export function observeDelivery(logger: Logger, metrics?: Metrics): (record: Del
     if (record.outcome !== 'failed') return;
     // Only a failure stores a metric: an empty flush would log Powertools' warning on every delivery.
     metrics.addMetric('FailedDeliveries', MetricUnit.Count, 1);
+    // A compare-and-swap that gave up (core/compare-and-swap.ts): contention the backoff did not absorb.
+    if (record.errorName === 'OrderingContentionError')
+      metrics.addMetric('ContentionGiveUps', MetricUnit.Count, 1);
     metrics.publishStoredMetrics();
   };
 }

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { parseEnvironmentConfig } from '../../functions/config/environment-config.js';
 import { parseFluxEvent } from '../../functions/core/flux-event.js';
 import { describe } from '../../functions/core/status-rules.js';
-import { advance, type ClusterVerdict, rollupOf } from '../../functions/environments/rollup.js';
+import { advance, type ClusterVerdict, rollupOf } from '../../functions/fleet/rollup.js';
 import { eventOrder } from '../../functions/ledger/status-ledger.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { createRelay } from '../../functions/webhook/relay.js';

@@ -1,13 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { FleetEnvironment } from '../../functions/config/fleet-environments.js';
 import { ForgeUnavailableError } from '../../functions/core/errors.js';
 import { truncate } from '../../functions/core/text.js';
 import type { CreateForgeClient } from '../../functions/delivery/forge-clients.js';
-import type { FleetEnvironment } from '../../functions/environments/environments-config.js';
-import { rollupOf } from '../../functions/environments/rollup.js';
+import { rollupOf } from '../../functions/fleet/rollup.js';
 import { canDispatch } from '../../functions/forges/forge.js';
 import { GITHUB_DESCRIPTION_LIMIT } from '../../functions/forges/github/client.js';
 import { createForgeClient } from '../../functions/forges/registry.js';
+import type { ClusterVerdicts } from '../../functions/ledger/cluster-verdicts.js';
+import { DynamoDbClusterVerdicts } from '../../functions/ledger/dynamodb-cluster-verdicts.js';
 import { DynamoDbLedger } from '../../functions/ledger/dynamodb-ledger.js';
 import { DynamoDbRollupLedger } from '../../functions/ledger/dynamodb-rollup-ledger.js';
 import type { RollupLedger } from '../../functions/ledger/rollup-ledger.js';
@@ -52,6 +54,7 @@ describe('the roll-up tells the truth across clusters and containers', () => {
     options: {
       ledger?: StatusLedger;
       rollups?: RollupLedger;
+      clusters?: ClusterVerdicts;
       createClient?: CreateForgeClient;
       queue?: (delivery: QueuedDelivery) => void;
       clusterStatuses?: boolean;
@@ -69,6 +72,9 @@ describe('the roll-up tells the truth across clusters and containers', () => {
       environments: { production: PRODUCTION },
       ledger: options.ledger ?? new DynamoDbLedger(shared.table, shared.dynamo.clientConfig),
       rollups: options.rollups ?? new DynamoDbRollupLedger(shared.table, shared.dynamo.clientConfig),
+      clusters:
+        options.clusters ?? new DynamoDbClusterVerdicts(shared.fleetTable, shared.dynamo.clientConfig),
+      recomputeRetryMs: 5,
       ...(options.createClient ? { createClient: options.createClient } : {}),
       ...(options.queue ? { queue: { enqueue: async (delivery) => options.queue?.(delivery) } } : {}),
     });
@@ -92,19 +98,20 @@ describe('the roll-up tells the truth across clusters and containers', () => {
         clusterStatuses: false,
       }),
     );
-    const { relay } = testRelay(routes, {
+    const { relay, settle } = testRelay(routes, {
       environments: { production: PRODUCTION },
       ledger: new DynamoDbLedger(shared.table, shared.dynamo.clientConfig),
       rollups: new DynamoDbRollupLedger(shared.table, shared.dynamo.clientConfig),
+      clusters: new DynamoDbClusterVerdicts(shared.fleetTable, shared.dynamo.clientConfig),
     });
-    const send = async (cluster: string, verdict: Verdict, second: number) =>
-      JSON.parse(
-        (
-          await apiGatewayHandler(relay)(
-            apiEvent({ route: cluster, body: fluxEvent(sha, verdict, at(second)) }),
-          )
-        ).body,
+    const send = async (cluster: string, verdict: Verdict, second: number) => {
+      const answer = await apiGatewayHandler(relay)(
+        apiEvent({ route: cluster, body: fluxEvent(sha, verdict, at(second)) }),
       );
+      // The roll-up's consumer runs after the answer: each report's recompute before the next.
+      await settle();
+      return JSON.parse(answer.body);
+    };
     const dispatchesBefore = shared.github.dispatches.length;
 
     // Act: all five progress, four succeed, one fails, then recovers; Flux re-sends everything.
@@ -253,6 +260,8 @@ describe('the roll-up tells the truth across clusters and containers', () => {
           await s.waitFor(
             (async () => {
               for (const delivery of [...queued, ...queued]) await containers[0]?.redeliver(delivery, 2);
+              // The roll-up's consumers (one per container, racing as two stalled ones would) finish.
+              for (const each of containers) await each.settle();
             })(),
           );
 

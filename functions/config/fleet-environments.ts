@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { SecretName } from '../config/config-fields.js';
 import { NonEmptyList, Template } from '../core/route-rules.js';
+import { SecretName } from './config-fields.js';
 
 /**
  * A fleet environment: a group of clusters (routes) inside one config file that share one roll-up
