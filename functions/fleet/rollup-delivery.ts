@@ -129,9 +129,7 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
       const current = await ledgerCall(() => rollups.read(key));
       const verdicts = await ledgerCall(() => clusters.query(place.rollup));
       const record: RollupRecord = {
-        ...(current ?? {}),
-        // A record made anew (expired, evicted) starts after every sequence of the old one.
-        createdAt: current?.createdAt ?? now(),
+        ...(current ?? (await anew(place))),
         version: (current?.version ?? 0) + 1,
       };
       const { contradicted } = rollupOfRecord(place.target.clusters, verdicts, record.resolution);
@@ -141,6 +139,18 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
         ? { record, verdicts }
         : CONFLICT;
     });
+  }
+
+  /**
+   * A record made anew (the old one expired, or left the memory store) starts after every sequence
+   * the roll-up's status was written with, and inherits a promotion its status shows was earned:
+   * the signal is not sent a second time for a commit that was green before.
+   */
+  async function anew(place: RollupPlace): Promise<Omit<RollupRecord, 'version'>> {
+    const item = await ledgerCall(() => ledger.read(rollupIdentityOf(place.rollup)));
+    const createdAt = Math.max(now(), Math.floor((item?.claim.eventTime ?? 0) / 1000) + 1);
+    if (item?.claim.status.state !== 'success' || item.claim.status.targetUrl !== '') return { createdAt };
+    return { createdAt, promotion: { state: 'sent', at: createdAt } };
   }
 
   async function writeRollup(place: RollupPlace): Promise<RollupResult> {
