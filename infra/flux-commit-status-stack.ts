@@ -7,6 +7,7 @@ import { promotionSecretsOf } from '../functions/config/fleet-environments.js';
 import { DeliveryAlarms } from './constructs/delivery-alarms.js';
 import { DeliveryInsights } from './constructs/delivery-insights.js';
 import { DeliveryLedger } from './constructs/delivery-ledger.js';
+import { FleetRollups } from './constructs/fleet-rollups.js';
 import { PendingSweep } from './constructs/pending-sweep.js';
 import { RetryQueue } from './constructs/retry-queue.js';
 import { WebhookApi } from './constructs/webhook-api.js';
@@ -31,6 +32,7 @@ export class FluxCommitStatusStack extends Stack {
   readonly insights: DeliveryInsights;
   readonly ledger: DeliveryLedger | undefined;
   readonly retryQueue: RetryQueue | undefined;
+  readonly fleet: FleetRollups | undefined;
   readonly pendingSweep: PendingSweep | undefined;
 
   constructor(scope: Construct, id: string, props: FluxCommitStatusStackProps) {
@@ -56,6 +58,29 @@ export class FluxCommitStatusStack extends Stack {
       this.ledger.grantUse(this.webhook.role);
       this.webhook.function.addEnvironment('LEDGER_TABLE', this.ledger.table.tableName);
     }
+    // Fleet environments share the ledger's records with their own table and recompute queue.
+    if (this.ledger !== undefined && Object.keys(config.environments).length > 0) {
+      this.fleet = new FleetRollups(this, 'Fleet', {
+        consumer: this.webhook.function,
+        consumerTimeout: Duration.seconds(deployment.timeoutSeconds),
+        maxReceiveCount: deployment.retryQueue.maxAttempts,
+        deadLetterThreshold: deployment.alarm.deadLetters,
+        alarmPeriod: Duration.minutes(deployment.alarm.periodMinutes),
+        namePrefix: this.stackName,
+      });
+      this.fleet.grantUse(this.webhook.role);
+      this.webhook.function.addEnvironment('FLEET_TABLE', this.fleet.table.tableName);
+      this.webhook.function.addEnvironment('RECOMPUTE_QUEUE_URL', this.fleet.queue.queueUrl);
+      this.webhook.function.addEnvironment(
+        'RECOMPUTE_MAX_RECEIVES',
+        String(deployment.retryQueue.maxAttempts),
+      );
+      if (deployment.alarm.snsTopicArn !== undefined) {
+        const action = new SnsAction(Topic.fromTopicArn(this, 'RollupTopic', deployment.alarm.snsTopicArn));
+        this.fleet.deadLetterAlarm.addAlarmAction(action);
+        this.fleet.deadLetterAlarm.addOkAction(action);
+      }
+    }
     // The sweep reads the pending index the webhook writes: it needs the shared table, and a route
     // that writes statuses (one with forge credentials).
     if (this.ledger !== undefined && this.secrets.forgeArns.length > 0) {
@@ -68,6 +93,11 @@ export class FluxCommitStatusStack extends Stack {
         logRetention,
         namePrefix: this.stackName,
       });
+      if (this.fleet !== undefined) {
+        // A pending roll-up's resolution recomputes it from its clusters' items.
+        this.fleet.grantTable(this.pendingSweep.role);
+        this.pendingSweep.function.addEnvironment('FLEET_TABLE', this.fleet.table.tableName);
+      }
       if (deployment.alarm.snsTopicArn !== undefined) {
         const action = new SnsAction(Topic.fromTopicArn(this, 'SweepTopic', deployment.alarm.snsTopicArn));
         this.pendingSweep.failures.addAlarmAction(action);
