@@ -20,6 +20,7 @@ import {
 } from '../test/harness/flux-stream.js';
 import { buildDriver, buildHandler } from './bench/build.js';
 import { BENCH_VARIANTS, type FleetFigures, formatFleet, runFleet } from './bench/fleet.js';
+import { formatBurst, runBursts } from './bench/fleet-burst.js';
 import { killChildren, runDriver, timeNode } from './bench/processes.js';
 import type { BareResult, ColdResult, StreamRun, WarmEvents, WarmResult } from './bench/protocol.js';
 import {
@@ -425,6 +426,9 @@ async function main(): Promise<void> {
     for (const variant of BENCH_VARIANTS) fleet.push(await runFleet(variant));
     writeJson('fleet.json', fleet);
     process.stdout.write(formatFleet(fleet));
+    const bursts = await runBursts();
+    writeJson('fleet-burst.json', bursts);
+    process.stdout.write(formatBurst(bursts));
   } finally {
     await Promise.all([fakes.github.stop(), fakes.secretsManager.stop()]);
   }
