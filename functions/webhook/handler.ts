@@ -3,7 +3,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyResult, Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfigFile } from '../config/config-file.js';
-import { ConfigError } from '../core/errors.js';
 import { deadLetterRecord } from '../delivery/redelivery.js';
 import { detailsService } from '../details/details-service.js';
 import { FifoRecomputes } from '../fleet/fifo-recomputes.js';
@@ -14,11 +13,11 @@ import { DynamoDbPendingIndex } from '../ledger/dynamodb-pending-index.js';
 import { DynamoDbRollupLedger } from '../ledger/dynamodb-rollup-ledger.js';
 import { MemoryDetailsStore } from '../ledger/memory-details-store.js';
 import type { SweepResult } from '../pending/sweep.js';
-import { maxAttemptsFrom } from '../queue/delivery-queue.js';
 import { FifoQueue } from '../queue/fifo-queue.js';
 import { SqsQueue } from '../queue/sqs-queue.js';
 import { SecretsManagerSource } from '../secrets/secrets-manager-source.js';
 import { apiGatewayHandler } from './api-gateway-handler.js';
+import { readFunctionEnvironment } from './function-environment.js';
 import { METRICS_NAMESPACE, observeDelivery, SERVICE_NAME } from './observe-delivery.js';
 import { createRelay } from './relay.js';
 import type { ApiGatewayEvent } from './webhook-request.js';
@@ -29,29 +28,19 @@ const config = loadConfigFile(
 );
 const logger = new Logger({ serviceName: SERVICE_NAME });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
-const {
-  LEDGER_TABLE,
-  FLEET_TABLE,
-  RECOMPUTE_QUEUE_URL,
-  RECOMPUTE_MAX_RECEIVES,
-  RETRY_QUEUE_URL,
-  DEAD_LETTER_QUEUE_URL,
-  RETRY_MAX_ATTEMPTS,
-  DETAILS_BASE_URL,
-} = process.env;
-const queue = RETRY_QUEUE_URL ? new SqsQueue(RETRY_QUEUE_URL, DEAD_LETTER_QUEUE_URL) : undefined;
+// What the stack gave this function (functions/webhook/function-environment.ts); a gap fails the cold start.
+const { values } = readFunctionEnvironment(process.env, config);
+const { ledgerTable, retryQueue, detailsBaseUrl, fleet } = values;
+const queue = retryQueue ? new SqsQueue(retryQueue.url, retryQueue.deadLetterUrl) : undefined;
 const secrets = new SecretsManagerSource();
-if (config.detailsPage !== undefined && config.detailsPage.baseUrl === undefined && !DETAILS_BASE_URL) {
-  throw new ConfigError('detailsPage: no public base URL; set detailsPage.baseUrl or DETAILS_BASE_URL');
-}
 // The config refuses detailsPage routes without the ledger's table; the memory store is for tests of the bundle.
 const details =
   config.detailsPage === undefined
     ? undefined
     : detailsService(config.detailsPage, {
         secrets,
-        store: LEDGER_TABLE ? new DynamoDbDetailsStore(LEDGER_TABLE) : new MemoryDetailsStore(),
-        baseUrl: () => DETAILS_BASE_URL,
+        store: ledgerTable ? new DynamoDbDetailsStore(ledgerTable) : new MemoryDetailsStore(),
+        baseUrl: () => detailsBaseUrl,
       });
 
 const routes = new Map(config.routes.map((route) => [route.id, route]));
@@ -60,16 +49,18 @@ const { relay, redeliver, sweep, recompute } = createRelay({
   secrets,
   observe: observeDelivery(logger, metrics),
   environments: config.environments,
-  ...(LEDGER_TABLE
+  ...(ledgerTable
     ? {
-        ledger: new DynamoDbLedger(LEDGER_TABLE),
-        rollups: new DynamoDbRollupLedger(LEDGER_TABLE),
-        pending: new DynamoDbPendingIndex(LEDGER_TABLE),
+        ledger: new DynamoDbLedger(ledgerTable),
+        rollups: new DynamoDbRollupLedger(ledgerTable),
+        pending: new DynamoDbPendingIndex(ledgerTable),
       }
     : {}),
   // A stack with fleet environments has both; without them, this container's own (tests of the bundle).
-  ...(FLEET_TABLE ? { clusters: new DynamoDbClusterVerdicts(FLEET_TABLE) } : {}),
-  ...(RECOMPUTE_QUEUE_URL ? { recomputes: new FifoRecomputes(new FifoQueue(RECOMPUTE_QUEUE_URL)) } : {}),
+  ...(fleet ? { clusters: new DynamoDbClusterVerdicts(fleet.table) } : {}),
+  ...(fleet?.recomputeQueueUrl
+    ? { recomputes: new FifoRecomputes(new FifoQueue(fleet.recomputeQueueUrl)) }
+    : {}),
   ...(queue ? { queue } : {}),
   ...(details ? { details: details.links } : {}),
 });
@@ -77,11 +68,11 @@ const onWebhook = apiGatewayHandler(relay, Date.now, details?.page);
 
 // Powertools Batch loads with the first queue event, keeping it off the webhook's cold start.
 let onQueue: Promise<(event: SQSEvent, context: Context) => Promise<SQSBatchResponse>> | undefined;
-function queueConsumer(retryQueue: SqsQueue) {
+function queueConsumer(sqs: SqsQueue, maxAttempts: number) {
   onQueue ??= import('../queue/sqs-consumer.js').then(({ sqsConsumer }) =>
     sqsConsumer(redeliver, {
-      queue: retryQueue,
-      maxAttempts: maxAttemptsFrom(RETRY_MAX_ATTEMPTS),
+      queue: sqs,
+      maxAttempts,
       onDeadLetter: (reason, delivery, attempt) =>
         logger.error('delivery dead-lettered', { ...deadLetterRecord(reason, delivery, attempt, routes) }),
     }),
@@ -93,7 +84,7 @@ let onRecompute: Promise<(event: SQSEvent, context: Context) => Promise<SQSBatch
 function recomputes() {
   onRecompute ??= import('../fleet/recompute-consumer.js').then(({ recomputeConsumer }) =>
     recomputeConsumer(recompute, {
-      maxReceiveCount: maxAttemptsFrom(RECOMPUTE_MAX_RECEIVES),
+      maxReceiveCount: fleet?.maxReceives ?? 8,
       onDeadLetter: (reason, request, attempt) =>
         logger.error('roll-up recompute dead-lettered', { reason, attempt, ...request }),
     }),
@@ -136,6 +127,8 @@ export async function handler(
   if (isSchedule(event)) return onSchedule(context);
   if (!isQueueEvent(event)) return onWebhook(event, context);
   if (isRecomputeEvent(event)) return (await recomputes())(event, context);
-  if (queue === undefined) throw new Error('an SQS event arrived but RETRY_QUEUE_URL is not set');
-  return (await queueConsumer(queue))(event, context);
+  if (queue === undefined || retryQueue === undefined) {
+    throw new Error('an SQS event arrived but RETRY_QUEUE_URL is not set');
+  }
+  return (await queueConsumer(queue, retryQueue.maxAttempts))(event, context);
 }
