@@ -7,7 +7,7 @@ import {
   type StoredVerdict,
   StoredVerdictSchema,
 } from './cluster-verdicts.js';
-import { type Attributes, LEDGER_TTL_SECONDS } from './dynamodb-store.js';
+import { type Attributes, LEDGER_TTL_SECONDS, loadDynamoDb } from './dynamodb-store.js';
 
 type Sdk = typeof import('@aws-sdk/client-dynamodb');
 
@@ -112,15 +112,7 @@ export class DynamoDbClusterVerdicts implements ClusterVerdicts {
   }
 
   #load() {
-    this.#sdk ??= import('@aws-sdk/client-dynamodb').then((sdk) => ({
-      sdk,
-      // As the ledger's client (dynamodb-store.ts): sized to fit the webhook's budget.
-      client: new sdk.DynamoDBClient({
-        maxAttempts: 2,
-        requestHandler: { requestTimeout: 500, connectionTimeout: 300 },
-        ...this.clientConfig,
-      }),
-    }));
+    this.#sdk ??= loadDynamoDb(this.clientConfig);
     return this.#sdk;
   }
 }

@@ -1,6 +1,5 @@
 import type { SQSClient, SQSClientConfig } from '@aws-sdk/client-sqs';
-
-type Sdk = typeof import('@aws-sdk/client-sqs');
+import { loadSqs, type SqsSdk } from './sqs-client.js';
 
 /**
  * An SQS FIFO queue's sending side: messages of one group are delivered in order, one batch at a
@@ -8,7 +7,7 @@ type Sdk = typeof import('@aws-sdk/client-sqs');
  * whose deduplication id was sent within five minutes is taken and dropped.
  */
 export class FifoQueue {
-  #sdk: Promise<{ sdk: Sdk; client: SQSClient }> | undefined;
+  #sdk: Promise<{ sdk: SqsSdk; client: SQSClient }> | undefined;
 
   constructor(
     private readonly queueUrl: string,
@@ -28,15 +27,7 @@ export class FifoQueue {
   }
 
   #load() {
-    this.#sdk ??= import('@aws-sdk/client-sqs').then((sdk) => ({
-      sdk,
-      client: new sdk.SQSClient({
-        // Sized to fit AFTER_FORGE_RESERVE_MS (delivery/budget.ts), as the retry queue's client.
-        maxAttempts: 2,
-        requestHandler: { requestTimeout: 800, connectionTimeout: 400 },
-        ...this.clientConfig,
-      }),
-    }));
+    this.#sdk ??= loadSqs(this.clientConfig);
     return this.#sdk;
   }
 }
