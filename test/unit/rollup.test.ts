@@ -153,7 +153,7 @@ describe('a resolved roll-up', () => {
   };
 
   /** The verdicts after each cluster's news, as the cluster items hold them (only advancing). */
-  function after(...news: [string, ClusterVerdict][]) {
+  function withNews(...news: [string, ClusterVerdict][]) {
     const verdicts: Record<string, ClusterVerdict> = { ...atResolution };
     for (const [cluster, next] of news) verdicts[cluster] = advance(verdicts[cluster], next);
     return verdicts;
@@ -175,12 +175,12 @@ describe('a resolved roll-up', () => {
   });
 
   it('"superseded" stands against a success (it says as much) and ends at a failure or a new pending', () => {
-    const afterSuccess = after(['prod-us-1', verdict('success', 20_000)]);
-    const afterPending = after(
+    const afterSuccess = withNews(['prod-us-1', verdict('success', 20_000)]);
+    const afterPending = withNews(
       ['prod-us-1', verdict('success', 20_000)],
       ['prod-us-2', verdict('pending', 40_000)],
     );
-    const afterFailure = after(['prod-us-2', verdict('failure', 30_000)]);
+    const afterFailure = withNews(['prod-us-2', verdict('failure', 30_000)]);
 
     expect(rollupOfRecord(CLUSTERS, afterSuccess, superseded)).toMatchObject({
       state: 'success',
@@ -199,7 +199,7 @@ describe('a resolved roll-up', () => {
 
   it('a timeout ends at any news that comes after it, whatever its time', () => {
     // A success stamped before the pending's own second still counts: it came after the timeout.
-    const verdicts = after(['prod-us-1', verdict('success', 0)]);
+    const verdicts = withNews(['prod-us-1', verdict('success', 0)]);
 
     expect(rollupOfRecord(CLUSTERS, atResolution, timedOut)).toMatchObject({
       state: 'error',
