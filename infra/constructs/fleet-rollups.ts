@@ -1,5 +1,5 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { type Alarm, ComparisonOperator, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import {
   AnyPrincipal,
@@ -14,6 +14,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FLEET_TABLE_KEY } from '../../functions/ledger/dynamodb-cluster-verdicts.js';
+import { deadLetterAlarm, deadLetterQueue } from './dead-letters.js';
 
 export interface FleetRollupsProps {
   /** The function that consumes the recompute queue; its timeout sets the visibility timeout. */
@@ -49,17 +50,7 @@ export class FleetRollups extends Construct {
       encryption: TableEncryption.AWS_MANAGED,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
-      fifo: true,
-      retentionPeriod: Duration.days(14),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This is the dead-letter queue: its messages wait for a person and a redrive, not for another queue.',
-    });
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetters', true);
     this.queue = new Queue(this, 'Recomputes', {
       fifo: true,
       // Deduplication by the id the webhook gives (one report), not by the body (one roll-up).
@@ -76,18 +67,14 @@ export class FleetRollups extends Construct {
       new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }),
     );
 
-    this.deadLetterAlarm = this.deadLetterQueue
-      .metricApproximateNumberOfMessagesVisible({ statistic: Stats.MAXIMUM, period: props.alarmPeriod })
-      .createAlarm(this, 'DeadLetterAlarm', {
-        alarmName: `${props.namePrefix}-rollup-dead-letters`,
-        alarmDescription:
-          'Roll-up recomputes failed on every receive: the roll-up may not show its clusters newest verdicts. ' +
-          'The function log has each one\'s reason ("roll-up recompute dead-lettered"); redrive them once the cause is fixed.',
-        threshold: props.deadLetterThreshold,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
+    this.deadLetterAlarm = deadLetterAlarm(this, this.deadLetterQueue, {
+      alarmName: `${props.namePrefix}-rollup-dead-letters`,
+      alarmDescription:
+        'Roll-up recomputes failed on every receive: the roll-up may not show its clusters newest verdicts. ' +
+        'The function log has each one\'s reason ("roll-up recompute dead-lettered"); redrive them once the cause is fixed.',
+      threshold: props.deadLetterThreshold,
+      period: props.alarmPeriod,
+    });
   }
 
   /**
