@@ -13,6 +13,15 @@ export interface RecomputeRunnerOptions {
   budgetMs?: number;
 }
 
+/** The log record of a recompute: the roll-up's route, object, commit and context. */
+export function recomputeRecord(
+  request: RecomputeRequest,
+  outcome: DeliveryRecord['outcome'],
+): DeliveryRecord {
+  const { routeId: route, object, sha, context } = request;
+  return { outcome, statusCode: 0, durationMs: 0, route, object, sha, context, rollup: { context } };
+}
+
 /** One recompute attempt's end: done (or nothing left to do), or a fault for the queue to retry. */
 export type RunRecompute = (request: RecomputeRequest, invocationDeadline?: number) => Promise<void>;
 
@@ -26,16 +35,7 @@ export function recomputeRunner(options: RecomputeRunnerOptions): RunRecompute {
   return async (request, invocationDeadline) => {
     const started = options.now();
     const scope = new SecretScope(options.secrets);
-    const record: DeliveryRecord = {
-      outcome: 'failed',
-      statusCode: 0,
-      durationMs: 0,
-      route: request.routeId,
-      object: request.object,
-      sha: request.sha,
-      context: request.context,
-      rollup: { context: request.context },
-    };
+    const record = recomputeRecord(request, 'failed');
     try {
       const deadline = forgeDeadline(started, invocationDeadline, options.budgetMs);
       const result = await options.recompute(request, deadline, scope);

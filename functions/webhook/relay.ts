@@ -25,7 +25,7 @@ import { clusterReports } from '../fleet/cluster-report.js';
 import { fleetDelivery } from '../fleet/fleet-delivery.js';
 import { InProcessRecomputes } from '../fleet/in-process-recomputes.js';
 import type { RecomputeQueue } from '../fleet/recompute-request.js';
-import { type RunRecompute, recomputeRunner } from '../fleet/recompute-runner.js';
+import { type RunRecompute, recomputeRecord, recomputeRunner } from '../fleet/recompute-runner.js';
 import { rollupDelivery } from '../fleet/rollup-delivery.js';
 import { rollupTargets } from '../fleet/rollup-place.js';
 import type { ClusterVerdicts } from '../ledger/cluster-verdicts.js';
@@ -114,16 +114,7 @@ export function createRelay(options: RelayOptions): {
       ? new InProcessRecomputes({
           ...(options.recomputeRetryMs === undefined ? {} : { retryDelayMs: options.recomputeRetryMs }),
           onGiveUp: (reason, request) =>
-            options.observe({
-              outcome: 'dead-lettered',
-              statusCode: 0,
-              durationMs: 0,
-              route: request.routeId,
-              object: request.object,
-              sha: request.sha,
-              context: request.context,
-              reason,
-            }),
+            options.observe({ ...recomputeRecord(request, 'dead-lettered'), reason }),
         })
       : undefined;
   const rollups = rollupDelivery({
