@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Route } from '../config/route-schema.js';
+import type { ChangeRequestComment } from '../core/change-request-comment.js';
 import type { CommitStatus } from '../core/commit-status.js';
 import type { FluxObject } from '../core/flux-object.js';
 import { MemoryLedger } from '../ledger/memory-ledger.js';
 import { ledgerKey, type ShownStatus, type StatusLedger } from '../ledger/status-ledger.js';
 import { WRITE_GRACE_MS } from './budget.js';
+import { commentDelivery } from './comment-delivery.js';
 import type { DeliveryRecord } from './delivery-record.js';
 import { type CreateForgeClient, ForgeClients } from './forge-clients.js';
 import { KeyedSerializer } from './keyed-serializer.js';
@@ -34,6 +36,8 @@ export interface StatusJob {
   object?: FluxObject;
   /** A resolution's guard (see `OrderedDelivery.replaces`). */
   replaces?: OrderedDelivery['replaces'];
+  /** The change request's comment of a route with `changeRequestComments`, for an event that names one. */
+  comment?: ChangeRequestComment;
 }
 
 /** `recorded`: a fleet cluster's verdict, stored for its roll-up (functions/fleet/), nothing written. */
@@ -56,10 +60,24 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): DeliverStat
   const serializer = options.serializer ?? new KeyedSerializer();
   const now = options.now ?? Date.now;
 
+  const comments = commentDelivery({ ledger, clients, serializer, now });
+
   const deliver: DeliverStatus = async (job) => {
     // Read first, so that the scope scrubs the forge's credentials from everything after.
     await clients.client(job.route, job.scope);
-    return job.route.clusterStatuses ? deliverClusterStatus(job) : 'skipped';
+    const outcome = job.route.clusterStatuses ? await deliverClusterStatus(job) : 'skipped';
+    if (job.comment !== undefined) {
+      const { route, comment, eventTime, deadline, scope } = job;
+      job.record.comment = await comments({
+        route,
+        comment,
+        state: job.status.state,
+        eventTime,
+        deadline,
+        scope,
+      });
+    }
+    return outcome;
   };
   return deliver;
 

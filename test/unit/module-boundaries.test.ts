@@ -17,6 +17,7 @@ const FOLDER_ORDER = [
   'secrets',
   'forges',
   'config',
+  'expressions',
   'ledger',
   'queue',
   'delivery',

@@ -8,6 +8,7 @@ export { GITHUB_DESCRIPTION_LIMIT };
 import { requireToken } from '../credentials.js';
 import { deadlineSignal, remainingMs } from '../deadline.js';
 import type {
+  ChangeRequestCommenter,
   CommitStatus,
   DeploymentStatus,
   DeploymentWriter,
@@ -28,6 +29,7 @@ import {
 import { forgeFetch } from '../http/forge-fetch.js';
 import type { GitHubLocation } from './address.js';
 import { appAuthStrategy, InstallationTokens } from './app-auth.js';
+import { upsertGitHubComment } from './comments.js';
 import { answerBody, errorStatus, gaveUpOf } from './octokit-errors.js';
 import { applyRequestPolicy } from './request-policy.js';
 
@@ -47,7 +49,9 @@ function writeSpacingMs(): number {
   return Number.isFinite(configured) && configured >= 0 ? configured : 1000;
 }
 
-export class GitHubClient implements ForgeClient, RepositoryDispatcher, DeploymentWriter {
+export class GitHubClient
+  implements ForgeClient, RepositoryDispatcher, DeploymentWriter, ChangeRequestCommenter
+{
   readonly #octokit: Octokit;
 
   constructor(
@@ -198,6 +202,15 @@ export class GitHubClient implements ForgeClient, RepositoryDispatcher, Deployme
         ...(status.logUrl === undefined ? {} : { log_url: status.logUrl }),
         request,
       }),
+    );
+  }
+
+  upsertComment(
+    comment: Parameters<ChangeRequestCommenter['upsertComment']>[0],
+    options: { deadline: number },
+  ) {
+    return this.#call(options.deadline, (request) =>
+      upsertGitHubComment(this.#octokit, this.location, comment, request),
     );
   }
 
