@@ -22,6 +22,7 @@ import { buildDriver, buildHandler } from './bench/build.js';
 import { expressionCost, formatExpressionCost } from './bench/expressions.js';
 import { BENCH_FIGURES_FILE, type BenchFigures, PERFORMANCE_DOC, withFigures } from './bench/figures-file.js';
 import { BENCH_VARIANTS, type FleetFigures, formatFleet, runFleet } from './bench/fleet.js';
+import { formatBurst, runBursts } from './bench/fleet-burst.js';
 import { killChildren, runDriver, timeNode } from './bench/processes.js';
 import type { BareResult, ColdResult, StreamRun, WarmEvents, WarmResult } from './bench/protocol.js';
 import {
@@ -458,6 +459,10 @@ async function main(): Promise<void> {
     }
     writeJson('fleet.json', fleet);
     process.stdout.write(formatFleet(fleet));
+    progress('fleet bursts: 20, 200 and 1,000 clusters reporting one commit at once');
+    const bursts = await runBursts();
+    writeJson('fleet-burst.json', bursts);
+    process.stdout.write(formatBurst(bursts));
     // The figures the docs quote, and the docs' block of them, from this run.
     const quoted: BenchFigures = {
       results: figures,

@@ -1,5 +1,5 @@
-import type { ConfigIssue } from '../environments/environments-config.js';
 import type { EnvironmentConfig } from './environment-config.js';
+import type { ConfigIssue } from './fleet-environments.js';
 
 /** The environment `npm start` serves: its forges and receivers may be on this machine. */
 export const LOCAL_ENVIRONMENT = 'local';

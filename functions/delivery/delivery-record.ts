@@ -5,6 +5,7 @@ export type Outcome =
   | 'written'
   | 'duplicate'
   | 'superseded'
+  | 'recorded'
   | 'dry-run'
   | 'queued'
   | 'retrying'
@@ -38,12 +39,17 @@ export interface DeliveryRecord {
   error?: string;
   errorName?: string;
   reason?: string;
-  /** The fleet environment's roll-up that this delivery wrote or found current. */
+  /**
+   * The fleet environment's roll-up: on a cluster's report, what became of its verdict (`report`);
+   * on the roll-up's recompute, what it wrote or found current.
+   */
   rollup?: {
     context: string;
-    state: string;
-    description: string;
-    outcome: string;
+    report?: string;
+    state?: string;
+    description?: string;
+    outcome?: string;
+    sequence?: number;
     deployment?: string;
     promotion?: string;
   };

@@ -8,7 +8,6 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { loadConfigFile } from '../config/config-file.js';
 import { ConfigError } from '../core/errors.js';
 import { deadLetterRecord } from '../delivery/redelivery.js';
-import { detailsService } from '../details/details-service.js';
 import { checkRouteExpressions } from '../expressions/route-status-names.js';
 import { MemoryDetailsStore } from '../ledger/memory-details-store.js';
 import { maxAttemptsFrom } from '../queue/delivery-queue.js';
@@ -16,6 +15,7 @@ import { InProcessQueue } from '../queue/in-process-queue.js';
 import { FileSecretSource } from '../secrets/file-source.js';
 import type { SecretSource } from '../secrets/secret-source.js';
 import { type ApiGatewayHandler, apiGatewayHandler } from '../webhook/api-gateway-handler.js';
+import { detailsService } from '../webhook/details-service.js';
 import { observeDelivery, SERVICE_NAME } from '../webhook/observe-delivery.js';
 import { createRelay, MAX_BODY_BYTES, type RelayOptions } from '../webhook/relay.js';
 

@@ -4,8 +4,8 @@ import {
   type EnvironmentConfig,
   EnvironmentConfigSchema,
 } from '../../functions/config/environment-config.js';
+import { promotionSecretsOf } from '../../functions/config/fleet-environments.js';
 import { formatPath } from '../../functions/core/zod-issues.js';
-import { promotionSecretsOf } from '../../functions/environments/environments-config.js';
 import { checkRouteExpressions } from '../../functions/expressions/route-status-names.js';
 import { basicFromUsernamePassword, credentialsFromSecret } from '../../functions/forges/credentials.js';
 import type { SecretSource } from '../../functions/secrets/secret-source.js';

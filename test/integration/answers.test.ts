@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { FleetEnvironment } from '../../functions/environments/environments-config.js';
+import type { FleetEnvironment } from '../../functions/config/fleet-environments.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
 import { testRoute, verdictEvent } from '../harness/flux-fixtures.js';
@@ -50,23 +50,19 @@ describe('the answer to an event of a fleet environment', () => {
         description: 'reconciliation succeeded',
         outcome: 'written',
       },
-      {
-        status: 'rollup',
-        context: ROLLUP_CONTEXT,
-        state: 'success',
-        description: '1/1 clusters reconciled',
-        outcome: 'written',
-      },
+      // The roll-up is its consumer's to write, after the answer: the answer tells the report's fate.
+      { status: 'rollup', context: ROLLUP_CONTEXT, outcome: 'written', report: 'changed' },
     ]);
     expect(onGitHub()).toEqual([ROLLUP_CONTEXT, CLUSTER_CONTEXT].sort());
   });
 
-  it('with clusterStatuses false, names the roll-up it wrote and no cluster context, which it never wrote', async () => {
+  it('with clusterStatuses false, names the roll-up it reported to and no cluster context, which it never wrote', async () => {
     const answer = await send(false);
 
-    expect(answer.body).toMatchObject({ outcome: 'written', context: ROLLUP_CONTEXT, state: 'success' });
+    expect(answer.body).toMatchObject({ outcome: 'recorded', context: ROLLUP_CONTEXT });
+    expect(answer.body).not.toHaveProperty('state');
     expect(answer.body.statuses).toEqual([
-      expect.objectContaining({ status: 'rollup', context: ROLLUP_CONTEXT, outcome: 'written' }),
+      { status: 'rollup', context: ROLLUP_CONTEXT, outcome: 'recorded', report: 'changed' },
     ]);
     expect(JSON.stringify(answer.body)).not.toContain(CLUSTER_CONTEXT);
     expect(onGitHub()).toEqual([ROLLUP_CONTEXT]);
