@@ -12,7 +12,9 @@ export const RESEND_SUMMARY_MS = 60_000;
 
 /**
  * One JSON log line per delivery that changed something or failed, and EMF metrics: `Deliveries` by
- * outcome and forge, and `FailedDeliveries` alone so that one alarm watches every route.
+ * outcome and forge, `FailedDeliveries` alone so that one alarm watches every route's final
+ * failures, `DeliveryRetries` for the queued attempts that will be tried again (a forge blip the
+ * queue absorbs raises no alarm), and `ContentionGiveUps`.
  *
  * A re-send (`duplicate`: the forge already shows the status) is most of what Flux sends and changes
  * nothing: its line is at debug, one in RESEND_SAMPLE_EVERY is kept at info, and the rest are counted
@@ -65,12 +67,18 @@ export function observeDelivery(
       return;
     }
     if (record.outcome === 'failed') logger.error(message, { ...record });
-    else if (record.outcome === 'rejected') logger.warn(message, { ...record });
+    else if (record.outcome === 'rejected' || record.outcome === 'retrying')
+      logger.warn(message, { ...record });
     else logger.info(message, { ...record });
     count(record.outcome, forge, 1);
-    if (metrics === undefined || record.outcome !== 'failed') return;
-    // Only a failure stores a metric: an empty flush would log Powertools' warning on every delivery.
-    metrics.addMetric('FailedDeliveries', MetricUnit.Count, 1);
+    if (metrics === undefined) return;
+    // A compare-and-swap that gave up (core/compare-and-swap.ts): contention the backoff did not absorb.
+    const contention = record.errorName === 'OrderingContentionError';
+    const counted = { failed: 'FailedDeliveries', retrying: 'DeliveryRetries' }[record.outcome as 'failed'];
+    if (counted === undefined && !contention) return;
+    // Only these store a metric: an empty flush would log Powertools' warning on every delivery.
+    if (counted !== undefined) metrics.addMetric(counted, MetricUnit.Count, 1);
+    if (contention) metrics.addMetric('ContentionGiveUps', MetricUnit.Count, 1);
     metrics.publishStoredMetrics();
   };
 }
