@@ -31,10 +31,12 @@ export class FakeGitLab extends SpecCheckedFake {
   #nextId = 1;
   readonly #write: RegExp;
   readonly #list: RegExp;
+  readonly #compare: RegExp;
 
   constructor(spec?: SpecCheckOptions, prefix = '') {
     super(spec);
     this.#write = new RegExp(`^${prefix}/api/v4/projects/([^/]+)/statuses/([0-9a-f]{40})$`);
+    this.#compare = new RegExp(`^${prefix}/api/v4/projects/([^/]+)/repository/compare$`);
     this.#list = new RegExp(`^${prefix}/api/v4/projects/([^/]+)/repository/commits/([0-9a-f]{40})/statuses$`);
   }
 
@@ -71,6 +73,18 @@ export class FakeGitLab extends SpecCheckedFake {
     const list = this.#list.exec(request.path);
     if (request.method === 'GET' && list) {
       return this.#listStatuses(decodeURIComponent(list[1] as string), list[2] as string, request.query);
+    }
+    if (request.method === 'GET' && this.#compare.test(request.path)) {
+      const from = request.query.get('from') ?? '';
+      const to = request.query.get('to') ?? '';
+      const commits = this.graph
+        .between(from, to)
+        .toReversed()
+        .map((id) => ({ id, short_id: id.slice(0, 8), parent_ids: [...this.graph.parentsOf(id)] }));
+      return {
+        status: 200,
+        body: { commit: commits.at(-1) ?? null, commits, diffs: [], compare_same_ref: from === to },
+      };
     }
     return { status: 404, body: { message: '404 Not Found' } };
   }

@@ -1,6 +1,7 @@
 import { Octokit } from '@octokit/rest';
 import { ForgeUnavailableError, RelayError } from '../../core/errors.js';
 import { truncate } from '../../core/text.js';
+import type { CommitRange, RangeOptions, RangeReader } from '../commit-range.js';
 import { requireToken } from '../credentials.js';
 import { deadlineSignal, remainingMs } from '../deadline.js';
 import type {
@@ -24,6 +25,7 @@ import {
 import { forgeFetch } from '../http/forge-fetch.js';
 import type { GitHubLocation } from './address.js';
 import { appAuthStrategy, InstallationTokens } from './app-auth.js';
+import { githubCommitRange } from './commit-range.js';
 import { answerBody, errorStatus, gaveUpOf } from './octokit-errors.js';
 import { applyRequestPolicy } from './request-policy.js';
 
@@ -44,7 +46,7 @@ function writeSpacingMs(): number {
   return Number.isFinite(configured) && configured >= 0 ? configured : 1000;
 }
 
-export class GitHubClient implements ForgeClient, RepositoryDispatcher, DeploymentWriter {
+export class GitHubClient implements ForgeClient, RepositoryDispatcher, DeploymentWriter, RangeReader {
   readonly #octokit: Octokit;
 
   constructor(
@@ -195,6 +197,13 @@ export class GitHubClient implements ForgeClient, RepositoryDispatcher, Deployme
         ...(status.logUrl === undefined ? {} : { log_url: status.logUrl }),
         request,
       }),
+    );
+  }
+
+  /** The commits a deployment carried: README "Commit ranges". */
+  commitRange(base: string, head: string, options: RangeOptions): Promise<CommitRange> {
+    return this.#call(options.deadline, (request) =>
+      githubCommitRange(this.#octokit, this.location, base, head, options, request),
     );
   }
 

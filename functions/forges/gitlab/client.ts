@@ -1,5 +1,6 @@
 import { type CommitablePipelineStatus, type CommitStatusSchema, Commits } from '@gitbeaker/rest';
 import { truncate } from '../../core/text.js';
+import type { CommitRange, RangeOptions, RangeReader } from '../commit-range.js';
 import { requireToken } from '../credentials.js';
 import type {
   CommitStatus,
@@ -13,6 +14,7 @@ import { finalRejection, forgeMessage } from '../forge-errors.js';
 import { dispatcherFor } from '../http/dispatcher.js';
 import { ForgeHttp } from '../http/forge-http.js';
 import type { GitLabLocation } from './address.js';
+import { gitlabCommitRange } from './commit-range.js';
 import { requesterFor } from './requester.js';
 
 /**
@@ -36,7 +38,7 @@ const MAX_PAGES = 10;
 /** GitLab's state machine refuses `running` → `running` with a 400: the status is already there. */
 const SAME_STATE = /cannot transition status/i;
 
-class GitLabClient implements ForgeClient {
+class GitLabClient implements ForgeClient, RangeReader {
   readonly #http: ForgeHttp;
   readonly #where: string;
 
@@ -88,6 +90,11 @@ class GitLabClient implements ForgeClient {
       throw finalRejection(this.#where, 400, message);
     }
     return { outcome: 'written', forgeStatus: answer.status };
+  }
+
+  /** The commits a deployment carried: README "Commit ranges". */
+  commitRange(base: string, head: string, options: RangeOptions): Promise<CommitRange> {
+    return gitlabCommitRange(this.#http, this.location, base, head, options, this.token);
   }
 
   /**

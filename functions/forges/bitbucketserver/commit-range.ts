@@ -1,0 +1,61 @@
+import {
+  type CommitRange,
+  finishRange,
+  type ListedCommit,
+  type RangeOptions,
+  type RangeWalk,
+  walkFirstParent,
+} from '../commit-range.js';
+import type { ForgeHttp } from '../http/forge-http.js';
+import type { BitbucketServerLocation } from './address.js';
+
+const PAGE_LIMIT = 100;
+const MAX_PAGES = 10;
+
+interface CommitPage {
+  values?: Array<{ id?: string; parents?: Array<{ id?: string }> }>;
+  isLastPage?: boolean;
+  nextPageStart?: number;
+}
+
+/**
+ * The commits `since` base `until` head (`git log head ^base`), newest first, a page at a time as
+ * far as the walk needs. When the pages read do not show whether head descends from base, the
+ * reverse list (since head until base) answers it: it is empty exactly when base is an ancestor.
+ */
+export async function bitbucketServerCommitRange(
+  http: ForgeHttp,
+  location: BitbucketServerLocation,
+  base: string,
+  head: string,
+  { limit, deadline }: RangeOptions,
+): Promise<CommitRange> {
+  const path = `/api/latest/projects/${encodeURIComponent(location.projectKey)}/repos/${encodeURIComponent(location.repoSlug)}/commits`;
+  const listed: ListedCommit[] = [];
+  let walk: RangeWalk = walkFirstParent(listed, base, head, limit, false);
+  let start = 0;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const answer = await http.request({
+      method: 'GET',
+      path,
+      query: { since: base, until: head, limit: PAGE_LIMIT, start },
+      deadline,
+    });
+    const body = (answer.body ?? {}) as CommitPage;
+    for (const commit of body.values ?? []) {
+      listed.push({ sha: commit.id ?? '', parents: (commit.parents ?? []).map((each) => each.id ?? '') });
+    }
+    const last = body.isLastPage !== false || body.nextPageStart === undefined;
+    walk = walkFirstParent(listed, base, head, limit, last);
+    if (last || walk.descends !== undefined || walk.left > 0) break;
+    start = body.nextPageStart as number;
+  }
+  if (walk.descends !== undefined) return finishRange(walk);
+  const reverse = await http.request({
+    method: 'GET',
+    path,
+    query: { since: head, until: base, limit: 1 },
+    deadline,
+  });
+  return finishRange(walk, ((reverse.body as CommitPage | undefined)?.values ?? []).length === 0);
+}
