@@ -14,6 +14,8 @@ export interface OrderedDelivery {
   key: string;
   eventTime: number;
   status: ShownStatus;
+  /** The claim's order when it is not the event's own (`carriedOrder`); `eventOrder` otherwise. */
+  order?: string;
   /** Unique to this attempt: the name under which it registers as a writer. */
   writerId: string;
   /** Epoch ms until which this attempt's forge write may still land. */
@@ -53,7 +55,10 @@ const MAX_ROUNDS = 20;
  */
 export async function deliverInOrder(delivery: OrderedDelivery): Promise<OrderedOutcome> {
   const { ledger, key, writerId } = delivery;
-  const mine = { order: eventOrder(delivery.eventTime, delivery.status), status: delivery.status };
+  const mine = {
+    order: delivery.order ?? eventOrder(delivery.eventTime, delivery.status),
+    status: delivery.status,
+  };
   let written: ShownStatus | undefined;
   let changedForge = false;
   for (let round = 0; round < MAX_ROUNDS; round++) {

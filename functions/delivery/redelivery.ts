@@ -73,7 +73,8 @@ export function redelivery(options: RedeliveryOptions): Redeliver {
         deadline: forgeDeadline(started, invocationDeadline, options.budgetMs),
         scope,
         record,
-        ...objectOf(delivery),
+        // A carried status feeds no roll-up and no pending entry: it goes without its object.
+        ...(delivery.carried === true ? { carried: true } : objectOf(delivery)),
       });
       record.statusCode = 200;
       result = { kind: 'done' };

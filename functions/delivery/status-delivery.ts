@@ -7,7 +7,7 @@ import { MemoryLedger } from '../ledger/memory-ledger.js';
 import { MemoryRollupLedger } from '../ledger/memory-rollup-ledger.js';
 import type { PendingIndex } from '../ledger/pending-index.js';
 import type { RollupLedger } from '../ledger/rollup-ledger.js';
-import { ledgerKey, type ShownStatus, type StatusLedger } from '../ledger/status-ledger.js';
+import { carriedOrder, ledgerKey, type ShownStatus, type StatusLedger } from '../ledger/status-ledger.js';
 import { WRITE_GRACE_MS } from './budget.js';
 import type { DeliveryRecord } from './delivery-record.js';
 import { type CreateForgeClient, ForgeClients } from './forge-clients.js';
@@ -40,12 +40,19 @@ export interface StatusJob {
   object?: FluxObject;
   /** A resolution's guard (see `OrderedDelivery.replaces`). */
   replaces?: OrderedDelivery['replaces'];
+  /**
+   * A status for a commit that a deployment carried (functions/ranges/): it ranks below every event
+   * of the commit's own (`carriedOrder`), and feeds no roll-up.
+   */
+  carried?: boolean;
 }
 
 export type DeliverStatus = (job: StatusJob) => Promise<OrderedOutcome | 'skipped'>;
 
 export interface StatusDelivery {
   deliver: DeliverStatus;
+  /** The routes' forge clients, shared with the range reads (functions/ranges/). */
+  clients: ForgeClients;
   /** Resolves a pending roll-up's index entry (the sweep's part: see `rollupDelivery`). */
   resolveRollup: RollupDelivery['resolve'];
 }
@@ -82,7 +89,7 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): StatusDeliv
     await clients.client(job.route, job.scope);
     const target = job.route.environment === undefined ? undefined : targets.get(job.route.environment);
     const outcome = job.route.clusterStatuses ? await deliverClusterStatus(job) : 'skipped';
-    if (target === undefined || job.object === undefined) return outcome;
+    if (target === undefined || job.object === undefined || job.carried) return outcome;
     const { route, eventTime, deadline, scope, record } = job;
     const status = { ...job.status, description: scope.redact(job.status.description) };
     const rollup = await rollups.deliver({
@@ -98,7 +105,7 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): StatusDeliv
     record.rollup = { ...rollup, description: scope.redact(rollup.description) };
     return job.route.clusterStatuses ? outcome : rollup.outcome;
   };
-  return { deliver, resolveRollup: rollups.resolve };
+  return { deliver, clients, resolveRollup: rollups.resolve };
 
   async function deliverClusterStatus({
     route,
@@ -108,6 +115,7 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): StatusDeliv
     scope,
     record,
     replaces,
+    carried,
   }: StatusJob) {
     const status = { ...decided, description: scope.redact(decided.description) };
     const shown: ShownStatus = {
@@ -122,6 +130,7 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): StatusDeliv
         key,
         eventTime,
         status: shown,
+        ...(carried ? { order: carriedOrder(eventTime, shown) } : {}),
         writerId: randomUUID(),
         writeExpiresAt: deadline + WRITE_GRACE_MS,
         now,

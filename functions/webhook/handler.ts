@@ -6,6 +6,7 @@ import { loadConfigFile } from '../config/config-file.js';
 import { ConfigError } from '../core/errors.js';
 import { deadLetterRecord } from '../delivery/redelivery.js';
 import { detailsService } from '../details/details-service.js';
+import { DynamoDbDeploymentHistory } from '../ledger/dynamodb-deployment-history.js';
 import { DynamoDbDetailsStore } from '../ledger/dynamodb-details-store.js';
 import { DynamoDbLedger } from '../ledger/dynamodb-ledger.js';
 import { DynamoDbPendingIndex } from '../ledger/dynamodb-pending-index.js';
@@ -54,6 +55,7 @@ const { relay, redeliver, sweep } = createRelay({
         ledger: new DynamoDbLedger(LEDGER_TABLE),
         rollups: new DynamoDbRollupLedger(LEDGER_TABLE),
         pending: new DynamoDbPendingIndex(LEDGER_TABLE),
+        history: new DynamoDbDeploymentHistory(LEDGER_TABLE),
       }
     : {}),
   ...(queue ? { queue } : {}),

@@ -20,6 +20,8 @@ import { statusDelivery } from '../delivery/status-delivery.js';
 import type { DetailsLinks } from '../details/details-links.js';
 import type { FleetEnvironment } from '../environments/environments-config.js';
 import { rollupTargets } from '../environments/rollup-delivery.js';
+import type { DeploymentHistoryStore } from '../ledger/deployment-history.js';
+import { MemoryDeploymentHistory } from '../ledger/memory-deployment-history.js';
 import { MemoryPendingIndex } from '../ledger/memory-pending-index.js';
 import type { PendingIndex } from '../ledger/pending-index.js';
 import type { RollupLedger } from '../ledger/rollup-ledger.js';
@@ -27,6 +29,7 @@ import type { StatusLedger } from '../ledger/status-ledger.js';
 import { type PendingSweep, pendingSweep } from '../pending/sweep.js';
 import { trackPending } from '../pending/track-pending.js';
 import type { DeliveryQueue, Redeliver } from '../queue/delivery-queue.js';
+import { trackRanges } from '../ranges/track-ranges.js';
 import type { SecretSource } from '../secrets/secret-source.js';
 import { WebhookKeys } from './webhook-keys.js';
 import type { WebhookRequest } from './webhook-request.js';
@@ -43,6 +46,8 @@ export interface RelayOptions {
   rollups?: RollupLedger;
   /** The pending statuses every container shares (functions/pending/); without it, this process's own. */
   pending?: PendingIndex;
+  /** The commits each object settled on (functions/ranges/); without it, this process's own. */
+  history?: DeploymentHistoryStore;
   /** Where a delivery goes when the forge or the ledger still fails at the end of the budget. */
   queue?: DeliveryQueue;
   maxBodyBytes?: number;
@@ -79,7 +84,11 @@ export function createRelay(options: RelayOptions): {
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const now = options.now ?? Date.now;
   const pending = options.pending ?? new MemoryPendingIndex();
-  const { deliver: plainDelivery, resolveRollup } = statusDelivery({
+  const {
+    deliver: plainDelivery,
+    clients,
+    resolveRollup,
+  } = statusDelivery({
     ...(options.ledger ? { ledger: options.ledger } : {}),
     ...(options.rollups ? { rollups: options.rollups } : {}),
     targets: rollupTargets(options.routes, options.environments ?? {}),
@@ -96,7 +105,15 @@ export function createRelay(options: RelayOptions): {
     observe: options.observe,
     now,
   };
-  const deliverStatus = trackPending(plainDelivery, resolver);
+  // Pending commits are resolved first: a commit resolved as superseded keeps that one status, as
+  // its own ranks above the status the range would give it.
+  const deliverStatus = trackRanges(trackPending(plainDelivery, resolver), {
+    history: options.history ?? new MemoryDeploymentHistory(),
+    clients,
+    deliverStatus: plainDelivery,
+    queue: options.queue,
+    now,
+  });
 
   const webhookKeys = new WebhookKeys();
 

@@ -218,6 +218,19 @@ async function rangeClient<F extends SpecCheckedFake>(profile: ForgeProfile<F>, 
   return client;
 }
 
+/** A verdict of the route's object on `sha` at `timestamp`: reconciled, or a failed health check. */
+export function verdictOn(sha: string, timestamp: string, failed = false): string {
+  const event = eventOf(FIXTURES.reconciled);
+  event.metadata.revision = `main@sha1:${sha}`;
+  event.timestamp = timestamp;
+  if (failed) {
+    event.severity = 'error';
+    event.reason = 'HealthCheckFailed';
+    event.message = 'Deployment/apps/podinfo not ready';
+  }
+  return JSON.stringify(event);
+}
+
 const soon = () => ({ limit: 50, deadline: Date.now() + 10_000 });
 
 /**
@@ -226,6 +239,46 @@ const soon = () => ({ limit: 50, deadline: Date.now() + 10_000 });
  * descend from base.
  */
 export function rangeBehaviour<F extends SpecCheckedFake>(profile: ForgeProfile<F>, forge: ForgeHarness<F>) {
+  it.each([
+    ['success', false],
+    ['failure', true],
+  ] as const)(
+    'gives three commits deployed as one three final statuses after a %s: one its own, two carried',
+    async (_, failed) => {
+      // Prepare: W deployed; three commits pushed together; Flux deploys only the third.
+      const { graph } = forge.fake;
+      const [deployed] = graph.chain('deployed-before', 1);
+      const [c1, c2, head] = graph.chain('pushed-together', 3, deployed) as [string, string, string];
+      const { handler, records } = forge.setup();
+      await handler(apiEvent({ body: verdictOn(deployed as string, '2026-07-14T09:00:00Z') }));
+
+      // Act
+      const response = await handler(apiEvent({ body: verdictOn(head, '2026-07-14T09:21:37Z', failed) }));
+
+      // Assess
+      expect(response.statusCode).toBe(200);
+      expect(profile.written(forge.fake, head)).toMatchObject([
+        { state: profile.states[failed ? 'failure' : 'success'], name: CONTEXT },
+      ]);
+      const carried = failed
+        ? {
+            state: profile.states.error,
+            description: `deployed with ${head.slice(0, 7)}, which failed; not verified on its own`,
+          }
+        : { state: profile.states.success, description: `deployed with ${head.slice(0, 7)}` };
+      for (const sha of [c1, c2]) {
+        expect(profile.written(forge.fake, sha)).toMatchObject([{ ...carried, name: CONTEXT }]);
+      }
+      expect(records.at(-1)?.range).toMatchObject({
+        base: deployed,
+        descends: true,
+        commits: 2,
+        written: 2,
+        queued: 0,
+      });
+    },
+  );
+
   it('lists the commits after the last deployment, newest first, without the deployed one', async () => {
     // Prepare: W deployed; three commits pushed together, the third deployed.
     const [base] = forge.fake.graph.chain('base', 1);
