@@ -7,7 +7,15 @@ import { createForgeClient, type ForgeType } from '../../functions/forges/regist
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { shaOf } from '../fakes/commit-graph.js';
 import type { SpecCheckedFake } from '../fakes/fake-forge.js';
-import { eventOf, FIXTURES, fixture, MemorySecrets, testRoute, WEBHOOK_KEY } from './flux-fixtures.js';
+import {
+  eventOf,
+  FIXTURES,
+  fixture,
+  MemorySecrets,
+  testRoute,
+  verdictEvent,
+  WEBHOOK_KEY,
+} from './flux-fixtures.js';
 import { apiEvent, testRelay } from './relay-harness.js';
 
 export const SHA = 'df277975d2783b0e7fd4d0487d990bd60442923c';
@@ -218,19 +226,6 @@ async function rangeClient<F extends SpecCheckedFake>(profile: ForgeProfile<F>, 
   return client;
 }
 
-/** A verdict of the route's object on `sha` at `timestamp`: reconciled, or a failed health check. */
-export function verdictOn(sha: string, timestamp: string, failed = false): string {
-  const event = eventOf(FIXTURES.reconciled);
-  event.metadata.revision = `main@sha1:${sha}`;
-  event.timestamp = timestamp;
-  if (failed) {
-    event.severity = 'error';
-    event.reason = 'HealthCheckFailed';
-    event.message = 'Deployment/apps/podinfo not ready';
-  }
-  return JSON.stringify(event);
-}
-
 const soon = () => ({ limit: 50, deadline: Date.now() + 10_000 });
 
 /**
@@ -250,10 +245,12 @@ export function rangeBehaviour<F extends SpecCheckedFake>(profile: ForgeProfile<
       const [deployed] = graph.chain('deployed-before', 1);
       const [c1, c2, head] = graph.chain('pushed-together', 3, deployed) as [string, string, string];
       const { handler, records } = forge.setup();
-      await handler(apiEvent({ body: verdictOn(deployed as string, '2026-07-14T09:00:00Z') }));
+      await handler(apiEvent({ body: verdictEvent(deployed as string, 'success', '2026-07-14T09:00:00Z') }));
 
       // Act
-      const response = await handler(apiEvent({ body: verdictOn(head, '2026-07-14T09:21:37Z', failed) }));
+      const response = await handler(
+        apiEvent({ body: verdictEvent(head, failed ? 'failure' : 'success', '2026-07-14T09:21:37Z') }),
+      );
 
       // Assess
       expect(response.statusCode).toBe(200);
