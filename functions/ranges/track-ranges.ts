@@ -89,11 +89,10 @@ async function markRange(tracker: RangeTracker, job: StatusJob): Promise<void> {
   record.range = summary;
   if (range.descends) {
     await writeCarried(tracker, job, range.commits, summary);
-    await tracker.remember?.(job, {
-      base: settlement.base,
-      commits: range.commits,
-      left: range.left,
-      more: range.more,
+    const carried = { base: settlement.base, commits: range.commits, left: range.left, more: range.more };
+    // The statuses are on the forge: a page that misses the list says so in the log, and is not retried.
+    await tracker.remember?.(job, carried).catch((error: Error) => {
+      record.reason = `the details page could not list the commits it carried: ${scope.redact(error.message)}`;
     });
   }
   await markDone(tracker.history, key, verdict);

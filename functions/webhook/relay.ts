@@ -16,7 +16,7 @@ import { type DeliveryRecord, type ObserveDelivery, recordFailure } from '../del
 import type { CreateForgeClient } from '../delivery/forge-clients.js';
 import { redelivery } from '../delivery/redelivery.js';
 import { SecretScope } from '../delivery/secret-scope.js';
-import { statusDelivery } from '../delivery/status-delivery.js';
+import { type StatusJob, statusDelivery } from '../delivery/status-delivery.js';
 import type { DetailsLinks } from '../details/details-links.js';
 import type { FleetEnvironment } from '../environments/environments-config.js';
 import { rollupTargets } from '../environments/rollup-delivery.js';
@@ -29,7 +29,7 @@ import type { StatusLedger } from '../ledger/status-ledger.js';
 import { type PendingSweep, pendingSweep } from '../pending/sweep.js';
 import { trackPending } from '../pending/track-pending.js';
 import type { DeliveryQueue, Redeliver } from '../queue/delivery-queue.js';
-import { trackRanges } from '../ranges/track-ranges.js';
+import { type CarriedRange, trackRanges } from '../ranges/track-ranges.js';
 import type { SecretSource } from '../secrets/secret-source.js';
 import { WebhookKeys } from './webhook-keys.js';
 import type { WebhookRequest } from './webhook-request.js';
@@ -112,6 +112,12 @@ export function createRelay(options: RelayOptions): {
     clients,
     deliverStatus: plainDelivery,
     queue: options.queue,
+    ...(options.details === undefined
+      ? {}
+      : {
+          remember: (job: StatusJob, range: CarriedRange) =>
+            (options.details as DetailsLinks).rememberCarried(job.route, job.status, range),
+        }),
     now,
   });
 
