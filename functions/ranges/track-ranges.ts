@@ -35,6 +35,9 @@ export interface CarriedRange {
 
 type RangeRecord = NonNullable<DeliveryRecord['range']>;
 
+/** Done verdicts one container remembers, oldest forgotten first. */
+const MAX_REMEMBERED = 10_000;
+
 /**
  * Wraps the delivery of every event's status: when an object's verdict is final on commit X and
  * the object had settled on W before, each first-parent commit of W..X gets a status of its own
@@ -42,13 +45,19 @@ type RangeRecord = NonNullable<DeliveryRecord['range']>;
  * commit has none of its own. Written while the deadline lasts; the rest goes to the queue.
  */
 export function trackRanges(deliverStatus: DeliverStatus, tracker: RangeTracker): DeliverStatus {
+  // Verdicts whose range this container saw done: Flux's re-sends then cost no history read.
+  const done = new Set<string>();
   return async (job) => {
     const outcome = await deliverStatus(job);
     const { route, status } = job;
     const final = status.state === 'success' || status.state === 'failure';
     if (!final || job.object === undefined || job.carried || job.replaces !== undefined) return outcome;
     if (!route.rangeStatuses || !route.clusterStatuses || route.dryRun) return outcome;
+    const seen = `${route.id}|${objectName(job.object)}|${status.sha}|${job.eventTime}|${status.state}`;
+    if (done.has(seen)) return outcome;
     await markRange(tracker, job);
+    if (done.size >= MAX_REMEMBERED) done.delete(done.values().next().value as string);
+    done.add(seen);
     return outcome;
   };
 }
