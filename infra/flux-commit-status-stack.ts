@@ -1,9 +1,15 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { promotionSecretsOf } from '../functions/environments/environments-config.js';
+import {
+  type FunctionKind,
+  functionVariables,
+  type StackValues,
+} from '../functions/webhook/function-environment.js';
 import { DeliveryAlarms } from './constructs/delivery-alarms.js';
 import { DeliveryInsights } from './constructs/delivery-insights.js';
 import { DeliveryLedger } from './constructs/delivery-ledger.js';
@@ -49,12 +55,15 @@ export class FluxCommitStatusStack extends Stack {
       ],
       createPlaceholders: deployment.createPlaceholderSecrets,
     });
+    // What the functions read at cold start, filled in as the resources are made and given to each
+    // function at the end (functions/webhook/function-environment.ts), so that none misses one.
+    const values: StackValues = {};
     this.webhook = new WebhookFunction(this, 'Webhook', { configFile, deployment, logRetention });
     this.secrets.grantRead(this.webhook.role);
     if (deployment.ledger) {
       this.ledger = new DeliveryLedger(this, 'Ledger');
       this.ledger.grantUse(this.webhook.role);
-      this.webhook.function.addEnvironment('LEDGER_TABLE', this.ledger.table.tableName);
+      values.ledgerTable = this.ledger.table.tableName;
     }
     // The sweep reads the pending index the webhook writes: it needs the shared table, and a route
     // that writes statuses (one with forge credentials).
@@ -84,9 +93,11 @@ export class FluxCommitStatusStack extends Stack {
         namePrefix: this.stackName,
       });
       this.retryQueue.grantUse(this.webhook.role, deployment.retryQueue.redrivePrincipals);
-      this.webhook.function.addEnvironment('RETRY_QUEUE_URL', this.retryQueue.queue.queueUrl);
-      this.webhook.function.addEnvironment('DEAD_LETTER_QUEUE_URL', this.retryQueue.deadLetterQueue.queueUrl);
-      this.webhook.function.addEnvironment('RETRY_MAX_ATTEMPTS', String(deployment.retryQueue.maxAttempts));
+      values.retryQueue = {
+        url: this.retryQueue.queue.queueUrl,
+        deadLetterUrl: this.retryQueue.deadLetterQueue.queueUrl,
+        maxAttempts: deployment.retryQueue.maxAttempts,
+      };
       if (deployment.alarm.snsTopicArn !== undefined) {
         const action = new SnsAction(
           Topic.fromTopicArn(this, 'DeadLetterTopic', deployment.alarm.snsTopicArn),
@@ -107,11 +118,19 @@ export class FluxCommitStatusStack extends Stack {
     if (config.detailsPage !== undefined) {
       // The links' origin: the config's own (a CDN in front), else the API's domain or endpoint.
       const detailsBaseUrl = config.detailsPage.baseUrl ?? this.api.baseUrl;
-      this.webhook.function.addEnvironment('DETAILS_BASE_URL', detailsBaseUrl);
+      values.detailsBaseUrl = detailsBaseUrl;
       new CfnOutput(this, 'DetailsPageBaseUrl', {
         description: 'Where the details pages are served: <this>/details/<token>',
         value: detailsBaseUrl,
       });
+    }
+    const functions: [FunctionKind, LambdaFunction | undefined][] = [
+      ['webhook', this.webhook.function],
+      ['sweep', this.pendingSweep?.function],
+    ];
+    for (const [kind, fn] of functions) {
+      for (const [name, value] of Object.entries(functionVariables(kind, values)))
+        fn?.addEnvironment(name, value);
     }
     this.alarms = new DeliveryAlarms(this, 'Alarms', {
       handler: this.webhook.function,

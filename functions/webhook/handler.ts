@@ -3,7 +3,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyResult, Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfigFile } from '../config/config-file.js';
-import { ConfigError } from '../core/errors.js';
 import { deadLetterRecord } from '../delivery/redelivery.js';
 import { detailsService } from '../details/details-service.js';
 import { DynamoDbDeploymentHistory } from '../ledger/dynamodb-deployment-history.js';
@@ -13,10 +12,10 @@ import { DynamoDbPendingIndex } from '../ledger/dynamodb-pending-index.js';
 import { DynamoDbRollupLedger } from '../ledger/dynamodb-rollup-ledger.js';
 import { MemoryDetailsStore } from '../ledger/memory-details-store.js';
 import type { SweepResult } from '../pending/sweep.js';
-import { maxAttemptsFrom } from '../queue/delivery-queue.js';
 import { SqsQueue } from '../queue/sqs-queue.js';
 import { SecretsManagerSource } from '../secrets/secrets-manager-source.js';
 import { apiGatewayHandler } from './api-gateway-handler.js';
+import { readFunctionEnvironment } from './function-environment.js';
 import { METRICS_NAMESPACE, observeDelivery, SERVICE_NAME } from './observe-delivery.js';
 import { createRelay } from './relay.js';
 import type { ApiGatewayEvent } from './webhook-request.js';
@@ -27,21 +26,19 @@ const config = loadConfigFile(
 );
 const logger = new Logger({ serviceName: SERVICE_NAME });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
-const { LEDGER_TABLE, RETRY_QUEUE_URL, DEAD_LETTER_QUEUE_URL, RETRY_MAX_ATTEMPTS, DETAILS_BASE_URL } =
-  process.env;
-const queue = RETRY_QUEUE_URL ? new SqsQueue(RETRY_QUEUE_URL, DEAD_LETTER_QUEUE_URL) : undefined;
+// What the stack gave this function (functions/webhook/function-environment.ts); a gap fails the cold start.
+const { values } = readFunctionEnvironment(process.env, config);
+const { ledgerTable, retryQueue, detailsBaseUrl } = values;
+const queue = retryQueue ? new SqsQueue(retryQueue.url, retryQueue.deadLetterUrl) : undefined;
 const secrets = new SecretsManagerSource();
-if (config.detailsPage !== undefined && config.detailsPage.baseUrl === undefined && !DETAILS_BASE_URL) {
-  throw new ConfigError('detailsPage: no public base URL; set detailsPage.baseUrl or DETAILS_BASE_URL');
-}
 // The config refuses detailsPage routes without the ledger's table; the memory store is for tests of the bundle.
 const details =
   config.detailsPage === undefined
     ? undefined
     : detailsService(config.detailsPage, {
         secrets,
-        store: LEDGER_TABLE ? new DynamoDbDetailsStore(LEDGER_TABLE) : new MemoryDetailsStore(),
-        baseUrl: () => DETAILS_BASE_URL,
+        store: ledgerTable ? new DynamoDbDetailsStore(ledgerTable) : new MemoryDetailsStore(),
+        baseUrl: () => detailsBaseUrl,
       });
 
 const routes = new Map(config.routes.map((route) => [route.id, route]));
@@ -50,12 +47,12 @@ const { relay, redeliver, sweep } = createRelay({
   secrets,
   observe: observeDelivery(logger, metrics),
   environments: config.environments,
-  ...(LEDGER_TABLE
+  ...(ledgerTable
     ? {
-        ledger: new DynamoDbLedger(LEDGER_TABLE),
-        rollups: new DynamoDbRollupLedger(LEDGER_TABLE),
-        pending: new DynamoDbPendingIndex(LEDGER_TABLE),
-        history: new DynamoDbDeploymentHistory(LEDGER_TABLE),
+        ledger: new DynamoDbLedger(ledgerTable),
+        rollups: new DynamoDbRollupLedger(ledgerTable),
+        pending: new DynamoDbPendingIndex(ledgerTable),
+        history: new DynamoDbDeploymentHistory(ledgerTable),
       }
     : {}),
   ...(queue ? { queue } : {}),
@@ -65,11 +62,11 @@ const onWebhook = apiGatewayHandler(relay, Date.now, details?.page);
 
 // Powertools Batch loads with the first queue event, keeping it off the webhook's cold start.
 let onQueue: Promise<(event: SQSEvent, context: Context) => Promise<SQSBatchResponse>> | undefined;
-function queueConsumer(retryQueue: SqsQueue) {
+function queueConsumer(sqs: SqsQueue, maxAttempts: number) {
   onQueue ??= import('../queue/sqs-consumer.js').then(({ sqsConsumer }) =>
     sqsConsumer(redeliver, {
-      queue: retryQueue,
-      maxAttempts: maxAttemptsFrom(RETRY_MAX_ATTEMPTS),
+      queue: sqs,
+      maxAttempts,
       onDeadLetter: (reason, delivery, attempt) =>
         logger.error('delivery dead-lettered', { ...deadLetterRecord(reason, delivery, attempt, routes) }),
     }),
@@ -105,6 +102,8 @@ export async function handler(
 ): Promise<APIGatewayProxyResult | SQSBatchResponse | SweepResult> {
   if (isSchedule(event)) return onSchedule(context);
   if (!isQueueEvent(event)) return onWebhook(event, context);
-  if (queue === undefined) throw new Error('an SQS event arrived but RETRY_QUEUE_URL is not set');
-  return (await queueConsumer(queue))(event, context);
+  if (queue === undefined || retryQueue === undefined) {
+    throw new Error('an SQS event arrived but RETRY_QUEUE_URL is not set');
+  }
+  return (await queueConsumer(queue, retryQueue.maxAttempts))(event, context);
 }

@@ -6,7 +6,6 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/webhook/observe-delivery.js';
 import type { DeliveryLedger } from './delivery-ledger.js';
 import type { WebhookSecrets } from './webhook-secrets.js';
 
@@ -59,12 +58,6 @@ export class PendingSweep extends Construct {
       timeout: SWEEP_TIMEOUT,
       role: this.role,
       logGroup: this.logGroup,
-      environment: {
-        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        NODE_OPTIONS: '--enable-source-maps',
-        LEDGER_TABLE: props.ledger.table.tableName,
-      },
     });
 
     // A missed run is made up by the next one: what is due stays due, so no retry is needed.

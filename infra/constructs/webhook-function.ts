@@ -6,7 +6,6 @@ import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Deployment } from '../../functions/config/deployment-schema.js';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/webhook/observe-delivery.js';
 import { bundleHandler, HANDLER_ENTRY } from '../bundling.js';
 import { PROJECT_ROOT } from '../paths.js';
 
@@ -76,12 +75,6 @@ export class WebhookFunction extends Construct {
       reservedConcurrentExecutions: deployment.reservedConcurrency,
       role: this.role,
       logGroup: this.logGroup,
-      environment: {
-        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        // Stack traces in the log point at the TypeScript sources, not at the minified bundle.
-        NODE_OPTIONS: '--enable-source-maps',
-      },
     });
   }
 }
