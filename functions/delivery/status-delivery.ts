@@ -143,7 +143,9 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): StatusDeliv
           const result = await clients.write(
             route,
             written,
-            { deadline, checkForge: forgeShows === undefined },
+            // A carried commit is newly deployed and got no event: the forge's list of its statuses
+            // (on a fleet, a thousand contexts, read page by page) could hold none of this context.
+            { deadline, checkForge: forgeShows === undefined && carried !== true },
             scope,
           );
           if (result.forgeStatus !== undefined) record.forgeStatus = result.forgeStatus;
