@@ -88,3 +88,30 @@ export function walkFirstParent(
 export function finishRange(walk: RangeWalk, descends = walk.descends ?? false): CommitRange {
   return descends ? { descends, commits: walk.commits, left: walk.left, more: walk.more } : NO_RANGE;
 }
+
+/** One page of a forge's commit list, and whether it was the last. */
+export interface CommitPage {
+  commits: ListedCommit[];
+  last: boolean;
+}
+
+/**
+ * A range from a paged commit list (`git log head ^base`): pages are read only as far as the walk
+ * needs (it met base, or went past the limit), at most `maxPages`. When what was read cannot tell
+ * whether head descends from base, `baseIsAncestor` asks the forge (its reverse list is empty).
+ */
+export async function pagedRange(
+  readPage: (page: number) => Promise<CommitPage>,
+  baseIsAncestor: () => Promise<boolean>,
+  { base, head, limit, maxPages }: { base: string; head: string; limit: number; maxPages: number },
+): Promise<CommitRange> {
+  const listed: ListedCommit[] = [];
+  let walk = walkFirstParent(listed, base, head, limit, false);
+  for (let page = 0; page < maxPages; page++) {
+    const { commits, last } = await readPage(page);
+    listed.push(...commits);
+    walk = walkFirstParent(listed, base, head, limit, last);
+    if (last || walk.descends !== undefined || walk.left > 0) break;
+  }
+  return walk.descends === undefined ? finishRange(walk, await baseIsAncestor()) : finishRange(walk);
+}

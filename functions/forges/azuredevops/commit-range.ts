@@ -1,11 +1,4 @@
-import {
-  type CommitRange,
-  finishRange,
-  type ListedCommit,
-  NO_RANGE,
-  type RangeOptions,
-  walkFirstParent,
-} from '../commit-range.js';
+import { type CommitRange, type ListedCommit, pagedRange, type RangeOptions } from '../commit-range.js';
 import type { ForgeHttp } from '../http/forge-http.js';
 import type { AzureDevOpsLocation } from './address.js';
 
@@ -31,7 +24,7 @@ function commitsIn(body: unknown): AzureCommit[] {
  * by what it holds: the side that holds head is base..head; a side that holds base says that base
  * has commits head lacks (no descent); an empty side is asked the other way round once.
  */
-export async function azureCommitRange(
+export function azureCommitRange(
   http: ForgeHttp,
   location: AzureDevOpsLocation,
   base: string,
@@ -55,21 +48,19 @@ export async function azureCommitRange(
     );
   };
   let [from, to] = [base, head];
-  let listed = await side(from, to, 0, PAGE_SIZE);
-  if (listed.length === 0) {
-    [from, to] = [head, base];
-    listed = await side(from, to, 0, PAGE_SIZE);
-  }
-  if (!listed.some((commit) => commit.sha === head)) return NO_RANGE;
-  let full = listed.length < PAGE_SIZE;
-  let walk = walkFirstParent(listed, base, head, limit, full);
-  for (let page = 1; page < MAX_PAGES && !full && walk.descends === undefined && walk.left === 0; page++) {
-    const more = await side(from, to, page * PAGE_SIZE, PAGE_SIZE);
-    listed = [...listed, ...more];
-    full = more.length < PAGE_SIZE;
-    walk = walkFirstParent(listed, base, head, limit, full);
-  }
-  if (walk.descends !== undefined) return finishRange(walk);
-  // base..head holds head; the other side is empty exactly when base is an ancestor of head.
-  return finishRange(walk, (await side(to, from, 0, 1)).length === 0);
+  return pagedRange(
+    async (page) => {
+      let commits = await side(from, to, page * PAGE_SIZE, PAGE_SIZE);
+      if (page === 0 && commits.length === 0) {
+        [from, to] = [head, base];
+        commits = await side(from, to, 0, PAGE_SIZE);
+      }
+      // A first page without head is base's side: base has commits head lacks, so no descent.
+      if (page === 0 && !commits.some((commit) => commit.sha === head)) return { commits: [], last: true };
+      return { commits, last: commits.length < PAGE_SIZE };
+    },
+    // base..head holds head; the other side is empty exactly when base is an ancestor of head.
+    async () => (await side(to, from, 0, 1)).length === 0,
+    { base, head, limit, maxPages: MAX_PAGES },
+  );
 }

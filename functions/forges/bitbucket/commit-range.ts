@@ -1,11 +1,4 @@
-import {
-  type CommitRange,
-  finishRange,
-  type ListedCommit,
-  type RangeOptions,
-  type RangeWalk,
-  walkFirstParent,
-} from '../commit-range.js';
+import { type CommitRange, pagedRange, type RangeOptions } from '../commit-range.js';
 import type { ForgeHttp } from '../http/forge-http.js';
 import type { BitbucketLocation } from './address.js';
 
@@ -23,7 +16,7 @@ interface BitbucketCommits {
  * far as the walk needs. When the pages read do not show whether head descends from base, the
  * reverse list (base excluding head) answers it: it is empty exactly when base is an ancestor.
  */
-export async function bitbucketCommitRange(
+export function bitbucketCommitRange(
   http: ForgeHttp,
   location: BitbucketLocation,
   base: string,
@@ -32,29 +25,36 @@ export async function bitbucketCommitRange(
 ): Promise<CommitRange> {
   const commitsOf = (sha: string) =>
     `/repositories/${encodeURIComponent(location.workspace)}/${encodeURIComponent(location.repoSlug)}/commits/${sha}`;
-  const listed: ListedCommit[] = [];
-  let walk: RangeWalk = walkFirstParent(listed, base, head, limit, false);
-  let path: string | undefined = commitsOf(head);
-  let query: Record<string, string | number> | undefined = { exclude: base, pagelen: PAGE_LENGTH };
-  for (let page = 0; page < MAX_PAGES && path !== undefined; page++) {
-    const answer = await http.request({ method: 'GET', path, ...(query ? { query } : {}), deadline });
-    const body = (answer.body ?? {}) as BitbucketCommits;
-    for (const commit of body.values ?? []) {
-      listed.push({ sha: commit.hash ?? '', parents: (commit.parents ?? []).map((each) => each.hash ?? '') });
-    }
-    // `next` is followed as given, never built, and only on the same API.
-    const next = body.next?.startsWith(location.apiUrl) ? body.next.slice(location.apiUrl.length) : undefined;
-    walk = walkFirstParent(listed, base, head, limit, body.next === undefined);
-    if (next === undefined || walk.descends !== undefined || walk.left > 0) break;
-    path = next;
-    query = undefined;
-  }
-  if (walk.descends !== undefined) return finishRange(walk);
-  const reverse = await http.request({
-    method: 'GET',
-    path: commitsOf(base),
-    query: { exclude: head, pagelen: 1 },
-    deadline,
-  });
-  return finishRange(walk, ((reverse.body as BitbucketCommits | undefined)?.values ?? []).length === 0);
+  let next: string | undefined;
+  return pagedRange(
+    async (page) => {
+      const answer = await http.request({
+        method: 'GET',
+        ...(page === 0
+          ? { path: commitsOf(head), query: { exclude: base, pagelen: PAGE_LENGTH } }
+          : { path: next as string }),
+        deadline,
+      });
+      const body = (answer.body ?? {}) as BitbucketCommits;
+      // `next` is followed as given, never built, and only on the same API.
+      next = body.next?.startsWith(location.apiUrl) ? body.next.slice(location.apiUrl.length) : undefined;
+      return {
+        commits: (body.values ?? []).map((commit) => ({
+          sha: commit.hash ?? '',
+          parents: (commit.parents ?? []).map((each) => each.hash ?? ''),
+        })),
+        last: next === undefined,
+      };
+    },
+    async () => {
+      const reverse = await http.request({
+        method: 'GET',
+        path: commitsOf(base),
+        query: { exclude: head, pagelen: 1 },
+        deadline,
+      });
+      return ((reverse.body as BitbucketCommits | undefined)?.values ?? []).length === 0;
+    },
+    { base, head, limit, maxPages: MAX_PAGES },
+  );
 }

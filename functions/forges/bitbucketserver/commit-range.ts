@@ -1,11 +1,4 @@
-import {
-  type CommitRange,
-  finishRange,
-  type ListedCommit,
-  type RangeOptions,
-  type RangeWalk,
-  walkFirstParent,
-} from '../commit-range.js';
+import { type CommitRange, pagedRange, type RangeOptions } from '../commit-range.js';
 import type { ForgeHttp } from '../http/forge-http.js';
 import type { BitbucketServerLocation } from './address.js';
 
@@ -23,7 +16,7 @@ interface CommitPage {
  * far as the walk needs. When the pages read do not show whether head descends from base, the
  * reverse list (since head until base) answers it: it is empty exactly when base is an ancestor.
  */
-export async function bitbucketServerCommitRange(
+export function bitbucketServerCommitRange(
   http: ForgeHttp,
   location: BitbucketServerLocation,
   base: string,
@@ -31,31 +24,35 @@ export async function bitbucketServerCommitRange(
   { limit, deadline }: RangeOptions,
 ): Promise<CommitRange> {
   const path = `/api/latest/projects/${encodeURIComponent(location.projectKey)}/repos/${encodeURIComponent(location.repoSlug)}/commits`;
-  const listed: ListedCommit[] = [];
-  let walk: RangeWalk = walkFirstParent(listed, base, head, limit, false);
   let start = 0;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const answer = await http.request({
-      method: 'GET',
-      path,
-      query: { since: base, until: head, limit: PAGE_LIMIT, start },
-      deadline,
-    });
-    const body = (answer.body ?? {}) as CommitPage;
-    for (const commit of body.values ?? []) {
-      listed.push({ sha: commit.id ?? '', parents: (commit.parents ?? []).map((each) => each.id ?? '') });
-    }
-    const last = body.isLastPage !== false || body.nextPageStart === undefined;
-    walk = walkFirstParent(listed, base, head, limit, last);
-    if (last || walk.descends !== undefined || walk.left > 0) break;
-    start = body.nextPageStart as number;
-  }
-  if (walk.descends !== undefined) return finishRange(walk);
-  const reverse = await http.request({
-    method: 'GET',
-    path,
-    query: { since: head, until: base, limit: 1 },
-    deadline,
-  });
-  return finishRange(walk, ((reverse.body as CommitPage | undefined)?.values ?? []).length === 0);
+  return pagedRange(
+    async () => {
+      const answer = await http.request({
+        method: 'GET',
+        path,
+        query: { since: base, until: head, limit: PAGE_LIMIT, start },
+        deadline,
+      });
+      const body = (answer.body ?? {}) as CommitPage;
+      const last = body.isLastPage !== false || body.nextPageStart === undefined;
+      start = body.nextPageStart ?? start;
+      return {
+        commits: (body.values ?? []).map((commit) => ({
+          sha: commit.id ?? '',
+          parents: (commit.parents ?? []).map((each) => each.id ?? ''),
+        })),
+        last,
+      };
+    },
+    async () => {
+      const reverse = await http.request({
+        method: 'GET',
+        path,
+        query: { since: head, until: base, limit: 1 },
+        deadline,
+      });
+      return ((reverse.body as CommitPage | undefined)?.values ?? []).length === 0;
+    },
+    { base, head, limit, maxPages: MAX_PAGES },
+  );
 }
