@@ -1,3 +1,4 @@
+import { LedgerUnavailableError, OrderingContentionError } from '../core/errors.js';
 import type { DeploymentHistoryStore, SettledCommit } from '../ledger/deployment-history.js';
 
 /** Commits kept per object: enough for any race of verdicts, far below DynamoDB's item limit. */
@@ -24,7 +25,7 @@ export async function settle(
   verdict: Omit<SettledCommit, 'done'>,
 ): Promise<Settlement> {
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const item = await history.read(key);
+    const item = await historyCall(() => history.read(key));
     const settled = item?.settled ?? [];
     const own = settled.find((entry) => entry.sha === verdict.sha);
     if (own !== undefined && (own.order < verdict.order || (own.order === verdict.order && own.done))) {
@@ -36,11 +37,15 @@ export async function settle(
     const next = [...others, { ...verdict, done: false }]
       .sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0))
       .slice(-MAX_SETTLED);
-    if (await history.swap(key, item?.version, { settled: next, version: (item?.version ?? 0) + 1 })) {
+    if (
+      await historyCall(() =>
+        history.swap(key, item?.version, { settled: next, version: (item?.version ?? 0) + 1 }),
+      )
+    ) {
       return { due: true, base };
     }
   }
-  throw new Error(`the deployment history changed on each of ${MAX_ROUNDS} rounds`);
+  throw new OrderingContentionError(`the deployment history changed on each of ${MAX_ROUNDS} rounds`);
 }
 
 /** Marks the verdict's range as written or queued, unless an earlier verdict took it over since. */
@@ -50,11 +55,21 @@ export async function markDone(
   verdict: Pick<SettledCommit, 'sha' | 'order'>,
 ): Promise<void> {
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const item = await history.read(key);
+    const item = await historyCall(() => history.read(key));
     const own = item?.settled.find((entry) => entry.sha === verdict.sha && entry.order === verdict.order);
     if (item === undefined || own === undefined || own.done) return;
     const settled = item.settled.map((entry) => (entry === own ? { ...entry, done: true } : entry));
-    if (await history.swap(key, item.version, { settled, version: item.version + 1 })) return;
+    if (await historyCall(() => history.swap(key, item.version, { settled, version: item.version + 1 })))
+      return;
   }
-  throw new Error(`the deployment history changed on each of ${MAX_ROUNDS} rounds`);
+  throw new OrderingContentionError(`the deployment history changed on each of ${MAX_ROUNDS} rounds`);
+}
+
+/** A store fault stops the delivery as the ledger's does: the queue delivers it again. */
+async function historyCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (cause) {
+    throw new LedgerUnavailableError('the deployment history could not be read or written', { cause });
+  }
 }
