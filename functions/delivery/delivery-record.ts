@@ -57,6 +57,8 @@ export interface DeliveryRecord {
     /** `left` is a lower bound: the forge had more than was read. */
     more?: boolean;
   };
+  /** How the change request's comment went (`changeRequestComments`), when the event named one. */
+  comment?: 'written' | 'duplicate' | 'superseded';
   /** A status this service wrote for a pending commit (functions/pending/), not for an event. */
   resolution?: 'superseded' | 'timeout';
 }

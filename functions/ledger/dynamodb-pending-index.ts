@@ -23,6 +23,8 @@ function toItem(item: PendingObject, expiresAt: number): Attributes {
     // One attribute: the entries are read and written whole, and parsed on every read.
     entries: { S: JSON.stringify(item.entries) },
     expiresAt: { N: String(expiresAt) },
+    ...(item.firstSeenAt === undefined ? {} : { firstSeenAt: { N: String(item.firstSeenAt) } }),
+    ...(item.lastSuccessAt === undefined ? {} : { lastSuccessAt: { N: String(item.lastSuccessAt) } }),
     ...(dueAt === undefined
       ? {}
       : {
@@ -38,6 +40,10 @@ function fromItem(attributes: Attributes): PendingObject {
     object: attributes.object?.S,
     entries: JSON.parse(attributes.entries?.S ?? 'null'),
     version: Number(attributes.version?.N),
+    ...(attributes.firstSeenAt?.N === undefined ? {} : { firstSeenAt: Number(attributes.firstSeenAt.N) }),
+    ...(attributes.lastSuccessAt?.N === undefined
+      ? {}
+      : { lastSuccessAt: Number(attributes.lastSuccessAt.N) }),
   });
 }
 

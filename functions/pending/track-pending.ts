@@ -29,10 +29,15 @@ export function trackPending(deliverStatus: DeliverStatus, resolver: Resolver): 
     let entries: PendingEntry[] | undefined;
     try {
       const now = resolver.now();
-      entries = await changeEntries(resolver.index, key, owner, (current) =>
-        status.state === 'pending'
-          ? withPending(current, route, object, status, eventTime, now)
-          : withVerdict(current, route, status, eventTime, now),
+      entries = await changeEntries(
+        resolver.index,
+        key,
+        owner,
+        (current) =>
+          status.state === 'pending'
+            ? withPending(current, route, object, status, eventTime, now, commentOf(job))
+            : withVerdict(current, route, status, eventTime, now),
+        { receivedAt: now, success: status.state === 'success' },
       );
     } catch (cause) {
       throw new LedgerUnavailableError('the pending index could not be read or written', { cause });
@@ -40,6 +45,12 @@ export function trackPending(deliverStatus: DeliverStatus, resolver: Resolver): 
     if (status.state !== 'pending') await resolveOwed(resolver, job, object, entries ?? []);
     return outcome;
   };
+}
+
+/** Where the pending's change request comment is, for its timeout to end it too. */
+function commentOf(job: StatusJob): PendingEntry['comment'] {
+  if (job.comment === undefined) return undefined;
+  return { changeRequest: job.comment.changeRequest, marker: job.comment.marker };
 }
 
 /** The verdict's own resolutions, one after another: usually one or two commits of a burst. */

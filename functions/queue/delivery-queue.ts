@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { ChangeRequestCommentSchema } from '../core/change-request-comment.js';
 import { CommitStatusSchema } from '../core/commit-status.js';
 
 /**
@@ -14,6 +15,8 @@ export const QueuedDeliverySchema = z.object({
   status: CommitStatusSchema,
   /** A status for a commit a deployment carried (functions/ranges/), ranked below the commit's own. */
   carried: z.optional(z.boolean()),
+  /** The change request's comment the delivery also owes (`changeRequestComments`). */
+  comment: z.optional(ChangeRequestCommentSchema),
 });
 
 export type QueuedDelivery = z.infer<typeof QueuedDeliverySchema>;

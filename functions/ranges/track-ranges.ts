@@ -115,6 +115,8 @@ async function writeCarried(
   summary: RangeRecord,
 ): Promise<void> {
   const { route, status, eventTime, deadline, scope } = job;
+  // The verdict's change request comment is its own: a carried status owes none.
+  const { comment: _comment, ...carriedJob } = job;
   let stopped: { at: number; reason: string; error?: RelayError } | undefined;
   for (const [at, sha] of commits.entries()) {
     if (tracker.now() >= deadline) {
@@ -124,7 +126,7 @@ async function writeCarried(
     const carried = carriedStatus(route, status, sha);
     const record: DeliveryRecord = { outcome: 'failed', statusCode: 0, durationMs: 0 };
     try {
-      const outcome = await tracker.deliverStatus({ ...job, status: carried, record, carried: true });
+      const outcome = await tracker.deliverStatus({ ...carriedJob, status: carried, record, carried: true });
       if (outcome === 'written') summary.written++;
     } catch (error) {
       if (!isPassingFault(error)) throw error;

@@ -1,6 +1,7 @@
 import type { CommitRange, RangeOptions, RangeReader } from '../commit-range.js';
 import { requireToken } from '../credentials.js';
 import type {
+  ChangeRequestCommenter,
   CommitStatus,
   ForgeClient,
   ForgeCredentials,
@@ -11,6 +12,7 @@ import type {
 import { dispatcherFor } from '../http/dispatcher.js';
 import { type ForgeAnswer, ForgeHttp } from '../http/forge-http.js';
 import type { GiteaLocation } from './address.js';
+import { upsertGiteaComment } from './comments.js';
 import { giteaCommitRange } from './commit-range.js';
 
 const STATES: Record<StatusState, string> = {
@@ -35,7 +37,7 @@ function hasNextPage(answer: ForgeAnswer, count: number): boolean {
   return link === null ? count === PAGE_SIZE : /rel="next"/.test(link);
 }
 
-class GiteaClient implements ForgeClient, RangeReader {
+class GiteaClient implements ForgeClient, ChangeRequestCommenter, RangeReader {
   readonly #http: ForgeHttp;
 
   constructor(
@@ -49,6 +51,13 @@ class GiteaClient implements ForgeClient, RangeReader {
       headers: { authorization: `token ${token}` },
       dispatcher: dispatcherFor(caCert),
     });
+  }
+
+  upsertComment(
+    comment: Parameters<ChangeRequestCommenter['upsertComment']>[0],
+    { deadline }: { deadline: number },
+  ) {
+    return upsertGiteaComment(this.#http, this.location, comment, deadline);
   }
 
   readStatuses(sha: string, deadline: number): Promise<ForgeAnswer> {

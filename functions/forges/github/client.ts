@@ -5,6 +5,7 @@ import type { CommitRange, RangeOptions, RangeReader } from '../commit-range.js'
 import { requireToken } from '../credentials.js';
 import { deadlineSignal, remainingMs } from '../deadline.js';
 import type {
+  ChangeRequestCommenter,
   CommitStatus,
   DeploymentStatus,
   DeploymentWriter,
@@ -25,6 +26,7 @@ import {
 import { forgeFetch } from '../http/forge-fetch.js';
 import type { GitHubLocation } from './address.js';
 import { appAuthStrategy, InstallationTokens } from './app-auth.js';
+import { upsertGitHubComment } from './comments.js';
 import { githubCommitRange } from './commit-range.js';
 import { answerBody, errorStatus, gaveUpOf } from './octokit-errors.js';
 import { applyRequestPolicy } from './request-policy.js';
@@ -46,7 +48,9 @@ function writeSpacingMs(): number {
   return Number.isFinite(configured) && configured >= 0 ? configured : 1000;
 }
 
-export class GitHubClient implements ForgeClient, RepositoryDispatcher, DeploymentWriter, RangeReader {
+export class GitHubClient
+  implements ForgeClient, RepositoryDispatcher, DeploymentWriter, ChangeRequestCommenter, RangeReader
+{
   readonly #octokit: Octokit;
 
   constructor(
@@ -204,6 +208,15 @@ export class GitHubClient implements ForgeClient, RepositoryDispatcher, Deployme
   commitRange(base: string, head: string, options: RangeOptions): Promise<CommitRange> {
     return this.#call(options.deadline, (request) =>
       githubCommitRange(this.#octokit, this.location, base, head, options, request),
+    );
+  }
+
+  upsertComment(
+    comment: Parameters<ChangeRequestCommenter['upsertComment']>[0],
+    options: { deadline: number },
+  ) {
+    return this.#call(options.deadline, (request) =>
+      upsertGitHubComment(this.#octokit, this.location, comment, request),
     );
   }
 

@@ -3,6 +3,7 @@ import { truncate } from '../../core/text.js';
 import type { CommitRange, RangeOptions, RangeReader } from '../commit-range.js';
 import { requireToken } from '../credentials.js';
 import type {
+  ChangeRequestCommenter,
   CommitStatus,
   ForgeClient,
   ForgeCredentials,
@@ -14,6 +15,7 @@ import { finalRejection, forgeMessage } from '../forge-errors.js';
 import { dispatcherFor } from '../http/dispatcher.js';
 import { ForgeHttp } from '../http/forge-http.js';
 import type { GitLabLocation } from './address.js';
+import { upsertGitLabNote } from './comments.js';
 import { gitlabCommitRange } from './commit-range.js';
 import { requesterFor } from './requester.js';
 
@@ -38,7 +40,7 @@ const MAX_PAGES = 10;
 /** GitLab's state machine refuses `running` → `running` with a 400: the status is already there. */
 const SAME_STATE = /cannot transition status/i;
 
-class GitLabClient implements ForgeClient, RangeReader {
+class GitLabClient implements ForgeClient, ChangeRequestCommenter, RangeReader {
   readonly #http: ForgeHttp;
   readonly #where: string;
 
@@ -54,6 +56,13 @@ class GitLabClient implements ForgeClient, RangeReader {
       headers: {},
       dispatcher: dispatcherFor(caCert),
     });
+  }
+
+  upsertComment(
+    comment: Parameters<ChangeRequestCommenter['upsertComment']>[0],
+    { deadline }: { deadline: number },
+  ) {
+    return upsertGitLabNote(this.#http, this.token, this.location, comment, deadline);
   }
 
   async write(status: CommitStatus, { deadline, checkForge }: WriteOptions): Promise<WriteResult> {
