@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { STATUS_STATES } from '../core/commit-status.js';
-import { LedgerUnavailableError, OrderingContentionError } from '../core/errors.js';
+import { CONFLICT, compareAndSwap } from '../core/compare-and-swap.js';
+import { LedgerUnavailableError } from '../core/errors.js';
 import { truncate } from '../core/text.js';
 import type { VersionedStore } from './versioned-store.js';
 
@@ -91,42 +92,29 @@ export function withEntry(
   };
 }
 
-/** Bounded, like the ordering protocol: each round is one read and one swap. */
-const MAX_ROUNDS = 10;
-
 /** Adds an entry by compare-and-swap, so that concurrent deliveries of one identity lose none. */
-export async function appendDetails(
+export function appendDetails(
   store: DetailsStore,
   id: string,
   subject: DetailsSubject,
   entry: DetailsEntry,
   expiresAt: number,
 ): Promise<void> {
-  for (let round = 0; round < MAX_ROUNDS; round++) {
+  return compareAndSwap('the details record', async () => {
     const record = await storeCall(() => store.read(id));
     const next = withEntry(record, subject, entry, expiresAt);
-    if (await storeCall(() => store.swap(id, record?.version, next))) return;
-  }
-  throw new OrderingContentionError(
-    `the details record changed on each of ${MAX_ROUNDS} rounds; the delivery will be tried again`,
-  );
+    return (await storeCall(() => store.swap(id, record?.version, next))) ? undefined : CONFLICT;
+  });
 }
 
 /** Records what the deployment carried on a page that exists; a page not made yet is left alone. */
-export async function rememberCarried(
-  store: DetailsStore,
-  id: string,
-  carried: CarriedCommits,
-): Promise<void> {
-  for (let round = 0; round < MAX_ROUNDS; round++) {
+export function rememberCarried(store: DetailsStore, id: string, carried: CarriedCommits): Promise<void> {
+  return compareAndSwap('the details record', async () => {
     const record = await storeCall(() => store.read(id));
-    if (record === undefined) return;
+    if (record === undefined) return undefined;
     const next = { ...record, carried, version: record.version + 1 };
-    if (await storeCall(() => store.swap(id, record.version, next))) return;
-  }
-  throw new OrderingContentionError(
-    `the details record changed on each of ${MAX_ROUNDS} rounds; the delivery will be tried again`,
-  );
+    return (await storeCall(() => store.swap(id, record.version, next))) ? undefined : CONFLICT;
+  });
 }
 
 async function storeCall<T>(call: () => Promise<T>): Promise<T> {

@@ -1,5 +1,6 @@
 import type { Route } from '../config/route-schema.js';
 import type { CommitStatus } from '../core/commit-status.js';
+import { CONFLICT, compareAndSwap } from '../core/compare-and-swap.js';
 import { parseDuration } from '../core/duration.js';
 import {
   type PendingEntry,
@@ -8,9 +9,6 @@ import {
   sameIdentity,
 } from '../ledger/pending-index.js';
 import { supersededBy } from './resolutions.js';
-
-/** Each change is one read and one swap; more rounds than this means a storm. */
-const MAX_ROUNDS = 20;
 
 /**
  * Commits one object may have pending at once: the item stays far below DynamoDB's 400 KB with the
@@ -26,14 +24,14 @@ export function timeoutMsOf(route: Route): number | undefined {
  * Changes one item's entries by compare-and-swap. `change` returns the next entries, or undefined
  * to leave the item as it is; the entries it returned are the answer.
  */
-export async function changeEntries(
+export function changeEntries(
   index: PendingIndex,
   key: string,
   owner: Pick<PendingObject, 'routeId' | 'object'>,
   change: (entries: PendingEntry[]) => PendingEntry[] | undefined,
   heard?: HeardEvent,
 ): Promise<PendingEntry[] | undefined> {
-  for (let round = 0; round < MAX_ROUNDS; round++) {
+  return compareAndSwap('the pending index item', async () => {
     const item = await index.read(key);
     const next = change(item?.entries ?? []);
     const marks = heard === undefined ? undefined : nextMarks(item, heard);
@@ -45,9 +43,8 @@ export async function changeEntries(
       entries: next ?? item?.entries ?? [],
       version: (item?.version ?? 0) + 1,
     };
-    if (await index.swap(key, item?.version, stored)) return next;
-  }
-  throw new Error(`the pending index item changed on each of ${MAX_ROUNDS} rounds`);
+    return (await index.swap(key, item?.version, stored)) ? next : CONFLICT;
+  });
 }
 
 /**

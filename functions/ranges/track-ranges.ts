@@ -115,8 +115,9 @@ async function writeCarried(
   summary: RangeRecord,
 ): Promise<void> {
   const { route, status, eventTime, deadline, scope } = job;
-  // The verdict's change request comment is its own: a carried status owes none.
-  const { comment: _comment, ...carriedJob } = job;
+  // The verdict's change request comment and its cluster's report are its own: a carried status
+  // owes neither (without the object, the fleet reports nothing and no pending is tracked).
+  const { comment: _comment, object: _object, ...carriedJob } = job;
   let stopped: { at: number; reason: string; error?: RelayError } | undefined;
   for (const [at, sha] of commits.entries()) {
     if (tracker.now() >= deadline) {

@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { detailsService } from '../../functions/details/details-service.js';
 import { LEDGER_TTL_SECONDS } from '../../functions/ledger/dynamodb-store.js';
 import { MemoryDetailsStore } from '../../functions/ledger/memory-details-store.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { detailsService } from '../../functions/webhook/details-service.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
 import {
   eventOf,

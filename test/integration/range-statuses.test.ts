@@ -123,7 +123,7 @@ describe('the statuses of the commits a deployment carried', () => {
     // Act
     const answer = await send(verdictEvent(head, 'success', '2026-07-14T09:10:00Z'));
     for (const [attempt, delivery] of queued.entries())
-      await redeliver(delivery, attempt + 1, Date.now() + 20_000);
+      await redeliver(delivery, attempt + 1, { maxAttempts: 8, delayMs: 30_000 }, Date.now() + 20_000);
 
     // Assess: one written at once, three queued and then written, each once.
     expect(answer.outcome).toBe('written');

@@ -49,6 +49,36 @@ describe('environment config', () => {
     expect(parse({ routes: [full] }).routes[0]?.provider.apiUrl).toBe('https://ghe.example.com/api/v3');
   });
 
+  it.each([
+    [
+      'helmrelease',
+      /routes\[0\]\.events\.kinds\[0\]: "helmrelease" is not a Flux kind \(kinds are case-sensitive\): did you mean "HelmRelease"\?/,
+    ],
+    [
+      'Kustomisation',
+      /routes\[0\]\.events\.kinds\[0\]: "Kustomisation" is not a Flux kind .*did you mean "Kustomization"\?/,
+    ],
+    [
+      'Deployment',
+      /routes\[0\]\.events\.kinds\[0\]: "Deployment" is not a Flux kind; Flux's kinds \(case-sensitive\) are Bucket, GitRepository, Kustomization/,
+    ],
+  ])(
+    'refuses the kind %s at load, as Flux compares kinds exactly, suggesting the nearest',
+    (kind, expected) => {
+      expect(() => parse({ routes: [{ ...route, events: { kinds: [kind] } }] })).toThrow(expected);
+    },
+  );
+
+  it("checks the kinds of a fleet environment's objects the same way", () => {
+    const config = {
+      routes: [{ ...route, environment: 'production' }],
+      environments: { production: { objects: { kinds: ['kustomization'] } } },
+    };
+    expect(() => parse(config)).toThrow(
+      /environments\.production\.objects\.kinds\[0\]: "kustomization" is not a Flux kind .*did you mean "Kustomization"\?/,
+    );
+  });
+
   it('accepts several webhook secrets for a rotation', () => {
     const config = parse({ routes: [{ ...route, auth: { secret: ['old', 'new'] } }] });
     expect(config.routes[0]?.auth.secret).toEqual(['old', 'new']);

@@ -1,9 +1,9 @@
 import type { DetailsPageSettings } from '../config/environment-config.js';
 import { ConfigError } from '../core/errors.js';
+import { DetailsLinks } from '../details/details-links.js';
 import type { DetailsStore } from '../ledger/details-store.js';
 import type { SecretSource } from '../secrets/secret-source.js';
-import { createDetailsPage, type DetailsPage } from '../webhook/details-page.js';
-import { DetailsLinks } from './details-links.js';
+import { createDetailsPage, type DetailsPage } from './details-page.js';
 
 export interface DetailsServiceOptions {
   secrets: SecretSource;
