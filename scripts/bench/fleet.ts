@@ -155,7 +155,7 @@ export interface FleetFigures extends FleetVariant {
   forgeCallsPerEvent: number;
   forgeWritesPerEvent: number;
   /** Forge calls per deployment: per cluster, object and commit deployed. */
-  forgeCallsPerDeployment: number;
+  forgeCallsPerDeployment?: number;
   rollupWritesPerCommitAndEnvironment: number;
   rollupStatesPerCommitAndEnvironment: number;
   fluxCallsPerEvent: number;
@@ -241,9 +241,10 @@ export async function runFleet(variant: FleetVariant): Promise<FleetFigures> {
 
 export function formatFleet(figures: readonly FleetFigures[]): string {
   const rows = figures.map((f) => [
-    `counts ${f.counts ? 'on ' : 'off'}, cluster statuses ${f.clusterStatuses ? 'on ' : 'off'}, ranges ${f.clusterStatuses && f.rangeStatuses ? 'on ' : 'off'}`,
+    `counts ${f.counts ? 'on ' : 'off'}, cluster statuses ${f.clusterStatuses ? 'on ' : 'off'}, ranges ${f.clusterStatuses && f.rangeStatuses === true ? 'on ' : 'off'}`,
     f.forgeCallsPerEvent.toFixed(3),
-    f.forgeCallsPerDeployment.toFixed(2),
+    // Figures files written before the bench counted deployments have none.
+    f.forgeCallsPerDeployment === undefined ? '–' : f.forgeCallsPerDeployment.toFixed(2),
     f.forgeWritesPerEvent.toFixed(3),
     f.rollupWritesPerCommitAndEnvironment.toFixed(1),
     f.rollupStatesPerCommitAndEnvironment.toFixed(1),
