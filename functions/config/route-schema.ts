@@ -91,6 +91,13 @@ export const RouteSchema = z
     changeRequestComments: z._default(z.boolean(), false),
     dryRun: z._default(z.boolean(), false),
     /**
+     * When an object's verdict lands on a commit, a status for each commit since the last one it
+     * settled on that got no event of its own ("deployed with <sha7>"; functions/ranges/).
+     */
+    rangeStatuses: z._default(z.boolean(), true),
+    /** At most this many such commits per deployment, newest first; GitHub's compare lists 250. */
+    rangeLimit: z._default(z.int().check(z.gte(1), z.lte(250)), 50),
+    /**
      * How long a pending status waits for its verdict before the sweep writes `error` saying none
      * came (functions/pending/); false leaves it pending.
      */

@@ -53,6 +53,20 @@ export interface DeliveryRecord {
     deployment?: string;
     promotion?: string;
   };
+  /**
+   * The commits this verdict's deployment carried since the object's last one (functions/ranges/):
+   * how many got a status here, were queued, or were left out past the route's rangeLimit.
+   */
+  range?: {
+    base: string;
+    descends: boolean;
+    commits: number;
+    written: number;
+    queued: number;
+    left: number;
+    /** `left` is a lower bound: the forge had more than was read. */
+    more?: boolean;
+  };
   /** How the change request's comment went (`changeRequestComments`), when the event named one. */
   comment?: 'written' | 'duplicate' | 'superseded';
   /** A status this service wrote for a pending commit (functions/pending/), not for an event. */

@@ -15,6 +15,8 @@ export interface OrderedDelivery {
   key: string;
   eventTime: number;
   status: ShownStatus;
+  /** The claim's order when it is not the event's own (`carriedOrder`); `eventOrder` otherwise. */
+  order?: string;
   /** Unique to this attempt: the name under which it registers as a writer. */
   writerId: string;
   /** Epoch ms until which this attempt's forge write may still land. */
@@ -58,7 +60,10 @@ export interface OrderedDelivery {
  */
 export async function deliverInOrder(delivery: OrderedDelivery): Promise<OrderedOutcome> {
   const { ledger, key, writerId } = delivery;
-  const mine = { order: eventOrder(delivery.eventTime, delivery.status), status: delivery.status };
+  const mine = {
+    order: delivery.order ?? eventOrder(delivery.eventTime, delivery.status),
+    status: delivery.status,
+  };
   let written: ShownStatus | undefined;
   let changedForge = false;
   const backoff = contentionBackoff('the ledger item');

@@ -74,7 +74,8 @@ export function redelivery(options: RedeliveryOptions): Redeliver {
         deadline: forgeDeadline(started, invocationDeadline, options.budgetMs),
         scope,
         record,
-        ...objectOf(delivery),
+        // A carried status feeds no roll-up and no pending entry: it goes without its object.
+        ...(delivery.carried === true ? { carried: true } : objectOf(delivery)),
         ...(delivery.comment === undefined ? {} : { comment: delivery.comment }),
       });
       record.statusCode = 200;

@@ -4,7 +4,7 @@ import type { ChangeRequestComment } from '../core/change-request-comment.js';
 import type { CommitStatus } from '../core/commit-status.js';
 import type { FluxObject } from '../core/flux-object.js';
 import { MemoryLedger } from '../ledger/memory-ledger.js';
-import { ledgerKey, type ShownStatus, type StatusLedger } from '../ledger/status-ledger.js';
+import { carriedOrder, ledgerKey, type ShownStatus, type StatusLedger } from '../ledger/status-ledger.js';
 import { WRITE_GRACE_MS } from './budget.js';
 import { commentDelivery } from './comment-delivery.js';
 import type { DeliveryRecord } from './delivery-record.js';
@@ -38,6 +38,11 @@ export interface StatusJob {
   replaces?: OrderedDelivery['replaces'];
   /** A forge write that would wait longer than this for its spacing is deferred to the queue (WriteOptions). */
   deferAfterMs?: number;
+  /**
+   * A status for a commit that a deployment carried (functions/ranges/): it ranks below every event
+   * of the commit's own (`carriedOrder`), and feeds no roll-up.
+   */
+  carried?: boolean;
   /** The change request's comment of a route with `changeRequestComments`, for an event that names one. */
   comment?: ChangeRequestComment;
 }
@@ -92,6 +97,7 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): DeliverStat
     record,
     replaces,
     deferAfterMs,
+    carried,
   }: StatusJob) {
     const status = { ...decided, description: scope.redact(decided.description) };
     const shown: ShownStatus = {
@@ -106,6 +112,7 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): DeliverStat
         key,
         eventTime,
         status: shown,
+        ...(carried ? { order: carriedOrder(eventTime, shown) } : {}),
         writerId: randomUUID(),
         writeExpiresAt: deadline + WRITE_GRACE_MS,
         now,
@@ -118,9 +125,11 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): DeliverStat
           const result = await clients.write(
             route,
             written,
+            // A carried commit is newly deployed and got no event: the forge's list of its statuses
+            // (on a fleet, a thousand contexts, read page by page) could hold none of this context.
             {
               deadline,
-              checkForge: forgeShows === undefined,
+              checkForge: forgeShows === undefined && carried !== true,
               ...(deferAfterMs === undefined ? {} : { deferAfterMs }),
             },
             scope,

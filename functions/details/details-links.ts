@@ -4,7 +4,13 @@ import { type FluxEvent, normaliseMetadata } from '../core/flux-event.js';
 import { truncate } from '../core/text.js';
 import type { SecretScope } from '../delivery/secret-scope.js';
 import { identityOf } from '../delivery/status-delivery.js';
-import { appendDetails, type DetailsEntry, type DetailsStore } from '../ledger/details-store.js';
+import {
+  appendDetails,
+  type CarriedCommits,
+  type DetailsEntry,
+  type DetailsStore,
+  rememberCarried,
+} from '../ledger/details-store.js';
 import { LEDGER_TTL_SECONDS } from '../ledger/dynamodb-store.js';
 import { eventOrder } from '../ledger/status-ledger.js';
 import { detailsKeys } from './details-keys.js';
@@ -80,6 +86,12 @@ export class DetailsLinks {
       object,
       eventTime: new Date(eventTime).toISOString(),
     });
+  }
+
+  /** The commits the deployment of `status`'s commit carried: its page lists them. */
+  async rememberCarried(route: Route, status: CommitStatus, carried: CarriedCommits): Promise<void> {
+    if (!route.detailsPage) return;
+    await rememberCarried(this.options.store, detailsId(identityOf(route, status)), carried);
   }
 
   async #append(

@@ -108,6 +108,17 @@ function historySection(entries: readonly DetailsEntry[], now: number): Html {
   return html`<section aria-labelledby="history"><h2 id="history">History, newest first</h2><ol class="history">${items}</ol></section>`;
 }
 
+/** The commits this deployment carried without events of their own, each with its own status. */
+function carriedSection(carried: DetailsRecord['carried']): Html {
+  if (carried === undefined || (carried.commits.length === 0 && carried.left === 0)) return html``;
+  const items = carried.commits.map((sha) => html`<li><code>${sha}</code></li>`);
+  const left =
+    carried.left === 0 && !carried.more
+      ? html``
+      : html`<p class="muted">${carried.more ? 'At least ' : ''}${carried.left} older commits were left out (the route's rangeLimit).</p>`;
+  return html`<section aria-labelledby="carried"><h2 id="carried">Commits it carried (${carried.commits.length})</h2><p class="muted">Since <code>${carried.base}</code>, newest first; each shows “deployed with” this commit unless it has a status of its own.</p><ul class="failing">${items}</ul>${left}</section>`;
+}
+
 /** The page of one status identity: its verdict (the newest event's), where, when, what, and before. */
 export function renderDetailsPage(record: DetailsRecord, now: number): string {
   const verdict = record.entries[0];
@@ -126,6 +137,7 @@ export function renderDetailsPage(record: DetailsRecord, now: number): string {
 <dt>Received</dt><dd>${when(verdict.receivedAt, now)}</dd>
 </dl></section>
 ${failingSection(verdict)}
+${carriedSection(record.carried)}
 <section aria-labelledby="message"><h2 id="message">Message from Flux</h2><pre>${verdict.message === '' ? '(no message)' : verdict.message}</pre></section>
 ${historySection(record.entries, now)}
 </main>

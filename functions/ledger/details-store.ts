@@ -27,6 +27,16 @@ export const DetailsEntrySchema = z.object({
 });
 export type DetailsEntry = z.infer<typeof DetailsEntrySchema>;
 
+/** The commits a deployment carried since the object's last one (functions/ranges/), newest first. */
+export const CarriedCommitsSchema = z.object({
+  base: z.string(),
+  commits: z.array(z.string()).check(z.maxLength(250)),
+  /** Left out past the route's rangeLimit (at least this many when `more`). */
+  left: z.number(),
+  more: z.boolean(),
+});
+export type CarriedCommits = z.infer<typeof CarriedCommitsSchema>;
+
 /** What a details page shows of one status identity. */
 export const DetailsRecordSchema = z.object({
   /** The status identity the link's token is made over; the page checks the token against it. */
@@ -37,6 +47,8 @@ export const DetailsRecordSchema = z.object({
   context: z.string(),
   /** Newest first, at most MAX_DETAILS_ENTRIES. */
   entries: z.array(DetailsEntrySchema),
+  /** The commits the deployment of this status's commit carried, once its verdict was final. */
+  carried: z.optional(CarriedCommitsSchema),
   version: z.number(),
   /** Epoch seconds, as the ledger's TTL: the page is gone with the ledger's memory of the identity. */
   expiresAt: z.number(),
@@ -73,6 +85,7 @@ export function withEntry(
   const next = known ? entries : [...entries, bounded].sort(newerFirst).slice(0, MAX_DETAILS_ENTRIES);
   return {
     ...subject,
+    ...(record?.carried === undefined ? {} : { carried: record.carried }),
     entries: next,
     version: (record?.version ?? 0) + 1,
     expiresAt: Math.max(expiresAt, record?.expiresAt ?? 0),
@@ -91,6 +104,16 @@ export function appendDetails(
     const record = await storeCall(() => store.read(id));
     const next = withEntry(record, subject, entry, expiresAt);
     return (await storeCall(() => store.swap(id, record?.version, next))) ? undefined : CONFLICT;
+  });
+}
+
+/** Records what the deployment carried on a page that exists; a page not made yet is left alone. */
+export function rememberCarried(store: DetailsStore, id: string, carried: CarriedCommits): Promise<void> {
+  return compareAndSwap('the details record', async () => {
+    const record = await storeCall(() => store.read(id));
+    if (record === undefined) return undefined;
+    const next = { ...record, carried, version: record.version + 1 };
+    return (await storeCall(() => store.swap(id, record.version, next))) ? undefined : CONFLICT;
   });
 }
 

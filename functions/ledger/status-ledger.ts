@@ -65,11 +65,31 @@ const STATE_RANK: Record<ShownStatus['state'], string> = {
  */
 export function eventOrder(eventTime: number, status: ShownStatus): string {
   const time = Math.max(0, Math.trunc(eventTime)).toString().padStart(15, '0');
-  const digest = createHash('sha256')
+  return `${time}.${STATE_RANK[status.state]}.${shownDigest(status)}`;
+}
+
+/** The largest time an order holds (15 digits of epoch ms). */
+const LAST_TIME = 999_999_999_999_999;
+
+/**
+ * The order of a status this service writes for a commit that a deployment carried without an event
+ * of its own (functions/ranges/). Its `-` sorts before every digit, so any event of the commit's own,
+ * whatever its time, outranks it. Among such statuses the earlier deployment ranks higher (its time
+ * counts down): the first deployment that carried a commit is the one that shipped it, and in
+ * whatever order two racing deployments' verdicts arrive, each commit ends with that one's status.
+ */
+export function carriedOrder(eventTime: number, status: ShownStatus): string {
+  const countdown = (LAST_TIME - Math.min(LAST_TIME, Math.max(0, Math.trunc(eventTime))))
+    .toString()
+    .padStart(15, '0');
+  return `-${countdown}.${STATE_RANK[status.state]}.${shownDigest(status)}`;
+}
+
+function shownDigest(status: ShownStatus): string {
+  return createHash('sha256')
     .update(`${status.state}\n${status.description}\n${status.targetUrl}`)
     .digest('hex')
     .slice(0, 16);
-  return `${time}.${STATE_RANK[status.state]}.${digest}`;
 }
 
 export function sameShown(a: ShownStatus, b: ShownStatus): boolean {

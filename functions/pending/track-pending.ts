@@ -19,7 +19,9 @@ export function trackPending(deliverStatus: DeliverStatus, resolver: Resolver): 
     const outcome = await deliverStatus(job);
     const { route, status, eventTime } = job;
     // Only a cluster's own statuses are tracked: a route that writes none has none left pending.
-    if (job.object === undefined || job.replaces !== undefined || !route.clusterStatuses) return outcome;
+    if (job.object === undefined || job.replaces !== undefined || job.carried || !route.clusterStatuses) {
+      return outcome;
+    }
     const object = objectName(job.object);
     if (status.state === 'pending' && outcome === 'superseded') return outcome;
     const key = pendingKey(route.id, object);

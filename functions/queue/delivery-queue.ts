@@ -13,6 +13,8 @@ export const QueuedDeliverySchema = z.object({
   /** `Kind/namespace/name` of the Flux object, for the log lines of later attempts. */
   object: z.optional(z.string().check(z.maxLength(512))),
   status: CommitStatusSchema,
+  /** A status for a commit a deployment carried (functions/ranges/), ranked below the commit's own. */
+  carried: z.optional(z.boolean()),
   /** The change request's comment the delivery also owes (`changeRequestComments`). */
   comment: z.optional(ChangeRequestCommentSchema),
 });

@@ -7,6 +7,7 @@ import { deadLetterRecord } from '../delivery/redelivery.js';
 import { checkRouteExpressions } from '../expressions/route-status-names.js';
 import { FifoRecomputes } from '../fleet/fifo-recomputes.js';
 import { DynamoDbClusterVerdicts } from '../ledger/dynamodb-cluster-verdicts.js';
+import { DynamoDbDeploymentHistory } from '../ledger/dynamodb-deployment-history.js';
 import { DynamoDbDetailsStore } from '../ledger/dynamodb-details-store.js';
 import { DynamoDbLedger } from '../ledger/dynamodb-ledger.js';
 import { DynamoDbPendingIndex } from '../ledger/dynamodb-pending-index.js';
@@ -56,6 +57,7 @@ const { relay, redeliver, sweep, recompute } = createRelay({
         ledger: new DynamoDbLedger(ledgerTable),
         rollups: new DynamoDbRollupLedger(ledgerTable),
         pending: new DynamoDbPendingIndex(ledgerTable),
+        history: new DynamoDbDeploymentHistory(ledgerTable),
       }
     : {}),
   // A stack with fleet environments has both; without them, this container's own (tests of the bundle).

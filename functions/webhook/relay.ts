@@ -21,7 +21,7 @@ import { ForgeClients } from '../delivery/forge-clients.js';
 import { KeyedSerializer } from '../delivery/keyed-serializer.js';
 import { redelivery } from '../delivery/redelivery.js';
 import { SecretScope } from '../delivery/secret-scope.js';
-import { statusDelivery } from '../delivery/status-delivery.js';
+import { type StatusJob, statusDelivery } from '../delivery/status-delivery.js';
 import type { DetailsLinks } from '../details/details-links.js';
 import { statusNameOf } from '../expressions/route-status-names.js';
 import { clusterReports } from '../fleet/cluster-report.js';
@@ -32,7 +32,9 @@ import { type RunRecompute, recomputeRecord, recomputeRunner } from '../fleet/re
 import { rollupDelivery } from '../fleet/rollup-delivery.js';
 import { rollupTargets } from '../fleet/rollup-place.js';
 import type { ClusterVerdicts } from '../ledger/cluster-verdicts.js';
+import type { DeploymentHistoryStore } from '../ledger/deployment-history.js';
 import { MemoryClusterVerdicts } from '../ledger/memory-cluster-verdicts.js';
+import { MemoryDeploymentHistory } from '../ledger/memory-deployment-history.js';
 import { MemoryLedger } from '../ledger/memory-ledger.js';
 import { MemoryPendingIndex } from '../ledger/memory-pending-index.js';
 import { MemoryRollupLedger } from '../ledger/memory-rollup-ledger.js';
@@ -42,6 +44,7 @@ import type { StatusLedger } from '../ledger/status-ledger.js';
 import { type PendingSweep, pendingSweep } from '../pending/sweep.js';
 import { trackPending } from '../pending/track-pending.js';
 import type { DeliveryQueue, Redeliver } from '../queue/delivery-queue.js';
+import { type CarriedRange, trackRanges } from '../ranges/track-ranges.js';
 import type { SecretSource } from '../secrets/secret-source.js';
 import { WebhookKeys } from './webhook-keys.js';
 import type { WebhookRequest } from './webhook-request.js';
@@ -67,6 +70,8 @@ export interface RelayOptions {
   recomputeRetryMs?: number;
   /** The pending statuses every container shares (functions/pending/); without it, this process's own. */
   pending?: PendingIndex;
+  /** The commits each object settled on (functions/ranges/); without it, this process's own. */
+  history?: DeploymentHistoryStore;
   /** Where a delivery goes when the forge or the ledger still fails at the end of the budget. */
   queue?: DeliveryQueue;
   /** With a queue: a forge write held longer than this by GitHub's write spacing is queued with that delay instead. */
@@ -201,7 +206,21 @@ export function createRelay(options: RelayOptions): {
     observe: options.observe,
     now,
   };
-  const deliverStatus = trackPending(plainDelivery, resolver);
+  // Pending commits are resolved first: a commit resolved as superseded keeps that one status, as
+  // its own ranks above the status the range would give it.
+  const deliverStatus = trackRanges(trackPending(plainDelivery, resolver), {
+    history: options.history ?? new MemoryDeploymentHistory(),
+    clients,
+    deliverStatus: plainDelivery,
+    queue: options.queue,
+    ...(options.details === undefined
+      ? {}
+      : {
+          remember: (job: StatusJob, range: CarriedRange) =>
+            (options.details as DetailsLinks).rememberCarried(job.route, job.status, range),
+        }),
+    now,
+  });
 
   const webhookKeys = new WebhookKeys();
 

@@ -21,6 +21,8 @@ const ENVIRONMENTS = ['production', 'staging'] as const;
 const CLUSTERS_PER_ENVIRONMENT = 25;
 const KUSTOMIZATIONS = 20;
 const COMMITS = 3;
+/** Commits pushed with each deployed one that Flux never reconciles on their own (functions/ranges/). */
+const CARRIED_PER_COMMIT = 2;
 const COMMIT_EVERY_S = 300;
 const FAILING_FIRST = 0.03;
 /** Flux drops identical events for 5 minutes; a verdict's re-send comes after that. */
@@ -144,12 +146,16 @@ export interface FleetVariant {
   counts: boolean;
   /** The routes' `clusterStatuses`. */
   clusterStatuses: boolean;
+  /** The routes' `rangeStatuses` (they apply to the cluster statuses). */
+  rangeStatuses: boolean;
 }
 
 export interface FleetFigures extends FleetVariant {
   events: number;
   forgeCallsPerEvent: number;
   forgeWritesPerEvent: number;
+  /** Forge calls per deployment: per cluster, object and commit deployed. */
+  forgeCallsPerDeployment?: number;
   rollupWritesPerCommitAndEnvironment: number;
   rollupStatesPerCommitAndEnvironment: number;
   fluxCallsPerEvent: number;
@@ -168,6 +174,7 @@ export async function runFleet(variant: FleetVariant): Promise<FleetFigures> {
         cluster,
         environment,
         clusterStatuses: variant.clusterStatuses,
+        rangeStatuses: variant.rangeStatuses,
         auth: { secret: 'fleet/webhook' },
         provider: {
           type: 'github',
@@ -190,6 +197,12 @@ export async function runFleet(variant: FleetVariant): Promise<FleetFigures> {
     });
     const handler = apiGatewayHandler(relay);
     const events = fleetStream(15);
+    // Each deployed commit comes with commits pushed before it that no event names.
+    let previous: string | undefined;
+    for (const sha of new Set(events.map((event) => event.sha))) {
+      const carried = github.graph.chain(sha, CARRIED_PER_COMMIT, previous);
+      previous = github.graph.add(sha, carried.slice(-1));
+    }
     const baseMs = Math.floor(Date.now() / 1000) * 1000 - 3 * 3600_000;
     const bodies = events.map((event) => bodyOf(event, baseMs));
     for (const [index, event] of events.entries()) {
@@ -213,6 +226,8 @@ export async function runFleet(variant: FleetVariant): Promise<FleetFigures> {
       events: events.length,
       forgeCallsPerEvent: github.requests.length / events.length,
       forgeWritesPerEvent: github.writes.length / events.length,
+      forgeCallsPerDeployment:
+        github.requests.length / (COMMITS * ENVIRONMENTS.length * CLUSTERS_PER_ENVIRONMENT * KUSTOMIZATIONS),
       rollupWritesPerCommitAndEnvironment: rollupWrites / commitsAndEnvironments,
       rollupStatesPerCommitAndEnvironment: rollupStates / commitsAndEnvironments,
       fluxCallsPerEvent: flux.calls / events.length,
@@ -226,8 +241,10 @@ export async function runFleet(variant: FleetVariant): Promise<FleetFigures> {
 
 export function formatFleet(figures: readonly FleetFigures[]): string {
   const rows = figures.map((f) => [
-    `counts ${f.counts ? 'on ' : 'off'}, cluster statuses ${f.clusterStatuses ? 'on ' : 'off'}`,
+    `counts ${f.counts ? 'on ' : 'off'}, cluster statuses ${f.clusterStatuses ? 'on ' : 'off'}, ranges ${f.clusterStatuses && f.rangeStatuses === true ? 'on ' : 'off'}`,
     f.forgeCallsPerEvent.toFixed(3),
+    // Figures files written before the bench counted deployments have none.
+    f.forgeCallsPerDeployment === undefined ? '–' : f.forgeCallsPerDeployment.toFixed(2),
     f.forgeWritesPerEvent.toFixed(3),
     f.rollupWritesPerCommitAndEnvironment.toFixed(1),
     f.rollupStatesPerCommitAndEnvironment.toFixed(1),
@@ -237,6 +254,7 @@ export function formatFleet(figures: readonly FleetFigures[]): string {
   const header = [
     'relay',
     'calls/event',
+    'calls/deployment',
     'writes/event',
     'roll-up writes/commit/env',
     'roll-up states/commit/env',
@@ -251,25 +269,28 @@ export function formatFleet(figures: readonly FleetFigures[]): string {
   const first = figures[0];
   return [
     '',
-    `Fleet stream: ${ENVIRONMENTS.length} environments × ${CLUSTERS_PER_ENVIRONMENT} clusters × ${KUSTOMIZATIONS} Kustomizations, ${COMMITS} commits ${COMMIT_EVERY_S / 60} min apart, Flux's re-sends included (${first?.events ?? 0} events)`,
+    `Fleet stream: ${ENVIRONMENTS.length} environments × ${CLUSTERS_PER_ENVIRONMENT} clusters × ${KUSTOMIZATIONS} Kustomizations, ${COMMITS} commits ${COMMIT_EVERY_S / 60} min apart, each pushed with ${CARRIED_PER_COMMIT} more that no event names, Flux's re-sends included (${first?.events ?? 0} events)`,
     line(header),
     ...rows.map(line),
     '  Flux: its GitHub provider in each cluster (Progressing skipped, a read before every write); its writes are per cluster and object.',
+    "  calls/deployment: per cluster, object and deployed commit; ranges on adds a range read for each deployment after the first and the carried commits' statuses.",
     '  roll-up states: how often the roll-ups change (state or description) as the stream arrives, computed apart; writes equal to it are the goal.',
     '',
   ].join('\n');
 }
 
-/** The variants `npm run bench` runs: the roll-up alone, with and without counts. */
+/** The variants `npm run bench` runs: the roll-up alone, with and without counts; the cluster statuses with ranges off and on. */
 export const BENCH_VARIANTS: readonly FleetVariant[] = [
-  { counts: false, clusterStatuses: false },
-  { counts: true, clusterStatuses: false },
+  { counts: false, clusterStatuses: false, rangeStatuses: false },
+  { counts: true, clusterStatuses: false, rangeStatuses: false },
+  { counts: true, clusterStatuses: true, rangeStatuses: false },
+  { counts: true, clusterStatuses: true, rangeStatuses: true },
 ];
 
-// `npx tsx scripts/bench/fleet.ts` adds the cluster statuses, which take a minute and a half more.
+// `npx tsx scripts/bench/fleet.ts` runs the fleet stream alone.
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const figures: FleetFigures[] = [];
-  for (const variant of [...BENCH_VARIANTS, { counts: true, clusterStatuses: true }]) {
+  for (const variant of BENCH_VARIANTS) {
     figures.push(await runFleet(variant));
   }
   process.stdout.write(formatFleet(figures));

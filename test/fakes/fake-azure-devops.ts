@@ -12,6 +12,8 @@ export interface AzureStatus {
 
 const STATUSES = /^\/([^/]+)\/([^/]+)\/_apis\/git\/repositories\/([^/]+)\/commits\/([0-9a-f]{40})\/statuses$/;
 
+const COMMITS_BATCH = /^\/([^/]+)\/([^/]+)\/_apis\/git\/repositories\/([^/]+)\/commitsbatch$/;
+
 /**
  * Azure DevOps commit statuses on 127.0.0.1: every POST appends (201); a GET answers
  * `{count, value}`, oldest first, paged with `top`/`skip`, and with `latestOnly` keeps the newest per
@@ -40,7 +42,27 @@ export class FakeAzureDevOps extends SpecCheckedFake {
     this.statuses.set(key, list);
   }
 
+  /**
+   * Which version `commitsbatch` walks history from. Its description leaves it open ("compareVersion:
+   * start walking history starting at this commit"); the client must cope with either.
+   */
+  walksFrom: 'compareVersion' | 'itemVersion' = 'compareVersion';
+
+  /** The commits one version reaches and the other does not, newest first, `$top`/`$skip` paged. */
+  #commitsBatch(request: RecordedRequest): ScriptedResponse {
+    const body = json(request);
+    const other = this.walksFrom === 'compareVersion' ? 'itemVersion' : 'compareVersion';
+    const all = this.graph.between(body[other]?.version ?? '', body[this.walksFrom]?.version ?? '');
+    const skip = Number(request.query.get('$skip') ?? 0);
+    const top = Number(request.query.get('$top') ?? 100);
+    const value = all
+      .slice(skip, skip + top)
+      .map((commitId) => ({ commitId, parents: [...this.graph.parentsOf(commitId)] }));
+    return { status: 200, body: { count: value.length, value } };
+  }
+
   protected handle(request: RecordedRequest): ScriptedResponse {
+    if (request.method === 'POST' && COMMITS_BATCH.test(request.path)) return this.#commitsBatch(request);
     const match = STATUSES.exec(request.path);
     if (match === null) return { status: 404, body: { message: 'The resource cannot be found.' } };
     if (request.query.get('api-version') === null) {

@@ -17,9 +17,11 @@ export interface BuildStatus {
 export class FakeBitbucketServer extends SpecCheckedFake {
   readonly statuses = new Map<string, Map<string, BuildStatus>>();
   readonly #builds: RegExp;
+  readonly #commits: RegExp;
 
   constructor(spec?: ConstructorParameters<typeof SpecCheckedFake>[0], context = '') {
     super(spec);
+    this.#commits = new RegExp(`^${context}/rest/api/latest/projects/([^/]+)/repos/([^/]+)/commits$`);
     this.#builds = new RegExp(
       `^${context}/rest/api/latest/projects/([^/]+)/repos/([^/]+)/commits/([0-9a-f]{40})/builds$`,
     );
@@ -31,6 +33,29 @@ export class FakeBitbucketServer extends SpecCheckedFake {
   }
 
   protected handle(request: RecordedRequest): ScriptedResponse {
+    if (request.method === 'GET' && this.#commits.test(request.path)) {
+      // `since` and `until` as Bitbucket Server takes them: commits until reaches and since does not.
+      const all = this.graph.between(request.query.get('since') ?? '', request.query.get('until') ?? '');
+      const limit = Number(request.query.get('limit') ?? 25);
+      const start = Number(request.query.get('start') ?? 0);
+      const values = all.slice(start, start + limit).map((id) => ({
+        id,
+        displayId: id.slice(0, 11),
+        parents: this.graph.parentsOf(id).map((parent) => ({ id: parent })),
+      }));
+      const isLastPage = start + limit >= all.length;
+      return {
+        status: 200,
+        body: {
+          size: values.length,
+          limit,
+          start,
+          isLastPage,
+          values,
+          ...(isLastPage ? {} : { nextPageStart: start + limit }),
+        },
+      };
+    }
     const builds = this.#builds.exec(request.path);
     if (builds === null) return { status: 404, body: { errors: [{ message: 'Not found' }] } };
     const commit = `${decodeURIComponent(builds[1] as string)}/${decodeURIComponent(builds[2] as string)}@${builds[3]}`;

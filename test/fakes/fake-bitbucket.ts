@@ -15,6 +15,8 @@ export interface BitbucketStatus {
 const BUILDS =
   /^\/2\.0\/repositories\/([^/]+)\/([^/]+)\/commit\/([0-9a-f]{40})\/statuses\/build(?:\/([^/]+))?$/;
 
+const COMMITS = /^\/2\.0\/repositories\/([^/]+)\/([^/]+)\/commits\/([0-9a-f]{40})$/;
+
 /**
  * Bitbucket Cloud's build statuses on 127.0.0.1 under `/2.0`: a POST upserts by `key`, which the
  * service refuses beyond 40 characters, and a GET by key answers 404 until one exists.
@@ -27,7 +29,32 @@ export class FakeBitbucket extends SpecCheckedFake {
     return [...(this.statuses.get(`${repository}@${sha}`)?.values() ?? [])].toReversed();
   }
 
+  /** `git log <revision> ^exclude`, newest first, in pages linked by `next`. */
+  #commits(request: RecordedRequest, revision: string): ScriptedResponse {
+    const all = this.graph.between(request.query.get('exclude') ?? '', revision);
+    const pagelen = Math.min(Number(request.query.get('pagelen') ?? 10), 100);
+    const page = Number(request.query.get('page') ?? 1);
+    const values = all.slice((page - 1) * pagelen, page * pagelen).map((hash) => ({
+      type: 'commit',
+      hash,
+      parents: this.graph.parentsOf(hash).map((parent) => ({ hash: parent })),
+    }));
+    const next = new URLSearchParams(request.query);
+    next.set('page', String(page + 1));
+    return {
+      status: 200,
+      body: {
+        pagelen,
+        page,
+        values,
+        ...(page * pagelen < all.length ? { next: `${this.url}${request.path}?${next}` } : {}),
+      },
+    };
+  }
+
   protected handle(request: RecordedRequest): ScriptedResponse {
+    const commits = COMMITS.exec(request.path);
+    if (request.method === 'GET' && commits) return this.#commits(request, commits[3] as string);
     const builds = BUILDS.exec(request.path);
     if (builds === null)
       return { status: 404, body: { type: 'error', error: { message: 'Resource not found' } } };

@@ -1,4 +1,5 @@
 import { inject } from 'vitest';
+import { CommitGraph } from './commit-graph.js';
 import { readSpec, type SpecName } from './forge-specs.js';
 import { LoopbackServer, type RecordedRequest, type ScriptedResponse } from './loopback-server.js';
 import { checkAgainstSpec, type SpecCheckOptions } from './spec-check.js';
@@ -27,6 +28,8 @@ export abstract class SpecCheckedFake {
   /** Answers for the next requests, in order, before the fake's own logic runs. */
   readonly script: ScriptedResponse[] = [];
   readonly server: LoopbackServer;
+  /** The repository's history, which the forge's compare or commit-list operation answers from. */
+  readonly graph = new CommitGraph();
 
   constructor(private readonly spec?: SpecCheckOptions) {
     this.server = new LoopbackServer((request) => this.#answer(request));

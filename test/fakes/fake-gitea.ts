@@ -15,6 +15,7 @@ export interface GiteaStatus {
 
 const WRITE = /^\/api\/v1\/repos\/([^/]+)\/([^/]+)\/statuses\/([0-9a-f]{40})$/;
 const LIST = /^\/api\/v1\/repos\/([^/]+)\/([^/]+)\/(?:statuses|commits)\/([0-9a-f]{40})(?:\/statuses)?$/;
+const COMPARE = /^\/api\/v1\/repos\/([^/]+)\/([^/]+)\/compare\/([0-9a-f]{40})\.\.\.([0-9a-f]{40})$/;
 const ISSUE_COMMENTS = /^\/api\/v1\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/;
 const COMMENT = /^\/api\/v1\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/;
 
@@ -79,6 +80,14 @@ export class FakeGitea extends SpecCheckedFake {
         target_url: body.target_url ?? '',
       });
       return { status: 201, body: this.statusesOf(repository, write[3] as string)[0] };
+    }
+    const compare = COMPARE.exec(request.path);
+    if (request.method === 'GET' && compare) {
+      const commits = this.graph
+        .between(compare[3] as string, compare[4] as string)
+        .toReversed()
+        .map((sha) => ({ sha, parents: this.graph.parentsOf(sha).map((parent) => ({ sha: parent })) }));
+      return { status: 200, body: { total_commits: commits.length, commits } };
     }
     const list = LIST.exec(request.path);
     if (request.method === 'GET' && list) {

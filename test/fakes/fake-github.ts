@@ -13,6 +13,9 @@ export interface GitHubStatus {
 
 const WRITE = /^\/repos\/([^/]+)\/([^/]+)\/statuses\/([0-9a-f]{40})$/;
 const LIST = /^\/repos\/([^/]+)\/([^/]+)\/commits\/([^/]+)\/statuses$/;
+const COMPARE = /^\/repos\/([^/]+)\/([^/]+)\/compare\/([0-9a-f]{40})\.\.\.([0-9a-f]{40})$/;
+/** GitHub's compare without pages lists at most this many commits, the newest of the comparison. */
+const COMPARE_LIMIT = 250;
 const DISPATCH = /^\/repos\/([^/]+)\/([^/]+)\/dispatches$/;
 
 const ISSUE_COMMENTS = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/;
@@ -80,6 +83,8 @@ export class FakeGitHub extends SpecCheckedFake {
       this.statuses.set(key, [status, ...(this.statuses.get(key) ?? [])]);
       return { status: 201, body: status };
     }
+    const compare = COMPARE.exec(request.path);
+    if (request.method === 'GET' && compare) return this.#compare(compare[3] as string, compare[4] as string);
     const dispatch = DISPATCH.exec(request.path);
     if (request.method === 'POST' && dispatch) {
       const body = JSON.parse(request.body);
@@ -113,6 +118,34 @@ export class FakeGitHub extends SpecCheckedFake {
       return { status: 200, body: all.slice((page - 1) * perPage, page * perPage) };
     }
     return { status: 404, body: { message: 'Not Found' } };
+  }
+
+  /** base...head as GitHub answers it: oldest first, with `status` saying how head relates to base. */
+  #compare(base: string, head: string): ScriptedResponse {
+    const ahead = this.graph.between(base, head);
+    const behind = this.graph.between(head, base);
+    const status =
+      ahead.length === 0 && behind.length === 0
+        ? 'identical'
+        : behind.length === 0
+          ? 'ahead'
+          : ahead.length === 0
+            ? 'behind'
+            : 'diverged';
+    const commits = ahead
+      .slice(0, COMPARE_LIMIT)
+      .toReversed()
+      .map((sha) => ({ sha, parents: this.graph.parentsOf(sha).map((parent) => ({ sha: parent })) }));
+    return {
+      status: 200,
+      body: {
+        status,
+        ahead_by: ahead.length,
+        behind_by: behind.length,
+        total_commits: ahead.length,
+        commits,
+      },
+    };
   }
 
   /** The deployments of a commit in an environment, newest first. */

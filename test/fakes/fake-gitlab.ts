@@ -85,6 +85,7 @@ export class FakeGitLab extends SpecCheckedFake {
   #nextId = 1;
   readonly #write: RegExp;
   readonly #list: RegExp;
+  readonly #compare: RegExp;
   readonly #notes: RegExp;
   /** Merge requests' notes: GitLab's OpenAPI description lacks them (see `checkNoteRequest`). */
   readonly comments = new FakeComments();
@@ -92,6 +93,7 @@ export class FakeGitLab extends SpecCheckedFake {
   constructor(spec?: SpecCheckOptions, prefix = '') {
     super(spec);
     this.#write = new RegExp(`^${prefix}/api/v4/projects/([^/]+)/statuses/([0-9a-f]{40})$`);
+    this.#compare = new RegExp(`^${prefix}/api/v4/projects/([^/]+)/repository/compare$`);
     this.#notes = new RegExp(`^${prefix}/api/v4/projects/([^/]+)/merge_requests/(\\d+)/notes(?:/(\\d+))?$`);
     this.#list = new RegExp(`^${prefix}/api/v4/projects/([^/]+)/repository/commits/([0-9a-f]{40})/statuses$`);
   }
@@ -142,6 +144,18 @@ export class FakeGitLab extends SpecCheckedFake {
     const list = this.#list.exec(request.path);
     if (request.method === 'GET' && list) {
       return this.#listStatuses(decodeURIComponent(list[1] as string), list[2] as string, request.query);
+    }
+    if (request.method === 'GET' && this.#compare.test(request.path)) {
+      const from = request.query.get('from') ?? '';
+      const to = request.query.get('to') ?? '';
+      const commits = this.graph
+        .between(from, to)
+        .toReversed()
+        .map((id) => ({ id, short_id: id.slice(0, 8), parent_ids: [...this.graph.parentsOf(id)] }));
+      return {
+        status: 200,
+        body: { commit: commits.at(-1) ?? null, commits, diffs: [], compare_same_ref: from === to },
+      };
     }
     return { status: 404, body: { message: '404 Not Found' } };
   }

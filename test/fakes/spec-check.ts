@@ -82,7 +82,10 @@ export async function checkAgainstSpec(
       answer.headers.get('sl-violations') ?? '[]',
     );
     for (const detail of listed) {
-      if (detail.severity === 'Error')
+      // Prism also judges its own example answer; GitLab's examples break GitLab's schemas (a string
+      // for `parent_ids`), which says nothing about the request (README of the specs: "Do not validate
+      // responses strictly").
+      if (detail.severity === 'Error' && detail.location?.[0] !== 'response')
         violations.push(`${detail.location?.join('.') ?? ''}: ${detail.message}`);
     }
   }

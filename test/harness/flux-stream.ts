@@ -85,7 +85,16 @@ export function expectedForgeCalls(events: readonly StreamEvent[]) {
   // The forge's own list is read only for an identity the ledger has not seen yet: after that, the
   // ledger knows what the forge shows, and a change is a write alone.
   const firsts = new Set(changes.map((event) => identityOf(event))).size;
+  // A new commit of an object that settled before is a deployment with a range to read.
+  const deployed = new Set<string>();
+  let rangeReads = 0;
+  for (const event of events) {
+    if (event.kind !== 'new-commit') continue;
+    if (deployed.has(event.object)) rangeReads++;
+    deployed.add(event.object);
+  }
   return {
+    rangeReads,
     relay: { calls: changes.length + firsts, writes: changes.length },
     flux: { calls: events.length + changes.length, writes: changes.length },
   };

@@ -1,10 +1,21 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Route, RouteInput } from '../../functions/config/route-schema.js';
+import { canReadRange } from '../../functions/forges/commit-range.js';
+import { credentialsFromSecret } from '../../functions/forges/credentials.js';
 import type { StatusState } from '../../functions/forges/forge.js';
-import type { ForgeType } from '../../functions/forges/registry.js';
+import { createForgeClient, type ForgeType } from '../../functions/forges/registry.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { shaOf } from '../fakes/commit-graph.js';
 import type { SpecCheckedFake } from '../fakes/fake-forge.js';
-import { eventOf, FIXTURES, fixture, MemorySecrets, testRoute, WEBHOOK_KEY } from './flux-fixtures.js';
+import {
+  eventOf,
+  FIXTURES,
+  fixture,
+  MemorySecrets,
+  testRoute,
+  verdictEvent,
+  WEBHOOK_KEY,
+} from './flux-fixtures.js';
 import { apiEvent, testRelay } from './relay-harness.js';
 
 export const SHA = 'df277975d2783b0e7fd4d0487d990bd60442923c';
@@ -205,5 +216,129 @@ export function sharedBehaviour<F extends SpecCheckedFake>(profile: ForgeProfile
     expect(response.statusCode).toBe(424);
     expect(response.body).not.toContain(secret);
     expect(JSON.stringify(records)).not.toContain(secret);
+  });
+}
+
+/** The route's forge client, as the delivery builds it, for the range calls. */
+async function rangeClient<F extends SpecCheckedFake>(profile: ForgeProfile<F>, forge: ForgeHarness<F>) {
+  const client = await createForgeClient(forge.route().provider, credentialsFromSecret(profile.secret));
+  if (!canReadRange(client)) throw new Error(`${profile.type} reads no commit ranges`);
+  return client;
+}
+
+const soon = () => ({ limit: 50, deadline: Date.now() + 10_000 });
+
+/**
+ * The commits a deployment carried (README "Commit ranges"), on every forge's stateful fake judged
+ * by its description: first-parent, newest first, bounded, and no range where head does not
+ * descend from base.
+ */
+export function rangeBehaviour<F extends SpecCheckedFake>(profile: ForgeProfile<F>, forge: ForgeHarness<F>) {
+  it.each([
+    ['success', false],
+    ['failure', true],
+  ] as const)(
+    'gives three commits deployed as one three final statuses after a %s: one its own, two carried',
+    async (_, failed) => {
+      // Prepare: W deployed; three commits pushed together; Flux deploys only the third.
+      const { graph } = forge.fake;
+      const [deployed] = graph.chain('deployed-before', 1);
+      const [c1, c2, head] = graph.chain('pushed-together', 3, deployed) as [string, string, string];
+      const { handler, records } = forge.setup();
+      await handler(apiEvent({ body: verdictEvent(deployed as string, 'success', '2026-07-14T09:00:00Z') }));
+
+      // Act
+      const response = await handler(
+        apiEvent({ body: verdictEvent(head, failed ? 'failure' : 'success', '2026-07-14T09:21:37Z') }),
+      );
+
+      // Assess
+      expect(response.statusCode).toBe(200);
+      expect(profile.written(forge.fake, head)).toMatchObject([
+        { state: profile.states[failed ? 'failure' : 'success'], name: CONTEXT },
+      ]);
+      const carried = failed
+        ? {
+            state: profile.states.error,
+            description: `deployed with ${head.slice(0, 7)}, which failed; not verified on its own`,
+          }
+        : { state: profile.states.success, description: `deployed with ${head.slice(0, 7)}` };
+      for (const sha of [c1, c2]) {
+        expect(profile.written(forge.fake, sha)).toMatchObject([{ ...carried, name: CONTEXT }]);
+      }
+      expect(records.at(-1)?.range).toMatchObject({
+        base: deployed,
+        descends: true,
+        commits: 2,
+        written: 2,
+        queued: 0,
+      });
+    },
+  );
+
+  it('lists the commits after the last deployment, newest first, without the deployed one', async () => {
+    // Prepare: W deployed; three commits pushed together, the third deployed.
+    const [base] = forge.fake.graph.chain('base', 1);
+    const [c1, c2, head] = forge.fake.graph.chain('burst', 3, base);
+    const client = await rangeClient(profile, forge);
+
+    // Act
+    const range = await client.commitRange(base as string, head as string, soon());
+
+    // Assess
+    expect(range).toEqual({ descends: true, commits: [c2, c1], left: 0, more: false });
+  });
+
+  it('follows first parents: a merged branch’s own commits are not in the range', async () => {
+    const { graph } = forge.fake;
+    const [base] = graph.chain('base', 1);
+    const [onMain] = graph.chain('main', 1, base);
+    const [, feature2] = graph.chain('feature', 2, base);
+    const merge = graph.add(shaOf('merge'), [onMain as string, feature2 as string]);
+    const [head] = graph.chain('after-merge', 1, merge);
+    const client = await rangeClient(profile, forge);
+
+    const range = await client.commitRange(base as string, head as string, soon());
+
+    expect(range).toEqual({ descends: true, commits: [merge, onMain], left: 0, more: false });
+  });
+
+  it('finds no range for a rollback (head is an ancestor of base)', async () => {
+    const [older, , newer] = forge.fake.graph.chain('line', 3);
+    const client = await rangeClient(profile, forge);
+
+    const range = await client.commitRange(newer as string, older as string, soon());
+
+    expect(range).toEqual({ descends: false, commits: [], left: 0, more: false });
+  });
+
+  it('finds no range for a force push (head and base diverged)', async () => {
+    const { graph } = forge.fake;
+    const [root] = graph.chain('root', 1);
+    const [deployed] = graph.chain('rewritten', 2, root).slice(-1);
+    const [, pushed] = graph.chain('force-pushed', 2, root);
+    const client = await rangeClient(profile, forge);
+
+    const range = await client.commitRange(deployed as string, pushed as string, soon());
+
+    expect(range).toEqual({ descends: false, commits: [], left: 0, more: false });
+  });
+
+  it('stops at the bound, newest first, and counts what it left', async () => {
+    // Prepare: 120 commits after the last deployment; the bound is 50.
+    const [base] = forge.fake.graph.chain('base', 1);
+    const burst = forge.fake.graph.chain('long', 120, base);
+    const client = await rangeClient(profile, forge);
+
+    // Act
+    const range = await client.commitRange(base as string, burst.at(-1) as string, soon());
+
+    // Assess: the 50 newest before head; the 69 older are left, counted exactly or as a lower bound.
+    expect(range.descends).toBe(true);
+    expect(range.commits).toEqual(burst.slice(-51, -1).reverse());
+    if (range.more) expect(range.left).toBeGreaterThan(0);
+    else expect(range.left).toBe(69);
+    expect(range.left).toBeLessThanOrEqual(69);
+    expect(forge.fake.requests.length).toBeLessThanOrEqual(3);
   });
 }

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { canReadRange } from '../../functions/forges/commit-range.js';
+import { credentialsFromSecret } from '../../functions/forges/credentials.js';
+import { createForgeClient } from '../../functions/forges/registry.js';
 import { eventOf, FIXTURES, fixture } from '../harness/flux-fixtures.js';
-import { CONTEXT, SHA, sharedBehaviour, useForge } from '../harness/forge-behaviour.js';
+import { CONTEXT, rangeBehaviour, SHA, sharedBehaviour, useForge } from '../harness/forge-behaviour.js';
 import { azureDevOps } from '../harness/forge-profiles.js';
 import { apiEvent } from '../harness/relay-harness.js';
 
@@ -10,6 +13,7 @@ const REPO = azureDevOps.repository;
 describe('Azure DevOps through the relay', () => {
   const forge = useForge(azureDevOps);
   sharedBehaviour(azureDevOps, forge);
+  rangeBehaviour(azureDevOps, forge);
 
   it('names the status fluxcd, or fluxcd:<summary>, and sends api-version=7.1 on every call', async () => {
     const event = eventOf(FIXTURES.reconciled);
@@ -69,5 +73,32 @@ describe('Azure DevOps through the relay', () => {
       .statusesOf(REPO, 'a549a44b3316991928c80b3bee0eb916d16c9dcc')
       .map((status) => status.state);
     expect(states).toEqual(['failed', 'error']);
+  });
+});
+
+describe('Azure DevOps commit ranges, whichever way commitsbatch walks', () => {
+  const forge = useForge(azureDevOps);
+
+  it('reads base..head when the service walks from itemVersion instead', async () => {
+    // Prepare: the description leaves the direction open; this service walks the other way.
+    forge.fake.walksFrom = 'itemVersion';
+    const [base] = forge.fake.graph.chain('base', 1);
+    const [c1, c2, head] = forge.fake.graph.chain('burst', 3, base);
+    const client = await createForgeClient(forge.route().provider, credentialsFromSecret(azureDevOps.secret));
+    if (!canReadRange(client)) throw new Error('Azure DevOps reads no commit ranges');
+
+    // Act
+    const range = await client.commitRange(base as string, head as string, {
+      limit: 50,
+      deadline: Date.now() + 10_000,
+    });
+    const rollback = await client.commitRange(head as string, base as string, {
+      limit: 50,
+      deadline: Date.now() + 10_000,
+    });
+
+    // Assess
+    expect(range).toEqual({ descends: true, commits: [c2, c1], left: 0, more: false });
+    expect(rollback.descends).toBe(false);
   });
 });

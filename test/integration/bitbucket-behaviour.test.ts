@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, fixture, MemorySecrets, WEBHOOK_KEY } from '../harness/flux-fixtures.js';
-import { CONTEXT, SHA, sharedBehaviour, useForge } from '../harness/forge-behaviour.js';
+import { CONTEXT, rangeBehaviour, SHA, sharedBehaviour, useForge } from '../harness/forge-behaviour.js';
 import { bitbucket } from '../harness/forge-profiles.js';
 import { apiEvent } from '../harness/relay-harness.js';
 
@@ -15,6 +15,7 @@ function basic(user: string, password: string): string {
 describe('Bitbucket Cloud through the relay', () => {
   const forge = useForge(bitbucket);
   sharedBehaviour(bitbucket, forge);
+  rangeBehaviour(bitbucket, forge);
 
   it('keys the status by the SHA-1 of the context, as Flux, and links the repository by default', async () => {
     const response = await forge.setup().handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { eventOf, FIXTURES, fixture, MemorySecrets, WEBHOOK_KEY } from '../harness/flux-fixtures.js';
-import { CONTEXT, SHA, sharedBehaviour, useForge } from '../harness/forge-behaviour.js';
+import { CONTEXT, rangeBehaviour, SHA, sharedBehaviour, useForge } from '../harness/forge-behaviour.js';
 import { bitbucketServer } from '../harness/forge-profiles.js';
 import { apiEvent } from '../harness/relay-harness.js';
 
@@ -11,6 +11,7 @@ const REPO = bitbucketServer.repository;
 describe('Bitbucket Server through the relay', () => {
   const forge = useForge(bitbucketServer);
   sharedBehaviour(bitbucketServer, forge);
+  rangeBehaviour(bitbucketServer, forge);
 
   it('keys the status by the SHA-1 of the context and links the repository’s page by default', async () => {
     const response = await forge.setup().handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));

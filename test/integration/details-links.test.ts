@@ -12,6 +12,7 @@ import {
   fixture,
   MemorySecrets,
   testRoute,
+  verdictEvent,
   WEBHOOK_KEY,
 } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
@@ -74,6 +75,31 @@ async function service(route: Parameters<typeof testRoute>[1] = {}) {
 }
 
 describe('details links', () => {
+  it('lists on the deployed commit’s page the commits it carried, which link to it', async () => {
+    // Prepare: W deployed, then c1, c2 and X pushed together and X deployed.
+    const { github, deliver, open } = await service();
+    const [w] = github.graph.chain('details-base', 1);
+    const [c1, c2, x] = github.graph.chain('details-burst', 3, w) as [string, string, string];
+    await deliver(verdictEvent(w as string, 'success', Date.now() - 60_000));
+
+    // Act
+    await deliver(verdictEvent(x, 'success', Date.now() - 30_000));
+    const link = github.statusesOf('acme/fleet-infra', x)[0]?.target_url as string;
+    const page = await open(link);
+
+    // Assess
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Commits it carried (2)');
+    expect(page.body.indexOf(c2)).toBeGreaterThan(0);
+    expect(page.body.indexOf(c2)).toBeLessThan(page.body.indexOf(c1));
+    expect(page.body).toContain(`Since <code>${w}</code>`);
+    expect(github.statusesOf('acme/fleet-infra', c1)[0]).toMatchObject({
+      description: `deployed with ${x.slice(0, 7)}`,
+      target_url: link,
+    });
+    await github.stop();
+  });
+
   it('shows the sweep’s error as the forge does, for a verdict that never came', async () => {
     // Prepare: a pending status, its page linked.
     const { deliver, open, clock, sweep } = await service();

@@ -25,6 +25,8 @@ interface Delivery {
   calls: string[];
   /** The writes it caused on older commits it superseded (functions/pending/). */
   resolutions: string[];
+  /** The range reads of its deployment (functions/ranges/): one per new commit of a deployed object. */
+  ranges: string[];
   secretsManagerCalls: number;
 }
 
@@ -57,7 +59,8 @@ describe('forge and Secrets Manager calls on a Flux-like stream', () => {
         event,
         statusCode: response.statusCode,
         outcome: JSON.parse(response.body).outcome,
-        calls: calls.filter((call) => call.includes(event.sha)),
+        calls: calls.filter((call) => call.includes(event.sha) && !call.includes('/compare/')),
+        ranges: calls.filter((call) => call.includes('/compare/')),
         resolutions: calls.filter((call) => !call.includes(event.sha)),
         secretsManagerCalls: secretsManager.calls - secretsBefore,
       });
@@ -105,6 +108,9 @@ describe('forge and Secrets Manager calls on a Flux-like stream', () => {
     const resolutions = deliveries.flatMap((delivery) => delivery.resolutions);
 
     expect({ calls, writes }).toEqual(expected.relay);
+    // Besides: one range read per deployment of a new commit after the object's first; this stream's
+    // commits carry no others, so the reads find nothing to write.
+    expect(deliveries.flatMap((delivery) => delivery.ranges)).toHaveLength(expected.rangeReads);
     // Besides: one write for each older pending commit that a newer commit's verdict superseded.
     expect(superseded).toBeGreaterThan(0);
     expect(resolutions).toHaveLength(superseded);

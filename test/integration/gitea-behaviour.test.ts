@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, fixture } from '../harness/flux-fixtures.js';
-import { CONTEXT, SHA, sharedBehaviour, useForge } from '../harness/forge-behaviour.js';
+import { CONTEXT, rangeBehaviour, SHA, sharedBehaviour, useForge } from '../harness/forge-behaviour.js';
 import { gitea } from '../harness/forge-profiles.js';
 import { apiEvent } from '../harness/relay-harness.js';
 
@@ -10,6 +10,7 @@ const REPO = gitea.repository;
 describe('Gitea through the relay', () => {
   const forge = useForge(gitea);
   sharedBehaviour(gitea, forge);
+  rangeBehaviour(gitea, forge);
 
   it('sends the target URL and reads past the first page for its own context', async () => {
     // Prepare: our success, then 120 statuses of other contexts on the same commit.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { eventOf, FIXTURES, fixture, MemorySecrets, sign, WEBHOOK_KEY } from '../harness/flux-fixtures.js';
-import { sharedBehaviour, useForge } from '../harness/forge-behaviour.js';
+import { rangeBehaviour, sharedBehaviour, useForge } from '../harness/forge-behaviour.js';
 import { github } from '../harness/forge-profiles.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
 
@@ -15,6 +15,7 @@ const REPO = 'acme/fleet-infra';
 describe('GitHub through the relay', () => {
   const forge = useForge(github);
   sharedBehaviour(github, forge);
+  rangeBehaviour(github, forge);
 
   it('costs no forge call at all for a repeat this container already wrote', async () => {
     const { handler } = forge.setup();

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { specCheckFor } from '../fakes/fake-forge.js';
 import { FakeGitLab } from '../fakes/fake-gitlab.js';
 import { eventOf, FIXTURES, fixture, testRoute } from '../harness/flux-fixtures.js';
-import { CONTEXT, OTHER_SHA, SHA, sharedBehaviour, useForge } from '../harness/forge-behaviour.js';
+import {
+  CONTEXT,
+  OTHER_SHA,
+  rangeBehaviour,
+  SHA,
+  sharedBehaviour,
+  useForge,
+} from '../harness/forge-behaviour.js';
 import { gitlab } from '../harness/forge-profiles.js';
 import { apiEvent } from '../harness/relay-harness.js';
 
@@ -12,6 +19,7 @@ const PROJECT = gitlab.repository;
 describe('GitLab through the relay', () => {
   const forge = useForge(gitlab);
   sharedBehaviour(gitlab, forge);
+  rangeBehaviour(gitlab, forge);
 
   it('sends the branch of the revision as ref, on the URL-encoded project path', async () => {
     const response = await forge.setup().handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));

@@ -98,6 +98,26 @@ describe('the details page', () => {
     );
   });
 
+  it('lists the commits the deployment carried, and says how many a long range left out', () => {
+    // Prepare: two carried commits, at least 48 more past the route's rangeLimit; a later event keeps them.
+    const carried = { base: 'b'.repeat(40), commits: ['c'.repeat(40), 'd'.repeat(40)], left: 48, more: true };
+    const record = withEntry(
+      { ...recordOf(entry('2026-07-14T10:00:00Z', 'success')), carried },
+      SUBJECT,
+      entry('2026-07-14T10:05:00Z', 'success'),
+      NOW / 1000 + 3600,
+    );
+
+    // Act
+    const page = renderDetailsPage(record, NOW);
+
+    // Assess
+    expect(page).toContain('Commits it carried (2)');
+    expect(page.indexOf('c'.repeat(40))).toBeLessThan(page.indexOf('d'.repeat(40)));
+    expect(page).toContain(`Since <code>${'b'.repeat(40)}</code>`);
+    expect(page).toContain('At least 48 older commits were left out');
+  });
+
   it('shows a pending status as pending', () => {
     // Act
     const page = renderDetailsPage(recordOf(entry('2026-07-14T10:02:00Z', 'pending')), NOW);

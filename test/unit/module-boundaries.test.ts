@@ -23,6 +23,7 @@ const FOLDER_ORDER = [
   'delivery',
   'details',
   'pending',
+  'ranges',
   'fleet',
   'webhook',
   'local',

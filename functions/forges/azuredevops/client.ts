@@ -1,3 +1,4 @@
+import type { CommitRange, RangeOptions, RangeReader } from '../commit-range.js';
 import { basicAuthorization, requireToken } from '../credentials.js';
 import type {
   CommitStatus,
@@ -10,6 +11,7 @@ import type {
 import { dispatcherFor } from '../http/dispatcher.js';
 import { type ForgeAnswer, ForgeHttp } from '../http/forge-http.js';
 import type { AzureDevOpsLocation } from './address.js';
+import { azureCommitRange } from './commit-range.js';
 import type { AzureDevOpsOptions } from './options.js';
 
 /**
@@ -46,7 +48,7 @@ function statusesIn(body: unknown): AzureStatus[] {
   return Array.isArray(value) ? (value as AzureStatus[]) : [];
 }
 
-class AzureDevOpsClient implements ForgeClient {
+class AzureDevOpsClient implements ForgeClient, RangeReader {
   readonly #http: ForgeHttp;
   readonly #states: Record<StatusState, string>;
 
@@ -78,6 +80,11 @@ class AzureDevOpsClient implements ForgeClient {
   #path(sha: string): string {
     const { project, repo } = this.location;
     return `/${encodeURIComponent(project)}/_apis/git/repositories/${encodeURIComponent(repo)}/commits/${sha}/statuses`;
+  }
+
+  /** The commits a deployment carried: README "Commit ranges". */
+  commitRange(base: string, head: string, options: RangeOptions): Promise<CommitRange> {
+    return azureCommitRange(this.#http, this.location, base, head, options);
   }
 
   async write(status: CommitStatus, { deadline, checkForge }: WriteOptions): Promise<WriteResult> {

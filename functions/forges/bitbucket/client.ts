@@ -1,10 +1,12 @@
 import { RouteMisconfiguredError } from '../../core/errors.js';
+import type { CommitRange, RangeOptions, RangeReader } from '../commit-range.js';
 import { basicAuthorization, basicFromUsernamePassword } from '../credentials.js';
 import type { CommitStatus, ForgeClient, ForgeCredentials, WriteOptions, WriteResult } from '../forge.js';
 import { dispatcherFor } from '../http/dispatcher.js';
 import { type ForgeAnswer, ForgeHttp } from '../http/forge-http.js';
 import { statusKey } from '../status-key.js';
 import type { BitbucketLocation } from './address.js';
+import { bitbucketCommitRange } from './commit-range.js';
 import { BITBUCKET_STATES } from './states.js';
 
 interface BitbucketStatus {
@@ -30,7 +32,7 @@ function authorization(credentials: ForgeCredentials, where: string): string {
   );
 }
 
-class BitbucketClient implements ForgeClient {
+class BitbucketClient implements ForgeClient, RangeReader {
   readonly #http: ForgeHttp;
 
   constructor(
@@ -55,6 +57,11 @@ class BitbucketClient implements ForgeClient {
   #builds(sha: string): string {
     const { workspace, repoSlug } = this.location;
     return `/repositories/${encodeURIComponent(workspace)}/${encodeURIComponent(repoSlug)}/commit/${sha}/statuses/build`;
+  }
+
+  /** The commits a deployment carried: README "Commit ranges". */
+  commitRange(base: string, head: string, options: RangeOptions): Promise<CommitRange> {
+    return bitbucketCommitRange(this.#http, this.location, base, head, options);
   }
 
   async write(status: CommitStatus, { deadline, checkForge }: WriteOptions): Promise<WriteResult> {

@@ -1,12 +1,14 @@
 import { RouteMisconfiguredError } from '../../core/errors.js';
 import { truncate } from '../../core/text.js';
 import { BITBUCKET_SERVER_STATES } from '../bitbucket/states.js';
+import type { CommitRange, RangeOptions, RangeReader } from '../commit-range.js';
 import { basicFromUsernamePassword } from '../credentials.js';
 import type { CommitStatus, ForgeClient, ForgeCredentials, WriteOptions, WriteResult } from '../forge.js';
 import { dispatcherFor } from '../http/dispatcher.js';
 import { type ForgeAnswer, ForgeHttp } from '../http/forge-http.js';
 import { statusKey } from '../status-key.js';
 import type { BitbucketServerLocation } from './address.js';
+import { bitbucketServerCommitRange } from './commit-range.js';
 import { BITBUCKET_SERVER_TEXT_LIMIT } from './descriptor.js';
 
 /** Bitbucket Server's limits for a build status, from its REST API description. */
@@ -27,7 +29,7 @@ function authorization(credentials: ForgeCredentials, where: string): string {
   );
 }
 
-class BitbucketServerClient implements ForgeClient {
+class BitbucketServerClient implements ForgeClient, RangeReader {
   readonly #http: ForgeHttp;
 
   constructor(
@@ -63,6 +65,11 @@ class BitbucketServerClient implements ForgeClient {
   #builds(sha: string): string {
     const { projectKey, repoSlug } = this.location;
     return `/api/latest/projects/${encodeURIComponent(projectKey)}/repos/${encodeURIComponent(repoSlug)}/commits/${sha}/builds`;
+  }
+
+  /** The commits a deployment carried: README "Commit ranges". */
+  commitRange(base: string, head: string, options: RangeOptions): Promise<CommitRange> {
+    return bitbucketServerCommitRange(this.#http, this.location, base, head, options);
   }
 
   async write(status: CommitStatus, { deadline, checkForge }: WriteOptions): Promise<WriteResult> {

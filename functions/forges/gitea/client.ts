@@ -1,3 +1,4 @@
+import type { CommitRange, RangeOptions, RangeReader } from '../commit-range.js';
 import { requireToken } from '../credentials.js';
 import type {
   ChangeRequestCommenter,
@@ -12,6 +13,7 @@ import { dispatcherFor } from '../http/dispatcher.js';
 import { type ForgeAnswer, ForgeHttp } from '../http/forge-http.js';
 import type { GiteaLocation } from './address.js';
 import { upsertGiteaComment } from './comments.js';
+import { giteaCommitRange } from './commit-range.js';
 
 const STATES: Record<StatusState, string> = {
   success: 'success',
@@ -35,7 +37,7 @@ function hasNextPage(answer: ForgeAnswer, count: number): boolean {
   return link === null ? count === PAGE_SIZE : /rel="next"/.test(link);
 }
 
-class GiteaClient implements ForgeClient, ChangeRequestCommenter {
+class GiteaClient implements ForgeClient, ChangeRequestCommenter, RangeReader {
   readonly #http: ForgeHttp;
 
   constructor(
@@ -87,6 +89,11 @@ class GiteaClient implements ForgeClient, ChangeRequestCommenter {
       },
     });
     return { outcome: 'written', forgeStatus: answer.status };
+  }
+
+  /** The commits a deployment carried: README "Commit ranges". */
+  commitRange(base: string, head: string, options: RangeOptions): Promise<CommitRange> {
+    return giteaCommitRange(this.#http, this.location, base, head, options);
   }
 
   /** The newest status with this context: `highestindex` lists a commit's statuses newest first. */

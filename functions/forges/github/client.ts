@@ -1,6 +1,7 @@
 import { Octokit } from '@octokit/rest';
 import { ForgeUnavailableError, RelayError } from '../../core/errors.js';
 import { truncate } from '../../core/text.js';
+import type { CommitRange, RangeOptions, RangeReader } from '../commit-range.js';
 import { GITHUB_DESCRIPTION_LIMIT } from './descriptor.js';
 
 export { GITHUB_DESCRIPTION_LIMIT };
@@ -30,6 +31,7 @@ import { forgeFetch } from '../http/forge-fetch.js';
 import type { GitHubLocation } from './address.js';
 import { appAuthStrategy, InstallationTokens } from './app-auth.js';
 import { upsertGitHubComment } from './comments.js';
+import { githubCommitRange } from './commit-range.js';
 import { answerBody, errorStatus, gaveUpOf } from './octokit-errors.js';
 import { applyRequestPolicy } from './request-policy.js';
 
@@ -50,7 +52,7 @@ function writeSpacingMs(): number {
 }
 
 export class GitHubClient
-  implements ForgeClient, RepositoryDispatcher, DeploymentWriter, ChangeRequestCommenter
+  implements ForgeClient, RepositoryDispatcher, DeploymentWriter, ChangeRequestCommenter, RangeReader
 {
   readonly #octokit: Octokit;
 
@@ -206,6 +208,13 @@ export class GitHubClient
         ...(status.logUrl === undefined ? {} : { log_url: status.logUrl }),
         request,
       }),
+    );
+  }
+
+  /** The commits a deployment carried: README "Commit ranges". */
+  commitRange(base: string, head: string, options: RangeOptions): Promise<CommitRange> {
+    return this.#call(options.deadline, (request) =>
+      githubCommitRange(this.#octokit, this.location, base, head, options, request),
     );
   }
 

@@ -1,5 +1,6 @@
 import { type CommitablePipelineStatus, type CommitStatusSchema, Commits } from '@gitbeaker/rest';
 import { truncate } from '../../core/text.js';
+import type { CommitRange, RangeOptions, RangeReader } from '../commit-range.js';
 import { requireToken } from '../credentials.js';
 import type {
   ChangeRequestCommenter,
@@ -15,6 +16,7 @@ import { dispatcherFor } from '../http/dispatcher.js';
 import { ForgeHttp } from '../http/forge-http.js';
 import type { GitLabLocation } from './address.js';
 import { upsertGitLabNote } from './comments.js';
+import { gitlabCommitRange } from './commit-range.js';
 import { GITLAB_DESCRIPTION_LIMIT } from './descriptor.js';
 import { requesterFor } from './requester.js';
 
@@ -38,7 +40,7 @@ const MAX_PAGES = 10;
 /** GitLab's state machine refuses `running` → `running` with a 400: the status is already there. */
 const SAME_STATE = /cannot transition status/i;
 
-class GitLabClient implements ForgeClient, ChangeRequestCommenter {
+class GitLabClient implements ForgeClient, ChangeRequestCommenter, RangeReader {
   readonly #http: ForgeHttp;
   readonly #where: string;
 
@@ -97,6 +99,11 @@ class GitLabClient implements ForgeClient, ChangeRequestCommenter {
       throw finalRejection(this.#where, 400, message);
     }
     return { outcome: 'written', forgeStatus: answer.status };
+  }
+
+  /** The commits a deployment carried: README "Commit ranges". */
+  commitRange(base: string, head: string, options: RangeOptions): Promise<CommitRange> {
+    return gitlabCommitRange(this.#http, this.location, base, head, options, this.token);
   }
 
   /**

@@ -1,0 +1,5 @@
+import type { DeploymentHistory } from './deployment-history.js';
+import { MemoryStore } from './memory-store.js';
+
+/** The deployment histories of one process (see `MemoryStore`). */
+export class MemoryDeploymentHistory extends MemoryStore<DeploymentHistory> {}

@@ -1,0 +1,159 @@
+import { ForgeUnavailableError, isPassingFault, type RelayError } from '../core/errors.js';
+import { objectName } from '../core/flux-object.js';
+import type { DeliveryRecord } from '../delivery/delivery-record.js';
+import type { ForgeClients } from '../delivery/forge-clients.js';
+import type { DeliverStatus, StatusJob } from '../delivery/status-delivery.js';
+import { type CommitRange, canReadRange } from '../forges/commit-range.js';
+import { type DeploymentHistoryStore, historyKey } from '../ledger/deployment-history.js';
+import { eventOrder } from '../ledger/status-ledger.js';
+import type { DeliveryQueue } from '../queue/delivery-queue.js';
+import { carriedStatus } from './carried-statuses.js';
+import { markDone, settle } from './settle.js';
+
+export interface RangeTracker {
+  history: DeploymentHistoryStore;
+  clients: ForgeClients;
+  /** The plain delivery (status-delivery.ts): a carried status is neither tracked nor ranged. */
+  deliverStatus: DeliverStatus;
+  /** Where the carried statuses go that the delivery's deadline leaves unwritten. */
+  queue?: DeliveryQueue | undefined;
+  /** Told of the range a verdict carried, for its details page. */
+  remember?: ((job: StatusJob, range: CarriedRange) => Promise<void>) | undefined;
+  now: () => number;
+}
+
+/** What a deployment carried, as its record and its details page tell it. */
+export interface CarriedRange {
+  /** The commit the object had settled on before (W). */
+  base: string;
+  /** The commits after it, newest first, that got a status here (at most the route's rangeLimit). */
+  commits: string[];
+  /** Commits of the range left out past the bound (at least this many when `more`). */
+  left: number;
+  more: boolean;
+}
+
+type RangeRecord = NonNullable<DeliveryRecord['range']>;
+
+/** Done verdicts one container remembers, oldest forgotten first. */
+const MAX_REMEMBERED = 10_000;
+
+/**
+ * Wraps the delivery of every event's status: when an object's verdict is final on commit X and
+ * the object had settled on W before, each first-parent commit of W..X gets a status of its own
+ * ("deployed with <sha7>"), ranked below every event of that commit, so it shows only where the
+ * commit has none of its own. Written while the deadline lasts; the rest goes to the queue.
+ */
+export function trackRanges(deliverStatus: DeliverStatus, tracker: RangeTracker): DeliverStatus {
+  // Verdicts whose range this container saw done: Flux's re-sends then cost no history read.
+  const done = new Set<string>();
+  return async (job) => {
+    const outcome = await deliverStatus(job);
+    const { route, status } = job;
+    const final = status.state === 'success' || status.state === 'failure';
+    if (!final || job.object === undefined || job.carried || job.replaces !== undefined) return outcome;
+    if (!route.rangeStatuses || !route.clusterStatuses || route.dryRun) return outcome;
+    const seen = `${route.id}|${objectName(job.object)}|${status.sha}|${job.eventTime}|${status.state}`;
+    if (done.has(seen)) return outcome;
+    await markRange(tracker, job);
+    if (done.size >= MAX_REMEMBERED) done.delete(done.values().next().value as string);
+    done.add(seen);
+    return outcome;
+  };
+}
+
+async function markRange(tracker: RangeTracker, job: StatusJob): Promise<void> {
+  const { route, status, eventTime, deadline, scope, record } = job;
+  const key = historyKey(route.id, objectName(job.object as NonNullable<StatusJob['object']>));
+  const shown = { state: status.state, description: status.description, targetUrl: status.targetUrl ?? '' };
+  const verdict = { sha: status.sha, order: eventOrder(eventTime, shown), eventTime };
+  const settlement = await settle(tracker.history, key, verdict);
+  if (!settlement.due) return;
+  if (settlement.base === undefined) {
+    await markDone(tracker.history, key, verdict);
+    return;
+  }
+  const client = await tracker.clients.client(route, scope);
+  if (!canReadRange(client)) return;
+  let range: CommitRange;
+  try {
+    range = await client.commitRange(settlement.base, status.sha, { limit: route.rangeLimit, deadline });
+  } catch (error) {
+    if (isPassingFault(error)) throw error;
+    // A forge that refuses its compare (an old Gitea without it) leaves the own status standing.
+    record.range = { base: settlement.base, descends: false, commits: 0, written: 0, queued: 0, left: 0 };
+    record.reason = `no commit range: ${scope.redact((error as Error).message)}`;
+    await markDone(tracker.history, key, verdict);
+    return;
+  }
+  const summary: RangeRecord = {
+    base: settlement.base,
+    descends: range.descends,
+    commits: range.commits.length,
+    written: 0,
+    queued: 0,
+    left: range.left,
+    ...(range.more ? { more: true } : {}),
+  };
+  record.range = summary;
+  if (range.descends) {
+    await writeCarried(tracker, job, range.commits, summary);
+    const carried = { base: settlement.base, commits: range.commits, left: range.left, more: range.more };
+    // The statuses are on the forge: a page that misses the list says so in the log, and is not retried.
+    await tracker.remember?.(job, carried).catch((error: Error) => {
+      record.reason = `the details page could not list the commits it carried: ${scope.redact(error.message)}`;
+    });
+  }
+  await markDone(tracker.history, key, verdict);
+}
+
+/** One carried status after another while the deadline lasts; the rest to the queue, never dropped. */
+async function writeCarried(
+  tracker: RangeTracker,
+  job: StatusJob,
+  commits: readonly string[],
+  summary: RangeRecord,
+): Promise<void> {
+  const { route, status, eventTime, deadline, scope } = job;
+  // The verdict's change request comment and its cluster's report are its own: a carried status
+  // owes neither (without the object, the fleet reports nothing and no pending is tracked).
+  const { comment: _comment, object: _object, ...carriedJob } = job;
+  let stopped: { at: number; reason: string; error?: RelayError } | undefined;
+  for (const [at, sha] of commits.entries()) {
+    if (tracker.now() >= deadline) {
+      stopped = { at, reason: 'the delivery’s deadline came first' };
+      break;
+    }
+    const carried = carriedStatus(route, status, sha);
+    const record: DeliveryRecord = { outcome: 'failed', statusCode: 0, durationMs: 0 };
+    try {
+      const outcome = await tracker.deliverStatus({ ...carriedJob, status: carried, record, carried: true });
+      if (outcome === 'written') summary.written++;
+    } catch (error) {
+      if (!isPassingFault(error)) throw error;
+      stopped = { at, reason: scope.redact(error.message), error };
+      break;
+    }
+  }
+  if (stopped === undefined) return;
+  const rest = commits.slice(stopped.at);
+  if (tracker.queue === undefined) {
+    // Without a queue the verdict's delivery fails, so that Flux sends it again and the range resumes.
+    throw stopped.error ?? new ForgeUnavailableError(stopped.reason);
+  }
+  const queue = tracker.queue;
+  await Promise.all(
+    rest.map((sha) =>
+      queue.enqueue(
+        {
+          routeId: route.id,
+          eventTime,
+          status: scope.redactFields(carriedStatus(route, status, sha)),
+          carried: true,
+        },
+        stopped.reason,
+      ),
+    ),
+  );
+  summary.queued = rest.length;
+}
