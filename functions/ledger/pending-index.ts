@@ -31,6 +31,14 @@ export const PendingEntrySchema = z.object({
 });
 export type PendingEntry = z.infer<typeof PendingEntrySchema>;
 
+/** The newest verdict the object had: a pending older than it, of another commit, was superseded by it. */
+export const LastVerdictSchema = z.object({
+  sha: z.string(),
+  state: z.enum(['success', 'failure', 'error']),
+  eventTime: z.number(),
+});
+export type LastVerdict = z.infer<typeof LastVerdictSchema>;
+
 /**
  * The commits on which one Flux object of one route is still pending, in one item, so that a
  * verdict finds the older ones in one read. `version` makes every change a compare-and-swap.
@@ -39,6 +47,7 @@ export const PendingObjectSchema = z.object({
   routeId: z.string(),
   object: z.string(),
   entries: z.array(PendingEntrySchema),
+  verdict: z.optional(LastVerdictSchema),
   version: z.number(),
 });
 export type PendingObject = z.infer<typeof PendingObjectSchema>;

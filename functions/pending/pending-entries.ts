@@ -2,6 +2,7 @@ import type { Route } from '../config/route-schema.js';
 import type { CommitStatus } from '../core/commit-status.js';
 import { parseDuration } from '../core/duration.js';
 import {
+  type LastVerdict,
   type PendingEntry,
   type PendingIndex,
   type PendingObject,
@@ -22,24 +23,68 @@ export function timeoutMsOf(route: Route): number | undefined {
   return route.pendingTimeout === false ? undefined : parseDuration(route.pendingTimeout);
 }
 
+type ItemState = Pick<PendingObject, 'entries' | 'verdict'>;
+
 /**
- * Changes one item's entries by compare-and-swap. `change` returns the next entries, or undefined
- * to leave the item as it is; the entries it returned are the answer.
+ * Changes one item by compare-and-swap. `change` returns the next entries and verdict, or undefined
+ * to leave the item as it is; what it returned is the answer.
  */
+export async function changeItem(
+  index: PendingIndex,
+  key: string,
+  owner: Pick<PendingObject, 'routeId' | 'object'>,
+  change: (item: ItemState) => ItemState | undefined,
+): Promise<ItemState | undefined> {
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const item = await index.read(key);
+    const next = change({
+      entries: item?.entries ?? [],
+      ...(item?.verdict ? { verdict: item.verdict } : {}),
+    });
+    if (next === undefined) return undefined;
+    const stored: PendingObject = { ...owner, ...next, version: (item?.version ?? 0) + 1 };
+    if (await index.swap(key, item?.version, stored)) return next;
+  }
+  throw new Error(`the pending index item changed on each of ${MAX_ROUNDS} rounds`);
+}
+
+/** Changes one item's entries alone (`changeItem`), keeping its verdict. */
 export async function changeEntries(
   index: PendingIndex,
   key: string,
   owner: Pick<PendingObject, 'routeId' | 'object'>,
   change: (entries: PendingEntry[]) => PendingEntry[] | undefined,
 ): Promise<PendingEntry[] | undefined> {
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    const item = await index.read(key);
-    const next = change(item?.entries ?? []);
-    if (next === undefined) return undefined;
-    const stored: PendingObject = { ...owner, entries: next, version: (item?.version ?? 0) + 1 };
-    if (await index.swap(key, item?.version, stored)) return next;
-  }
-  throw new Error(`the pending index item changed on each of ${MAX_ROUNDS} rounds`);
+  const next = await changeItem(index, key, owner, (item) => {
+    const entries = change(item.entries);
+    return entries === undefined ? undefined : { ...item, entries };
+  });
+  return next?.entries;
+}
+
+/**
+ * A pending of another commit, older than the object's newest verdict, arrived after it (a Flux
+ * retry, a redelivery): that verdict superseded it, as it would have had the pending come first.
+ * Its entry is owed the same resolution, due at once.
+ */
+export function supersededLate(
+  entries: PendingEntry[],
+  route: Route,
+  pending: CommitStatus,
+  verdict: LastVerdict | undefined,
+  now: number,
+): PendingEntry[] {
+  if (verdict === undefined || verdict.sha === pending.sha) return entries;
+  return entries.map((entry) =>
+    sameIdentity(entry, pending) && entry.owed === undefined && entry.since < verdict.eventTime
+      ? { ...entry, owed: supersededBy(route, verdict, verdict.eventTime), dueAt: now }
+      : entry,
+  );
+}
+
+/** The object's newest verdict, the one kept when it is newer than the stored one. */
+export function newestVerdict(stored: LastVerdict | undefined, verdict: LastVerdict): LastVerdict {
+  return stored !== undefined && stored.eventTime >= verdict.eventTime ? stored : verdict;
 }
 
 /**
@@ -56,7 +101,10 @@ export function withPending(
 ): PendingEntry[] | undefined {
   const existing = entries.find((entry) => sameIdentity(entry, status));
   if (existing !== undefined && existing.since >= eventTime) return undefined;
-  if (existing?.owed !== undefined && existing.owed.eventTime >= eventTime) return undefined;
+  if (existing?.owed !== undefined && existing.owed.eventTime >= eventTime) {
+    // Still superseded, but now over this newer pending: the resolution must rank above it.
+    return entries.map((entry) => (entry === existing ? { ...entry, since: eventTime, dueAt: now } : entry));
+  }
   const timeoutMs = timeoutMsOf(route);
   const entry: PendingEntry = { sha: status.sha, context: status.context, since: eventTime };
   if (status.ref !== undefined) entry.ref = status.ref;

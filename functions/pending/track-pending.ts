@@ -1,8 +1,8 @@
 import { LedgerUnavailableError } from '../core/errors.js';
 import { objectName } from '../core/flux-object.js';
 import type { DeliverStatus, StatusJob } from '../delivery/status-delivery.js';
-import { type PendingEntry, pendingKey } from '../ledger/pending-index.js';
-import { changeEntries, withPending, withVerdict } from './pending-entries.js';
+import { type PendingEntry, pendingKey, sameIdentity } from '../ledger/pending-index.js';
+import { changeItem, newestVerdict, supersededLate, withPending, withVerdict } from './pending-entries.js';
 import { type Resolver, resolveEntry } from './resolve-entry.js';
 
 /**
@@ -27,20 +27,33 @@ export function trackPending(deliverStatus: DeliverStatus, resolver: Resolver): 
     let entries: PendingEntry[] | undefined;
     try {
       const now = resolver.now();
-      entries = await changeEntries(resolver.index, key, owner, (current) =>
-        status.state === 'pending'
-          ? withPending(current, route, object, status, eventTime, now)
-          : withVerdict(current, route, status, eventTime, now),
-      );
+      const changed = await changeItem(resolver.index, key, owner, ({ entries: current, verdict }) => {
+        if (status.state === 'pending') {
+          const next = withPending(current, route, object, status, eventTime, now);
+          return next === undefined
+            ? undefined
+            : { entries: supersededLate(next, route, status, verdict, now), ...(verdict ? { verdict } : {}) };
+        }
+        // Every verdict is kept, even one that resolves nothing: a pending that arrives after it may be older.
+        const newest = newestVerdict(verdict, { sha: status.sha, state: status.state, eventTime });
+        const next = withVerdict(current, route, status, eventTime, now);
+        return next === undefined && newest === verdict
+          ? undefined
+          : { entries: next ?? current, verdict: newest };
+      });
+      entries = changed?.entries;
     } catch (cause) {
       throw new LedgerUnavailableError('the pending index could not be read or written', { cause });
     }
-    if (status.state !== 'pending') await resolveOwed(resolver, job, object, entries ?? []);
+    await resolveOwed(resolver, job, object, entries ?? []);
     return outcome;
   };
 }
 
-/** The verdict's own resolutions, one after another: usually one or two commits of a burst. */
+/**
+ * What this event made owed, one after another: a verdict's resolutions (usually one or two commits
+ * of a burst), or a late pending's own.
+ */
 async function resolveOwed(
   resolver: Resolver,
   job: StatusJob,
@@ -48,7 +61,10 @@ async function resolveOwed(
   entries: PendingEntry[],
 ): Promise<void> {
   for (const entry of entries) {
-    if (entry.owed === undefined || entry.owed.eventTime !== job.eventTime) continue;
+    if (entry.owed === undefined) continue;
+    const late =
+      job.status.state === 'pending' && sameIdentity(entry, job.status) && entry.since === job.eventTime;
+    if (!late && (job.status.state === 'pending' || entry.owed.eventTime !== job.eventTime)) continue;
     await resolveEntry(resolver, job.route, object, entry, entry.owed, job.deadline);
   }
 }
