@@ -14,6 +14,8 @@ export interface ForgeDescriptor<L extends RepositoryLocation, O extends Options
   label: string;
   parseAddress(address: string, apiUrl?: string): L;
   options: O;
+  /** The forge names a status by Flux's `summary` as well as by its context (Azure DevOps' genre). */
+  namesStatusBySummary?: true;
   loadClient(): Promise<{
     createClient(location: L, credentials: ForgeCredentials, options: OptionsOf<O>): ForgeClient;
   }>;

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { ledgerKey } from './status-ledger.js';
 import type { VersionedStore } from './versioned-store.js';
 
 /** What is owed to a pending commit once a newer commit's verdict superseded it. */
@@ -60,7 +61,7 @@ export interface PendingIndex extends VersionedStore<PendingObject> {
 
 /** Its own prefix: the status identities' keys begin with a forge type, never with `pending|`. */
 export function pendingKey(routeId: string, object: string): string {
-  return `pending|${routeId}|${object}`;
+  return ledgerKey(['pending', routeId, object]);
 }
 
 /** When the item's soonest entry is due; undefined keeps it out of the sweep's index. */

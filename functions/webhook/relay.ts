@@ -16,7 +16,7 @@ import { type DeliveryRecord, type ObserveDelivery, recordFailure } from '../del
 import type { CreateForgeClient } from '../delivery/forge-clients.js';
 import { redelivery } from '../delivery/redelivery.js';
 import { SecretScope } from '../delivery/secret-scope.js';
-import { statusDelivery } from '../delivery/status-delivery.js';
+import { forgeStatus, statusDelivery } from '../delivery/status-delivery.js';
 import type { DetailsLinks } from '../details/details-links.js';
 import type { FleetEnvironment } from '../environments/environments-config.js';
 import { rollupTargets } from '../environments/rollup-delivery.js';
@@ -162,7 +162,7 @@ export function createRelay(options: RelayOptions): {
       record.reason = decision.reason;
       return jsonResponse(202, { outcome: 'skipped', skipped: decision.code, reason: decision.reason });
     }
-    const status = decision.status;
+    const status = forgeStatus(route, decision.status);
     await options.details?.attach(route, status, scope);
     Object.assign(record, summaryOf(route, status));
     if (status.targetUrl !== undefined) record.targetUrl = status.targetUrl;
