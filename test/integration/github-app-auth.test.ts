@@ -1,6 +1,10 @@
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ForgeRejectedError, RouteMisconfiguredError } from '../../functions/core/errors.js';
+import {
+  ForgeRejectedError,
+  ForgeUnavailableError,
+  RouteMisconfiguredError,
+} from '../../functions/core/errors.js';
 import { redact } from '../../functions/core/redact.js';
 import { credentialsFromSecret, sensitiveValuesOf } from '../../functions/forges/credentials.js';
 import type { CommitStatus } from '../../functions/forges/forge.js';
@@ -192,6 +196,21 @@ describe('GitHub App authentication', () => {
       forgeStatus: 401,
     });
     expect(api.tokenRequests).toHaveLength(2);
+  });
+
+  it("gives up on a slow token request at the delivery's deadline, as a passing fault", async () => {
+    const api = await fake();
+    // GitHub takes 8 s to answer the token request; the delivery has 1.5 s left.
+    api.script.push({ status: 201, body: {}, delayMs: 8_000 });
+    const started = Date.now();
+
+    const error = await client(api, appSecret())
+      .write(status(), { deadline: started + 1_500 })
+      .catch((caught: Error) => caught);
+
+    expect(error).toBeInstanceOf(ForgeUnavailableError);
+    expect((error as Error).message).toMatch(/no installation token/);
+    expect(Date.now() - started).toBeLessThan(4_000);
   });
 
   it('uses the token when the secret also has App keys, as Flux does', async () => {

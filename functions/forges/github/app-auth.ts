@@ -99,8 +99,26 @@ export class InstallationTokens {
     });
   }
 
-  /** A token with some life left: the cached one, or one request shared by every caller. */
-  get(): Promise<string> {
+  /**
+   * A token with some life left: the cached one, or one request shared by every caller. A caller
+   * waits for it until its own `signal` (its delivery's deadline) fires, and no longer: the shared
+   * request runs on under its own bound, for the next caller.
+   */
+  get(signal?: AbortSignal): Promise<string> {
+    const token = this.#shared();
+    if (signal === undefined) return token;
+    return new Promise<string>((resolve, reject) => {
+      const abort = () =>
+        reject(
+          new ForgeUnavailableError(`${this.#where}: no installation token within the delivery's deadline`),
+        );
+      if (signal.aborted) return abort();
+      signal.addEventListener('abort', abort, { once: true });
+      token.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+    });
+  }
+
+  #shared(): Promise<string> {
     let entry = tokens.get(this.#key);
     if (entry === undefined) {
       entry = { expiresAt: 0 };
@@ -205,14 +223,16 @@ export function appAuthStrategy(tokenSource: InstallationTokens) {
       const endpoint = request.endpoint.merge(route, parameters) as ReturnType<
         RequestInterface['endpoint']['merge']
       > & { url: string };
-      const token = await tokenSource.get();
+      // Every request carries its delivery's deadline as `request.signal` (client.ts); the token waits no longer.
+      const signal = (endpoint.request as { signal?: AbortSignal } | undefined)?.signal;
+      const token = await tokenSource.get(signal);
       endpoint.headers.authorization = `token ${token}`;
       try {
         return await request(endpoint);
       } catch (error) {
         if (errorStatus(error) !== 401) throw error;
         tokenSource.drop(token);
-        endpoint.headers.authorization = `token ${await tokenSource.get()}`;
+        endpoint.headers.authorization = `token ${await tokenSource.get(signal)}`;
         return request(endpoint);
       }
     };
