@@ -27,6 +27,8 @@ export interface StatusDeliveryOptions {
   pending?: PendingIndex;
   createClient?: CreateForgeClient;
   now?: () => number;
+  /** The promotion webhook's fetch (`rollupDelivery`); public https by default. */
+  promotionFetch?: typeof fetch;
 }
 
 /** What a decided status needs to be written: where, when its event happened, and by when. */
@@ -87,6 +89,7 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): StatusDeliv
     now,
     targets,
     ...(options.pending === undefined ? {} : { pending: options.pending }),
+    ...(options.promotionFetch === undefined ? {} : { promotionFetch: options.promotionFetch }),
   });
 
   const deliver: DeliverStatus = async (job) => {

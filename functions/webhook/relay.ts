@@ -53,6 +53,8 @@ export interface RelayOptions {
   createClient?: CreateForgeClient;
   /** The details pages' links and records, for the routes with `detailsPage`. */
   details?: DetailsLinks;
+  /** The promotion webhook's fetch; public https by default, a loopback receiver's in tests. */
+  promotionFetch?: typeof fetch;
 }
 
 export type Relay = (request: WebhookRequest) => Promise<JsonResponse>;
@@ -85,6 +87,7 @@ export function createRelay(options: RelayOptions): {
     targets: rollupTargets(options.routes, options.environments ?? {}),
     pending,
     ...(options.createClient ? { createClient: options.createClient } : {}),
+    ...(options.promotionFetch ? { promotionFetch: options.promotionFetch } : {}),
     now,
   });
   const resolver = {
