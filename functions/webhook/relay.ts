@@ -171,7 +171,8 @@ export function createRelay(options: RelayOptions): {
     if (status.targetUrl !== undefined) record.targetUrl = status.targetUrl;
     const facts = { route, status, event, eventTime, scope };
     if (route.dryRun) {
-      await options.details?.remember(facts);
+      const told = await options.details?.remember(facts);
+      if (told !== undefined) record.details = told;
       record.outcome = 'dry-run';
       return jsonResponse(200, { outcome: 'dry-run', ...summaryOf(route, status) });
     }
@@ -180,7 +181,8 @@ export function createRelay(options: RelayOptions): {
     try {
       // Before the forge: a page that the new status links to already shows its event. A store fault
       // queues the delivery as a ledger fault does (the queue's retry writes the status, not the page).
-      await options.details?.remember(facts);
+      const told = await options.details?.remember(facts);
+      if (told !== undefined) record.details = told;
       record.outcome = await deliverStatus({
         route,
         status,
