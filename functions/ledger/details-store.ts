@@ -98,9 +98,9 @@ function sameVerdict(a: DetailsEntry, b: DetailsEntry): boolean {
 
 /**
  * The record with one more entry, in event order whatever the order of arrival; undefined when the
- * entry adds nothing: one it holds, or the same verdict as its neighbour in that order (a re-send),
- * so the record is written when the verdict changes, not at every event. The oldest entries fall
- * off past the bound.
+ * entry adds nothing: one it holds, or the same verdict as the entry just before it in event order
+ * (a re-send), so the record is written when the verdict changes, not at every event. An older
+ * event that arrives late is added in its place. The oldest entries fall off past the bound.
  */
 export function withEntry(
   record: DetailsRecord | undefined,
@@ -112,8 +112,9 @@ export function withEntry(
   const entries = record?.entries ?? [];
   const place = entries.findIndex((old) => newerFirst(bounded, old) <= 0);
   const at = place < 0 ? entries.length : place;
-  const neighbours = [entries[at - 1], entries[at]];
-  if (neighbours.some((old) => old !== undefined && sameVerdict(old, bounded))) return undefined;
+  // The entry just older than it tells the same verdict: this is its re-send (or the entry itself).
+  const older = entries[at];
+  if (older !== undefined && sameVerdict(older, bounded)) return undefined;
   const next = [...entries.slice(0, at), bounded, ...entries.slice(at)].slice(0, MAX_DETAILS_ENTRIES);
   return {
     ...subject,

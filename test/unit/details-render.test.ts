@@ -49,7 +49,7 @@ function entry(
 
 function recordOf(...entries: DetailsEntry[]): DetailsRecord {
   let record: DetailsRecord | undefined;
-  for (const one of entries) record = withEntry(record, SUBJECT, one, NOW / 1000 + 3600);
+  for (const one of entries) record = withEntry(record, SUBJECT, one, NOW / 1000 + 3600) ?? record;
   return record as DetailsRecord;
 }
 
