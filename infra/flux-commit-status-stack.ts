@@ -137,6 +137,7 @@ export class FluxCommitStatusStack extends Stack {
       alarm: deployment.alarm,
       namePrefix: this.stackName,
       queryName,
+      detailsPage: config.detailsPage !== undefined,
     });
     this.insights = new DeliveryInsights(this, 'Insights', {
       queryName,

@@ -14,7 +14,7 @@ import { InProcessQueue } from '../queue/in-process-queue.js';
 import { FileSecretSource } from '../secrets/file-source.js';
 import type { SecretSource } from '../secrets/secret-source.js';
 import { type ApiGatewayHandler, apiGatewayHandler } from '../webhook/api-gateway-handler.js';
-import { observeDelivery, SERVICE_NAME } from '../webhook/observe-delivery.js';
+import { observeDelivery, observeDetailsFailure, SERVICE_NAME } from '../webhook/observe-delivery.js';
 import { createRelay, MAX_BODY_BYTES, type RelayOptions } from '../webhook/relay.js';
 
 export interface LocalServerOptions {
@@ -132,6 +132,8 @@ export async function startLocalServer(
           secrets: options.secrets,
           store: new MemoryDetailsStore(),
           baseUrl: () => process.env.DETAILS_BASE_URL ?? url,
+          routes: config.routes,
+          observe: observeDetailsFailure(logger),
           ...(options.relay?.now ? { now: options.relay.now } : {}),
         });
   const { relay, redeliver, sweep } = createRelay({

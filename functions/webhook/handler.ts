@@ -15,7 +15,12 @@ import { SqsQueue } from '../queue/sqs-queue.js';
 import { SecretsManagerSource } from '../secrets/secrets-manager-source.js';
 import { apiGatewayHandler } from './api-gateway-handler.js';
 import { readFunctionEnvironment } from './function-environment.js';
-import { METRICS_NAMESPACE, observeDelivery, SERVICE_NAME } from './observe-delivery.js';
+import {
+  METRICS_NAMESPACE,
+  observeDelivery,
+  observeDetailsFailure,
+  SERVICE_NAME,
+} from './observe-delivery.js';
 import { createRelay } from './relay.js';
 import type { ApiGatewayEvent } from './webhook-request.js';
 
@@ -38,6 +43,8 @@ const details =
         secrets,
         store: ledgerTable ? new DynamoDbDetailsStore(ledgerTable) : new MemoryDetailsStore(),
         baseUrl: () => detailsBaseUrl,
+        routes: config.routes,
+        observe: observeDetailsFailure(logger, metrics),
       });
 
 const routes = new Map(config.routes.map((route) => [route.id, route]));

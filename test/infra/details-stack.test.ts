@@ -54,6 +54,16 @@ describe('a stack with details pages', () => {
     );
   });
 
+  it('alarms when a page cannot be served (a botched key rotation), on the metric the function counts', () => {
+    synthesised.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'FluxCommitStatus-pages-details-page-failures',
+      MetricName: 'DetailsPageFailures',
+      Namespace: 'FluxCommitStatus',
+      Dimensions: [{ Name: 'service', Value: 'flux-commit-status' }],
+      Threshold: 1,
+    });
+  });
+
   it('leaves no cdk-nag finding', () => {
     const findings = new AwsSolutionsChecks()
       .validateScope(synthesised.app)
