@@ -213,6 +213,22 @@ describe('GitHub App authentication', () => {
     expect(Date.now() - started).toBeLessThan(4_000);
   });
 
+  it("asks for a token of the route's repository only, with the one permission each call needs", async () => {
+    const api = await fake();
+    const github = client(api, appSecret());
+
+    await github.write(status(), { deadline: deadline() });
+    await (github as unknown as { dispatch: (type: string, payload: object, o: object) => Promise<void> })
+      .dispatch('flux-production-ready', { sha: SHA }, { deadline: deadline() })
+      .catch(() => undefined);
+
+    const asked = api.tokenRequests.map((request) => JSON.parse(request.body));
+    expect(asked).toEqual([
+      { repositories: ['fleet-infra'], permissions: { statuses: 'write' } },
+      { repositories: ['fleet-infra'], permissions: { contents: 'write' } },
+    ]);
+  });
+
   it('uses the token when the secret also has App keys, as Flux does', async () => {
     const api = await fake();
     const token = 'ghp_personalTokenWins0123456789abcdefghij';
