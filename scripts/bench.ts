@@ -19,6 +19,7 @@ import {
   streamApiEvent,
 } from '../test/harness/flux-stream.js';
 import { buildDriver, buildHandler } from './bench/build.js';
+import { expressionCost, formatExpressionCost } from './bench/expressions.js';
 import { BENCH_VARIANTS, type FleetFigures, formatFleet, runFleet } from './bench/fleet.js';
 import { killChildren, runDriver, timeNode } from './bench/processes.js';
 import type { BareResult, ColdResult, StreamRun, WarmEvents, WarmResult } from './bench/protocol.js';
@@ -421,6 +422,17 @@ async function main(): Promise<void> {
     });
     process.stdout.write(formatReport(figures));
     process.stdout.write(formatComparison(comparisons, floorBundle, note));
+    const expressions = await expressionCost(
+      deployed.runtime.node,
+      env,
+      join(OUT, 'handler-expr'),
+      routes,
+      built.file,
+      IMPORT_RUNS,
+      CHILD_TIMEOUT_MS,
+    );
+    writeJson('expressions.json', expressions);
+    process.stdout.write(formatExpressionCost(expressions));
     const fleet: FleetFigures[] = [];
     for (const variant of BENCH_VARIANTS) fleet.push(await runFleet(variant));
     writeJson('fleet.json', fleet);

@@ -10,6 +10,9 @@ import {
 } from '../forges/registry.js';
 import { SecretName } from './config-fields.js';
 
+/** The forges whose change requests take comments, as Flux's comment providers. */
+const COMMENT_FORGES: readonly string[] = ['github', 'gitlab', 'gitea'];
+
 /** API Gateway throttling: requests per second, and the burst taken above that rate. */
 export const ThrottleSchema = z.strictObject({
   rateLimit: z.number().check(z.positive()),
@@ -30,8 +33,17 @@ const PendingTimeout = z.union([
   ),
 ]);
 
+/** A Kubernetes object's identity, as `commitStatusExpr` reads it (`provider.metadata.uid`). */
+const ObjectMetadataSchema = z.strictObject({
+  name: z.optional(z.string().check(z.minLength(1), z.maxLength(253))),
+  namespace: z.optional(z.string().check(z.minLength(1), z.maxLength(63))),
+  uid: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+});
+
 const ProviderSchema = z.strictObject({
   type: z.enum(FORGE_TYPES),
+  /** The Flux Provider this route replaces, so that `commitStatusExpr` gives the names Flux gave. */
+  metadata: z.optional(ObjectMetadataSchema),
   address: z.string().check(z.minLength(1), z.maxLength(2048)),
   secret: z.optional(SecretName),
   apiUrl: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
@@ -70,6 +82,14 @@ export const RouteSchema = z
       secret: z.union([SecretName, z.array(SecretName).check(z.minLength(1), z.maxLength(5))]),
     }),
     provider: ProviderSchema,
+    /** The Flux Alert this route replaces, as `commitStatusExpr` reads it (`alert.metadata.name`). */
+    alert: z.optional(z.strictObject({ metadata: ObjectMetadataSchema })),
+    /**
+     * One comment per change request and object (Flux 2.8's pull/merge request comment providers),
+     * for the events of objects annotated `event.toolkit.fluxcd.io/change_request: "<number>"`,
+     * edited in event order up to the final verdict. GitHub, GitLab and Gitea.
+     */
+    changeRequestComments: z._default(z.boolean(), false),
     dryRun: z._default(z.boolean(), false),
     /**
      * How long a pending status waits for its verdict before the sweep writes `error` saying none
@@ -106,6 +126,14 @@ export const RouteSchema = z
           input: value,
           path: ['provider', field],
           message: `is only for ${forgesWithOption(field).join(', ')} routes`,
+        });
+      }
+      if (route.changeRequestComments && !COMMENT_FORGES.includes(route.provider.type)) {
+        ctx.issues.push({
+          code: 'custom',
+          input: true,
+          path: ['changeRequestComments'],
+          message: `is only for ${COMMENT_FORGES.join(', ')} routes`,
         });
       }
       if (!route.dryRun && route.provider.secret === undefined) {

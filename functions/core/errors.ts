@@ -73,6 +73,15 @@ export class ForgeUnavailableError extends ForgeError {
   readonly code = 'forge-unavailable';
 }
 
+/**
+ * The route's `commitStatusExpr` failed on this event (a missing key, a result that is not a usable
+ * status name). Flux drops such an event with an error too; retrying the same event cannot help.
+ */
+export class StatusExpressionError extends RelayError {
+  override readonly name = 'StatusExpressionError';
+  readonly code = 'status-expression-failed';
+}
+
 /** A configuration file that does not match the schema; raised at start-up, never per request. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

@@ -13,6 +13,7 @@ import {
   RouteNotFoundError,
   SecretUnavailableError,
   StaleEventError,
+  StatusExpressionError,
   UnauthorizedError,
 } from './errors.js';
 
@@ -34,6 +35,7 @@ const STATUS_BY_ERROR: ReadonlyArray<[new (...args: never[]) => RelayError, numb
   [RouteNotFoundError, 404],
   [MethodNotAllowedError, 405],
   [PayloadTooLargeError, 413],
+  [StatusExpressionError, 422],
   [ForgeRejectedError, 424],
   [RouteMisconfiguredError, 500],
   [ForgeUnavailableError, 502],

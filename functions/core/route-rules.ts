@@ -22,6 +22,11 @@ export const ROUTE_RULES = {
   cluster: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
   pending: z._default(z.boolean(), true),
   context: z._default(Template(255), DEFAULT_CONTEXT),
+  /**
+   * Flux's `spec.commitStatusExpr`: a CEL expression over `event`, `provider` and `alert` whose string
+   * is the status name, in place of `context` (functions/expressions/).
+   */
+  commitStatusExpr: z.optional(z.string().check(z.minLength(1), z.maxLength(4096))),
   targetUrl: z.optional(Template(2048)),
   events: z.optional(
     z.strictObject({

@@ -3,12 +3,24 @@ import { BadRequestError } from './errors.js';
 import { type FluxEvent, normaliseMetadata } from './flux-event.js';
 import { parseRevision } from './revision.js';
 import type { RouteRules } from './route-rules.js';
-import { renderTemplate, type TemplateValues, templateFields, templateValueProblem } from './template.js';
+import {
+  hasUnprintable,
+  renderTemplate,
+  type TemplateValues,
+  templateFields,
+  templateValueProblem,
+} from './template.js';
 import { firstLine, reasonToWords } from './text.js';
 
 export type StatusDecision =
   | { kind: 'write'; status: CommitStatus }
   | { kind: 'skip'; code: SkipCode; reason: string };
+
+/**
+ * A route's own status name for an event (its `commitStatusExpr`, functions/expressions/), used as
+ * it comes: Flux lower-cases only its default name.
+ */
+export type StatusName = (event: FluxEvent, metadata: Readonly<Record<string, string>>) => string;
 
 export type SkipCode = 'filtered' | 'not-eligible' | 'progressing' | 'no-commit';
 
@@ -55,14 +67,39 @@ export function describe(event: FluxEvent, state: StatusState): string {
  * refused when unprintable or long, so that an event cannot put a newline or a right-to-left override
  * into a status name or a link. Kinds, names and namespaces were checked against Kubernetes' rules.
  */
-function checkMetadataInTemplates(route: RouteRules, metadata: Record<string, string>): void {
-  const templates = route.targetUrl === undefined ? [route.context] : [route.context, route.targetUrl];
+function checkMetadataInTemplates(
+  route: RouteRules,
+  metadata: Record<string, string>,
+  ownName: boolean,
+): void {
+  const templates = [
+    ...(ownName ? [] : [route.context]),
+    ...(route.targetUrl === undefined ? [] : [route.targetUrl]),
+  ];
   for (const field of new Set(templates.flatMap(templateFields))) {
     if (!Object.hasOwn(metadata, field) || TEMPLATE_OWN_FIELDS.has(field)) continue;
     const problem = templateValueProblem(metadata[field] as string);
     if (problem !== undefined) {
       throw new BadRequestError(`metadata "${field}", used in this route's templates, ${problem}`);
     }
+  }
+}
+
+/**
+ * A preview environment's link: flux-operator's ResourceSets annotate the objects of a pull request's
+ * preview with `event.toolkit.fluxcd.io/preview-url`, which reaches here as `preview-url`. Flux uses
+ * it nowhere; here it is the status's link when no `targetUrl` template sets one. Only an absolute
+ * http(s) URL is taken: anything else would be a broken or a hostile link, and is left out.
+ */
+export function previewUrlOf(metadata: Readonly<Record<string, string>>): string | undefined {
+  const value = metadata['preview-url'];
+  if (value === undefined || value.length > 2048 || hasUnprintable(value) || /\s/.test(value))
+    return undefined;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? value : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -89,7 +126,7 @@ export function templateValues(
  * Decides, as current Flux does, whether an event becomes a commit status and which one. Events that
  * carry no status are skipped with a reason, never failed: Flux would only retry them in vain.
  */
-export function decideStatus(event: FluxEvent, route: RouteRules): StatusDecision {
+export function decideStatus(event: FluxEvent, route: RouteRules, statusName?: StatusName): StatusDecision {
   const filtered = filteredOut(event, route);
   if (filtered !== undefined) return skip('filtered', filtered);
   if (event.severity === 'trace') return skip('not-eligible', 'trace events carry no commit status');
@@ -118,18 +155,25 @@ export function decideStatus(event: FluxEvent, route: RouteRules): StatusDecisio
   const parsed = parseRevision(revision);
   if (!parsed.ok) return skip('no-commit', parsed.reason);
 
-  checkMetadataInTemplates(route, metadata);
+  checkMetadataInTemplates(route, metadata, statusName !== undefined);
   const state = stateOf(event, progressing);
   const values = { ...templateValues(event, route, metadata), sha: parsed.commit.sha };
   const status: CommitStatus = {
     sha: parsed.commit.sha,
     state,
-    context: renderTemplate(route.context, values).toLowerCase(),
+    context:
+      statusName === undefined
+        ? renderTemplate(route.context, values).toLowerCase()
+        : statusName(event, metadata),
     description: describe(event, state),
   };
   if (parsed.commit.ref !== undefined) status.ref = parsed.commit.ref;
-  if (route.targetUrl !== undefined)
+  if (route.targetUrl !== undefined) {
     status.targetUrl = renderTemplate(route.targetUrl, values, encodeURIComponent);
+  } else {
+    const preview = previewUrlOf(metadata);
+    if (preview !== undefined) status.targetUrl = preview;
+  }
   if (metadata.summary !== undefined) status.summary = metadata.summary;
   return { kind: 'write', status };
 }

@@ -42,9 +42,14 @@ export const TEMPLATE_VALUE_LIMIT = 100;
  */
 const UNPRINTABLE = /[\p{C}\p{Zl}\p{Zp}]/u;
 
+/** True when the text has a character that no status name or link may carry (see above). */
+export function hasUnprintable(value: string): boolean {
+  return UNPRINTABLE.test(value);
+}
+
 /** Says what is wrong with a value from an event before it is put into a template, if anything. */
 export function templateValueProblem(value: string): string | undefined {
-  if (UNPRINTABLE.test(value)) {
+  if (hasUnprintable(value)) {
     return 'has a control, bidirectional or other unprintable character';
   }
   const length = Array.from(value).length;

@@ -43,6 +43,8 @@ export interface DeliveryRecord {
     deployment?: string;
     promotion?: string;
   };
+  /** How the change request's comment went (`changeRequestComments`), when the event named one. */
+  comment?: 'written' | 'duplicate' | 'superseded';
   /** A status this service wrote for a pending commit (functions/pending/), not for an event. */
   resolution?: 'superseded' | 'timeout';
   /** The details page's record: a new verdict added, or a repeat counted here and not written. */

@@ -74,6 +74,7 @@ export function redelivery(options: RedeliveryOptions): Redeliver {
         scope,
         record,
         ...objectOf(delivery),
+        ...(delivery.comment === undefined ? {} : { comment: delivery.comment }),
       });
       record.statusCode = 200;
       result = { kind: 'done' };

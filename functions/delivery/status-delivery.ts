@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Route } from '../config/route-schema.js';
+import type { ChangeRequestComment } from '../core/change-request-comment.js';
 import type { CommitStatus } from '../core/commit-status.js';
 import type { FluxObject } from '../core/flux-object.js';
 import { type RollupDelivery, type RollupTarget, rollupDelivery } from '../environments/rollup-delivery.js';
@@ -10,6 +11,7 @@ import type { PendingIndex } from '../ledger/pending-index.js';
 import type { RollupLedger } from '../ledger/rollup-ledger.js';
 import { ledgerKey, type ShownStatus, type StatusLedger } from '../ledger/status-ledger.js';
 import { WRITE_GRACE_MS } from './budget.js';
+import { commentDelivery } from './comment-delivery.js';
 import type { DeliveryRecord } from './delivery-record.js';
 import { type CreateForgeClient, ForgeClients } from './forge-clients.js';
 import { KeyedSerializer } from './keyed-serializer.js';
@@ -43,6 +45,8 @@ export interface StatusJob {
   object?: FluxObject;
   /** A resolution's guard (see `OrderedDelivery.replaces`). */
   replaces?: OrderedDelivery['replaces'];
+  /** The change request's comment of a route with `changeRequestComments`, for an event that names one. */
+  comment?: ChangeRequestComment;
 }
 
 export type DeliverStatus = (job: StatusJob) => Promise<OrderedOutcome | 'skipped'>;
@@ -92,11 +96,24 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): StatusDeliv
     ...(options.promotionFetch === undefined ? {} : { promotionFetch: options.promotionFetch }),
   });
 
+  const comments = commentDelivery({ ledger, clients, serializer, now });
+
   const deliver: DeliverStatus = async (job) => {
     // Read first, so that the scope scrubs the forge's credentials from everything after.
     await clients.client(job.route, job.scope);
     const target = job.route.environment === undefined ? undefined : targets.get(job.route.environment);
     const outcome = job.route.clusterStatuses ? await deliverClusterStatus(job) : 'skipped';
+    if (job.comment !== undefined) {
+      const { route, comment, eventTime, deadline, scope } = job;
+      job.record.comment = await comments({
+        route,
+        comment,
+        state: job.status.state,
+        eventTime,
+        deadline,
+        scope,
+      });
+    }
     if (target === undefined || job.object === undefined) return outcome;
     const { route, eventTime, deadline, scope, record } = job;
     const status = { ...job.status, description: scope.redact(job.status.description) };

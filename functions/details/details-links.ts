@@ -41,7 +41,8 @@ export class DetailsLinks {
 
   /** Points the status at its page, unless the route's own `targetUrl` template says where. */
   async attach(route: Route, status: CommitStatus, scope: SecretScope): Promise<void> {
-    if (!route.detailsPage || route.targetUrl !== undefined) return;
+    // A `targetUrl` template or a preview environment's link (status-rules) is the link already.
+    if (!route.detailsPage || status.targetUrl !== undefined) return;
     const { current } = await detailsKeys(this.options.secret, scope);
     status.targetUrl = `${this.options.baseUrl()}${DETAILS_PATH}${detailsToken(current, identityOf(route, status))}`;
   }

@@ -88,6 +88,23 @@ export function canDeploy(client: ForgeClient): client is ForgeClient & Deployme
   return typeof (client as Partial<DeploymentWriter>).createDeploymentStatus === 'function';
 }
 
+/**
+ * A change request's comment (Flux 2.8's pull- and merge-request comment providers): the comment
+ * whose body starts with the hidden key is edited in place, or created; `unchanged` when it already
+ * says `body`. Two containers that both found none may both create one: every comment with the key
+ * is edited, so each of them shows the newest verdict.
+ */
+export interface ChangeRequestCommenter {
+  upsertComment(
+    comment: { changeRequest: number; marker: string; body: string },
+    options: { deadline: number },
+  ): Promise<'created' | 'edited' | 'unchanged'>;
+}
+
+export function canComment(client: ForgeClient): client is ForgeClient & ChangeRequestCommenter {
+  return typeof (client as Partial<ChangeRequestCommenter>).upsertComment === 'function';
+}
+
 export function canDispatch(client: ForgeClient): client is ForgeClient & RepositoryDispatcher {
   return typeof (client as Partial<RepositoryDispatcher>).dispatch === 'function';
 }

@@ -24,6 +24,8 @@ function toItem(item: PendingObject, expiresAt: number): Attributes {
     entries: { S: JSON.stringify(item.entries) },
     ...(item.verdict === undefined ? {} : { verdict: { S: JSON.stringify(item.verdict) } }),
     expiresAt: { N: String(expiresAt) },
+    ...(item.firstSeenAt === undefined ? {} : { firstSeenAt: { N: String(item.firstSeenAt) } }),
+    ...(item.lastSuccessAt === undefined ? {} : { lastSuccessAt: { N: String(item.lastSuccessAt) } }),
     ...(dueAt === undefined
       ? {}
       : {
@@ -40,6 +42,10 @@ function fromItem(attributes: Attributes): PendingObject {
     entries: JSON.parse(attributes.entries?.S ?? 'null'),
     ...(attributes.verdict?.S === undefined ? {} : { verdict: JSON.parse(attributes.verdict.S) }),
     version: Number(attributes.version?.N),
+    ...(attributes.firstSeenAt?.N === undefined ? {} : { firstSeenAt: Number(attributes.firstSeenAt.N) }),
+    ...(attributes.lastSuccessAt?.N === undefined
+      ? {}
+      : { lastSuccessAt: Number(attributes.lastSuccessAt.N) }),
   });
 }
 

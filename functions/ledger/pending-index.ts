@@ -29,6 +29,8 @@ export const PendingEntrySchema = z.object({
   /** When the sweep acts on the entry: at the timeout, or at once when a resolution is owed. */
   dueAt: z.optional(z.number()),
   owed: z.optional(OwedStatusSchema),
+  /** The change request's comment the pending showed (`changeRequestComments`): its timeout ends it too. */
+  comment: z.optional(z.object({ changeRequest: z.number(), marker: z.string() })),
 });
 export type PendingEntry = z.infer<typeof PendingEntrySchema>;
 
@@ -50,6 +52,10 @@ export const PendingObjectSchema = z.object({
   entries: z.array(PendingEntrySchema),
   verdict: z.optional(LastVerdictSchema),
   version: z.number(),
+  /** When an event of the object on this route was first received: how long it has been heard from. */
+  firstSeenAt: z.optional(z.number()),
+  /** When its latest success was received, kept to the hour (see `SUCCESS_MARK_STEP_MS`). */
+  lastSuccessAt: z.optional(z.number()),
 });
 export type PendingObject = z.infer<typeof PendingObjectSchema>;
 

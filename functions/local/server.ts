@@ -8,6 +8,7 @@ import { loadConfigFile } from '../config/config-file.js';
 import { ConfigError } from '../core/errors.js';
 import { deadLetterRecord } from '../delivery/redelivery.js';
 import { detailsService } from '../details/details-service.js';
+import { checkRouteExpressions } from '../expressions/route-status-names.js';
 import { MemoryDetailsStore } from '../ledger/memory-details-store.js';
 import { maxAttemptsFrom } from '../queue/delivery-queue.js';
 import { InProcessQueue } from '../queue/in-process-queue.js';
@@ -114,6 +115,7 @@ export async function startLocalServer(
   options: LocalServerOptions,
 ): Promise<{ server: Server; url: string; queue: InProcessQueue }> {
   const config = loadConfigFile(options.configFile);
+  await checkRouteExpressions(config.routes, options.configFile);
   const logger = options.logger ?? new Logger({ serviceName: SERVICE_NAME });
   const routes = new Map(config.routes.map((route) => [route.id, route]));
   // The Lambda's attempts (RETRY_MAX_ATTEMPTS, 8 by default) at a tenth of its waits: 3 s to 90 s.

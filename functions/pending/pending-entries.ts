@@ -27,22 +27,32 @@ type ItemState = Pick<PendingObject, 'entries' | 'verdict'>;
 
 /**
  * Changes one item by compare-and-swap. `change` returns the next entries and verdict, or undefined
- * to leave the item as it is; what it returned is the answer.
+ * to leave them as they are; `heard` moves the item's marks (`nextMarks`). What `change` returned is
+ * the answer.
  */
 export async function changeItem(
   index: PendingIndex,
   key: string,
   owner: Pick<PendingObject, 'routeId' | 'object'>,
   change: (item: ItemState) => ItemState | undefined,
+  heard?: HeardEvent,
 ): Promise<ItemState | undefined> {
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const item = await index.read(key);
-    const next = change({
+    const current: ItemState = {
       entries: item?.entries ?? [],
       ...(item?.verdict ? { verdict: item.verdict } : {}),
-    });
-    if (next === undefined) return undefined;
-    const stored: PendingObject = { ...owner, ...next, version: (item?.version ?? 0) + 1 };
+    };
+    const next = change(current);
+    const marks = heard === undefined ? undefined : nextMarks(item, heard);
+    if (next === undefined && marks === undefined) return undefined;
+    const stored: PendingObject = {
+      ...owner,
+      ...(item === undefined ? {} : pick(item)),
+      ...marks,
+      ...(next ?? current),
+      version: (item?.version ?? 0) + 1,
+    };
     if (await index.swap(key, item?.version, stored)) return next;
   }
   throw new Error(`the pending index item changed on each of ${MAX_ROUNDS} rounds`);
@@ -54,11 +64,18 @@ export async function changeEntries(
   key: string,
   owner: Pick<PendingObject, 'routeId' | 'object'>,
   change: (entries: PendingEntry[]) => PendingEntry[] | undefined,
+  heard?: HeardEvent,
 ): Promise<PendingEntry[] | undefined> {
-  const next = await changeItem(index, key, owner, (item) => {
-    const entries = change(item.entries);
-    return entries === undefined ? undefined : { ...item, entries };
-  });
+  const next = await changeItem(
+    index,
+    key,
+    owner,
+    (item) => {
+      const entries = change(item.entries);
+      return entries === undefined ? undefined : { ...item, entries };
+    },
+    heard,
+  );
   return next?.entries;
 }
 
@@ -88,6 +105,47 @@ export function newestVerdict(stored: LastVerdict | undefined, verdict: LastVerd
 }
 
 /**
+ * An event of the object, as the marks of its item see it: when it was received, not stamped, since
+ * the marks say how long this service has heard from the object (a replayed old event is new here).
+ */
+export interface HeardEvent {
+  receivedAt: number;
+  success: boolean;
+}
+
+/**
+ * A success moves `lastSuccessAt` only once it is this much newer: a steady object's successes
+ * (one each reconciliation) cost a write an hour at most, not one each.
+ */
+export const SUCCESS_MARK_STEP_MS = 3600_000;
+
+function pick({
+  firstSeenAt,
+  lastSuccessAt,
+}: PendingObject): Pick<PendingObject, 'firstSeenAt' | 'lastSuccessAt'> {
+  return {
+    ...(firstSeenAt === undefined ? {} : { firstSeenAt }),
+    ...(lastSuccessAt === undefined ? {} : { lastSuccessAt }),
+  };
+}
+
+/**
+ * The item's marks after this event, or undefined when they need no write: the first receipt and
+ * the latest success's, a minimum and a maximum, so that two containers' writes end the same.
+ */
+function nextMarks(
+  item: PendingObject | undefined,
+  { receivedAt, success }: HeardEvent,
+): Pick<PendingObject, 'firstSeenAt' | 'lastSuccessAt'> | undefined {
+  const firstSeenAt = Math.min(item?.firstSeenAt ?? receivedAt, receivedAt);
+  const last = item?.lastSuccessAt;
+  const lastSuccessAt =
+    success && (last === undefined || receivedAt >= last + SUCCESS_MARK_STEP_MS) ? receivedAt : last;
+  if (firstSeenAt === item?.firstSeenAt && lastSuccessAt === last) return undefined;
+  return { firstSeenAt, ...(lastSuccessAt === undefined ? {} : { lastSuccessAt }) };
+}
+
+/**
  * A pending delivered at `eventTime`: its entry, unless the index already holds it at that time or
  * later, or owes it a resolution from a verdict at least as new.
  */
@@ -98,6 +156,7 @@ export function withPending(
   status: CommitStatus,
   eventTime: number,
   now: number,
+  comment?: PendingEntry['comment'],
 ): PendingEntry[] | undefined {
   const existing = entries.find((entry) => sameIdentity(entry, status));
   if (existing !== undefined && existing.since >= eventTime) return undefined;
@@ -110,6 +169,7 @@ export function withPending(
   if (status.ref !== undefined) entry.ref = status.ref;
   if (status.summary !== undefined) entry.summary = status.summary;
   if (status.targetUrl !== undefined) entry.targetUrl = status.targetUrl;
+  if (comment !== undefined) entry.comment = comment;
   if (timeoutMs !== undefined) Object.assign(entry, { timeoutMs, dueAt: eventTime + timeoutMs });
   const next = [...entries.filter((other) => other !== existing), entry].sort((a, b) => a.since - b.since);
   const waiting = next.filter((other) => other.owed === undefined);

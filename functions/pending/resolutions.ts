@@ -2,7 +2,7 @@ import type { Route } from '../config/route-schema.js';
 import type { CommitStatus } from '../core/commit-status.js';
 import { formatDuration } from '../core/duration.js';
 import { type ForgeType, parseProviderAddress } from '../forges/registry.js';
-import type { OwedStatus, PendingEntry } from '../ledger/pending-index.js';
+import type { OwedStatus, PendingEntry, PendingObject } from '../ledger/pending-index.js';
 import type { ShownStatus } from '../ledger/status-ledger.js';
 
 /** Each forge's web path from a repository's page to one of its commits. */
@@ -56,15 +56,40 @@ function controllerOf(object: string): string {
   return 'Flux controllers';
 }
 
+/** How long a Kustomization may go without a success event before the gate is named. */
+export const SUCCESS_SILENCE_MS = 24 * 3600_000;
+
+/**
+ * How long a Kustomization has gone without a success event, when that is a day or more; undefined
+ * otherwise. kustomize-controller's DisableCommitStatusEvent feature gate (Flux 2.9, backported to
+ * 1.9.x) stops the success events for good while Progressing and errors still come, so every
+ * pending of such a cluster times out: a day of that names the gate rather than the commit.
+ */
+export function successSilence(
+  object: string,
+  marks: Pick<PendingObject, 'firstSeenAt' | 'lastSuccessAt'>,
+  now: number,
+): number | undefined {
+  if (!object.startsWith('Kustomization/')) return undefined;
+  const since = marks.lastSuccessAt ?? marks.firstSeenAt;
+  if (since === undefined || now - since < SUCCESS_SILENCE_MS) return undefined;
+  return now - since;
+}
+
 /**
  * The sweep's `error` for a pending that no verdict followed. It takes the pending's own time, so it
  * ranks just above that pending and below any verdict of the same second or later (`eventOrder`).
+ * `silence` (successSilence) names the likely cause instead of the commit.
  */
-export function timedOut(route: Route, object: string, entry: PendingEntry): OwedStatus {
+export function timedOut(route: Route, object: string, entry: PendingEntry, silence?: number): OwedStatus {
   const within = formatDuration(entry.timeoutMs ?? 0);
+  const cluster = route.cluster ?? route.id;
   return {
     state: 'error',
-    description: `no verdict from ${route.cluster ?? route.id} within ${within}; see the cluster's ${controllerOf(object)}`,
+    description:
+      silence === undefined
+        ? `no verdict from ${cluster} within ${within}; see the cluster's ${controllerOf(object)}`
+        : `no success event from ${cluster} in ${Math.floor(silence / 3600_000)} h: is kustomize-controller's DisableCommitStatusEvent gate on?`,
     targetUrl: entry.targetUrl ?? '',
     eventTime: entry.since,
   };

@@ -1,4 +1,6 @@
 import type { Route } from '../config/route-schema.js';
+import { renderResolutionComment } from '../core/change-request-comment.js';
+import type { CommitStatus } from '../core/commit-status.js';
 import { isPassingFault } from '../core/errors.js';
 import { type DeliveryRecord, type ObserveDelivery, recordFailure } from '../delivery/delivery-record.js';
 import { SecretScope } from '../delivery/secret-scope.js';
@@ -22,6 +24,16 @@ export interface Resolver {
 }
 
 export type Resolved = 'resolved' | 'failed' | 'dropped';
+
+/**
+ * A timed-out pending's change request comment, which showed it in progress, ends saying so too. A
+ * superseded one needs none: the newer commit's verdict is the comment's already.
+ */
+function timeoutComment(route: Route, object: string, entry: PendingEntry, status: CommitStatus) {
+  if (entry.comment === undefined || entry.owed !== undefined) return {};
+  const body = renderResolutionComment(entry.comment.marker, object, status, route.cluster ?? route.id);
+  return { comment: { ...entry.comment, body } };
+}
 
 /**
  * Writes what one pending entry is owed, in event order on its own status identity, over nothing
@@ -72,6 +84,7 @@ export async function resolveEntry(
       scope,
       record,
       replaces: unresolved,
+      ...timeoutComment(route, object, entry, status),
     });
     record.statusCode = 200;
     if (record.outcome !== 'superseded' && record.outcome !== 'skipped') {

@@ -10,7 +10,7 @@ import {
 } from '../environments/rollup-delivery.js';
 import type { PendingEntry, PendingObject } from '../ledger/pending-index.js';
 import { changeEntries } from './pending-entries.js';
-import { timedOut } from './resolutions.js';
+import { successSilence, timedOut } from './resolutions.js';
 import { type Resolved, type Resolver, resolveEntry } from './resolve-entry.js';
 
 export interface SweepOptions extends Resolver {
@@ -30,6 +30,11 @@ export interface SweepResult {
   failed: number;
   /** Entries dropped: their route left the config, or the forge refused their resolution for good. */
   dropped: number;
+  /**
+   * Routes whose timed-out Kustomizations sent no success event in a day (`successSilence`): the
+   * likely sign of kustomize-controller's DisableCommitStatusEvent gate.
+   */
+  silentRoutes: number;
 }
 
 export type PendingSweep = (invocationDeadline?: number) => Promise<SweepResult>;
@@ -44,16 +49,20 @@ export function pendingSweep(options: SweepOptions): PendingSweep {
   const limit = options.limit ?? 1000;
   const concurrency = options.concurrency ?? 8;
   return async (invocationDeadline) => {
-    const result: SweepResult = { resolved: 0, failed: 0, dropped: 0 };
+    const result: SweepResult = { resolved: 0, failed: 0, dropped: 0, silentRoutes: 0 };
+    const silent = new Set<string>();
     const now = options.now();
     const keys = await options.index.due(now, limit);
     for (let start = 0; start < keys.length; start += concurrency) {
       // Each forge write gets its own deadline; a run that is out of time leaves the rest due.
       if (invocationDeadline !== undefined && options.now() > invocationDeadline - 15_000) break;
       await Promise.all(
-        keys.slice(start, start + concurrency).map((key) => sweepItem(key, now, invocationDeadline, result)),
+        keys
+          .slice(start, start + concurrency)
+          .map((key) => sweepItem(key, now, invocationDeadline, result, silent)),
       );
     }
+    result.silentRoutes = silent.size;
     return result;
   };
 
@@ -99,6 +108,7 @@ export function pendingSweep(options: SweepOptions): PendingSweep {
     now: number,
     invocationDeadline: number | undefined,
     result: SweepResult,
+    silent: Set<string>,
   ) {
     const item = await options.index.read(key);
     if (item === undefined) return;
@@ -110,6 +120,8 @@ export function pendingSweep(options: SweepOptions): PendingSweep {
       result.dropped += item.entries.length;
       return;
     }
+    const silence = rollup ? undefined : successSilence(item.object, item, now);
+    if (silence !== undefined && due.some((entry) => entry.owed === undefined)) silent.add(route.id);
     for (const entry of due) {
       // What is left stays due for the next run, as in the run's own loop.
       if (invocationDeadline !== undefined && options.now() > invocationDeadline - 15_000) return;
@@ -121,7 +133,7 @@ export function pendingSweep(options: SweepOptions): PendingSweep {
             route,
             item.object,
             entry,
-            entry.owed ?? timedOut(route, item.object, entry),
+            entry.owed ?? timedOut(route, item.object, entry, silence),
             deadline,
           );
       result[resolved]++;

@@ -27,20 +27,29 @@ export function trackPending(deliverStatus: DeliverStatus, resolver: Resolver): 
     let entries: PendingEntry[] | undefined;
     try {
       const now = resolver.now();
-      const changed = await changeItem(resolver.index, key, owner, ({ entries: current, verdict }) => {
-        if (status.state === 'pending') {
-          const next = withPending(current, route, object, status, eventTime, now);
-          return next === undefined
+      const changed = await changeItem(
+        resolver.index,
+        key,
+        owner,
+        ({ entries: current, verdict }) => {
+          if (status.state === 'pending') {
+            const next = withPending(current, route, object, status, eventTime, now, commentOf(job));
+            return next === undefined
+              ? undefined
+              : {
+                  entries: supersededLate(next, route, status, verdict, now),
+                  ...(verdict ? { verdict } : {}),
+                };
+          }
+          // Every verdict is kept, even one that resolves nothing: a pending that arrives after it may be older.
+          const newest = newestVerdict(verdict, { sha: status.sha, state: status.state, eventTime });
+          const next = withVerdict(current, route, status, eventTime, now);
+          return next === undefined && newest === verdict
             ? undefined
-            : { entries: supersededLate(next, route, status, verdict, now), ...(verdict ? { verdict } : {}) };
-        }
-        // Every verdict is kept, even one that resolves nothing: a pending that arrives after it may be older.
-        const newest = newestVerdict(verdict, { sha: status.sha, state: status.state, eventTime });
-        const next = withVerdict(current, route, status, eventTime, now);
-        return next === undefined && newest === verdict
-          ? undefined
-          : { entries: next ?? current, verdict: newest };
-      });
+            : { entries: next ?? current, verdict: newest };
+        },
+        { receivedAt: now, success: status.state === 'success' },
+      );
       entries = changed?.entries;
     } catch (cause) {
       throw new LedgerUnavailableError('the pending index could not be read or written', { cause });
@@ -48,6 +57,12 @@ export function trackPending(deliverStatus: DeliverStatus, resolver: Resolver): 
     await resolveOwed(resolver, job, object, entries ?? []);
     return outcome;
   };
+}
+
+/** Where the pending's change request comment is, for its timeout to end it too. */
+function commentOf(job: StatusJob): PendingEntry['comment'] {
+  if (job.comment === undefined) return undefined;
+  return { changeRequest: job.comment.changeRequest, marker: job.comment.marker };
 }
 
 /**

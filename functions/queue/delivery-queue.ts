@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { ChangeRequestCommentSchema } from '../core/change-request-comment.js';
 import { CommitStatusSchema } from '../core/commit-status.js';
 
 /**
@@ -12,6 +13,8 @@ export const QueuedDeliverySchema = z.object({
   /** `Kind/namespace/name` of the Flux object, for the log lines of later attempts. */
   object: z.optional(z.string().check(z.maxLength(512))),
   status: CommitStatusSchema,
+  /** The change request's comment the delivery also owes (`changeRequestComments`). */
+  comment: z.optional(ChangeRequestCommentSchema),
 });
 
 export type QueuedDelivery = z.infer<typeof QueuedDeliverySchema>;

@@ -1,10 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyResult, Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfigFile } from '../config/config-file.js';
 import { deadLetterRecord } from '../delivery/redelivery.js';
 import { detailsService } from '../details/details-service.js';
+import { checkRouteExpressions } from '../expressions/route-status-names.js';
 import { DynamoDbDetailsStore } from '../ledger/dynamodb-details-store.js';
 import { DynamoDbLedger } from '../ledger/dynamodb-ledger.js';
 import { DynamoDbPendingIndex } from '../ledger/dynamodb-pending-index.js';
@@ -25,9 +26,10 @@ import { createRelay } from './relay.js';
 import type { ApiGatewayEvent } from './webhook-request.js';
 
 // The stack bundles the environment's config beside the code; a bad file fails the cold start.
-const config = loadConfigFile(
-  process.env.CONFIG_FILE ?? fileURLToPath(new URL('./routes.json', import.meta.url)),
-);
+const configFile = process.env.CONFIG_FILE ?? fileURLToPath(new URL('./routes.json', import.meta.url));
+const config = loadConfigFile(configFile);
+// Only a config with a commitStatusExpr loads the CEL evaluator, here, once per container.
+await checkRouteExpressions(config.routes, configFile);
 const logger = new Logger({ serviceName: SERVICE_NAME });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 // What the stack gave this function (functions/webhook/function-environment.ts); a gap fails the cold start.
@@ -91,6 +93,9 @@ function isSchedule(event: ApiGatewayEvent | SQSEvent | ScheduledEvent): event i
 async function onSchedule(context: Context): Promise<SweepResult> {
   const result = await sweep(Date.now() + context.getRemainingTimeInMillis());
   logger.info('pending sweep', { ...result });
+  // One figure a run, for an alarm on clusters that stopped sending success events (the docs say why).
+  metrics.addMetric('RoutesWithoutSuccess', MetricUnit.Count, result.silentRoutes);
+  metrics.publishStoredMetrics();
   if (result.failed > 0) {
     throw new Error(`the pending sweep could not write ${result.failed} resolutions; they stay due`);
   }

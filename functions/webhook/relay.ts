@@ -1,4 +1,5 @@
 import type { Route } from '../config/route-schema.js';
+import { changeRequestOf, commentMarker, renderComment } from '../core/change-request-comment.js';
 import type { CommitStatus } from '../core/commit-status.js';
 import {
   FutureEventError,
@@ -8,7 +9,7 @@ import {
   RouteNotFoundError,
   StaleEventError,
 } from '../core/errors.js';
-import { type FluxEvent, parseFluxEvent } from '../core/flux-event.js';
+import { type FluxEvent, normaliseMetadata, parseFluxEvent } from '../core/flux-event.js';
 import { errorResponse, type JsonResponse, jsonResponse } from '../core/http-response.js';
 import { decideStatus } from '../core/status-rules.js';
 import { forgeDeadline } from '../delivery/budget.js';
@@ -20,6 +21,7 @@ import { forgeStatus, statusDelivery } from '../delivery/status-delivery.js';
 import type { DetailsLinks } from '../details/details-links.js';
 import type { FleetEnvironment } from '../environments/environments-config.js';
 import { rollupTargets } from '../environments/rollup-delivery.js';
+import { statusNameOf } from '../expressions/route-status-names.js';
 import { MemoryPendingIndex } from '../ledger/memory-pending-index.js';
 import type { PendingIndex } from '../ledger/pending-index.js';
 import type { RollupLedger } from '../ledger/rollup-ledger.js';
@@ -60,6 +62,18 @@ export interface RelayOptions {
 export type Relay = (request: WebhookRequest) => Promise<JsonResponse>;
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** The change request's comment an event owes, on a route with `changeRequestComments`. */
+function changeRequestComment(route: Route, event: FluxEvent, status: CommitStatus) {
+  if (!route.changeRequestComments) return undefined;
+  const metadata = normaliseMetadata(event.metadata);
+  const changeRequest = changeRequestOf(metadata);
+  if (changeRequest === undefined) return undefined;
+  // The Provider's uid, when the route names the one it replaces: Flux's own comment is found again.
+  const marker = commentMarker(route.provider.metadata?.uid ?? route.id, event.involvedObject);
+  const body = renderComment(marker, event, metadata, status, route.cluster ?? route.id);
+  return { changeRequest, marker, body };
+}
 
 /** What the answer and the log line say of a decided status. */
 function summaryOf(route: Route, status: CommitStatus) {
@@ -159,7 +173,7 @@ export function createRelay(options: RelayOptions): {
     record.eventTime = event.timestamp;
     const eventTime = eventTimeOf(route, event);
 
-    const decision = decideStatus(event, route);
+    const decision = decideStatus(event, route, await statusNameOf(route));
     if (decision.kind === 'skip') {
       record.outcome = 'skipped';
       record.reason = decision.reason;
@@ -169,6 +183,7 @@ export function createRelay(options: RelayOptions): {
     await options.details?.attach(route, status, scope);
     Object.assign(record, summaryOf(route, status));
     if (status.targetUrl !== undefined) record.targetUrl = status.targetUrl;
+    const comment = changeRequestComment(route, event, status);
     const facts = { route, status, event, eventTime, scope };
     if (route.dryRun) {
       const told = await options.details?.remember(facts);
@@ -191,6 +206,7 @@ export function createRelay(options: RelayOptions): {
         scope,
         record,
         object: { kind, namespace: namespace ?? '', name },
+        ...(comment === undefined ? {} : { comment }),
       });
       return jsonResponse(200, { outcome: record.outcome, ...summaryOf(route, status) });
     } catch (error) {
@@ -203,6 +219,7 @@ export function createRelay(options: RelayOptions): {
         eventTime,
         object: record.object,
         status: scope.redactFields(status),
+        ...(comment === undefined ? {} : { comment: { ...comment, body: scope.redact(comment.body) } }),
       };
       try {
         await options.queue.enqueue(queued, reason);

@@ -1,3 +1,4 @@
+import { type FakeComment, FakeComments } from './fake-comments.js';
 import { json, SpecCheckedFake } from './fake-forge.js';
 import type { RecordedRequest, ScriptedResponse } from './loopback-server.js';
 
@@ -14,6 +15,13 @@ export interface GiteaStatus {
 
 const WRITE = /^\/api\/v1\/repos\/([^/]+)\/([^/]+)\/statuses\/([0-9a-f]{40})$/;
 const LIST = /^\/api\/v1\/repos\/([^/]+)\/([^/]+)\/(?:statuses|commits)\/([0-9a-f]{40})(?:\/statuses)?$/;
+const ISSUE_COMMENTS = /^\/api\/v1\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/;
+const COMMENT = /^\/api\/v1\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/;
+
+function giteaComment({ id, body }: FakeComment) {
+  return { id, body, user: { login: 'flux-commit-status' }, created_at: new Date().toISOString() };
+}
+
 /** Gitea's MAX_RESPONSE_ITEMS: a larger `limit` is cut to it. */
 const MAX_LIMIT = 50;
 
@@ -23,6 +31,8 @@ const MAX_LIMIT = 50;
  */
 export class FakeGitea extends SpecCheckedFake {
   readonly statuses = new Map<string, GiteaStatus[]>();
+  /** Pull requests' comments (a pull request is an issue). */
+  readonly comments = new FakeComments();
   #nextId = 1;
 
   /** The statuses of a commit, newest first. */
@@ -47,6 +57,17 @@ export class FakeGitea extends SpecCheckedFake {
   }
 
   protected handle(request: RecordedRequest): ScriptedResponse {
+    const issueComments = ISSUE_COMMENTS.exec(request.path);
+    if (issueComments) {
+      const [repository, number] = [`${issueComments[1]}/${issueComments[2]}`, Number(issueComments[3])];
+      return request.method === 'POST'
+        ? this.comments.create(repository, number, json(request).body, giteaComment)
+        : this.comments.list(repository, number, giteaComment);
+    }
+    const comment = COMMENT.exec(request.path);
+    if (request.method === 'PATCH' && comment) {
+      return this.comments.edit(Number(comment[3]), json(request).body, giteaComment);
+    }
     const write = WRITE.exec(request.path);
     if (request.method === 'POST' && write) {
       const body = json(request);

@@ -1,3 +1,4 @@
+import { type FakeComment, FakeComments } from './fake-comments.js';
 import { SpecCheckedFake } from './fake-forge.js';
 import type { RecordedRequest, ScriptedResponse } from './loopback-server.js';
 
@@ -13,6 +14,9 @@ export interface GitHubStatus {
 const WRITE = /^\/repos\/([^/]+)\/([^/]+)\/statuses\/([0-9a-f]{40})$/;
 const LIST = /^\/repos\/([^/]+)\/([^/]+)\/commits\/([^/]+)\/statuses$/;
 const DISPATCH = /^\/repos\/([^/]+)\/([^/]+)\/dispatches$/;
+
+const ISSUE_COMMENTS = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/;
+const COMMENT = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/;
 
 const DEPLOYMENTS = /^\/repos\/([^/]+)\/([^/]+)\/deployments$/;
 const DEPLOYMENT_STATUSES = /^\/repos\/([^/]+)\/([^/]+)\/deployments\/(\d+)\/statuses$/;
@@ -35,6 +39,11 @@ export interface GitHubDispatch {
   client_payload: Record<string, any>;
 }
 
+/** An issue comment as GitHub answers it, with the fields a client reads. */
+function githubComment({ id, body }: FakeComment) {
+  return { id, body, user: { login: 'flux-commit-status' }, created_at: new Date().toISOString() };
+}
+
 /**
  * A stateful GitHub on 127.0.0.1 for what Prism cannot show: statuses persist, so duplicates, pages
  * and scripted faults behave as on github.com. With a spec check, every request is also judged by
@@ -46,6 +55,8 @@ export class FakeGitHub extends SpecCheckedFake {
   readonly dispatches: GitHubDispatch[] = [];
   /** Deployments in creation order; `auto_inactive` acts on them as on github.com. */
   readonly deployments: GitHubDeployment[] = [];
+  /** Pull requests' comments (a pull request is an issue). */
+  readonly comments = new FakeComments();
   #nextId = 1;
 
   /** The statuses of a commit, newest first, as GitHub lists them. */
@@ -78,6 +89,17 @@ export class FakeGitHub extends SpecCheckedFake {
         client_payload: body.client_payload ?? {},
       });
       return { status: 204 };
+    }
+    const issueComments = ISSUE_COMMENTS.exec(request.path);
+    if (issueComments) {
+      const [repository, number] = [`${issueComments[1]}/${issueComments[2]}`, Number(issueComments[3])];
+      return request.method === 'POST'
+        ? this.comments.create(repository, number, JSON.parse(request.body).body, githubComment)
+        : this.comments.list(repository, number, githubComment);
+    }
+    const comment = COMMENT.exec(request.path);
+    if (request.method === 'PATCH' && comment) {
+      return this.comments.edit(Number(comment[3]), JSON.parse(request.body).body, githubComment);
     }
     const deployments = DEPLOYMENTS.exec(request.path);
     if (deployments) return this.#deployments(`${deployments[1]}/${deployments[2]}`, request);

@@ -89,7 +89,7 @@ export function contractCases(profile: ContractProfile, prismUrl: string) {
     const result = await sweep();
 
     // Assess
-    expect(result).toEqual({ resolved: 1, failed: 0, dropped: 0 });
+    expect(result).toEqual({ resolved: 1, failed: 0, dropped: 0, silentRoutes: 0 });
     const posted = proxy.server.requests.slice(before).filter((request) => request.method === 'POST');
     expect(posted).toHaveLength(1);
     expect(JSON.parse(posted[0]?.body ?? '{}')).toMatchObject(profile.written.error);

@@ -121,6 +121,17 @@ describe('details links', () => {
     await github.stop();
   });
 
+  it('links a preview environment’s URL instead of the page, as a targetUrl template would be', async () => {
+    const { github, deliver } = await service();
+    const body = eventOf(FIXTURES.healthCheckFailed);
+    body.metadata['preview-url'] = 'https://pr-42.preview.example.com/';
+
+    const link = await deliver(JSON.stringify(body));
+
+    expect(link).toBe('https://pr-42.preview.example.com/');
+    await github.stop();
+  });
+
   it('keeps one link for every event of the identity', async () => {
     // Prepare
     const { github, deliver } = await service();

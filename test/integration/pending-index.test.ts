@@ -6,12 +6,18 @@ import { DynamoDbPendingIndex, PENDING_DUE_INDEX } from '../../functions/ledger/
 import { LEDGER_TTL_SECONDS } from '../../functions/ledger/dynamodb-store.js';
 import { MemoryPendingIndex } from '../../functions/ledger/memory-pending-index.js';
 import type { PendingEntry, PendingIndex, PendingObject } from '../../functions/ledger/pending-index.js';
-import { MAX_PENDING_PER_OBJECT, withPending, withVerdict } from '../../functions/pending/pending-entries.js';
+import {
+  changeEntries,
+  MAX_PENDING_PER_OBJECT,
+  withPending,
+  withVerdict,
+} from '../../functions/pending/pending-entries.js';
 import { pendingSweep } from '../../functions/pending/sweep.js';
 import { startDynalite } from '../fakes/dynalite.js';
 import { MemorySecrets, testRoute } from '../harness/flux-fixtures.js';
 
 const OBJECT = 'Kustomization/flux-system/apps';
+const HOUR = 3600_000;
 const sha = (n: number) => n.toString(16).padStart(40, '0');
 const entry = (n: number, dueAt?: number): PendingEntry => ({
   sha: sha(n),
@@ -137,6 +143,61 @@ describe.each([
     expect(await index.due(1000, 10)).toEqual(['pending|test|a']);
     expect(await index.read('pending|test|a')).toEqual(item([entry(1, 300)]));
   });
+
+  it('keeps the marks of the success stream (firstSeenAt, lastSuccessAt) through a swap', async () => {
+    const index = await create();
+    const marked = { ...item([entry(1, 300)]), firstSeenAt: 1000, lastSuccessAt: 7_200_000 };
+
+    await index.swap('pending|test|m', undefined, marked);
+
+    expect(await index.read('pending|test|m')).toEqual(marked);
+  });
+});
+
+describe('the marks of the success stream', () => {
+  const change = (index: PendingIndex, receivedAt: number, success: boolean) =>
+    changeEntries(index, 'pending|test|a', { routeId: 'test', object: OBJECT }, () => undefined, {
+      receivedAt,
+      success,
+    });
+
+  it('end the same whichever container writes first, and a success moves them once an hour at most', async () => {
+    const events: Array<[number, boolean]> = [
+      [5 * HOUR, false],
+      [HOUR, true],
+      [3 * HOUR, false],
+      [HOUR + 60_000, true],
+    ];
+    const orders = [events, [...events].reverse(), [events[2], events[0], events[3], events[1]]] as Array<
+      Array<[number, boolean]>
+    >;
+    const results = [];
+    for (const order of orders) {
+      const index = new MemoryPendingIndex();
+      for (const [time, success] of order) await change(index, time, success);
+      const { firstSeenAt, lastSuccessAt } = (await index.read('pending|test|a')) ?? {};
+      results.push({ firstSeenAt, lastSuccessAt });
+    }
+
+    expect(results[0]).toEqual({ firstSeenAt: HOUR, lastSuccessAt: HOUR });
+    // Within the hour's step the success kept is the first to arrive, never one outside [1 h, 1 h 1 min].
+    for (const result of results) {
+      expect(result.firstSeenAt).toBe(HOUR);
+      expect(result.lastSuccessAt).toBeGreaterThanOrEqual(HOUR);
+      expect(result.lastSuccessAt).toBeLessThanOrEqual(HOUR + 60_000);
+    }
+  });
+
+  it('cost no write for a success within the hour of the last one kept', async () => {
+    const index = new MemoryPendingIndex();
+    await change(index, HOUR, true);
+    const version = (await index.read('pending|test|a'))?.version;
+
+    await change(index, HOUR + 30 * 60_000, true);
+    await change(index, 2 * HOUR, false);
+
+    expect((await index.read('pending|test|a'))?.version).toBe(version);
+  });
 });
 
 let dynamo: Awaited<ReturnType<typeof startDynalite>>;
@@ -213,7 +274,7 @@ describe('the sweep and a route that left the config', () => {
     const result = await sweep();
 
     // Assess
-    expect(result).toEqual({ resolved: 0, failed: 0, dropped: 2 });
+    expect(result).toEqual({ resolved: 0, failed: 0, dropped: 2, silentRoutes: 0 });
     expect(delivered).toEqual([]);
     expect((await index.read('pending|gone|Kustomization/flux-system/apps'))?.entries).toEqual([]);
     expect(await index.due(1000, 10)).toEqual([]);

@@ -77,7 +77,7 @@ describe.each(PROFILES.map((profile) => [profile.type, profile] as const))(
       ]);
       // Nothing is left for the sweep, however late it runs.
       relay.clock.now += 24 * 3600_000;
-      expect(await relay.sweep()).toEqual({ resolved: 0, failed: 0, dropped: 0 });
+      expect(await relay.sweep()).toEqual({ resolved: 0, failed: 0, dropped: 0, silentRoutes: 0 });
     });
 
     it('a newer commit that failed leaves the older one in `error`, not green', async () => {
@@ -108,8 +108,8 @@ describe.each(PROFILES.map((profile) => [profile.type, profile] as const))(
       const late = await relay.send(A, 'success', since + 60_000);
 
       // Assess
-      expect(early).toEqual({ resolved: 0, failed: 0, dropped: 0 });
-      expect(swept).toEqual({ resolved: 1, failed: 0, dropped: 0 });
+      expect(early).toEqual({ resolved: 0, failed: 0, dropped: 0, silentRoutes: 0 });
+      expect(swept).toEqual({ resolved: 1, failed: 0, dropped: 0, silentRoutes: 0 });
       expect(timedOut).toMatchObject({
         state: profile.states.error,
         name: CONTEXT,
@@ -139,9 +139,9 @@ describe.each(PROFILES.map((profile) => [profile.type, profile] as const))(
 
       // Assess: the outage failed the first (left due) and not the second; then the first was
       // refused for good, and no later sweep tries it again.
-      expect(outage).toEqual({ resolved: 1, failed: 1, dropped: 0 });
-      expect(refused).toEqual({ resolved: 0, failed: 0, dropped: 1 });
-      expect(after).toEqual({ resolved: 0, failed: 0, dropped: 0 });
+      expect(outage).toEqual({ resolved: 1, failed: 1, dropped: 0, silentRoutes: 0 });
+      expect(refused).toEqual({ resolved: 0, failed: 0, dropped: 1, silentRoutes: 0 });
+      expect(after).toEqual({ resolved: 0, failed: 0, dropped: 0, silentRoutes: 0 });
       const dropped = relay.records.find((record) => record.reason?.endsWith('the resolution is dropped'));
       expect(dropped).toMatchObject({ outcome: 'failed', resolution: 'timeout', forgeStatus: 422 });
     });
@@ -152,7 +152,7 @@ describe.each(PROFILES.map((profile) => [profile.type, profile] as const))(
 
       relay.clock.now += 7 * 24 * 3600_000;
 
-      expect(await relay.sweep()).toEqual({ resolved: 0, failed: 0, dropped: 0 });
+      expect(await relay.sweep()).toEqual({ resolved: 0, failed: 0, dropped: 0, silentRoutes: 0 });
       expect(latest(A)).toMatchObject({ state: profile.states.pending });
     });
   },

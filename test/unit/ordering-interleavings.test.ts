@@ -4,6 +4,7 @@ import { ForgeUnavailableError, OrderingContentionError } from '../../functions/
 import { deliverInOrder } from '../../functions/delivery/ordering.js';
 import { MemoryLedger } from '../../functions/ledger/memory-ledger.js';
 import { eventOrder, type ShownStatus, type StatusLedger } from '../../functions/ledger/status-ledger.js';
+import { scheduledLedger, step } from '../harness/scheduled.js';
 
 /**
  * The ordering protocol on its own, over a ledger and a forge whose every step the scheduler
@@ -61,18 +62,6 @@ function newest(planned: PlannedEvent[]): ShownStatus {
   );
   return shownOf(ordered[ordered.length - 1] as PlannedEvent);
 }
-
-/** A container's view of the shared ledger: each answer arrives when the scheduler says. */
-function scheduledLedger(s: fc.Scheduler, ledger: StatusLedger): StatusLedger {
-  return {
-    read: s.scheduleFunction((key: string) => ledger.read(key)),
-    swap: s.scheduleFunction((key: string, version: number | undefined, next) =>
-      ledger.swap(key, version, next),
-    ),
-  };
-}
-
-const step = (s: fc.Scheduler, label: string) => s.schedule(Promise.resolve(label), label);
 
 describe('the ordering protocol under explored interleavings', () => {
   it('leaves the forge with the newest event’s status, and the ledger confirmed on it', async () => {

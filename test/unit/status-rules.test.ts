@@ -287,3 +287,39 @@ describe('metadata in templates', () => {
     expect(decision.kind).toBe('write');
   });
 });
+
+describe('preview environments (flux-operator ResourceSets annotate event.toolkit.fluxcd.io/preview-url)', () => {
+  const preview = (url: string, route = testRoute('http://127.0.0.1:1')) => {
+    const decision = decideStatus(
+      event(FIXTURES.reconciled, (e) =>
+        Object.assign(e.metadata, { 'event.toolkit.fluxcd.io/preview-url': url }),
+      ),
+      route,
+    );
+    return decision.kind === 'write' ? decision.status.targetUrl : 'skipped';
+  };
+
+  it('links the status to the preview when no targetUrl template sets a link', () => {
+    expect(preview('https://pr-42.preview.example.com/')).toBe('https://pr-42.preview.example.com/');
+  });
+
+  it('keeps the route’s targetUrl template first', () => {
+    const templated = testRoute('http://127.0.0.1:1', {
+      targetUrl: 'https://grafana.example.com/d/{{name}}',
+    });
+
+    expect(preview('https://pr-42.preview.example.com/', templated)).toBe(
+      'https://grafana.example.com/d/apps',
+    );
+  });
+
+  it.each([
+    ['a script URL', 'javascript:alert(1)'],
+    ['a relative path', '/preview/42'],
+    ['a control character', 'https://pr-42.example.com/\u202e'],
+    ['a space', 'https://pr-42.example.com/a b'],
+    ['an over-long URL', `https://example.com/${'a'.repeat(2048)}`],
+  ])('leaves out %s', (_, url) => {
+    expect(preview(url)).toBeUndefined();
+  });
+});

@@ -1,5 +1,6 @@
 import { requireToken } from '../credentials.js';
 import type {
+  ChangeRequestCommenter,
   CommitStatus,
   ForgeClient,
   ForgeCredentials,
@@ -10,6 +11,7 @@ import type {
 import { dispatcherFor } from '../http/dispatcher.js';
 import { type ForgeAnswer, ForgeHttp } from '../http/forge-http.js';
 import type { GiteaLocation } from './address.js';
+import { upsertGiteaComment } from './comments.js';
 
 const STATES: Record<StatusState, string> = {
   success: 'success',
@@ -33,7 +35,7 @@ function hasNextPage(answer: ForgeAnswer, count: number): boolean {
   return link === null ? count === PAGE_SIZE : /rel="next"/.test(link);
 }
 
-class GiteaClient implements ForgeClient {
+class GiteaClient implements ForgeClient, ChangeRequestCommenter {
   readonly #http: ForgeHttp;
 
   constructor(
@@ -47,6 +49,13 @@ class GiteaClient implements ForgeClient {
       headers: { authorization: `token ${token}` },
       dispatcher: dispatcherFor(caCert),
     });
+  }
+
+  upsertComment(
+    comment: Parameters<ChangeRequestCommenter['upsertComment']>[0],
+    { deadline }: { deadline: number },
+  ) {
+    return upsertGiteaComment(this.#http, this.location, comment, deadline);
   }
 
   readStatuses(sha: string, deadline: number): Promise<ForgeAnswer> {

@@ -4,6 +4,7 @@ import { truncate } from '../../core/text.js';
 import { requireToken } from '../credentials.js';
 import { deadlineSignal, remainingMs } from '../deadline.js';
 import type {
+  ChangeRequestCommenter,
   CommitStatus,
   DeploymentStatus,
   DeploymentWriter,
@@ -24,6 +25,7 @@ import {
 import { forgeFetch } from '../http/forge-fetch.js';
 import type { GitHubLocation } from './address.js';
 import { appAuthStrategy, InstallationTokens } from './app-auth.js';
+import { upsertGitHubComment } from './comments.js';
 import { answerBody, errorStatus, gaveUpOf } from './octokit-errors.js';
 import { applyRequestPolicy } from './request-policy.js';
 
@@ -44,7 +46,9 @@ function writeSpacingMs(): number {
   return Number.isFinite(configured) && configured >= 0 ? configured : 1000;
 }
 
-export class GitHubClient implements ForgeClient, RepositoryDispatcher, DeploymentWriter {
+export class GitHubClient
+  implements ForgeClient, RepositoryDispatcher, DeploymentWriter, ChangeRequestCommenter
+{
   readonly #octokit: Octokit;
 
   constructor(
@@ -195,6 +199,15 @@ export class GitHubClient implements ForgeClient, RepositoryDispatcher, Deployme
         ...(status.logUrl === undefined ? {} : { log_url: status.logUrl }),
         request,
       }),
+    );
+  }
+
+  upsertComment(
+    comment: Parameters<ChangeRequestCommenter['upsertComment']>[0],
+    options: { deadline: number },
+  ) {
+    return this.#call(options.deadline, (request) =>
+      upsertGitHubComment(this.#octokit, this.location, comment, request),
     );
   }
 

@@ -2,6 +2,7 @@ import { type CommitablePipelineStatus, type CommitStatusSchema, Commits } from 
 import { truncate } from '../../core/text.js';
 import { requireToken } from '../credentials.js';
 import type {
+  ChangeRequestCommenter,
   CommitStatus,
   ForgeClient,
   ForgeCredentials,
@@ -13,6 +14,7 @@ import { finalRejection, forgeMessage } from '../forge-errors.js';
 import { dispatcherFor } from '../http/dispatcher.js';
 import { ForgeHttp } from '../http/forge-http.js';
 import type { GitLabLocation } from './address.js';
+import { upsertGitLabNote } from './comments.js';
 import { requesterFor } from './requester.js';
 
 /**
@@ -36,7 +38,7 @@ const MAX_PAGES = 10;
 /** GitLab's state machine refuses `running` → `running` with a 400: the status is already there. */
 const SAME_STATE = /cannot transition status/i;
 
-class GitLabClient implements ForgeClient {
+class GitLabClient implements ForgeClient, ChangeRequestCommenter {
   readonly #http: ForgeHttp;
   readonly #where: string;
 
@@ -52,6 +54,13 @@ class GitLabClient implements ForgeClient {
       headers: {},
       dispatcher: dispatcherFor(caCert),
     });
+  }
+
+  upsertComment(
+    comment: Parameters<ChangeRequestCommenter['upsertComment']>[0],
+    { deadline }: { deadline: number },
+  ) {
+    return upsertGitLabNote(this.#http, this.token, this.location, comment, deadline);
   }
 
   async write(status: CommitStatus, { deadline, checkForge }: WriteOptions): Promise<WriteResult> {
