@@ -2,8 +2,10 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { loadConfigFile } from '../functions/config/config-file.js';
+import { deployableIssues, LOCAL_ENVIRONMENT } from '../functions/config/deployable.js';
 import type { EnvironmentConfig } from '../functions/config/environment-config.js';
 import { ConfigError } from '../functions/core/errors.js';
+import { formatPath } from '../functions/core/zod-issues.js';
 
 /** Also the stack name's suffix (`FluxCommitStatus-<name>`), so it keeps to CloudFormation's characters. */
 const ENVIRONMENT_NAME = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
@@ -45,6 +47,14 @@ export function loadEnvironment(name: unknown, configDir: string): Environment {
   const shownFile = relative(process.cwd(), configFile);
   const config = loadConfigFile(shownFile);
   checkRegion(config.deployment.region, shownFile);
+  if (name !== LOCAL_ENVIRONMENT) {
+    const issues = deployableIssues(config);
+    if (issues.length > 0) {
+      throw new ConfigError(
+        `${shownFile}: ${issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`).join('; ')}`,
+      );
+    }
+  }
   return { name, configFile, config };
 }
 
@@ -53,14 +63,18 @@ export function loadEnvironment(name: unknown, configDir: string): Environment {
  * bundle); here, a typo such as `eu-wst-1` would otherwise synthesise and fail only at deploy.
  */
 function checkRegion(region: string | undefined, file: string): void {
+  const problem = regionProblem(region);
+  if (problem !== undefined) throw new ConfigError(`${file}: deployment.region: ${problem}`);
+}
+
+/** Why aws-cdk-lib would not deploy to this region, with the regions that start alike. */
+export function regionProblem(region: string | undefined): string | undefined {
   const known = RegionInfo.regions.map((info) => info.name);
-  if (region === undefined || known.includes(region)) return;
+  if (region === undefined || known.includes(region)) return undefined;
   const near = known.filter((name) => name.startsWith(region.slice(0, 3)));
-  throw new ConfigError(
-    `${file}: deployment.region: "${region}" is not a region that aws-cdk-lib knows; ${
-      near.length > 0
-        ? `regions starting ${region.slice(0, 3)}: ${near.join(', ')}`
-        : `known: ${known.join(', ')}`
-    }`,
-  );
+  return `"${region}" is not a region that aws-cdk-lib knows; ${
+    near.length > 0
+      ? `regions starting ${region.slice(0, 3)}: ${near.join(', ')}`
+      : `known: ${known.join(', ')}`
+  }`;
 }

@@ -4,7 +4,7 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { promotionSecretsOf } from '../functions/environments/environments-config.js';
+import { promotionSecretsOf } from '../functions/config/fleet-environments.js';
 import {
   type FunctionKind,
   functionVariables,
@@ -14,6 +14,7 @@ import { DeliveryAlarms } from './constructs/delivery-alarms.js';
 import { DeliveryInsights } from './constructs/delivery-insights.js';
 import { DeliveryLedger } from './constructs/delivery-ledger.js';
 import { DetailsFunction } from './constructs/details-function.js';
+import { FleetRollups } from './constructs/fleet-rollups.js';
 import { PendingSweep } from './constructs/pending-sweep.js';
 import { RetryQueue } from './constructs/retry-queue.js';
 import { WebhookApi } from './constructs/webhook-api.js';
@@ -38,6 +39,7 @@ export class FluxCommitStatusStack extends Stack {
   readonly insights: DeliveryInsights;
   readonly ledger: DeliveryLedger | undefined;
   readonly retryQueue: RetryQueue | undefined;
+  readonly fleet: FleetRollups | undefined;
   readonly pendingSweep: PendingSweep | undefined;
   readonly detailsFunction: DetailsFunction | undefined;
 
@@ -67,6 +69,28 @@ export class FluxCommitStatusStack extends Stack {
       this.ledger.grantUse(this.webhook.role);
       values.ledgerTable = this.ledger.table.tableName;
     }
+    // Fleet environments share the ledger's records with their own table and recompute queue.
+    if (this.ledger !== undefined && Object.keys(config.environments).length > 0) {
+      this.fleet = new FleetRollups(this, 'Fleet', {
+        consumer: this.webhook.function,
+        consumerTimeout: Duration.seconds(deployment.timeoutSeconds),
+        maxReceiveCount: deployment.retryQueue.maxAttempts,
+        deadLetterThreshold: deployment.alarm.deadLetters,
+        alarmPeriod: Duration.minutes(deployment.alarm.periodMinutes),
+        namePrefix: this.stackName,
+      });
+      this.fleet.grantUse(this.webhook.role);
+      values.fleet = {
+        table: this.fleet.table.tableName,
+        recomputeQueueUrl: this.fleet.queue.queueUrl,
+        maxReceives: deployment.retryQueue.maxAttempts,
+      };
+      if (deployment.alarm.snsTopicArn !== undefined) {
+        const action = new SnsAction(Topic.fromTopicArn(this, 'RollupTopic', deployment.alarm.snsTopicArn));
+        this.fleet.deadLetterAlarm.addAlarmAction(action);
+        this.fleet.deadLetterAlarm.addOkAction(action);
+      }
+    }
     // The sweep reads the pending index the webhook writes: it needs the shared table, and a route
     // that writes statuses (one with forge credentials).
     if (this.ledger !== undefined && this.secrets.forgeArns.length > 0) {
@@ -79,6 +103,10 @@ export class FluxCommitStatusStack extends Stack {
         logRetention,
         namePrefix: this.stackName,
       });
+      if (this.fleet !== undefined) {
+        // A pending roll-up's resolution recomputes it from its clusters' items.
+        this.fleet.grantTable(this.pendingSweep.role);
+      }
       if (deployment.alarm.snsTopicArn !== undefined) {
         const action = new SnsAction(Topic.fromTopicArn(this, 'SweepTopic', deployment.alarm.snsTopicArn));
         this.pendingSweep.failures.addAlarmAction(action);

@@ -1,47 +1,36 @@
 /**
  * Posts a Flux event to the local server, signed as Flux signs it for the route, with the route's key
- * read from the same CONFIG and SECRETS_FILE as `npm start` reads.
+ * read from the same config and secrets file as `npm start` reads (--config, --secrets-file, or CONFIG
+ * and SECRETS_FILE).
  */
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../functions/config/config-file.js';
-import { ConfigError, RouteMisconfiguredError } from '../functions/core/errors.js';
+import { RouteMisconfiguredError } from '../functions/core/errors.js';
 import { FileSecretSource } from '../functions/secrets/file-source.js';
+import { configFileOf, runTool, secretsFileOf, UsageError } from './lib/cli.js';
 
 const DEFAULT_EVENT = 'test/fixtures/flux-events/03-kustomization-reconciled-commit-status-update.json';
 
-const USAGE = `Usage: npm run send-example [-- [<route> [<event.json>]]]
+const USAGE = `Usage: npm run -s send-example [-- [--config FILE] [--secrets-file FILE] [<route> [<event.json>]]]
 
 Posts a Flux event to the local server (npm start), as Flux's Provider would send it to the route:
 signed with generic-hmac for an "hmac" route, with "Authorization: Bearer" for a "bearer" route.
-The key is the token of the route's auth secret in SECRETS_FILE.
+The key is the token of the route's auth secret in the secrets file. Prints the answer on stdout.
 
-  <route>       a route id of CONFIG (default: its first route)
+  <route>       a route id of the config (default: its first route)
   <event.json>  a Flux event (default: ${DEFAULT_EVENT})
 
-Environment, as for npm start:
+The config and secrets file default to npm start's: config/local.json, config/local-secrets.json.
   PORT          the local server's port (8080)
-  CONFIG        the route config file (config/local.json)
-  SECRETS_FILE  the secrets file (config/local-secrets.json)
 `;
 
-/** A mistake in how the script was called: the reason, then the usage. */
-class UsageError extends Error {
-  override name = 'UsageError';
-}
+const TOOL = { name: 'send-example', usage: USAGE, options: {}, positionals: 2 };
 
-function request() {
-  const { values, positionals } = parseArgs({
-    options: { help: { type: 'boolean', short: 'h' } },
-    allowPositionals: true,
-    strict: true,
-  });
-  if (values.help) return undefined;
-  if (positionals.length > 2) throw new UsageError(`too many arguments: ${positionals.join(' ')}`);
+function request(values: { config?: string; 'secrets-file'?: string }, positionals: string[]) {
   const [routeId, eventFile = DEFAULT_EVENT] = positionals;
-  const configFile = resolve(process.env.CONFIG ?? 'config/local.json');
+  const configFile = configFileOf(values, 'config/local.json') as string;
   const { routes } = loadConfigFile(configFile);
   const route = routeId === undefined ? routes[0] : routes.find((candidate) => candidate.id === routeId);
   if (route === undefined) {
@@ -57,10 +46,10 @@ function request() {
       `the event file ${eventFile} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
     );
   }
-  return { route, body, secretsFile: resolve(process.env.SECRETS_FILE ?? 'config/local-secrets.json') };
+  return { route, body, secretsFile: secretsFileOf(values, 'config/local-secrets.json') as string };
 }
 
-async function send(parts: NonNullable<ReturnType<typeof request>>): Promise<number> {
+async function send(parts: ReturnType<typeof request>): Promise<number> {
   const { route, body, secretsFile } = parts;
   // With several secrets (a key rotation), the first is the one Flux is assumed to hold.
   const [name] = Array.isArray(route.auth.secret) ? route.auth.secret : [route.auth.secret];
@@ -94,15 +83,4 @@ async function send(parts: NonNullable<ReturnType<typeof request>>): Promise<num
   return response.ok ? 0 : 1;
 }
 
-try {
-  const parts = request();
-  if (parts === undefined) process.stdout.write(USAGE);
-  else process.exitCode = await send(parts);
-} catch (error) {
-  // parseArgs reports an unknown option with a TypeError coded ERR_PARSE_ARGS_…
-  const misuse =
-    error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true;
-  const known = misuse || error instanceof ConfigError || error instanceof RouteMisconfiguredError;
-  process.stderr.write(`${known ? (error as Error).message : String(error)}\n${misuse ? `\n${USAGE}` : ''}`);
-  process.exitCode = 2;
-}
+await runTool(TOOL, ({ values, positionals }) => send(request(values, positionals)));

@@ -1,9 +1,9 @@
 import * as z from 'zod/mini';
 import { ConfigError } from '../core/errors.js';
 import { describeIssues } from '../core/zod-issues.js';
-import { environmentIssues, FleetEnvironmentsSchema } from '../environments/environments-config.js';
 import { SecretName } from './config-fields.js';
 import { DeploymentSchema } from './deployment-schema.js';
+import { environmentIssues, FleetEnvironmentsSchema } from './fleet-environments.js';
 import { RouteSchema, ThrottleSchema } from './route-schema.js';
 
 /** The details pages of an environment: the key their links are signed with, and where they are served. */

@@ -53,7 +53,7 @@ const ProviderSchema = z.strictObject({
 
 /**
  * A route's pending statuses are kept under `pending|<route id>|…`; the roll-ups' under
- * `pending|rollup|…` (functions/environments/rollup-delivery.ts). A route named so would have its
+ * `pending|rollup|…` (functions/pending/rollup-pending-key.ts). A route named so would have its
  * pendings swept as roll-ups and never resolved.
  */
 export const RESERVED_ROUTE_IDS: readonly string[] = ['rollup'];

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { FluxKindList } from './flux-kinds.js';
 import { templateProblem } from './template.js';
 
 export const DEFAULT_CONTEXT = '{{kind}}/{{name}}/{{cluster}}';
@@ -30,7 +31,7 @@ export const ROUTE_RULES = {
   targetUrl: z.optional(Template(2048)),
   events: z.optional(
     z.strictObject({
-      kinds: z.optional(NonEmptyList),
+      kinds: z.optional(FluxKindList),
       names: z.optional(NonEmptyList),
       namespaces: z.optional(NonEmptyList),
       severities: z.optional(z.array(z.enum(['info', 'error'])).check(z.minLength(1))),

@@ -32,7 +32,7 @@ function filteredOut(event: FluxEvent, route: RouteRules): string | undefined {
   const filter = route.events;
   if (filter === undefined) return undefined;
   const object = event.involvedObject;
-  if (filter.kinds && !filter.kinds.includes(object.kind))
+  if (filter.kinds && !(filter.kinds as readonly string[]).includes(object.kind))
     return `kind ${object.kind} is not in this route's events.kinds`;
   if (filter.names && !filter.names.includes(object.name))
     return `name ${object.name} is not in this route's events.names`;

@@ -5,8 +5,10 @@ export type Outcome =
   | 'written'
   | 'duplicate'
   | 'superseded'
+  | 'recorded'
   | 'dry-run'
   | 'queued'
+  | 'retrying'
   | 'skipped'
   | 'rejected'
   | 'failed'
@@ -30,16 +32,24 @@ export interface DeliveryRecord {
   forgeStatus?: number;
   /** The attempt number of a delivery retried from the queue. */
   attempt?: number;
+  /** A retried delivery: the attempts it has in all, and when the next one is due (`retrying`). */
+  maxAttempts?: number;
+  nextAttemptAt?: string;
   /** The error's code, as the answer gives it, and its class, which the bundle keeps literal. */
   error?: string;
   errorName?: string;
   reason?: string;
-  /** The fleet environment's roll-up that this delivery wrote or found current. */
+  /**
+   * The fleet environment's roll-up: on a cluster's report, what became of its verdict (`report`);
+   * on the roll-up's recompute, what it wrote or found current.
+   */
   rollup?: {
     context: string;
-    state: string;
-    description: string;
-    outcome: string;
+    report?: string;
+    state?: string;
+    description?: string;
+    outcome?: string;
+    sequence?: number;
     deployment?: string;
     promotion?: string;
   };

@@ -1,4 +1,5 @@
-import { LedgerUnavailableError, OrderingContentionError } from '../core/errors.js';
+import { contentionBackoff } from '../core/compare-and-swap.js';
+import { LedgerUnavailableError } from '../core/errors.js';
 import {
   eventOrder,
   type LedgerItem,
@@ -33,9 +34,6 @@ export interface OrderedDelivery {
   replaces?: (claim: LedgerItem['claim']) => boolean;
 }
 
-/** Each round is one ledger read and at most one swap; more rounds than this means a storm. */
-const MAX_ROUNDS = 20;
-
 /**
  * The ordering protocol: a late status is better than a wrong one.
  *
@@ -49,14 +47,16 @@ const MAX_ROUNDS = 20;
  *
  * Every forge write is thus followed by a check by the same writer, so the last write to land is
  * always the newest claim's, in any interleaving of containers. The ledger failing stops the
- * delivery (LedgerUnavailableError) rather than write blind; the caller queues it.
+ * delivery (LedgerUnavailableError) rather than write blind; the caller queues it. A lost swap
+ * waits (`contentionBackoff`) before the next round, and too many give up with a passing fault.
  */
 export async function deliverInOrder(delivery: OrderedDelivery): Promise<OrderedOutcome> {
   const { ledger, key, writerId } = delivery;
   const mine = { order: eventOrder(delivery.eventTime, delivery.status), status: delivery.status };
   let written: ShownStatus | undefined;
   let changedForge = false;
-  for (let round = 0; round < MAX_ROUNDS; round++) {
+  const backoff = contentionBackoff('the ledger item');
+  for (;;) {
     const item = await ledgerCall(() => ledger.read(key));
     if (item === undefined && delivery.replaces !== undefined) return 'superseded';
     const others = liveWriters(item, writerId, delivery.now());
@@ -72,6 +72,7 @@ export async function deliverInOrder(delivery: OrderedDelivery): Promise<Ordered
         if (!sameShown(claim.status, mine.status)) return 'superseded';
         return changedForge ? 'written' : 'duplicate';
       }
+      await backoff.conflict();
       continue;
     }
     if (item?.confirmed === true && Object.keys(others).length === 0 && written === undefined) {
@@ -80,6 +81,7 @@ export async function deliverInOrder(delivery: OrderedDelivery): Promise<Ordered
       if (sameShown(item.claim.status, mine.status)) {
         const next = { ...item, claim, writers: others, version: item.version + 1 };
         if (await ledgerCall(() => ledger.swap(key, item.version, next))) return 'duplicate';
+        await backoff.conflict();
         continue;
       }
     }
@@ -92,18 +94,20 @@ export async function deliverInOrder(delivery: OrderedDelivery): Promise<Ordered
       writers: { ...others, [writerId]: delivery.writeExpiresAt },
       version: (item?.version ?? 0) + 1,
     };
-    if (!(await ledgerCall(() => ledger.swap(key, item?.version, next)))) continue;
+    if (!(await ledgerCall(() => ledger.swap(key, item?.version, next)))) {
+      await backoff.conflict();
+      continue;
+    }
     const known = item?.confirmed === true && Object.keys(others).length === 0 && written === undefined;
     // A failed write keeps this writer registered until it expires: a timed-out write may still
     // land, so no one may confirm before then. The claim stays unconfirmed; the next delivery writes.
     if ((await delivery.write(claim.status, known ? item.claim.status : undefined)) === 'written') {
       changedForge = true;
     }
+    // Another claim since the last write means the forge is brought to it next: contention too.
+    if (written !== undefined) await backoff.conflict();
     written = claim.status;
   }
-  throw new OrderingContentionError(
-    `the ledger item changed on each of ${MAX_ROUNDS} rounds; the delivery will be tried again`,
-  );
 }
 
 /**

@@ -52,11 +52,12 @@ function objectOf(delivery: QueuedDelivery): { object?: FluxObject } {
 
 /**
  * One attempt at a queued delivery. Written, or found not needed (a newer event is on the forge),
- * is done; a passing fault is retried by the queue; anything else is final, and the queue moves
- * the message to the dead-letter queue with its reason. Nothing is dropped on the way.
+ * is done; a passing fault is retried by the queue (logged `retrying`, with the next attempt's time);
+ * anything else, or a passing fault on the last attempt, is final (logged `failed`), and the queue
+ * moves the message to the dead-letter queue with its reason. Nothing is dropped on the way.
  */
 export function redelivery(options: RedeliveryOptions): Redeliver {
-  return async (delivery, attempt, invocationDeadline) => {
+  return async (delivery, attempt, plan, invocationDeadline) => {
     const started = options.now();
     const route = options.routes.get(delivery.routeId);
     const record = queuedRecord(delivery, route, attempt);
@@ -81,10 +82,17 @@ export function redelivery(options: RedeliveryOptions): Redeliver {
     } catch (caught) {
       const error = recordFailure(caught, record);
       record.statusCode = statusOf(error);
-      // A queued delivery that is not written is a failed one, whatever refused it.
-      record.outcome = 'failed';
+      record.maxAttempts = plan.maxAttempts;
       const reason = scope.redact(error.message);
       result = isPassingFault(error) ? { kind: 'retry', reason } : { kind: 'final', reason };
+      if (result.kind === 'retry' && attempt < plan.maxAttempts) {
+        // Not a failure yet: the queue tries again, and only a final outcome raises the alarm.
+        record.outcome = 'retrying';
+        record.nextAttemptAt = new Date(options.now() + plan.delayMs).toISOString();
+      } else {
+        // A final refusal, or the last attempt: the queue moves it to the dead-letter queue now.
+        record.outcome = 'failed';
+      }
     }
     record.durationMs = options.now() - started;
     options.observe(scope.redactFields(record));

@@ -3,12 +3,8 @@ import type { Route } from '../config/route-schema.js';
 import type { ChangeRequestComment } from '../core/change-request-comment.js';
 import type { CommitStatus } from '../core/commit-status.js';
 import type { FluxObject } from '../core/flux-object.js';
-import { type RollupDelivery, type RollupTarget, rollupDelivery } from '../environments/rollup-delivery.js';
 import { namesStatusBySummary } from '../forges/registry.js';
 import { MemoryLedger } from '../ledger/memory-ledger.js';
-import { MemoryRollupLedger } from '../ledger/memory-rollup-ledger.js';
-import type { PendingIndex } from '../ledger/pending-index.js';
-import type { RollupLedger } from '../ledger/rollup-ledger.js';
 import { ledgerKey, type ShownStatus, type StatusLedger } from '../ledger/status-ledger.js';
 import { WRITE_GRACE_MS } from './budget.js';
 import { commentDelivery } from './comment-delivery.js';
@@ -21,16 +17,12 @@ import type { SecretScope } from './secret-scope.js';
 export interface StatusDeliveryOptions {
   /** The ledger every container shares; without one, this process's own. */
   ledger?: StatusLedger;
-  /** The roll-up records of fleet environments; without one, this process's own. */
-  rollups?: RollupLedger;
-  /** The fleet environments by name, for routes that name one. */
-  targets?: ReadonlyMap<string, RollupTarget>;
-  /** Where pending roll-ups wait for a newer commit or the sweep (functions/pending/). */
-  pending?: PendingIndex;
+  /** The forge clients, shared with the fleet's roll-ups; without them, this delivery's own. */
+  clients?: ForgeClients;
+  /** The per-key serialiser of this process, shared with the fleet's roll-ups. */
+  serializer?: KeyedSerializer;
   createClient?: CreateForgeClient;
   now?: () => number;
-  /** The promotion webhook's fetch (`rollupDelivery`); public https by default. */
-  promotionFetch?: typeof fetch;
 }
 
 /** What a decided status needs to be written: where, when its event happened, and by when. */
@@ -41,7 +33,7 @@ export interface StatusJob {
   deadline: number;
   scope: SecretScope;
   record: DeliveryRecord;
-  /** The Flux object, for its environment's roll-up; a delivery queued without one has none. */
+  /** The Flux object, for its environment's roll-up (functions/fleet/); a queued delivery may have none. */
   object?: FluxObject;
   /** A resolution's guard (see `OrderedDelivery.replaces`). */
   replaces?: OrderedDelivery['replaces'];
@@ -49,13 +41,8 @@ export interface StatusJob {
   comment?: ChangeRequestComment;
 }
 
-export type DeliverStatus = (job: StatusJob) => Promise<OrderedOutcome | 'skipped'>;
-
-export interface StatusDelivery {
-  deliver: DeliverStatus;
-  /** Resolves a pending roll-up's index entry (the sweep's part: see `rollupDelivery`). */
-  resolveRollup: RollupDelivery['resolve'];
-}
+/** `recorded`: a fleet cluster's verdict, stored for its roll-up (functions/fleet/), nothing written. */
+export type DeliverStatus = (job: StatusJob) => Promise<OrderedOutcome | 'skipped' | 'recorded'>;
 
 /**
  * The status identity on the forge: Azure DevOps names it by genre (the summary) as well, no other
@@ -79,29 +66,17 @@ export function forgeStatus(route: Route, status: CommitStatus): CommitStatus {
  * alike. The forge's credentials are read first, so that none of them is quoted in what is written
  * or stored: a Flux message can carry one (a clone URL with a token in it).
  */
-export function statusDelivery(options: StatusDeliveryOptions = {}): StatusDelivery {
+export function statusDelivery(options: StatusDeliveryOptions = {}): DeliverStatus {
   const ledger = options.ledger ?? new MemoryLedger();
-  const clients = new ForgeClients(options.createClient);
-  const serializer = new KeyedSerializer();
+  const clients = options.clients ?? new ForgeClients(options.createClient);
+  const serializer = options.serializer ?? new KeyedSerializer();
   const now = options.now ?? Date.now;
-  const targets = options.targets ?? new Map<string, RollupTarget>();
-  const rollups = rollupDelivery({
-    ledger,
-    rollups: options.rollups ?? new MemoryRollupLedger(),
-    clients,
-    serializer,
-    now,
-    targets,
-    ...(options.pending === undefined ? {} : { pending: options.pending }),
-    ...(options.promotionFetch === undefined ? {} : { promotionFetch: options.promotionFetch }),
-  });
 
   const comments = commentDelivery({ ledger, clients, serializer, now });
 
   const deliver: DeliverStatus = async (job) => {
     // Read first, so that the scope scrubs the forge's credentials from everything after.
     await clients.client(job.route, job.scope);
-    const target = job.route.environment === undefined ? undefined : targets.get(job.route.environment);
     const outcome = job.route.clusterStatuses ? await deliverClusterStatus(job) : 'skipped';
     if (job.comment !== undefined) {
       const { route, comment, eventTime, deadline, scope } = job;
@@ -114,23 +89,9 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): StatusDeliv
         scope,
       });
     }
-    if (target === undefined || job.object === undefined) return outcome;
-    const { route, eventTime, deadline, scope, record } = job;
-    const status = { ...job.status, description: scope.redact(job.status.description) };
-    const rollup = await rollups.deliver({
-      route,
-      target,
-      object: job.object,
-      status,
-      eventTime,
-      deadline,
-      scope,
-    });
-    if (rollup === undefined) return outcome;
-    record.rollup = { ...rollup, description: scope.redact(rollup.description) };
-    return job.route.clusterStatuses ? outcome : rollup.outcome;
+    return outcome;
   };
-  return { deliver, resolveRollup: rollups.resolve };
+  return deliver;
 
   async function deliverClusterStatus({
     route,

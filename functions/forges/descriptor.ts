@@ -13,6 +13,8 @@ export interface ForgeDescriptor<L extends RepositoryLocation, O extends Options
   /** The forge's name in messages and docs. */
   label: string;
   parseAddress(address: string, apiUrl?: string): L;
+  /** Where the forge cuts a status's description, if it does: what it shows is compared. */
+  descriptionLimit?: number;
   options: O;
   /** The forge names a status by Flux's `summary` as well as by its context (Azure DevOps' genre). */
   namesStatusBySummary?: true;

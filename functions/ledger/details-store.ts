@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { STATUS_STATES } from '../core/commit-status.js';
-import { LedgerUnavailableError, OrderingContentionError } from '../core/errors.js';
+import { CONFLICT, compareAndSwap } from '../core/compare-and-swap.js';
+import { LedgerUnavailableError } from '../core/errors.js';
 import { truncate } from '../core/text.js';
 import type { VersionedStore } from './versioned-store.js';
 
@@ -124,29 +125,23 @@ export function withEntry(
   };
 }
 
-/** Bounded, like the ordering protocol: each round is one read and one swap. */
-const MAX_ROUNDS = 10;
-
 /**
  * Adds an entry by compare-and-swap, so that concurrent deliveries of one identity lose none;
  * `repeat` when the record already told this verdict and was left as it is.
  */
-export async function appendDetails(
+export function appendDetails(
   store: DetailsStore,
   id: string,
   subject: DetailsSubject,
   entry: DetailsEntry,
   expiresAt: number,
 ): Promise<'added' | 'repeat'> {
-  for (let round = 0; round < MAX_ROUNDS; round++) {
+  return compareAndSwap('the details record', async () => {
     const record = await storeCall(() => store.read(id));
     const next = withEntry(record, subject, entry, expiresAt);
-    if (next === undefined) return 'repeat';
-    if (await storeCall(() => store.swap(id, record?.version, next))) return 'added';
-  }
-  throw new OrderingContentionError(
-    `the details record changed on each of ${MAX_ROUNDS} rounds; the delivery will be tried again`,
-  );
+    if (next === undefined) return 'repeat' as const;
+    return (await storeCall(() => store.swap(id, record?.version, next))) ? ('added' as const) : CONFLICT;
+  });
 }
 
 async function storeCall<T>(call: () => Promise<T>): Promise<T> {

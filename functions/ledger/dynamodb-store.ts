@@ -73,15 +73,24 @@ export class DynamoDbStore<T extends Versioned> implements VersionedStore<T> {
   }
 
   protected load() {
-    this.#sdk ??= import('@aws-sdk/client-dynamodb').then((sdk) => ({
-      sdk,
-      // Sized to fit AFTER_FORGE_RESERVE_MS (delivery/budget.ts) with the queue's hand-off.
-      client: new sdk.DynamoDBClient({
-        maxAttempts: 2,
-        requestHandler: { requestTimeout: 500, connectionTimeout: 300 },
-        ...this.clientConfig,
-      }),
-    }));
+    this.#sdk ??= loadDynamoDb(this.clientConfig);
     return this.#sdk;
   }
+}
+
+/**
+ * The DynamoDB SDK, loaded on first use, and a client sized to fit AFTER_FORGE_RESERVE_MS
+ * (delivery/budget.ts) with the queue's hand-off.
+ */
+export function loadDynamoDb(
+  clientConfig: DynamoDBClientConfig,
+): Promise<{ sdk: Sdk; client: DynamoDBClient }> {
+  return import('@aws-sdk/client-dynamodb').then((sdk) => ({
+    sdk,
+    client: new sdk.DynamoDBClient({
+      maxAttempts: 2,
+      requestHandler: { requestTimeout: 500, connectionTimeout: 300 },
+      ...clientConfig,
+    }),
+  }));
 }

@@ -2,12 +2,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { loadConfigFile } from '../config/config-file.js';
 import { ConfigError } from '../core/errors.js';
 import { deadLetterRecord } from '../delivery/redelivery.js';
-import { detailsService } from '../details/details-service.js';
 import { checkRouteExpressions } from '../expressions/route-status-names.js';
 import { MemoryDetailsStore } from '../ledger/memory-details-store.js';
 import { maxAttemptsFrom } from '../queue/delivery-queue.js';
@@ -15,6 +15,7 @@ import { InProcessQueue } from '../queue/in-process-queue.js';
 import { FileSecretSource } from '../secrets/file-source.js';
 import type { SecretSource } from '../secrets/secret-source.js';
 import { type ApiGatewayHandler, apiGatewayHandler } from '../webhook/api-gateway-handler.js';
+import { detailsService } from '../webhook/details-service.js';
 import { observeDelivery, observeDetailsFailure, SERVICE_NAME } from '../webhook/observe-delivery.js';
 import { createRelay, MAX_BODY_BYTES, type RelayOptions } from '../webhook/relay.js';
 
@@ -161,7 +162,21 @@ export async function startLocalServer(
   sweeping.unref();
   server.once('close', () => {
     clearInterval(sweeping);
-    queue.stop();
+    const dropped = queue.stop();
+    if (dropped.length === 0) return;
+    // SQS would keep them; this process cannot, so it says which statuses will not be written.
+    logger.warn('deliveries dropped at shutdown', {
+      count: dropped.length,
+      deliveries: dropped.map(({ delivery, attempt, dueAt }) => ({
+        route: delivery.routeId,
+        object: delivery.object,
+        sha: delivery.status.sha,
+        context: delivery.status.context,
+        state: delivery.status.state,
+        nextAttempt: attempt,
+        dueAt: new Date(dueAt).toISOString(),
+      })),
+    });
   });
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
@@ -172,22 +187,76 @@ export async function startLocalServer(
   return { server, url, queue };
 }
 
+/** The send-example command for this server: with the port, config and secrets it was started with. */
+function sendExampleCommand(port: number, configFile: string, secretsFile: string): string {
+  const settings = [
+    port === 8080 ? '' : `PORT=${port}`,
+    configFile === resolve('config/local.json') ? '' : `CONFIG=${configFile}`,
+    secretsFile === resolve('config/local-secrets.json') ? '' : `SECRETS_FILE=${secretsFile}`,
+  ].filter((setting) => setting !== '');
+  return [...settings, 'npm run -s send-example'].join(' ');
+}
+
+const USAGE = `Usage: npm start [-- [--config FILE] [--secrets-file FILE]]
+
+Serves the webhook on http://127.0.0.1:$PORT (8080) with the same handler as the Lambda, and logs
+one JSON line per delivery on stdout.
+
+  --config FILE        the config file (or CONFIG; default config/local.json)
+  --secrets-file FILE  a JSON file of secret name -> value (or SECRETS_FILE; default config/local-secrets.json)
+  -h, --help           this text
+`;
+
+/** The same surface as the tools under scripts/: --help, --config, --secrets-file; 2 on a mistake. */
+function commandLine(): { configFile: string; secretsFile: string } | undefined {
+  let values: { help?: boolean; config?: string; 'secrets-file'?: string };
+  try {
+    ({ values } = parseArgs({
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        config: { type: 'string' },
+        'secrets-file': { type: 'string' },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    process.stderr.write(`start: ${(error as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (values.help === true) {
+    process.stdout.write(USAGE);
+    return undefined;
+  }
+  return {
+    configFile: resolve(values.config ?? process.env.CONFIG ?? 'config/local.json'),
+    secretsFile: resolve(values['secrets-file'] ?? process.env.SECRETS_FILE ?? 'config/local-secrets.json'),
+  };
+}
+
 async function main(): Promise<void> {
-  const configFile = resolve(process.env.CONFIG ?? 'config/local.json');
-  const secretsFile = resolve(process.env.SECRETS_FILE ?? 'config/local-secrets.json');
+  const files = commandLine();
+  if (files === undefined) return;
+  const { configFile, secretsFile } = files;
   const port = Number(process.env.PORT ?? 8080);
   try {
     const secrets = new FileSecretSource(secretsFile);
     secrets.check();
-    const { url } = await startLocalServer({ configFile, secrets, port });
+    const { server, url } = await startLocalServer({ configFile, secrets, port });
     const routes = loadConfigFile(configFile).routes.map(
       (route) =>
         `  POST ${url}/hooks/${route.id}${route.dryRun ? '  (dryRun)' : ''}${route.detailsPage ? "  (details page: the log line's targetUrl)" : ''}`,
     );
     process.stdout.write(
       `flux-commit-status listening on ${url}\nconfig ${configFile}\nsecrets ${secretsFile}\n${routes.join('\n')}\n` +
-        'Send a signed example event with: npm run send-example\n',
+        `Send a signed example event with: ${sendExampleCommand(Number(new URL(url).port), configFile, secretsFile)}\n`,
     );
+    // Ctrl-C or a stop: close the server, so that it reports the deliveries still waiting, then end.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        server.closeAllConnections();
+        server.close(() => process.exit(0));
+      });
+    }
   } catch (error) {
     process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
     process.exit(1);

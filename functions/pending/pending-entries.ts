@@ -1,5 +1,6 @@
 import type { Route } from '../config/route-schema.js';
 import type { CommitStatus } from '../core/commit-status.js';
+import { CONFLICT, compareAndSwap } from '../core/compare-and-swap.js';
 import { parseDuration } from '../core/duration.js';
 import {
   type LastVerdict,
@@ -9,9 +10,6 @@ import {
   sameIdentity,
 } from '../ledger/pending-index.js';
 import { supersededBy } from './resolutions.js';
-
-/** Each change is one read and one swap; more rounds than this means a storm. */
-const MAX_ROUNDS = 20;
 
 /**
  * Commits one object may have pending at once: the item stays far below DynamoDB's 400 KB with the
@@ -30,14 +28,14 @@ type ItemState = Pick<PendingObject, 'entries' | 'verdict'>;
  * to leave them as they are; `heard` moves the item's marks (`nextMarks`). What `change` returned is
  * the answer.
  */
-export async function changeItem(
+export function changeItem(
   index: PendingIndex,
   key: string,
   owner: Pick<PendingObject, 'routeId' | 'object'>,
   change: (item: ItemState) => ItemState | undefined,
   heard?: HeardEvent,
 ): Promise<ItemState | undefined> {
-  for (let round = 0; round < MAX_ROUNDS; round++) {
+  return compareAndSwap('the pending index item', async () => {
     const item = await index.read(key);
     const current: ItemState = {
       entries: item?.entries ?? [],
@@ -53,9 +51,8 @@ export async function changeItem(
       ...(next ?? current),
       version: (item?.version ?? 0) + 1,
     };
-    if (await index.swap(key, item?.version, stored)) return next;
-  }
-  throw new Error(`the pending index item changed on each of ${MAX_ROUNDS} rounds`);
+    return (await index.swap(key, item?.version, stored)) ? next : CONFLICT;
+  });
 }
 
 /** Changes one item's entries alone (`changeItem`), keeping its verdict. */

@@ -2,21 +2,31 @@ import type { Route } from '../config/route-schema.js';
 import { statusOf } from '../core/http-response.js';
 import { forgeDeadline } from '../delivery/budget.js';
 import { type DeliveryRecord, recordFailure } from '../delivery/delivery-record.js';
+import type { OrderedOutcome } from '../delivery/ordering.js';
 import { SecretScope } from '../delivery/secret-scope.js';
-import {
-  ROLLUP_PENDING_PREFIX,
-  type RollupDelivery,
-  rollupPendingKey,
-} from '../environments/rollup-delivery.js';
 import type { PendingEntry, PendingObject } from '../ledger/pending-index.js';
 import { changeEntries } from './pending-entries.js';
 import { successSilence, timedOut } from './resolutions.js';
 import { type Resolved, type Resolver, resolveEntry } from './resolve-entry.js';
+import { ROLLUP_PENDING_PREFIX, rollupPendingKey } from './rollup-pending-key.js';
+
+/**
+ * Resolves a pending roll-up's index entry (functions/fleet/ does): its outcome, or undefined when
+ * there was nothing left to resolve.
+ */
+export type ResolveRollup = (
+  indexKey: string,
+  route: Route,
+  object: string,
+  entry: PendingEntry,
+  deadline: number,
+  scope: SecretScope,
+) => Promise<OrderedOutcome | undefined>;
 
 export interface SweepOptions extends Resolver {
   routes: ReadonlyMap<string, Route>;
   /** Resolves a pending roll-up of a fleet environment (its index items are apart: `rollupPendingKey`). */
-  resolveRollup: RollupDelivery['resolve'];
+  resolveRollup: ResolveRollup;
   /** Items read per run: what is left waits for the next run, oldest first. */
   limit?: number;
   /** Items resolved at the same time. */

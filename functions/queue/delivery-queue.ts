@@ -29,10 +29,20 @@ export type RedeliveryResult =
   | { kind: 'retry'; reason: string }
   | { kind: 'final'; reason: string };
 
+/**
+ * What the queue will do after an attempt that meets a passing fault: try again in `delayMs`, unless
+ * this was attempt `maxAttempts`, after which the delivery goes to the dead-letter queue.
+ */
+export interface RetryPlan {
+  maxAttempts: number;
+  delayMs: number;
+}
+
 /** One attempt at a queued delivery, by `deadline` (epoch ms) when the caller has one. */
 export type Redeliver = (
   delivery: QueuedDelivery,
   attempt: number,
+  plan: RetryPlan,
   deadline?: number,
 ) => Promise<RedeliveryResult>;
 

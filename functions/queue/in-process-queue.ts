@@ -8,14 +8,21 @@ export interface InProcessQueueOptions {
   onDeadLetter?: (reason: string, delivery: QueuedDelivery, attempt: number) => void;
 }
 
+/** A delivery waiting in the queue: its next attempt and when that is due (epoch ms). */
+export interface WaitingDelivery {
+  delivery: QueuedDelivery;
+  attempt: number;
+  dueAt: number;
+}
+
 /**
  * The local server's retry queue: the same hand-off, the same redelivery code and the same
- * attempts and backoff as SQS, scaled in time, with timers in this process. Deliveries pending when
- * the process stops are lost, as is fine locally.
+ * attempts and backoff as SQS, scaled in time, with timers in this process. Deliveries still waiting
+ * when the process stops are lost; `stop` returns them, so that the server can say which.
  */
 export class InProcessQueue implements DeliveryQueue {
   readonly deadLetters: Array<{ delivery: QueuedDelivery; reason: string }> = [];
-  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #timers = new Map<NodeJS.Timeout, WaitingDelivery>();
   #redeliver: Redeliver | undefined;
 
   constructor(private readonly options: InProcessQueueOptions = {}) {}
@@ -34,18 +41,26 @@ export class InProcessQueue implements DeliveryQueue {
     return this.#timers.size;
   }
 
-  stop(): void {
-    for (const timer of this.#timers) clearTimeout(timer);
+  /** Stops every timer, and returns the deliveries that were still waiting: they are dropped. */
+  stop(): WaitingDelivery[] {
+    const dropped = [...this.#timers.values()];
+    for (const timer of this.#timers.keys()) clearTimeout(timer);
     this.#timers.clear();
+    return dropped;
+  }
+
+  #delayMs(attempt: number): number {
+    return backoffSeconds(attempt) * 1000 * (this.options.backoffScale ?? 1);
   }
 
   #schedule(delivery: QueuedDelivery, attempt: number): void {
-    const delayMs = backoffSeconds(attempt - 1) * 1000 * (this.options.backoffScale ?? 1);
+    const delayMs = this.#delayMs(attempt - 1);
     const timer = setTimeout(async () => {
       this.#timers.delete(timer);
       const redeliver = this.#redeliver;
       if (redeliver === undefined) return;
-      const result = await redeliver(delivery, attempt).catch((error: Error) => ({
+      const plan = { maxAttempts: this.options.maxAttempts ?? 8, delayMs: this.#delayMs(attempt) };
+      const result = await redeliver(delivery, attempt, plan).catch((error: Error) => ({
         kind: 'retry' as const,
         reason: error.message,
       }));
@@ -58,6 +73,6 @@ export class InProcessQueue implements DeliveryQueue {
       this.#schedule(delivery, attempt + 1);
     }, delayMs);
     timer.unref();
-    this.#timers.add(timer);
+    this.#timers.set(timer, { delivery, attempt, dueAt: Date.now() + delayMs });
   }
 }

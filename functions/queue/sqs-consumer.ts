@@ -1,7 +1,12 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { describeIssues } from '../core/zod-issues.js';
-import { type QueuedDelivery, QueuedDeliverySchema, type Redeliver } from './delivery-queue.js';
+import {
+  backoffSeconds,
+  type QueuedDelivery,
+  QueuedDeliverySchema,
+  type Redeliver,
+} from './delivery-queue.js';
 import type { SqsQueue } from './sqs-queue.js';
 
 export interface SqsConsumerOptions {
@@ -44,7 +49,8 @@ export function sqsConsumer(redeliver: Redeliver, options: SqsConsumerOptions) {
         const reason = `the queued message is not a delivery: ${describeIssues(parsed.error.issues, 3)}`;
         return deadLetter(record, reason, undefined);
       }
-      const result = await redeliver(parsed.data, attempt, deadline);
+      const plan = { maxAttempts: options.maxAttempts, delayMs: backoffSeconds(attempt) * 1000 };
+      const result = await redeliver(parsed.data, attempt, plan, deadline);
       if (result.kind === 'done') return;
       if (result.kind === 'final' || attempt >= options.maxAttempts) {
         return deadLetter(record, result.reason, parsed.data);

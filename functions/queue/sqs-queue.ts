@@ -1,11 +1,10 @@
 import type { SQSClient, SQSClientConfig } from '@aws-sdk/client-sqs';
 import { backoffSeconds, type DeliveryQueue, type QueuedDelivery } from './delivery-queue.js';
-
-type Sdk = typeof import('@aws-sdk/client-sqs');
+import { loadSqs, type SqsSdk } from './sqs-client.js';
 
 /** The SQS side of the retry path: hand-offs from the webhook, and the consumer's housekeeping. */
 export class SqsQueue implements DeliveryQueue {
-  #sdk: Promise<{ sdk: Sdk; client: SQSClient }> | undefined;
+  #sdk: Promise<{ sdk: SqsSdk; client: SQSClient }> | undefined;
 
   constructor(
     private readonly queueUrl: string,
@@ -54,15 +53,7 @@ export class SqsQueue implements DeliveryQueue {
   }
 
   #load() {
-    this.#sdk ??= import('@aws-sdk/client-sqs').then((sdk) => ({
-      sdk,
-      client: new sdk.SQSClient({
-        // Sized to fit AFTER_FORGE_RESERVE_MS (delivery/budget.ts): the hand-off must beat the timeout.
-        maxAttempts: 2,
-        requestHandler: { requestTimeout: 800, connectionTimeout: 400 },
-        ...this.clientConfig,
-      }),
-    }));
+    this.#sdk ??= loadSqs(this.clientConfig);
     return this.#sdk;
   }
 }

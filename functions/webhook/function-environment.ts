@@ -17,13 +17,16 @@ export interface StackValues {
   retryQueue?: { url: string; deadLetterUrl?: string | undefined; maxAttempts: number };
   /** The details links' origin when the config names none: the API's domain or endpoint. */
   detailsBaseUrl?: string;
+  /** Fleet environments' clusters' items, and the FIFO queue of their roll-ups' recomputes. */
+  fleet?: { table: string; recomputeQueueUrl?: string | undefined; maxReceives: number };
 }
 
 type Value = keyof StackValues;
 
 const READS: Record<FunctionKind, readonly Value[]> = {
-  webhook: ['ledgerTable', 'retryQueue', 'detailsBaseUrl'],
-  sweep: ['ledgerTable', 'detailsBaseUrl'],
+  webhook: ['ledgerTable', 'retryQueue', 'detailsBaseUrl', 'fleet'],
+  // The sweep's resolution of a pending roll-up recomputes it: the table, not the queue.
+  sweep: ['ledgerTable', 'detailsBaseUrl', 'fleet'],
   details: ['ledgerTable'],
 };
 
@@ -35,12 +38,15 @@ const NAMES = {
   deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
   retryMaxAttempts: 'RETRY_MAX_ATTEMPTS',
   detailsBaseUrl: 'DETAILS_BASE_URL',
+  fleetTable: 'FLEET_TABLE',
+  recomputeQueueUrl: 'RECOMPUTE_QUEUE_URL',
+  recomputeMaxReceives: 'RECOMPUTE_MAX_RECEIVES',
 } as const;
 
 /** The variables of one function of the stack, from the values the stack computed. */
 export function functionVariables(kind: FunctionKind, values: StackValues): Record<string, string> {
   const reads = new Set(READS[kind]);
-  const { ledgerTable, retryQueue, detailsBaseUrl } = values;
+  const { ledgerTable, retryQueue, detailsBaseUrl, fleet } = values;
   return {
     POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
@@ -60,6 +66,20 @@ export function functionVariables(kind: FunctionKind, values: StackValues): Reco
     ...(reads.has('detailsBaseUrl') && detailsBaseUrl !== undefined
       ? { [NAMES.detailsBaseUrl]: detailsBaseUrl }
       : {}),
+    ...(reads.has('fleet') && fleet !== undefined ? fleetVariables(kind, fleet) : {}),
+  };
+}
+
+function fleetVariables(
+  kind: FunctionKind,
+  fleet: NonNullable<StackValues['fleet']>,
+): Record<string, string> {
+  // Only the webhook reports and consumes; the sweep recomputes in place.
+  if (kind !== 'webhook' || fleet.recomputeQueueUrl === undefined) return { [NAMES.fleetTable]: fleet.table };
+  return {
+    [NAMES.fleetTable]: fleet.table,
+    [NAMES.recomputeQueueUrl]: fleet.recomputeQueueUrl,
+    [NAMES.recomputeMaxReceives]: String(fleet.maxReceives),
   };
 }
 
@@ -76,6 +96,7 @@ export function readFunctionEnvironment(
   const ledgerTable = env[NAMES.ledgerTable] || undefined;
   const queueUrl = env[NAMES.retryQueueUrl] || undefined;
   const detailsBaseUrl = env[NAMES.detailsBaseUrl] || undefined;
+  const fleetTable = env[NAMES.fleetTable] || undefined;
   const needsBaseUrl = config.detailsPage !== undefined && config.detailsPage.baseUrl === undefined;
   if (reads.has('detailsBaseUrl') && needsBaseUrl && detailsBaseUrl === undefined) {
     throw new ConfigError(
@@ -96,6 +117,15 @@ export function readFunctionEnvironment(
             },
           }),
       ...(detailsBaseUrl === undefined ? {} : { detailsBaseUrl }),
+      ...(fleetTable === undefined
+        ? {}
+        : {
+            fleet: {
+              table: fleetTable,
+              recomputeQueueUrl: env[NAMES.recomputeQueueUrl] || undefined,
+              maxReceives: maxAttemptsFrom(env[NAMES.recomputeMaxReceives]),
+            },
+          }),
     },
   };
 }

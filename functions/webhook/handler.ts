@@ -4,17 +4,20 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyResult, Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfigFile } from '../config/config-file.js';
 import { deadLetterRecord } from '../delivery/redelivery.js';
-import { detailsService } from '../details/details-service.js';
 import { checkRouteExpressions } from '../expressions/route-status-names.js';
+import { FifoRecomputes } from '../fleet/fifo-recomputes.js';
+import { DynamoDbClusterVerdicts } from '../ledger/dynamodb-cluster-verdicts.js';
 import { DynamoDbDetailsStore } from '../ledger/dynamodb-details-store.js';
 import { DynamoDbLedger } from '../ledger/dynamodb-ledger.js';
 import { DynamoDbPendingIndex } from '../ledger/dynamodb-pending-index.js';
 import { DynamoDbRollupLedger } from '../ledger/dynamodb-rollup-ledger.js';
 import { MemoryDetailsStore } from '../ledger/memory-details-store.js';
 import type { SweepResult } from '../pending/sweep.js';
+import { FifoQueue } from '../queue/fifo-queue.js';
 import { SqsQueue } from '../queue/sqs-queue.js';
 import { SecretsManagerSource } from '../secrets/secrets-manager-source.js';
 import { apiGatewayHandler } from './api-gateway-handler.js';
+import { detailsService } from './details-service.js';
 import { readFunctionEnvironment } from './function-environment.js';
 import {
   METRICS_NAMESPACE,
@@ -34,7 +37,7 @@ const logger = new Logger({ serviceName: SERVICE_NAME });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 // What the stack gave this function (functions/webhook/function-environment.ts); a gap fails the cold start.
 const { values } = readFunctionEnvironment(process.env, config);
-const { ledgerTable, retryQueue, detailsBaseUrl } = values;
+const { ledgerTable, retryQueue, detailsBaseUrl, fleet } = values;
 const queue = retryQueue ? new SqsQueue(retryQueue.url, retryQueue.deadLetterUrl) : undefined;
 const secrets = new SecretsManagerSource();
 // The config refuses detailsPage routes without the ledger's table; the memory store is for tests of the bundle.
@@ -50,7 +53,7 @@ const details =
       });
 
 const routes = new Map(config.routes.map((route) => [route.id, route]));
-const { relay, redeliver, sweep } = createRelay({
+const { relay, redeliver, sweep, recompute } = createRelay({
   routes: config.routes,
   secrets,
   observe: observeDelivery(logger, metrics),
@@ -61,6 +64,11 @@ const { relay, redeliver, sweep } = createRelay({
         rollups: new DynamoDbRollupLedger(ledgerTable),
         pending: new DynamoDbPendingIndex(ledgerTable),
       }
+    : {}),
+  // A stack with fleet environments has both; without them, this container's own (tests of the bundle).
+  ...(fleet ? { clusters: new DynamoDbClusterVerdicts(fleet.table) } : {}),
+  ...(fleet?.recomputeQueueUrl
+    ? { recomputes: new FifoRecomputes(new FifoQueue(fleet.recomputeQueueUrl)) }
     : {}),
   ...(queue ? { queue } : {}),
   ...(details ? { details: details.links } : {}),
@@ -79,6 +87,23 @@ function queueConsumer(sqs: SqsQueue, maxAttempts: number) {
     }),
   );
   return onQueue;
+}
+
+let onRecompute: Promise<(event: SQSEvent, context: Context) => Promise<SQSBatchResponse>> | undefined;
+function recomputes() {
+  onRecompute ??= import('../fleet/recompute-consumer.js').then(({ recomputeConsumer }) =>
+    recomputeConsumer(recompute, {
+      maxReceiveCount: fleet?.maxReceives ?? 8,
+      onDeadLetter: (reason, request, attempt) =>
+        logger.error('roll-up recompute dead-lettered', { reason, attempt, ...request }),
+    }),
+  );
+  return onRecompute;
+}
+
+/** The roll-ups' FIFO queue: its messages name a `.fifo` queue as their source. */
+function isRecomputeEvent(event: SQSEvent): boolean {
+  return event.Records.some((record) => record.eventSourceARN.endsWith('.fifo'));
 }
 
 function isQueueEvent(event: ApiGatewayEvent | SQSEvent | ScheduledEvent): event is SQSEvent {
@@ -103,8 +128,9 @@ async function onSchedule(context: Context): Promise<SweepResult> {
 }
 
 /**
- * One code for the webhook (API Gateway), the retry queue (SQS) and the pending sweep (an
- * EventBridge schedule, served by a function of its own with its own role).
+ * One code for the webhook (API Gateway), the retry queue (SQS), the roll-ups' recompute queue (SQS
+ * FIFO) and the pending sweep (an EventBridge schedule, served by a function of its own with its
+ * own role).
  */
 export async function handler(
   event: ApiGatewayEvent | SQSEvent | ScheduledEvent,
@@ -112,6 +138,7 @@ export async function handler(
 ): Promise<APIGatewayProxyResult | SQSBatchResponse | SweepResult> {
   if (isSchedule(event)) return onSchedule(context);
   if (!isQueueEvent(event)) return onWebhook(event, context);
+  if (isRecomputeEvent(event)) return (await recomputes())(event, context);
   if (queue === undefined || retryQueue === undefined) {
     throw new Error('an SQS event arrived but RETRY_QUEUE_URL is not set');
   }

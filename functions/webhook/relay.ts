@@ -1,3 +1,4 @@
+import type { FleetEnvironment } from '../config/fleet-environments.js';
 import type { Route } from '../config/route-schema.js';
 import { changeRequestOf, commentMarker, renderComment } from '../core/change-request-comment.js';
 import type { CommitStatus } from '../core/commit-status.js';
@@ -15,14 +16,25 @@ import { decideStatus } from '../core/status-rules.js';
 import { forgeDeadline } from '../delivery/budget.js';
 import { type DeliveryRecord, type ObserveDelivery, recordFailure } from '../delivery/delivery-record.js';
 import type { CreateForgeClient } from '../delivery/forge-clients.js';
+import { ForgeClients } from '../delivery/forge-clients.js';
+import { KeyedSerializer } from '../delivery/keyed-serializer.js';
 import { redelivery } from '../delivery/redelivery.js';
 import { SecretScope } from '../delivery/secret-scope.js';
 import { forgeStatus, statusDelivery } from '../delivery/status-delivery.js';
 import type { DetailsLinks } from '../details/details-links.js';
-import type { FleetEnvironment } from '../environments/environments-config.js';
-import { rollupTargets } from '../environments/rollup-delivery.js';
 import { statusNameOf } from '../expressions/route-status-names.js';
+import { clusterReports } from '../fleet/cluster-report.js';
+import { fleetDelivery } from '../fleet/fleet-delivery.js';
+import { InProcessRecomputes } from '../fleet/in-process-recomputes.js';
+import type { RecomputeQueue } from '../fleet/recompute-request.js';
+import { type RunRecompute, recomputeRecord, recomputeRunner } from '../fleet/recompute-runner.js';
+import { rollupDelivery } from '../fleet/rollup-delivery.js';
+import { rollupTargets } from '../fleet/rollup-place.js';
+import type { ClusterVerdicts } from '../ledger/cluster-verdicts.js';
+import { MemoryClusterVerdicts } from '../ledger/memory-cluster-verdicts.js';
+import { MemoryLedger } from '../ledger/memory-ledger.js';
 import { MemoryPendingIndex } from '../ledger/memory-pending-index.js';
+import { MemoryRollupLedger } from '../ledger/memory-rollup-ledger.js';
 import type { PendingIndex } from '../ledger/pending-index.js';
 import type { RollupLedger } from '../ledger/rollup-ledger.js';
 import type { StatusLedger } from '../ledger/status-ledger.js';
@@ -43,6 +55,15 @@ export interface RelayOptions {
   environments?: Readonly<Record<string, FleetEnvironment>>;
   /** The roll-up records every container shares; without it, this process's own. */
   rollups?: RollupLedger;
+  /** The fleet clusters' verdicts every container shares; without it, this process's own. */
+  clusters?: ClusterVerdicts;
+  /**
+   * Where a changed verdict asks for its roll-up's recompute: the FIFO queue on AWS; without it,
+   * this process's serialiser runs the recompute (`recomputes` of the result).
+   */
+  recomputes?: RecomputeQueue;
+  /** The in-process recompute queue's wait before a failed recompute's next attempt. */
+  recomputeRetryMs?: number;
   /** The pending statuses every container shares (functions/pending/); without it, this process's own. */
   pending?: PendingIndex;
   /** Where a delivery goes when the forge or the ledger still fails at the end of the budget. */
@@ -82,6 +103,39 @@ function summaryOf(route: Route, status: CommitStatus) {
 }
 
 /**
+ * The answer to a delivered event: each status it touched with its own outcome, the cluster's
+ * status and the fleet environment's roll-up. The roll-up is written by its own consumer after the
+ * answer (functions/fleet/), so the answer says what became of the cluster's report (`report`:
+ * changed, advanced, same, stale), never a roll-up state it has not computed. The top level is the
+ * cluster's status, or the report's when the route writes no cluster status (`clusterStatuses:
+ * false`): an answer never calls a context written that was not.
+ */
+function deliveredAnswer(route: Route, status: CommitStatus, record: DeliveryRecord) {
+  const statuses: Record<string, string>[] = [];
+  if (route.clusterStatuses) {
+    const { context, state, description } = status;
+    statuses.push({ status: 'cluster', context, state, description, outcome: record.outcome });
+  }
+  if (record.rollup?.report !== undefined) {
+    const { context, report } = record.rollup;
+    statuses.push({ status: 'rollup', context, outcome: record.outcome, report });
+  }
+  const [first] = statuses;
+  if (first === undefined) {
+    return {
+      outcome: 'skipped',
+      route: route.id,
+      sha: status.sha,
+      statuses,
+      reason: `route ${route.id} writes no cluster status (clusterStatuses: false), and no roll-up of environment ${route.environment} counts this object`,
+    };
+  }
+  const { context, outcome } = first as Record<string, string>;
+  const shown = route.clusterStatuses ? { state: status.state, description: status.description } : {};
+  return { outcome, route: route.id, sha: status.sha, context, ...shown, statuses };
+}
+
+/**
  * A Flux webhook request's path, in order: guard, find the route, authenticate, parse, check the
  * event's time, decide, deliver in event order, hand off to the queue, answer. Everything it says
  * is scrubbed of the secrets it read.
@@ -90,20 +144,54 @@ export function createRelay(options: RelayOptions): {
   relay: Relay;
   redeliver: Redeliver;
   sweep: PendingSweep;
+  /** One recompute of a roll-up, for the FIFO queue's consumer. */
+  recompute: RunRecompute;
+  /** The in-process recompute queue, when no other was given. */
+  recomputes?: InProcessRecomputes;
 } {
   const routes = new Map(options.routes.map((route) => [route.id, route]));
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const now = options.now ?? Date.now;
   const pending = options.pending ?? new MemoryPendingIndex();
-  const { deliver: plainDelivery, resolveRollup } = statusDelivery({
-    ...(options.ledger ? { ledger: options.ledger } : {}),
-    ...(options.rollups ? { rollups: options.rollups } : {}),
-    targets: rollupTargets(options.routes, options.environments ?? {}),
-    pending,
-    ...(options.createClient ? { createClient: options.createClient } : {}),
-    ...(options.promotionFetch ? { promotionFetch: options.promotionFetch } : {}),
+  const ledger = options.ledger ?? new MemoryLedger();
+  const clients = new ForgeClients(options.createClient);
+  const serializer = new KeyedSerializer();
+  const targets = rollupTargets(options.routes, options.environments ?? {});
+  const clusters = options.clusters ?? new MemoryClusterVerdicts();
+  const inProcess =
+    options.recomputes === undefined
+      ? new InProcessRecomputes({
+          ...(options.recomputeRetryMs === undefined ? {} : { retryDelayMs: options.recomputeRetryMs }),
+          onGiveUp: (reason, request) =>
+            options.observe({ ...recomputeRecord(request, 'dead-lettered'), reason }),
+        })
+      : undefined;
+  const rollups = rollupDelivery({
+    ledger,
+    rollups: options.rollups ?? new MemoryRollupLedger(),
+    clusters,
+    clients,
+    serializer,
     now,
+    routes,
+    targets,
+    pending,
+    ...(options.promotionFetch ? { promotionFetch: options.promotionFetch } : {}),
   });
+  const resolveRollup = rollups.resolve;
+  const recompute = recomputeRunner({
+    recompute: rollups.recompute,
+    secrets: options.secrets,
+    observe: options.observe,
+    now,
+    ...(options.budgetMs === undefined ? {} : { budgetMs: options.budgetMs }),
+  });
+  inProcess?.attach((request) => recompute(request));
+  const plainDelivery = fleetDelivery(
+    statusDelivery({ ledger, clients, serializer, now }),
+    targets,
+    clusterReports({ clusters, recomputes: options.recomputes ?? (inProcess as InProcessRecomputes) }),
+  );
   const resolver = {
     index: pending,
     deliverStatus: plainDelivery,
@@ -208,7 +296,7 @@ export function createRelay(options: RelayOptions): {
         object: { kind, namespace: namespace ?? '', name },
         ...(comment === undefined ? {} : { comment }),
       });
-      return jsonResponse(200, { outcome: record.outcome, ...summaryOf(route, status) });
+      return jsonResponse(200, deliveredAnswer(route, status, record));
     } catch (error) {
       // Flux's 15 seconds may not be enough for a passing fault; the queue waits longer.
       if (!isPassingFault(error) || options.queue === undefined) throw error;
@@ -260,5 +348,11 @@ export function createRelay(options: RelayOptions): {
     now,
     ...(options.budgetMs === undefined ? {} : { budgetMs: options.budgetMs }),
   });
-  return { relay, redeliver, sweep: pendingSweep({ ...resolver, routes }) };
+  return {
+    relay,
+    redeliver,
+    sweep: pendingSweep({ ...resolver, routes }),
+    recompute,
+    ...(inProcess === undefined ? {} : { recomputes: inProcess }),
+  };
 }

@@ -21,8 +21,13 @@ import {
 /** The metric names observe-delivery.ts emits (a test holds the two files to the same names). */
 export const DELIVERIES_METRIC = 'Deliveries';
 export const FAILED_DELIVERIES_METRIC = 'FailedDeliveries';
+/** Queued attempts that will be tried again: counted apart, and alarmed on by nobody by default. */
+export const DELIVERY_RETRIES_METRIC = 'DeliveryRetries';
 
-/** Every failed delivery of every route, as Powertools emits it: dimension `service` only. */
+/**
+ * Every final failure of every route (a refusal, or a queued delivery's last attempt), as Powertools
+ * emits it: dimension `service` only. A queued attempt that will be tried again is not one.
+ */
 export function failedDeliveriesMetric(period: Duration): Metric {
   return new Metric({
     namespace: METRICS_NAMESPACE,
@@ -61,7 +66,7 @@ export class DeliveryAlarms extends Construct {
 
     this.failedDeliveries = failedDeliveriesMetric(period).createAlarm(this, 'FailedDeliveries', {
       alarmName: `${props.namePrefix}-failed-deliveries`,
-      alarmDescription: `Flux events could not be written as commit statuses. ${where}`,
+      alarmDescription: `Flux events could not be written as commit statuses, for good: refused, or out of retries. ${where}`,
       threshold: props.alarm.failedDeliveries,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,

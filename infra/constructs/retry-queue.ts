@@ -1,10 +1,11 @@
-import { Duration, Validations } from 'aws-cdk-lib';
-import { type Alarm, ComparisonOperator, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Duration } from 'aws-cdk-lib';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { AnyPrincipal, Effect, type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { deadLetterAlarm, deadLetterQueue } from './dead-letters.js';
 
 export interface RetryQueueProps {
   /** The function that consumes the queue; its timeout sets the queue's visibility timeout. */
@@ -28,16 +29,7 @@ export class RetryQueue extends Construct {
 
   constructor(scope: Construct, id: string, props: RetryQueueProps) {
     super(scope, id);
-    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
-      retentionPeriod: Duration.days(14),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This is the dead-letter queue: its messages wait for a person and a redrive, not for another queue.',
-    });
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetters');
     this.queue = new Queue(this, 'Retries', {
       // Lambda's advice: six times the function timeout, so a slow batch is not handed out twice.
       visibilityTimeout: Duration.seconds(props.consumerTimeout.toSeconds() * 6),
@@ -50,18 +42,14 @@ export class RetryQueue extends Construct {
       new SqsEventSource(this.queue, { batchSize: 5, reportBatchItemFailures: true }),
     );
 
-    this.deadLetterAlarm = this.deadLetterQueue
-      .metricApproximateNumberOfMessagesVisible({ statistic: Stats.MAXIMUM, period: props.alarmPeriod })
-      .createAlarm(this, 'DeadLetterAlarm', {
-        alarmName: `${props.namePrefix}-dead-letters`,
-        alarmDescription:
-          'Deliveries used up their retries and wait in the dead-letter queue. Each message has a "reason" attribute; ' +
-          'replay them with aws sqs start-message-move-task once the cause is fixed (README, Failure modes).',
-        threshold: props.deadLetterThreshold,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
+    this.deadLetterAlarm = deadLetterAlarm(this, this.deadLetterQueue, {
+      alarmName: `${props.namePrefix}-dead-letters`,
+      alarmDescription:
+        'Deliveries used up their retries and wait in the dead-letter queue. Each message has a "reason" attribute; ' +
+        'replay them with aws sqs start-message-move-task once the cause is fixed (README, Failure modes).',
+      threshold: props.deadLetterThreshold,
+      period: props.alarmPeriod,
+    });
   }
 
   /**

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { parseEnvironmentConfig } from '../../functions/config/environment-config.js';
 import { parseFluxEvent } from '../../functions/core/flux-event.js';
 import { describe } from '../../functions/core/status-rules.js';
-import { advance, type ClusterVerdict, rollupOf } from '../../functions/environments/rollup.js';
+import { advance, type ClusterVerdict, rollupOf } from '../../functions/fleet/rollup.js';
 import { eventOrder } from '../../functions/ledger/status-ledger.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { createRelay } from '../../functions/webhook/relay.js';
@@ -179,7 +179,7 @@ export async function runFleet(variant: FleetVariant): Promise<FleetFigures> {
     );
     const environments = Object.fromEntries(ENVIRONMENTS.map((name) => [name, { counts: variant.counts }]));
     const config = parseEnvironmentConfig(JSON.stringify({ routes, environments }), 'fleet stream');
-    const { relay } = createRelay({
+    const { relay, recomputes } = createRelay({
       routes: config.routes,
       environments: config.environments,
       secrets: new MemorySecrets({
@@ -199,6 +199,8 @@ export async function runFleet(variant: FleetVariant): Promise<FleetFigures> {
       );
       if (answer.statusCode >= 300) throw new Error(`the fleet stream was refused: ${answer.body}`);
     }
+    // The roll-ups' consumer runs in this process after the answers: its last writes.
+    await recomputes?.idle();
     const commitsAndEnvironments = COMMITS * ENVIRONMENTS.length;
     let rollupWrites = 0;
     for (const list of github.statuses.values()) {

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { FLEET_TABLE_KEY } from '../../functions/ledger/dynamodb-cluster-verdicts.js';
 import { PENDING_DUE_INDEX } from '../../functions/ledger/dynamodb-pending-index.js';
 import { awsClientConfig } from './fake-secrets-manager.js';
 
@@ -36,6 +37,26 @@ export async function startDynalite() {
               ],
               Projection: { ProjectionType: 'KEYS_ONLY' },
             },
+          ],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+      return name;
+    },
+    /** A fresh table shaped like the stack's fleet table: the roll-up its partition, the cluster its sort key. */
+    async createFleetTable(): Promise<string> {
+      const name = `fleet-${++tables}`;
+      const { partitionKey, sortKey } = FLEET_TABLE_KEY;
+      await client.send(
+        new CreateTableCommand({
+          TableName: name,
+          KeySchema: [
+            { AttributeName: partitionKey, KeyType: 'HASH' },
+            { AttributeName: sortKey, KeyType: 'RANGE' },
+          ],
+          AttributeDefinitions: [
+            { AttributeName: partitionKey, AttributeType: 'S' },
+            { AttributeName: sortKey, AttributeType: 'S' },
           ],
           BillingMode: 'PAY_PER_REQUEST',
         }),

@@ -47,11 +47,25 @@ export function apiEvent(options: {
 export function testRelay(routes: Route[], options: Partial<RelayOptions> = {}) {
   const records: DeliveryRecord[] = [];
   const secrets = options.secrets ?? defaultSecrets();
-  const { relay, redeliver, sweep } = createRelay({
+  const { relay, redeliver, sweep, recompute, recomputes } = createRelay({
     routes,
     secrets,
     observe: (record) => records.push(record),
+    // A failed recompute's next attempt at once, as the FIFO queue's redelivery would come.
+    recomputeRetryMs: 5,
     ...options,
   });
-  return { relay, redeliver, sweep, records, secrets };
+  /** Resolves once this relay's in-process roll-up recomputes are done. */
+  const settle = async () => recomputes?.idle();
+  /**
+   * The relay as these tests drive it: a request's answer comes once the roll-up recompute it
+   * asked for is done too, so a test reads the forge after a report as before the roll-up had its
+   * own consumer (the burst test drives `createRelay` itself, without waiting).
+   */
+  const settled: typeof relay = async (request) => {
+    const answer = await relay(request);
+    await settle();
+    return answer;
+  };
+  return { relay: settled, redeliver, sweep, recompute, settle, records, secrets };
 }

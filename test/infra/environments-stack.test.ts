@@ -2,7 +2,10 @@ import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cfnText, configDirWith, ROUTE, synthEnvironment } from './cdk-app.js';
 
-/** The grants that fleet environments need: their roll-up records and their promotion webhook keys. */
+/**
+ * The grants that fleet environments need: their roll-up records, their clusters' items, their
+ * recompute queue and their promotion webhook keys.
+ */
 describe('a stack whose config has fleet environments', () => {
   const configDir = configDirWith({
     fleet: {
@@ -35,7 +38,7 @@ describe('a stack whose config has fleet environments', () => {
   });
   afterAll(() => rmSync(configDir, { recursive: true, force: true }));
 
-  it('reads the promotion key besides the routes secrets, and keeps the ledger to GetItem and PutItem', () => {
+  it('reads the promotion key besides the routes secrets, and keeps the tables to their own calls', () => {
     const { template } = synthEnvironment('fleet', { configDir });
     // The webhook's role: the pending sweep's (stack.test.ts) queries its own index.
     const [webhook] = Object.values(
@@ -74,9 +77,14 @@ describe('a stack whose config has fleet environments', () => {
         .map((name) => `arn:aws:secretsmanager:eu-west-1:\${AWS::AccountId}:secret:${name}-??????`)
         .sort(),
     );
-    // A roll-up record is one item by key: no Query, no Scan, no index.
-    expect(ledger.map((statement) => statement.Action)).toEqual([['dynamodb:GetItem', 'dynamodb:PutItem']]);
-    const table = Object.values(template.findResources('AWS::DynamoDB::Table'))[0]?.Properties;
+    // The ledger's records are items by key; the fleet table adds the one Query of a roll-up's
+    // clusters, on the fleet table alone. No Scan, no index.
+    expect(ledger.map((statement) => [statement.Action, JSON.stringify(statement.Resource)])).toEqual([
+      [['dynamodb:GetItem', 'dynamodb:PutItem'], expect.stringContaining('LedgerTable')],
+      [['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], expect.stringContaining('FleetTable')],
+    ]);
+    const tables = template.findResources('AWS::DynamoDB::Table');
+    const table = Object.entries(tables).find(([id]) => id.startsWith('Ledger'))?.[1]?.Properties;
     expect(table).toMatchObject({
       BillingMode: 'PAY_PER_REQUEST',
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
@@ -85,5 +93,45 @@ describe('a stack whose config has fleet environments', () => {
     expect(
       ((table?.GlobalSecondaryIndexes ?? []) as Array<{ IndexName: string }>).map((index) => index.IndexName),
     ).toEqual(['pending-due']);
+    const fleet = Object.entries(tables).find(([id]) => id.startsWith('Fleet'))?.[1]?.Properties;
+    expect(fleet).toMatchObject({
+      KeySchema: [
+        { AttributeName: 'rollup', KeyType: 'HASH' },
+        { AttributeName: 'cluster', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+
+  it('recomputes roll-ups from a FIFO queue, ten requests a batch, with a FIFO dead-letter queue and its alarm', () => {
+    const { template } = synthEnvironment('fleet', { configDir });
+    const queues = template.findResources('AWS::SQS::Queue', { Properties: { FifoQueue: true } });
+    const recomputes = Object.entries(queues).find(([id]) => id.startsWith('FleetRecomputes'));
+    const deadLetters = Object.entries(queues).find(([id]) => id.startsWith('FleetDeadLetters'));
+
+    expect(recomputes?.[1].Properties).toMatchObject({
+      ContentBasedDeduplication: false,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [deadLetters?.[0], 'Arn'] }, maxReceiveCount: 8 },
+      SqsManagedSseEnabled: true,
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [recomputes?.[0], 'Arn'] },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'FluxCommitStatus-fleet-rollup-dead-letters',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [deadLetters?.[0], 'QueueName'] } }],
+    });
+    // Only the function sends: a request makes it write a roll-up with its tokens.
+    const policy = Object.values(
+      template.findResources('AWS::SQS::QueuePolicy', { Properties: { Queues: [{ Ref: recomputes?.[0] }] } }),
+    )[0];
+    expect(policy?.Properties.PolicyDocument.Statement).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Sid: 'OnlyTheFunctionSends', Effect: 'Deny', Action: 'sqs:SendMessage' }),
+      ]),
+    );
   });
 });

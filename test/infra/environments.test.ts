@@ -125,6 +125,10 @@ describe('a bad config fails synth with a message naming the file and the field'
       /long-timeout\.json: deployment\.timeoutSeconds: /,
     ],
     'not-json': ['{"routes": [', /not-json\.json: not valid JSON/],
+    'loopback-forge': [
+      { routes: [{ ...ROUTE, provider: { ...ROUTE.provider, apiUrl: 'http://127.0.0.1:3000' } }] },
+      /loopback-forge\.json: routes\[0\]\.provider\.apiUrl: "http:\/\/127\.0\.0\.1:3000" is a loopback address, which the function in AWS can never reach/,
+    ],
     'region-typo': [
       { routes: [ROUTE], deployment: { region: 'eu-wst-1' } },
       /region-typo\.json: deployment\.region: "eu-wst-1" is not a region that aws-cdk-lib knows; regions starting eu-: eu-central-1, .*eu-west-1/,

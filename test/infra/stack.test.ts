@@ -8,7 +8,11 @@ import {
   observeDelivery,
   SERVICE_NAME,
 } from '../../functions/webhook/observe-delivery.js';
-import { DELIVERIES_METRIC, FAILED_DELIVERIES_METRIC } from '../../infra/constructs/delivery-alarms.js';
+import {
+  DELIVERIES_METRIC,
+  DELIVERY_RETRIES_METRIC,
+  FAILED_DELIVERIES_METRIC,
+} from '../../infra/constructs/delivery-alarms.js';
 import { FAILED_DELIVERIES_QUERY } from '../../infra/constructs/delivery-insights.js';
 import { ACCESS_LOG_FIELDS } from '../../infra/constructs/webhook-api.js';
 import { cfnText, configDirWith, ROUTE, synthEnvironment } from './cdk-app.js';
@@ -469,7 +473,17 @@ describe('the metrics the alarm watches', () => {
     vi.spyOn(console, 'log').mockImplementation((line: string) => lines.push(line));
     const logger = { info() {}, warn() {}, error() {} } as unknown as Logger;
     const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
-    observeDelivery(logger, metrics)({ outcome: 'failed', statusCode: 502, durationMs: 5, forge: 'github' });
+    const observe = observeDelivery(logger, metrics);
+    observe({ outcome: 'failed', statusCode: 502, durationMs: 5, forge: 'github' });
+    // A queued attempt that will be tried again counts apart, never toward the alarm's metric.
+    observe({
+      outcome: 'retrying',
+      statusCode: 502,
+      durationMs: 5,
+      forge: 'github',
+      attempt: 2,
+      maxAttempts: 8,
+    });
 
     const emitted = lines.map((line) => {
       const emf = JSON.parse(line);
@@ -486,6 +500,16 @@ describe('the metrics the alarm watches', () => {
       {
         namespace: 'FluxCommitStatus',
         metric: FAILED_DELIVERIES_METRIC,
+        dimensions: { service: 'flux-commit-status' },
+      },
+      {
+        namespace: 'FluxCommitStatus',
+        metric: DELIVERIES_METRIC,
+        dimensions: { service: 'flux-commit-status', outcome: 'retrying', forge: 'github' },
+      },
+      {
+        namespace: 'FluxCommitStatus',
+        metric: DELIVERY_RETRIES_METRIC,
         dimensions: { service: 'flux-commit-status' },
       },
     ]);

@@ -273,7 +273,8 @@ describe('the newest verdict wins through the relay', () => {
         faults.fill('none');
         await s.waitFor(
           (async () => {
-            for (const delivery of [...queued, ...queued]) await containers[0]?.redeliver(delivery, 2);
+            for (const delivery of [...queued, ...queued])
+              await containers[0]?.redeliver(delivery, 2, { maxAttempts: 8, delayMs: 30_000 });
           })(),
         );
 

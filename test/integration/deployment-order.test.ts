@@ -1,11 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { FleetEnvironment } from '../../functions/config/fleet-environments.js';
 import { ForgeUnavailableError } from '../../functions/core/errors.js';
 import type { CreateForgeClient } from '../../functions/delivery/forge-clients.js';
-import type { FleetEnvironment } from '../../functions/environments/environments-config.js';
-import { type ClusterVerdict, rollupOf } from '../../functions/environments/rollup.js';
+import { type ClusterVerdict, rollupOf } from '../../functions/fleet/rollup.js';
 import { canDeploy, type DeploymentWriter, type ForgeClient } from '../../functions/forges/forge.js';
 import { createForgeClient } from '../../functions/forges/registry.js';
+import { DynamoDbClusterVerdicts } from '../../functions/ledger/dynamodb-cluster-verdicts.js';
 import { DynamoDbLedger } from '../../functions/ledger/dynamodb-ledger.js';
 import { DynamoDbRollupLedger } from '../../functions/ledger/dynamodb-rollup-ledger.js';
 import type { RollupLedger } from '../../functions/ledger/rollup-ledger.js';
@@ -76,6 +77,7 @@ describe('GitHub Deployments in any interleaving', () => {
             records.swap(key, version, next),
           ),
         };
+        const clusters = new DynamoDbClusterVerdicts(shared.fleetTable, shared.dynamo.clientConfig);
         let calls = 0;
         /** A GitHub call the scheduler orders; the first ones fail before they reach GitHub, as planned. */
         const step = async <T>(name: string, call: () => Promise<T>): Promise<T> => {
@@ -114,6 +116,7 @@ describe('GitHub Deployments in any interleaving', () => {
             environments: { production: PRODUCTION },
             ledger,
             rollups,
+            clusters,
             createClient,
             queue: { enqueue: async (delivery) => void queued.push(delivery) },
           });
@@ -146,7 +149,8 @@ describe('GitHub Deployments in any interleaving', () => {
         faults.fill(false);
         await s.waitFor(
           (async () => {
-            for (const delivery of [...queued, ...queued]) await containers[0]?.redeliver(delivery, 2);
+            for (const delivery of [...queued, ...queued])
+              await containers[0]?.redeliver(delivery, 2, { maxAttempts: 8, delayMs: 30_000 });
           })(),
         );
 

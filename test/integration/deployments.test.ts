@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { FleetEnvironment } from '../../functions/environments/environments-config.js';
+import type { FleetEnvironment } from '../../functions/config/fleet-environments.js';
+import { DynamoDbClusterVerdicts } from '../../functions/ledger/dynamodb-cluster-verdicts.js';
 import { DynamoDbLedger } from '../../functions/ledger/dynamodb-ledger.js';
 import { DynamoDbRollupLedger } from '../../functions/ledger/dynamodb-rollup-ledger.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
@@ -44,6 +45,7 @@ describe('GitHub Deployments of a fleet environment', () => {
       environments: { production: PRODUCTION },
       ledger: new DynamoDbLedger(shared.table, shared.dynamo.clientConfig),
       rollups: new DynamoDbRollupLedger(shared.table, shared.dynamo.clientConfig),
+      clusters: new DynamoDbClusterVerdicts(shared.fleetTable, shared.dynamo.clientConfig),
     });
     const handler = apiGatewayHandler(relay);
     return async (cluster: string, body: string) => {

@@ -1,7 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { identityOf } from '../../functions/delivery/status-delivery.js';
-import { detailsService } from '../../functions/details/details-service.js';
 import { detailsId, detailsToken } from '../../functions/details/details-token.js';
 import { appendDetails, type DetailsEntry } from '../../functions/ledger/details-store.js';
 import { LEDGER_TTL_SECONDS } from '../../functions/ledger/dynamodb-store.js';
@@ -9,6 +8,7 @@ import { MemoryDetailsStore } from '../../functions/ledger/memory-details-store.
 import { eventOrder } from '../../functions/ledger/status-ledger.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { createDetailsPage } from '../../functions/webhook/details-page.js';
+import { detailsService } from '../../functions/webhook/details-service.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
 import {
   eventOf,

@@ -6,11 +6,9 @@ import {
   ForgeUnavailableError,
   RouteMisconfiguredError,
 } from '../../functions/core/errors.js';
-import { type PromotionPayload, promoteOnce } from '../../functions/environments/promotion.js';
-import { promotionId, signedWebhookSender } from '../../functions/environments/promotion-senders.js';
+import { type PromotionPayload, promoteOnce } from '../../functions/fleet/promotion.js';
+import { promotionId, signedWebhookSender } from '../../functions/fleet/promotion-senders.js';
 import { MemoryRollupLedger } from '../../functions/ledger/memory-rollup-ledger.js';
-import { eventOrder } from '../../functions/ledger/status-ledger.js';
-import type { QueuedDelivery } from '../../functions/queue/delivery-queue.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
 import { LoopbackServer, type ScriptedResponse } from '../fakes/loopback-server.js';
@@ -25,17 +23,12 @@ const PAYLOAD: PromotionPayload = {
   ref: 'main',
   clusters: ['a', 'b'],
 };
-const green = (cluster: string) => ({
-  order: eventOrder(0, { state: 'success', description: 'ok', targetUrl: '' }),
-  state: 'success' as const,
-  description: `${cluster} ok`,
-});
-
 async function greenRecord(key = 'k') {
   const rollups = new MemoryRollupLedger();
-  await rollups.swap(key, undefined, { verdicts: { a: green('a'), b: green('b') }, version: 1 });
+  await rollups.swap(key, undefined, { createdAt: 1, version: 1 });
   return rollups;
 }
+const stillGreen = async () => true;
 
 describe('the promotion signal, claimed once', () => {
   it('sends once, and a later delivery finds it sent', async () => {
@@ -45,7 +38,7 @@ describe('the promotion signal, claimed once', () => {
       promoteOnce({
         rollups,
         key: 'k',
-        clusters: ['a', 'b'],
+        stillGreen,
         payload: PAYLOAD,
         claimId,
         leaseUntil: Date.now() + 10_000,
@@ -73,7 +66,7 @@ describe('the promotion signal, claimed once', () => {
       promoteOnce({
         rollups,
         key: 'k',
-        clusters: ['a', 'b'],
+        stillGreen,
         payload: PAYLOAD,
         claimId: `at-${now}`,
         leaseUntil: now + 10_000,
@@ -95,7 +88,7 @@ describe('the promotion signal, claimed once', () => {
     const base = {
       rollups,
       key: 'k',
-      clusters: ['a', 'b'],
+      stillGreen,
       payload: PAYLOAD,
       leaseUntil: Date.now() + 60_000,
       now: Date.now,
@@ -110,15 +103,12 @@ describe('the promotion signal, claimed once', () => {
   });
 
   it('sends nothing for a roll-up that is no longer green', async () => {
-    const rollups = new MemoryRollupLedger();
-    await rollups.swap('k', undefined, {
-      verdicts: { a: green('a'), b: { ...green('b'), state: 'failure' } },
-      version: 1,
-    });
+    const rollups = await greenRecord();
     const outcome = await promoteOnce({
       rollups,
       key: 'k',
-      clusters: ['a', 'b'],
+      // A cluster failed after the recompute read it green.
+      stillGreen: async () => false,
       payload: PAYLOAD,
       claimId: 'x',
       leaseUntil: Date.now() + 1000,
@@ -146,16 +136,15 @@ describe('the signed promotion webhook, through the relay', () => {
     await github.stop();
   });
 
-  it('signs the body with the key, is queued after a 503, and is sent once by the retry', async () => {
+  it('signs the body with the key, is retried after a 503, and is sent once', async () => {
     // Prepare: a one-cluster environment promoting through a generic CI webhook that fails once.
-    const queued: QueuedDelivery[] = [];
     const route = testRoute(github.url, { id: 'stage-1', cluster: 'stage-1', environment: 'staging' });
     const secrets = new MemorySecrets({
       'test/webhook': { token: WEBHOOK_KEY },
       'test/forge': { token: 'ghp_forgeToken' },
       'ci/key': { token: PROMOTION_KEY },
     });
-    const { relay, redeliver, records } = testRelay([route], {
+    const { relay, settle, records } = testRelay([route], {
       secrets,
       environments: {
         staging: {
@@ -166,26 +155,27 @@ describe('the signed promotion webhook, through the relay', () => {
       },
       // The receiver is on loopback, which the deployed fetch refuses (see below).
       promotionFetch: fetch,
-      queue: { enqueue: async (delivery) => void queued.push(delivery) },
     });
     const event = eventOf(FIXTURES.reconciled);
     event.timestamp = new Date(Math.floor(Date.now() / 1000) * 1000 - 5000).toISOString();
     answers.push({ status: 503 });
 
-    // Act
-    const first = JSON.parse(
-      (await apiGatewayHandler(relay)(apiEvent({ route: 'stage-1', body: JSON.stringify(event) }))).body,
-    );
-    const retried = await redeliver(queued[0] as QueuedDelivery, 2);
-    const again = await redeliver(queued[0] as QueuedDelivery, 3);
+    // Act: the verdict, its roll-up's recompute (retried after the 503), then Flux sending it again.
+    const send = async () =>
+      JSON.parse(
+        (await apiGatewayHandler(relay)(apiEvent({ route: 'stage-1', body: JSON.stringify(event) }))).body,
+      );
+    const first = await send();
+    await settle();
+    await send();
+    await settle();
 
-    // Assess
-    expect(first).toMatchObject({
-      outcome: 'queued',
-      reason: expect.stringMatching(/promotion webhook at http:\/\/127\.0\.0\.1:\d+ answered 503/),
-    });
-    expect(JSON.stringify(first)).not.toContain('in-the-url');
-    expect([retried, again]).toEqual([{ kind: 'done' }, { kind: 'done' }]);
+    // Assess: the webhook answered once the verdict was stored; the roll-up's consumer met the 503.
+    expect(first).toMatchObject({ outcome: 'written' });
+    const failed = records.filter((record) => record.rollup !== undefined && record.outcome === 'failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]?.reason).toMatch(/promotion webhook at http:\/\/127\.0\.0\.1:\d+ answered 503/);
+    expect(JSON.stringify(records)).not.toContain('in-the-url');
     const taken = receiver.requests.filter((request) => request.method === 'POST');
     expect(taken).toHaveLength(2);
     const body = taken[1]?.body ?? '';

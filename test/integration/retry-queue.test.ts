@@ -64,6 +64,7 @@ describe('durable retry through the in-process queue (the local server’s)', ()
   it('dead-letters a delivery with its reason after the last attempt, never dropping it silently', async () => {
     for (let i = 0; i < 30; i++) github.script.push(unavailable);
     const { handler, records, queue } = setup(3);
+    const started = Date.now();
 
     await handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
     await until(() => queue.deadLetters.length > 0);
@@ -71,7 +72,16 @@ describe('durable retry through the in-process queue (the local server’s)', ()
     expect(queue.deadLetters).toMatchObject([
       { delivery: { routeId: 'test', status: { sha: SHA } }, reason: expect.stringMatching(/503/) },
     ]);
-    expect(records.map((record) => record.outcome)).toEqual(['queued', 'failed', 'failed']);
+    // Only the last attempt is a failure: the one before it is a retry, with when the next comes.
+    expect(records.map((record) => [record.outcome, record.attempt, record.maxAttempts])).toEqual([
+      ['queued', undefined, undefined],
+      ['retrying', 2, 3],
+      ['failed', 3, 3],
+    ]);
+    // The in-process queue waits 60 s × 0.002 after the second attempt, before the third.
+    const next = Date.parse(records[1]?.nextAttemptAt ?? '');
+    expect(next).toBeGreaterThanOrEqual(started + 120);
+    expect(next).toBeLessThanOrEqual(Date.now() + 120);
   });
 
   it('dead-letters a final refusal from the forge at once, with the forge’s message', async () => {
@@ -192,13 +202,24 @@ describe('durable retry through SQS (the real SDK client on a loopback SQS)', ()
 
   it('postpones a failing record with a longer visibility timeout and reports it as a batch failure', async () => {
     for (let i = 0; i < 6; i++) github.script.push(unavailable);
-    const { handler, consume } = setup();
+    const { handler, consume, records } = setup();
     await handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));
 
+    const started = Date.now();
     const result = await consume(sqsEvent(sqs.sent[0]?.body ?? '', 1), context);
 
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'message-1' }]);
     expect(sqs.visibilityChanges).toEqual([{ receiptHandle: 'receipt-1', visibilityTimeout: 60 }]);
+    // A retry, not a failure: the log line says which attempt, of how many, and when the next is due.
+    expect(records.at(-1)).toMatchObject({
+      outcome: 'retrying',
+      attempt: 2,
+      maxAttempts: 4,
+      statusCode: 502,
+    });
+    const next = Date.parse(records.at(-1)?.nextAttemptAt ?? '') - started;
+    expect(next).toBeGreaterThanOrEqual(60_000);
+    expect(next).toBeLessThan(70_000);
   });
 
   it('moves a delivery that used up its attempts to the dead-letter queue with its reason', async () => {
@@ -357,6 +378,7 @@ describe('queue settings and leftovers', () => {
         status: { sha: SHA, state: 'success', context: 'c', description: 'd' },
       },
       2,
+      { maxAttempts: 8, delayMs: 30_000 },
     );
 
     expect(result).toEqual({ kind: 'final', reason: expect.stringMatching(/gone/) });

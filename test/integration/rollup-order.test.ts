@@ -1,13 +1,17 @@
+import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { FleetEnvironment } from '../../functions/config/fleet-environments.js';
 import { ForgeUnavailableError } from '../../functions/core/errors.js';
 import { truncate } from '../../functions/core/text.js';
 import type { CreateForgeClient } from '../../functions/delivery/forge-clients.js';
-import type { FleetEnvironment } from '../../functions/environments/environments-config.js';
-import { rollupOf } from '../../functions/environments/rollup.js';
+import { rollupOf } from '../../functions/fleet/rollup.js';
+import { recordKeyOf, rollupKeyOf } from '../../functions/fleet/rollup-place.js';
 import { canDispatch } from '../../functions/forges/forge.js';
 import { GITHUB_DESCRIPTION_LIMIT } from '../../functions/forges/github/client.js';
 import { createForgeClient } from '../../functions/forges/registry.js';
+import type { ClusterVerdicts } from '../../functions/ledger/cluster-verdicts.js';
+import { DynamoDbClusterVerdicts } from '../../functions/ledger/dynamodb-cluster-verdicts.js';
 import { DynamoDbLedger } from '../../functions/ledger/dynamodb-ledger.js';
 import { DynamoDbRollupLedger } from '../../functions/ledger/dynamodb-rollup-ledger.js';
 import type { RollupLedger } from '../../functions/ledger/rollup-ledger.js';
@@ -52,6 +56,7 @@ describe('the roll-up tells the truth across clusters and containers', () => {
     options: {
       ledger?: StatusLedger;
       rollups?: RollupLedger;
+      clusters?: ClusterVerdicts;
       createClient?: CreateForgeClient;
       queue?: (delivery: QueuedDelivery) => void;
       clusterStatuses?: boolean;
@@ -69,6 +74,9 @@ describe('the roll-up tells the truth across clusters and containers', () => {
       environments: { production: PRODUCTION },
       ledger: options.ledger ?? new DynamoDbLedger(shared.table, shared.dynamo.clientConfig),
       rollups: options.rollups ?? new DynamoDbRollupLedger(shared.table, shared.dynamo.clientConfig),
+      clusters:
+        options.clusters ?? new DynamoDbClusterVerdicts(shared.fleetTable, shared.dynamo.clientConfig),
+      recomputeRetryMs: 5,
       ...(options.createClient ? { createClient: options.createClient } : {}),
       ...(options.queue ? { queue: { enqueue: async (delivery) => options.queue?.(delivery) } } : {}),
     });
@@ -78,6 +86,19 @@ describe('the roll-up tells the truth across clusters and containers', () => {
       send: async (cluster: string, body: string) =>
         JSON.parse((await handler(apiEvent({ route: cluster, body }))).body),
     };
+  }
+
+  /** The roll-up's record leaves the table, as DynamoDB's TTL or the memory store's eviction takes it. */
+  async function expire(sha: string) {
+    const route = testRoute(shared.github.url, {
+      id: 'prod-eu-1',
+      cluster: 'prod-eu-1',
+      environment: 'production',
+    });
+    const key = recordKeyOf(rollupKeyOf(route, sha, 'production', ROLLUP_CONTEXT));
+    await shared.dynamo.client.send(
+      new DeleteItemCommand({ TableName: shared.table, Key: { id: { S: key } } }),
+    );
   }
 
   it('a five-cluster environment: one truthful check, written only when it changes, one dispatch', async () => {
@@ -92,19 +113,20 @@ describe('the roll-up tells the truth across clusters and containers', () => {
         clusterStatuses: false,
       }),
     );
-    const { relay } = testRelay(routes, {
+    const { relay, settle } = testRelay(routes, {
       environments: { production: PRODUCTION },
       ledger: new DynamoDbLedger(shared.table, shared.dynamo.clientConfig),
       rollups: new DynamoDbRollupLedger(shared.table, shared.dynamo.clientConfig),
+      clusters: new DynamoDbClusterVerdicts(shared.fleetTable, shared.dynamo.clientConfig),
     });
-    const send = async (cluster: string, verdict: Verdict, second: number) =>
-      JSON.parse(
-        (
-          await apiGatewayHandler(relay)(
-            apiEvent({ route: cluster, body: fluxEvent(sha, verdict, at(second)) }),
-          )
-        ).body,
+    const send = async (cluster: string, verdict: Verdict, second: number) => {
+      const answer = await apiGatewayHandler(relay)(
+        apiEvent({ route: cluster, body: fluxEvent(sha, verdict, at(second)) }),
       );
+      // The roll-up's consumer runs after the answer: each report's recompute before the next.
+      await settle();
+      return JSON.parse(answer.body);
+    };
     const dispatchesBefore = shared.github.dispatches.length;
 
     // Act: all five progress, four succeed, one fails, then recovers; Flux re-sends everything.
@@ -155,6 +177,37 @@ describe('the roll-up tells the truth across clusters and containers', () => {
     ]);
   });
 
+  it('a record that expired between reports orders after the old one, and promotes nothing twice', async () => {
+    // Prepare
+    const sha = nextSha();
+    const { send } = container({ clusterStatuses: false });
+    const dispatchesBefore = shared.github.dispatches.length;
+
+    // Act: green and promoted; the record expires; a cluster fails a redeployment, and recovers;
+    // the record expires again, and the cluster fails once more.
+    for (const cluster of CLUSTERS) await send(cluster, fluxEvent(sha, 'success', at(0)));
+    await expire(sha);
+    await send('prod-us-1', fluxEvent(sha, 'failure', at(10)));
+    const failing = shown(sha, ROLLUP_CONTEXT);
+    await send('prod-us-1', fluxEvent(sha, 'success', at(20)));
+    const recovered = shown(sha, ROLLUP_CONTEXT);
+    await expire(sha);
+    await send('prod-us-1', fluxEvent(sha, 'failure', at(30)));
+
+    // Assess: each roll-up after a new record is written over the old record's (its sequence is later).
+    expect(failing).toMatchObject({ state: 'failure' });
+    expect(recovered).toMatchObject({ state: 'success', description: '3/3 clusters reconciled' });
+    expect(shown(sha, ROLLUP_CONTEXT)).toMatchObject({ state: 'failure' });
+    // The new record knew from the roll-up's status that the commit had been promoted.
+    expect(shared.github.dispatches.slice(dispatchesBefore)).toHaveLength(1);
+  });
+
+  /**
+   * Reports race the roll-up's consumers, and each container runs its own consumer, so two
+   * recomputes of one roll-up run side by side as a consumer stalled past its visibility timeout
+   * and the one SQS gave the message to next would; forge writes of a recompute fail; the roll-up's
+   * record expires (is deleted) between reports.
+   */
   it('ends with the roll-up of every cluster newest verdict, and at most one dispatch, in any interleaving', async () => {
     const verdict = fc.constantFrom<Verdict>('pending', 'success', 'failure');
     const clusterEvents = fc.uniqueArray(fc.record({ second: fc.integer({ min: 0, max: 2 }), verdict }), {
@@ -164,6 +217,7 @@ describe('the roll-up tells the truth across clusters and containers', () => {
     const plan = fc.record({
       events: fc.tuple(clusterEvents, clusterEvents, clusterEvents),
       extra: fc.array(fc.nat({ max: 5 }), { maxLength: 2 }),
+      expireAt: fc.option(fc.nat({ max: 6 }), { nil: undefined }),
       faults: fc.array(fc.constantFrom('none', 'before', 'after'), { minLength: 4, maxLength: 4 }),
       dispatchFails: fc.boolean(),
       sender: fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }),
@@ -172,7 +226,7 @@ describe('the roll-up tells the truth across clusters and containers', () => {
       fc.asyncProperty(
         fc.scheduler(),
         plan,
-        async (s, { events, extra, faults: planned, dispatchFails, sender }) => {
+        async (s, { events, extra, expireAt, faults: planned, dispatchFails, sender }) => {
           // A copy: the outage ends mid-test, and a counterexample must show the plan as it was.
           const faults = [...planned];
           // Prepare: every ledger call, forge write and dispatch is a step the scheduler orders.
@@ -242,6 +296,7 @@ describe('the roll-up tells the truth across clusters and containers', () => {
           async function deliver(arrival: (typeof arrivals)[number] | undefined, order: number) {
             if (arrival === undefined) return;
             await s.schedule(Promise.resolve(), `delivery ${order} arrives`);
+            if (order === expireAt) await expire(sha);
             const from = containers[sender[order % sender.length] ? 1 : 0];
             for (let attempt = 0; attempt <= faults.length + 1; attempt++) {
               const answer = await from?.send(arrival.cluster, arrival.body);
@@ -252,7 +307,10 @@ describe('the roll-up tells the truth across clusters and containers', () => {
           faults.fill('none');
           await s.waitFor(
             (async () => {
-              for (const delivery of [...queued, ...queued]) await containers[0]?.redeliver(delivery, 2);
+              for (const delivery of [...queued, ...queued])
+                await containers[0]?.redeliver(delivery, 2, { maxAttempts: 8, delayMs: 30_000 });
+              // The roll-up's consumers (one per container, racing as two stalled ones would) finish.
+              for (const each of containers) await each.settle();
             })(),
           );
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { FleetEnvironment } from '../../functions/environments/environments-config.js';
+import type { FleetEnvironment } from '../../functions/config/fleet-environments.js';
+import { DynamoDbClusterVerdicts } from '../../functions/ledger/dynamodb-cluster-verdicts.js';
 import { DynamoDbLedger } from '../../functions/ledger/dynamodb-ledger.js';
 import { DynamoDbPendingIndex } from '../../functions/ledger/dynamodb-pending-index.js';
 import { DynamoDbRollupLedger } from '../../functions/ledger/dynamodb-rollup-ledger.js';
@@ -51,6 +52,7 @@ describe('pending roll-ups of a fleet environment', () => {
       environments: { production: PRODUCTION },
       ledger: new DynamoDbLedger(shared.table, shared.dynamo.clientConfig),
       rollups: rollups ?? new DynamoDbRollupLedger(shared.table, shared.dynamo.clientConfig),
+      clusters: new DynamoDbClusterVerdicts(shared.fleetTable, shared.dynamo.clientConfig),
       pending: new DynamoDbPendingIndex(shared.table, shared.dynamo.clientConfig, () => clock.now),
       now: () => clock.now,
     });

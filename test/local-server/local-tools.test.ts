@@ -1,26 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeliveryRecord } from '../../functions/delivery/delivery-record.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
 import { FIXTURES, FORGE_TOKEN, fixture, sign } from '../harness/flux-fixtures.js';
+import { script } from '../harness/run-script.js';
 import { oneGitHubRoute, startTestServer } from '../harness/test-server.js';
-
-const run = promisify(execFile);
-
-/** A script of the project as npm runs it, under tsx; its exit code, stdout and stderr. */
-async function script(file: string, args: string[], env: Record<string, string>) {
-  return run(process.execPath, ['--import', 'tsx', file, ...args], {
-    env: { ...process.env, ...env },
-    timeout: 20_000,
-  }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => error,
-  );
-}
 
 describe('npm start with a secrets file that is not there', () => {
   it('refuses to start, naming the file, before any event', async () => {
@@ -123,14 +109,22 @@ describe('npm run send-example', () => {
     const result = await script('scripts/send-example.ts', ['--help'], env);
 
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(result.stdout).toMatch(/^Usage: npm run send-example \[-- \[<route> \[<event\.json>\]\]\]\n/);
+    expect(result.stdout).toMatch(
+      /^Usage: npm run -s send-example \[-- \[--config FILE\] \[--secrets-file FILE\] \[<route> \[<event\.json>\]\]\]\n/,
+    );
   });
 
   it.each([
-    [['nowhere'], /^route "nowhere" is not in .*config\.json; its routes: prod-eu-1, staging\n\nUsage: /],
-    [['prod-eu-1', 'missing.json'], /^the event file missing\.json cannot be read \(ENOENT\)\n\nUsage: /],
-    [['--verbose'], /^Unknown option '--verbose'.*\n\nUsage: /],
-    [['prod-eu-1', 'a.json', 'b'], /^too many arguments: prod-eu-1 a\.json b\n\nUsage: /],
+    [
+      ['nowhere'],
+      /^send-example: route "nowhere" is not in .*config\.json; its routes: prod-eu-1, staging\n\nUsage: /,
+    ],
+    [
+      ['prod-eu-1', 'missing.json'],
+      /^send-example: the event file missing\.json cannot be read \(ENOENT\)\n\nUsage: /,
+    ],
+    [['--verbose'], /^send-example: Unknown option '--verbose'.*\n\nUsage: /],
+    [['prod-eu-1', 'a.json', 'b'], /^send-example: too many arguments: prod-eu-1 a\.json b\n\nUsage: /],
   ])('answers the mistake %j with the reason and its usage, no stack trace', async (args, expected) => {
     const result = await script('scripts/send-example.ts', args, env);
 
@@ -145,7 +139,7 @@ describe('npm run send-example', () => {
     const result = await script('scripts/send-example.ts', ['prod-eu-1'], { ...env, SECRETS_FILE: missing });
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(`the local secrets file ${missing} cannot be read (ENOENT)\n`);
+    expect(result.stderr).toBe(`send-example: the local secrets file ${missing} cannot be read (ENOENT)\n`);
   });
 });
 
@@ -174,7 +168,15 @@ describe('the local server on a forge that keeps failing', () => {
 
       expect(answer.status).toBe(202);
       expect(queue.deadLetters).toHaveLength(1);
-      expect(records.map((record) => record.outcome)).toEqual(['queued', ...Array(7).fill('failed')]);
+      // Six retries, then the last attempt's failure: the only one that counts toward the alarm.
+      expect(records.map((record) => record.outcome)).toEqual([
+        'queued',
+        ...Array(6).fill('retrying'),
+        'failed',
+      ]);
+      expect(records.slice(1, 7).map((record) => [record.attempt, record.maxAttempts])).toEqual(
+        [2, 3, 4, 5, 6, 7].map((attempt) => [attempt, 8]),
+      );
       expect(records.at(-1)?.attempt).toBe(8);
     } finally {
       await stop();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StatusState } from '../../functions/core/commit-status.js';
-import { deploymentOf } from '../../functions/environments/deployment-delivery.js';
+import { deploymentOf } from '../../functions/fleet/deployment-delivery.js';
 import { eventOrder } from '../../functions/ledger/status-ledger.js';
 
 /** The roll-ups of an environment's objects on one commit, by context. */

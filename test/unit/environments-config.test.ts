@@ -49,6 +49,28 @@ describe('fleet environments in the config', () => {
     expect(config.environments.staging?.promotion?.type).toBe('webhook');
   });
 
+  it('takes contexts that cannot meet: the defaults, a route context with a fixed part of its own, other repositories', () => {
+    const config = parse({
+      routes: [
+        route('prod-eu-1'),
+        route('prod-us-1', { context: 'cluster/{{env}}/{{kind}}/{{name}}' }),
+        route('stage-1', { environment: 'staging', context: 'flux/{{kind}}/{{name}}' }),
+        route('other-1', {
+          environment: 'other',
+          provider: { type: 'github', address: 'https://github.com/acme/other', secret: 's' },
+        }),
+      ],
+      environments: {
+        production: {},
+        staging: { context: 'flux/{{environment}}/{{namespace}}/{{kind}}/{{name}}' },
+        // The same contexts as production's, in another repository.
+        other: { context: 'flux/production/{{kind}}/{{name}}' },
+      },
+    });
+
+    expect(Object.keys(config.environments)).toEqual(['production', 'staging', 'other']);
+  });
+
   it('is optional: a config without environments has none', () => {
     expect(parse({ routes: [route('prod-eu-1', { environment: undefined })] }).environments).toEqual({});
   });
@@ -119,6 +141,44 @@ describe('fleet environments in the config', () => {
         environments: { production: { promotion: { type: 'webhook', url: 'https://ci.example.com' } } },
       },
       /environments\.production\.promotion\.secret/,
+    ],
+    [
+      'a route context that renders the roll-up context through event metadata',
+      {
+        routes: [route('prod-eu-1', { context: 'flux/{{env}}/{{kind}}/{{name}}' })],
+        environments: { production: {} },
+      },
+      /routes\[0\]\.context: "flux\/\{\{env\}\}\/\{\{kind\}\}\/\{\{name\}\}" can render the roll-up context of environment "production"/,
+    ],
+    [
+      'a cluster named like its environment in a route context',
+      {
+        routes: [route('production', { context: 'flux/{{cluster}}/{{kind}}/{{name}}' })],
+        environments: { production: {} },
+      },
+      /routes\[0\]\.context: .* can render the roll-up context of environment "production"/,
+    ],
+    [
+      'a route of another environment rendering this one literally',
+      {
+        routes: [
+          route('prod-eu-1'),
+          route('stage-1', { environment: 'staging', context: 'flux/production/kustomization/apps' }),
+        ],
+        environments: { production: {}, staging: {} },
+      },
+      /routes\[1\]\.context: .* environment "production"/,
+    ],
+    [
+      'two environments of one repository whose contexts leave out the environment',
+      {
+        routes: [route('prod-eu-1'), route('stage-1', { environment: 'staging' })],
+        environments: {
+          production: { context: 'flux/{{kind}}/{{name}}' },
+          staging: { context: 'flux/{{kind}}/{{name}}' },
+        },
+      },
+      /environments\.staging\.context: "flux\/\{\{kind\}\}\/\{\{name\}\}" can render alike with environment "production"/,
     ],
   ])('refuses %s, naming the field', (_, config, message) => {
     expect(() => parse(config)).toThrow(message);

@@ -6,9 +6,8 @@ import {
   clustersWithoutVerdict,
   rollupOf,
   rollupOfRecord,
-} from '../../functions/environments/rollup.js';
-import { recordVerdict } from '../../functions/environments/verdict-record.js';
-import { MemoryRollupLedger } from '../../functions/ledger/memory-rollup-ledger.js';
+  verdictsDigest,
+} from '../../functions/fleet/rollup.js';
 import { eventOrder } from '../../functions/ledger/status-ledger.js';
 
 const CLUSTERS = ['prod-eu-1', 'prod-us-1', 'prod-us-2'];
@@ -144,29 +143,25 @@ describe('a resolved roll-up', () => {
     targetUrl: 'https://github.com/acme/fleet-infra/commit/c',
     order: eventOrder(0, { state: 'success', description: 'x', targetUrl: '' }),
   };
+  /** prod-eu-1 pending since second 0: what the roll-up had when it was resolved. */
+  const atResolution = { 'prod-eu-1': verdict('pending', 0) };
   const timedOut = {
     ...superseded,
     state: 'error' as const,
     description: 'no verdict from prod-us-1 within 30m',
+    verdicts: verdictsDigest(CLUSTERS, atResolution),
   };
 
-  /** A record where prod-eu-1 is pending since second 0 and the roll-up was resolved. */
-  async function resolved(resolution: typeof superseded | typeof timedOut) {
-    const rollups = new MemoryRollupLedger();
-    await rollups.swap('k', undefined, {
-      verdicts: { 'prod-eu-1': verdict('pending', 0) },
-      resolution,
-      version: 1,
-    });
-    return rollups;
+  /** The verdicts after each cluster's news, as the cluster items hold them (only advancing). */
+  function withNews(...news: [string, ClusterVerdict][]) {
+    const verdicts: Record<string, ClusterVerdict> = { ...atResolution };
+    for (const [cluster, next] of news) verdicts[cluster] = advance(verdicts[cluster], next);
+    return verdicts;
   }
 
   it('stands in for the missing verdicts, its counts after it', () => {
-    // Prepare
-    const record = { verdicts: { 'prod-eu-1': verdict('pending', 0) }, resolution: superseded };
-
     // Act
-    const rolled = rollupOfRecord(CLUSTERS, record);
+    const rolled = rollupOfRecord(CLUSTERS, atResolution, superseded);
 
     // Assess
     expect(rolled).toEqual({
@@ -175,31 +170,59 @@ describe('a resolved roll-up', () => {
         'superseded by ccccccc, deployed with it; 0/3 clusters reconciled, 1 progressing, 2 not reported',
       targetUrl: 'https://github.com/acme/fleet-infra/commit/c',
       resolved: true,
+      contradicted: false,
     });
   });
 
-  it('"superseded" stands against a success (it says as much) and ends at a failure or a new pending', async () => {
-    const rollups = await resolved(superseded);
+  it('"superseded" stands against a success (it says as much) and ends at a failure or a new pending', () => {
+    const afterSuccess = withNews(['prod-us-1', verdict('success', 20_000)]);
+    const afterPending = withNews(
+      ['prod-us-1', verdict('success', 20_000)],
+      ['prod-us-2', verdict('pending', 40_000)],
+    );
+    const afterFailure = withNews(['prod-us-2', verdict('failure', 30_000)]);
 
-    const afterSuccess = await recordVerdict(rollups, 'k', 'prod-us-1', verdict('success', 20_000));
-    const afterPending = await recordVerdict(rollups, 'k', 'prod-us-2', verdict('pending', 40_000));
-    const afterSuccessAgain = await recordVerdict(rollups, 'k', 'prod-us-2', verdict('success', 50_000));
-
-    expect(rollupOfRecord(CLUSTERS, afterSuccess)).toMatchObject({ state: 'success', resolved: true });
-    expect(rollupOfRecord(CLUSTERS, afterPending)).toMatchObject({ state: 'pending', resolved: false });
-    // Once ended, it stays ended: a redeployed commit is judged by its own verdicts, and promoted.
-    expect(afterSuccessAgain.resolution).toBeUndefined();
-    expect(rollupOfRecord(CLUSTERS, afterSuccessAgain)).toMatchObject({ state: 'pending', resolved: false });
+    expect(rollupOfRecord(CLUSTERS, afterSuccess, superseded)).toMatchObject({
+      state: 'success',
+      resolved: true,
+    });
+    expect(rollupOfRecord(CLUSTERS, afterPending, superseded)).toMatchObject({
+      state: 'pending',
+      resolved: false,
+      contradicted: true,
+    });
+    expect(rollupOfRecord(CLUSTERS, afterFailure, superseded)).toMatchObject({
+      state: 'failure',
+      contradicted: true,
+    });
   });
 
-  it('a timeout ends at any verdict that comes after it, whatever its time', async () => {
-    const rollups = await resolved(timedOut);
-
+  it('a timeout ends at any news that comes after it, whatever its time', () => {
     // A success stamped before the pending's own second still counts: it came after the timeout.
-    const record = await recordVerdict(rollups, 'k', 'prod-us-1', verdict('success', 0));
+    const verdicts = withNews(['prod-us-1', verdict('success', 0)]);
 
-    expect(record.resolution).toBeUndefined();
-    expect(rollupOfRecord(CLUSTERS, record)).toMatchObject({ state: 'pending', resolved: false });
-    expect(clustersWithoutVerdict(CLUSTERS, record.verdicts)).toEqual(['prod-eu-1', 'prod-us-2']);
+    expect(rollupOfRecord(CLUSTERS, atResolution, timedOut)).toMatchObject({
+      state: 'error',
+      resolved: true,
+    });
+    expect(rollupOfRecord(CLUSTERS, verdicts, timedOut)).toMatchObject({
+      state: 'pending',
+      resolved: false,
+      contradicted: true,
+    });
+    expect(clustersWithoutVerdict(CLUSTERS, verdicts)).toEqual(['prod-eu-1', 'prod-us-2']);
+  });
+
+  it('names ten failing clusters at most, and counts the rest', () => {
+    const many = Array.from({ length: 500 }, (_, index) => `c${index}`);
+    const verdicts = Object.fromEntries(
+      many.map((cluster) => [cluster, verdict('failure', 0, 'x'.repeat(740))]),
+    );
+
+    const rollup = rollupOf(many, verdicts, false);
+
+    expect(rollup.description.match(/c\d+: /g)).toHaveLength(10);
+    expect(rollup.description.endsWith('; 490 more)')).toBe(true);
+    expect(rollup.description.length).toBeLessThan(1000);
   });
 });

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { parseEnvironmentConfig } from '../../functions/config/environment-config.js';
 import { RESERVED_ROUTE_IDS } from '../../functions/config/route-schema.js';
 import { ConfigError } from '../../functions/core/errors.js';
-import { ROLLUP_PENDING_PREFIX } from '../../functions/environments/rollup-delivery.js';
 import { pendingKey } from '../../functions/ledger/pending-index.js';
+import { ROLLUP_PENDING_PREFIX } from '../../functions/pending/rollup-pending-key.js';
 
 const route = {
   id: 'prod-eu-1',
@@ -50,6 +50,36 @@ describe('environment config', () => {
       events: { kinds: ['Kustomization'], names: ['apps'], severities: ['info', 'error'] },
     };
     expect(parse({ routes: [full] }).routes[0]?.provider.apiUrl).toBe('https://ghe.example.com/api/v3');
+  });
+
+  it.each([
+    [
+      'helmrelease',
+      /routes\[0\]\.events\.kinds\[0\]: "helmrelease" is not a Flux kind \(kinds are case-sensitive\): did you mean "HelmRelease"\?/,
+    ],
+    [
+      'Kustomisation',
+      /routes\[0\]\.events\.kinds\[0\]: "Kustomisation" is not a Flux kind .*did you mean "Kustomization"\?/,
+    ],
+    [
+      'Deployment',
+      /routes\[0\]\.events\.kinds\[0\]: "Deployment" is not a Flux kind; Flux's kinds \(case-sensitive\) are Bucket, GitRepository, Kustomization/,
+    ],
+  ])(
+    'refuses the kind %s at load, as Flux compares kinds exactly, suggesting the nearest',
+    (kind, expected) => {
+      expect(() => parse({ routes: [{ ...route, events: { kinds: [kind] } }] })).toThrow(expected);
+    },
+  );
+
+  it("checks the kinds of a fleet environment's objects the same way", () => {
+    const config = {
+      routes: [{ ...route, environment: 'production' }],
+      environments: { production: { objects: { kinds: ['kustomization'] } } },
+    };
+    expect(() => parse(config)).toThrow(
+      /environments\.production\.objects\.kinds\[0\]: "kustomization" is not a Flux kind .*did you mean "Kustomization"\?/,
+    );
   });
 
   it('accepts several webhook secrets for a rotation', () => {

@@ -186,7 +186,7 @@ describe('decideStatus', () => {
   });
 
   it.each([
-    [{ kinds: ['HelmRelease'] }, /kind Kustomization/],
+    [{ kinds: ['HelmRelease' as const] }, /kind Kustomization/],
     [{ names: ['infra'] }, /name apps/],
     [{ namespaces: ['apps'] }, /namespace flux-system/],
     [{ severities: ['error' as const] }, /severity info/],
@@ -198,7 +198,7 @@ describe('decideStatus', () => {
 
   it('passes events the filter names', () => {
     const filter = {
-      kinds: ['Kustomization'],
+      kinds: ['Kustomization' as const],
       names: ['apps'],
       namespaces: ['flux-system'],
       severities: ['info' as const],

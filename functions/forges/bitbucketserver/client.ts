@@ -7,9 +7,9 @@ import { dispatcherFor } from '../http/dispatcher.js';
 import { type ForgeAnswer, ForgeHttp } from '../http/forge-http.js';
 import { statusKey } from '../status-key.js';
 import type { BitbucketServerLocation } from './address.js';
+import { BITBUCKET_SERVER_TEXT_LIMIT } from './descriptor.js';
 
 /** Bitbucket Server's limits for a build status, from its REST API description. */
-const BITBUCKET_SERVER_TEXT_LIMIT = 255;
 const BITBUCKET_SERVER_URL_LIMIT = 450;
 
 interface BuildStatus {

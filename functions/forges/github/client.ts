@@ -1,6 +1,10 @@
 import { Octokit } from '@octokit/rest';
 import { ForgeUnavailableError, RelayError } from '../../core/errors.js';
 import { truncate } from '../../core/text.js';
+import { GITHUB_DESCRIPTION_LIMIT } from './descriptor.js';
+
+export { GITHUB_DESCRIPTION_LIMIT };
+
 import { requireToken } from '../credentials.js';
 import { deadlineSignal, remainingMs } from '../deadline.js';
 import type {
@@ -30,7 +34,6 @@ import { answerBody, errorStatus, gaveUpOf } from './octokit-errors.js';
 import { applyRequestPolicy } from './request-policy.js';
 
 /** GitHub's server-side limits, which its API description does not state. */
-export const GITHUB_DESCRIPTION_LIMIT = 140;
 /** GitHub refuses a longer context with a 422; a template of values from the event can render one. */
 export const GITHUB_CONTEXT_LIMIT = 255;
 const PER_PAGE = 100;

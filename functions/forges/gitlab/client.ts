@@ -15,6 +15,7 @@ import { dispatcherFor } from '../http/dispatcher.js';
 import { ForgeHttp } from '../http/forge-http.js';
 import type { GitLabLocation } from './address.js';
 import { upsertGitLabNote } from './comments.js';
+import { GITLAB_DESCRIPTION_LIMIT } from './descriptor.js';
 import { requesterFor } from './requester.js';
 
 /**
@@ -32,7 +33,6 @@ const STATES: Record<StatusState, CommitablePipelineStatus> = {
  * :description, length: { maximum: 255 }` in app/models/commit_status.rb, not in its API description.
  */
 const GITLAB_TARGET_URL_LIMIT = 255;
-const GITLAB_DESCRIPTION_LIMIT = 255;
 const PER_PAGE = 100;
 const MAX_PAGES = 10;
 /** GitLab's state machine refuses `running` → `running` with a 400: the status is already there. */

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { DeploymentSettings } from '../config/fleet-environments.js';
 import type { Route } from '../config/route-schema.js';
 import type { StatusState } from '../core/commit-status.js';
+import { CONFLICT, compareAndSwap } from '../core/compare-and-swap.js';
 import { ClaimInFlightError, OrderingContentionError, RouteMisconfiguredError } from '../core/errors.js';
 import { renderTemplate } from '../core/template.js';
 import { WRITE_GRACE_MS } from '../delivery/budget.js';
@@ -11,13 +13,11 @@ import type { SecretScope } from '../delivery/secret-scope.js';
 import { canDeploy, type DeploymentWriter } from '../forges/forge.js';
 import type { RollupLedger, RollupRecord } from '../ledger/rollup-ledger.js';
 import { eventOrder, ledgerKey, type StatusLedger } from '../ledger/status-ledger.js';
-import type { DeploymentSettings } from './environments-config.js';
 import type { ClusterVerdict, Rollup } from './rollup.js';
 import { ledgerCall, recordVerdict } from './verdict-record.js';
 
 /** Deployment records share the ledger's table under their own prefix, as roll-up records do. */
 const DEPLOYMENT_KEY_PREFIX = 'deployment';
-const MAX_ROUNDS = 20;
 
 /**
  * The deployment's verdict from the roll-ups of the environment's objects on the commit: failure
@@ -51,9 +51,9 @@ export interface DeploymentJob {
   route: Route;
   environment: string;
   settings: DeploymentSettings;
-  /** The roll-up this delivery computed: its context, its record's version and its verdict. */
+  /** The roll-up this delivery computed: its context, its sequence and its verdict. */
   context: string;
-  rollupVersion: number;
+  rollupSequence: number;
   rollup: Rollup;
   sha: string;
   ref?: string;
@@ -85,10 +85,10 @@ export function deploymentDelivery(options: DeploymentDeliveryOptions) {
     const key = ledgerKey([DEPLOYMENT_KEY_PREFIX, type, apiUrl ?? '', address, sha, environment]);
     const shownRollup = { ...job.rollup, targetUrl: '' };
     const record = await recordVerdict(rollups, key, job.context, {
-      order: eventOrder(job.rollupVersion, shownRollup),
+      order: eventOrder(job.rollupSequence, shownRollup),
       ...job.rollup,
     });
-    const deployment = deploymentOf(record.verdicts);
+    const deployment = deploymentOf(record.verdicts ?? {});
     const values = { environment, sha, ref: job.ref ?? '' };
     const environmentUrl =
       settings.environmentUrl && renderTemplate(settings.environmentUrl, values, encodeURIComponent);
@@ -149,7 +149,7 @@ interface Creation extends DeploymentJob {
 async function ensureDeployment(client: DeploymentWriter, job: Creation): Promise<number> {
   const { rollups, key, deadline } = job;
   const claimId = randomUUID();
-  for (let round = 0; round < MAX_ROUNDS; round++) {
+  const claimed = await compareAndSwap('the deployment record', async () => {
     const record = await ledgerCall(() => rollups.read(key));
     if (record === undefined) throw new OrderingContentionError('the deployment record is gone');
     if (record.deploymentId !== undefined) return record.deploymentId;
@@ -159,49 +159,49 @@ async function ensureDeployment(client: DeploymentWriter, job: Creation): Promis
         'another delivery is creating the deployment; this one will look again from the retry queue',
       );
     }
-    const claimed: RollupRecord = {
+    const next: RollupRecord = {
       ...record,
       creation: { claimId, until: deadline + WRITE_GRACE_MS },
       version: record.version + 1,
     };
-    if (!(await ledgerCall(() => rollups.swap(key, record.version, claimed)))) continue;
-    let id: number;
-    try {
-      id =
-        (await client.findDeployment(job.sha, job.environment, { deadline })) ??
-        (await client.createDeployment(
-          {
-            sha: job.sha,
-            environment: job.environment,
-            description: `Flux: the clusters of ${job.environment}`,
-            ...(job.settings.productionEnvironment === undefined
-              ? {}
-              : { productionEnvironment: job.settings.productionEnvironment }),
-          },
-          { deadline },
-        ));
-    } catch (error) {
-      // The next delivery may claim at once; if this create did land, its lookup finds it.
-      await releaseCreation(rollups, key, claimId).catch(() => undefined);
-      throw error;
-    }
-    return storeDeployment(rollups, key, id);
+    return (await ledgerCall(() => rollups.swap(key, record.version, next))) ? 'claimed' : CONFLICT;
+  });
+  if (claimed !== 'claimed') return claimed;
+  let id: number;
+  try {
+    id =
+      (await client.findDeployment(job.sha, job.environment, { deadline })) ??
+      (await client.createDeployment(
+        {
+          sha: job.sha,
+          environment: job.environment,
+          description: `Flux: the clusters of ${job.environment}`,
+          ...(job.settings.productionEnvironment === undefined
+            ? {}
+            : { productionEnvironment: job.settings.productionEnvironment }),
+        },
+        { deadline },
+      ));
+  } catch (error) {
+    // The next delivery may claim at once; if this create did land, its lookup finds it.
+    await releaseCreation(rollups, key, claimId).catch(() => undefined);
+    throw error;
   }
-  throw new OrderingContentionError(`the deployment record changed on each of ${MAX_ROUNDS} rounds`);
+  return storeDeployment(rollups, key, id);
 }
 
-async function releaseCreation(rollups: RollupLedger, key: string, claimId: string): Promise<void> {
-  for (let round = 0; round < MAX_ROUNDS; round++) {
+function releaseCreation(rollups: RollupLedger, key: string, claimId: string): Promise<void> {
+  return compareAndSwap('the deployment record', async () => {
     const record = await ledgerCall(() => rollups.read(key));
     if (record?.creation?.claimId !== claimId) return;
     const next: RollupRecord = { ...record, version: record.version + 1 };
     delete next.creation;
-    if (await ledgerCall(() => rollups.swap(key, record.version, next))) return;
-  }
+    return (await ledgerCall(() => rollups.swap(key, record.version, next))) ? undefined : CONFLICT;
+  });
 }
 
-async function storeDeployment(rollups: RollupLedger, key: string, id: number): Promise<number> {
-  for (let round = 0; round < MAX_ROUNDS; round++) {
+function storeDeployment(rollups: RollupLedger, key: string, id: number): Promise<number> {
+  return compareAndSwap('the deployment record', async () => {
     const record = await ledgerCall(() => rollups.read(key));
     if (record === undefined) throw new OrderingContentionError('the deployment record is gone');
     // Another delivery stored one first (this one's claim had expired): both name the same deployment
@@ -209,7 +209,6 @@ async function storeDeployment(rollups: RollupLedger, key: string, id: number): 
     if (record.deploymentId !== undefined) return record.deploymentId;
     const next: RollupRecord = { ...record, deploymentId: id, version: record.version + 1 };
     delete next.creation;
-    if (await ledgerCall(() => rollups.swap(key, record.version, next))) return id;
-  }
-  throw new OrderingContentionError(`the deployment record changed on each of ${MAX_ROUNDS} rounds`);
+    return (await ledgerCall(() => rollups.swap(key, record.version, next))) ? id : CONFLICT;
+  });
 }

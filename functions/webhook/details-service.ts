@@ -1,10 +1,10 @@
 import type { DetailsPageSettings } from '../config/environment-config.js';
 import type { Route } from '../config/route-schema.js';
 import { ConfigError } from '../core/errors.js';
+import { DetailsLinks } from '../details/details-links.js';
 import type { DetailsStore } from '../ledger/details-store.js';
 import type { SecretSource } from '../secrets/secret-source.js';
-import { createDetailsPage, type DetailsPage, type DetailsPageOptions } from '../webhook/details-page.js';
-import { DetailsLinks } from './details-links.js';
+import { createDetailsPage, type DetailsPage, type DetailsPageOptions } from './details-page.js';
 
 export interface DetailsServiceOptions {
   secrets: SecretSource;

@@ -1,14 +1,9 @@
-import * as z from 'zod/mini';
-import { STATUS_STATES, type StatusState } from '../core/commit-status.js';
+import { createHash } from 'node:crypto';
+import type { StatusState } from '../core/commit-status.js';
+import type { ClusterVerdict } from '../ledger/cluster-verdicts.js';
 import type { RollupRecord } from '../ledger/rollup-ledger.js';
 
-/** A cluster's newest verdict on one commit and object, with the order of the event that gave it. */
-export const ClusterVerdictSchema = z.object({
-  order: z.string(),
-  state: z.enum(STATUS_STATES),
-  description: z.string(),
-});
-export type ClusterVerdict = z.infer<typeof ClusterVerdictSchema>;
+export type { ClusterVerdict };
 
 export interface Rollup {
   state: StatusState;
@@ -23,6 +18,18 @@ export interface RecordedRollup extends Rollup {
 
 /** How much of a cluster's failure the description quotes: GitHub shows 140 characters in all. */
 const FAILURE_DETAIL_LIMIT = 60;
+
+/**
+ * How many clusters a description names: the rest are counted. No forge shows more than a few
+ * hundred characters, and a fleet-wide failure must not build a description of every cluster.
+ */
+const NAMED_CLUSTERS = 10;
+
+/** Names, the first `NAMED_CLUSTERS` of them, and how many more. */
+export function someOf(names: readonly string[]): string {
+  const shown = names.slice(0, NAMED_CLUSTERS).join(', ');
+  return names.length > NAMED_CLUSTERS ? `${shown} and ${names.length - NAMED_CLUSTERS} more` : shown;
+}
 
 /**
  * The environment's verdict, a pure function of its clusters' newest verdicts: `failure` as soon as
@@ -49,10 +56,11 @@ export function rollupOf(
   const missing = clusters.length - succeeded - failing.length - progressing;
   const state: StatusState =
     failing.length > 0 ? 'failure' : succeeded === clusters.length ? 'success' : 'pending';
-  const named = failing.map((cluster) => {
+  const named = failing.slice(0, NAMED_CLUSTERS).map((cluster) => {
     const detail = verdicts[cluster]?.description ?? '';
     return detail === '' ? cluster : `${cluster}: ${shorten(detail)}`;
   });
+  if (failing.length > NAMED_CLUSTERS) named.push(`${failing.length - NAMED_CLUSTERS} more`);
   if (!counts) {
     const description =
       state === 'success'
@@ -82,23 +90,37 @@ export function advance(current: ClusterVerdict | undefined, next: ClusterVerdic
   return current !== undefined && current.order >= next.order ? current : next;
 }
 
+type Resolution = NonNullable<RollupRecord['resolution']>;
+
 /**
- * The roll-up of a record: its resolution while it has one (`recordVerdict` ends it when a cluster's
- * news contradicts it), else its clusters' verdicts.
+ * The roll-up of its clusters' verdicts and its record's resolution: the resolution while it stands,
+ * else the verdicts. News contradicts it (`contradicted`, and the consumer removes it for good): a
+ * timeout's `error` gives way to any change of the verdicts it resolved, whatever its time;
+ * "superseded, deployed with it" to a cluster's verdict newer than it unless that is a success,
+ * which says as much.
  */
 export function rollupOfRecord(
   clusters: readonly string[],
-  record: Pick<RollupRecord, 'verdicts' | 'resolution'>,
+  verdicts: Readonly<Record<string, ClusterVerdict>>,
+  resolution: Resolution | undefined,
   counts = true,
-): RecordedRollup {
-  const base = rollupOf(clusters, record.verdicts, counts);
-  const { resolution } = record;
-  if (resolution === undefined) return { ...base, targetUrl: '', resolved: false };
+): RecordedRollup & { contradicted: boolean } {
+  const base = rollupOf(clusters, verdicts, counts);
+  if (resolution === undefined) return { ...base, targetUrl: '', resolved: false, contradicted: false };
+  const contradicted =
+    resolution.state === 'error'
+      ? resolution.verdicts !== undefined && resolution.verdicts !== verdictsDigest(clusters, verdicts)
+      : clusters.some((cluster) => {
+          const verdict = Object.hasOwn(verdicts, cluster) ? verdicts[cluster] : undefined;
+          return verdict !== undefined && verdict.order > resolution.order && verdict.state !== 'success';
+        });
+  if (contradicted) return { ...base, targetUrl: '', resolved: false, contradicted };
   return {
     state: resolution.state,
     description: `${resolution.description}; ${base.description}`,
     targetUrl: resolution.targetUrl,
     resolved: true,
+    contradicted,
   };
 }
 
@@ -111,4 +133,17 @@ export function clustersWithoutVerdict(
     const state = Object.hasOwn(verdicts, cluster) ? verdicts[cluster]?.state : undefined;
     return state !== 'success' && state !== 'failure';
   });
+}
+
+/** What the environment's clusters had reported, in 16 hex digits: news changes it. */
+export function verdictsDigest(
+  clusters: readonly string[],
+  verdicts: Readonly<Record<string, ClusterVerdict>>,
+): string {
+  const hash = createHash('sha256');
+  for (const cluster of clusters) {
+    const order = Object.hasOwn(verdicts, cluster) ? verdicts[cluster]?.order : undefined;
+    hash.update(`${cluster}\n${order ?? ''}\n`);
+  }
+  return hash.digest('hex').slice(0, 16);
 }

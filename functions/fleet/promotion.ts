@@ -1,6 +1,6 @@
-import { ClaimInFlightError, OrderingContentionError } from '../core/errors.js';
+import { CONFLICT, compareAndSwap } from '../core/compare-and-swap.js';
+import { ClaimInFlightError } from '../core/errors.js';
 import type { RollupLedger, RollupRecord } from '../ledger/rollup-ledger.js';
-import { rollupOf } from './rollup.js';
 import { ledgerCall } from './verdict-record.js';
 
 /** What the promotion signal says: GitHub's `client_payload`, and the generic webhook's body. */
@@ -19,7 +19,8 @@ export type PromotionOutcome = 'sent' | 'already-sent' | 'not-success';
 export interface PromotionClaim {
   rollups: RollupLedger;
   key: string;
-  clusters: readonly string[];
+  /** Whether every cluster's verdict is still success, read anew just before the claim. */
+  stillGreen: () => Promise<boolean>;
   payload: PromotionPayload;
   /** Unique to this attempt. */
   claimId: string;
@@ -28,8 +29,6 @@ export interface PromotionClaim {
   now: () => number;
   send: SendPromotion;
 }
-
-const MAX_ROUNDS = 20;
 
 /**
  * Sends the promotion signal once per roll-up record: claim it by compare-and-swap (with a lease),
@@ -43,39 +42,41 @@ const MAX_ROUNDS = 20;
  */
 export async function promoteOnce(claim: PromotionClaim): Promise<PromotionOutcome> {
   const { rollups, key, claimId } = claim;
-  for (let round = 0; round < MAX_ROUNDS; round++) {
+  const claimed = await compareAndSwap('the roll-up record', async () => {
     const record = await ledgerCall(() => rollups.read(key));
-    if (record === undefined) return 'not-success';
-    if (record.promotion?.state === 'sent') return 'already-sent';
+    if (record === undefined) return 'not-success' as const;
+    if (record.promotion?.state === 'sent') return 'already-sent' as const;
     // A cluster may have failed since the caller's read: no promotion of what is no longer green.
-    if (rollupOf(claim.clusters, record.verdicts).state !== 'success') return 'not-success';
+    if (!(await claim.stillGreen())) return 'not-success' as const;
     const held = record.promotion;
     if (held?.state === 'claimed' && held.claimId !== claimId && held.until > claim.now()) {
       throw new ClaimInFlightError(
         'another delivery is sending the promotion signal; this one will look again from the retry queue',
       );
     }
-    const claimed: RollupRecord = {
+    const next: RollupRecord = {
       ...record,
       promotion: { state: 'claimed', claimId, until: claim.leaseUntil },
       version: record.version + 1,
     };
-    if (!(await ledgerCall(() => rollups.swap(key, record.version, claimed)))) continue;
-    try {
-      await claim.send(claim.payload);
-    } catch (error) {
-      await release(claim).catch(() => undefined);
-      throw error;
-    }
-    await settle(claim, () => ({ state: 'sent', at: claim.now() }));
-    return 'sent';
+    return (await ledgerCall(() => rollups.swap(key, record.version, next)))
+      ? ('claimed' as const)
+      : CONFLICT;
+  });
+  if (claimed !== 'claimed') return claimed;
+  try {
+    await claim.send(claim.payload);
+  } catch (error) {
+    await release(claim).catch(() => undefined);
+    throw error;
   }
-  throw new OrderingContentionError(`the roll-up record changed on each of ${MAX_ROUNDS} rounds`);
+  await settle(claim, () => ({ state: 'sent', at: claim.now() }));
+  return 'sent';
 }
 
 /** Changes this attempt's claim; leaves the record alone once the claim is no longer its own. */
-async function settle(claim: PromotionClaim, change: () => RollupRecord['promotion']): Promise<void> {
-  for (let round = 0; round < MAX_ROUNDS; round++) {
+function settle(claim: PromotionClaim, change: () => RollupRecord['promotion']): Promise<void> {
+  return compareAndSwap('the roll-up record', async () => {
     const record = await ledgerCall(() => claim.rollups.read(claim.key));
     const held = record?.promotion;
     if (record === undefined || held?.state !== 'claimed' || held.claimId !== claim.claimId) return;
@@ -83,9 +84,10 @@ async function settle(claim: PromotionClaim, change: () => RollupRecord['promoti
     const promotion = change();
     if (promotion === undefined) delete next.promotion;
     else next.promotion = promotion;
-    if (await ledgerCall(() => claim.rollups.swap(claim.key, record.version, next))) return;
-  }
-  throw new OrderingContentionError(`the roll-up record changed on each of ${MAX_ROUNDS} rounds`);
+    return (await ledgerCall(() => claim.rollups.swap(claim.key, record.version, next)))
+      ? undefined
+      : CONFLICT;
+  });
 }
 
 /** After a failed send: the next delivery may claim at once instead of waiting out the lease. */

@@ -1,8 +1,10 @@
 import { isIP } from 'node:net';
 import * as z from 'zod/mini';
-import { SecretName } from '../config/config-fields.js';
-import { NonEmptyList, Template } from '../core/route-rules.js';
+import { FluxKindList } from '../core/flux-kinds.js';
+import { DEFAULT_CONTEXT, NonEmptyList, Template } from '../core/route-rules.js';
 import { isPublicAddress } from '../forges/http/public-fetch.js';
+import { SecretName } from './config-fields.js';
+import { contextPattern, patternsOverlap } from './context-overlap.js';
 
 /**
  * A fleet environment: a group of clusters (routes) inside one config file that share one roll-up
@@ -60,7 +62,7 @@ export const FleetEnvironmentSchema = z.strictObject({
   /** Which objects have a roll-up; every object of the environment's events when absent. */
   objects: z.optional(
     z.strictObject({
-      kinds: z.optional(NonEmptyList),
+      kinds: z.optional(FluxKindList),
       names: z.optional(NonEmptyList),
       namespaces: z.optional(NonEmptyList),
     }),
@@ -115,6 +117,7 @@ export function promotionSecretsOf(environments: Readonly<Record<string, FleetEn
 interface RouteView {
   id?: unknown;
   cluster?: unknown;
+  context?: unknown;
   environment?: unknown;
   clusterStatuses?: unknown;
   provider?: { type?: unknown; address?: unknown; apiUrl?: unknown };
@@ -203,5 +206,61 @@ export function environmentIssues(routes: unknown[], environments: Record<string
       });
     }
   }
+  issues.push(...contextIssues(routes, environments, members));
+  return issues;
+}
+
+function contextOf(value: unknown): string {
+  const context = (value as { context?: unknown } | null)?.context;
+  return typeof context === 'string' ? context : DEFAULT_ROLLUP_CONTEXT;
+}
+
+function repositoryOf(route: RouteView | undefined): string {
+  const { type, address, apiUrl } = route?.provider ?? {};
+  return JSON.stringify([type, address, apiUrl]);
+}
+
+/**
+ * A roll-up is one status of its repository: a route of that repository whose context template
+ * could render the roll-up's context would write over it (literally, or through the event metadata
+ * an Alert sets), and two environments of one repository whose contexts can render alike would
+ * write over each other. Both are refused, each at the field to change.
+ */
+function contextIssues(
+  routes: unknown[],
+  environments: Record<string, unknown>,
+  members: Map<string, { index: number; route: RouteView }[]>,
+): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const rollups = Object.entries(environments)
+    .filter(([name]) => (members.get(name) ?? []).length > 0)
+    .map(([name, value]) => {
+      const context = contextOf(value);
+      const repository = repositoryOf(members.get(name)?.[0]?.route);
+      return { name, context, repository, pattern: contextPattern(context, { environment: name }) };
+    });
+  routes.forEach((value, index) => {
+    const route = (value ?? {}) as RouteView;
+    if (route.clusterStatuses === false) return;
+    const template = typeof route.context === 'string' ? route.context : DEFAULT_CONTEXT;
+    const fixed = { cluster: String(route.cluster ?? route.id), route: String(route.id) };
+    const pattern = contextPattern(template, fixed);
+    for (const rollup of rollups) {
+      if (rollup.repository !== repositoryOf(route) || !patternsOverlap(pattern, rollup.pattern)) continue;
+      issues.push({
+        path: ['routes', index, 'context'],
+        message: `"${template}" can render the roll-up context of environment "${rollup.name}" ("${rollup.context}"), and would write over its check; make them differ in a fixed part`,
+      });
+    }
+  });
+  rollups.forEach((rollup, index) => {
+    for (const other of rollups.slice(0, index)) {
+      if (other.repository !== rollup.repository || !patternsOverlap(rollup.pattern, other.pattern)) continue;
+      issues.push({
+        path: ['environments', rollup.name, 'context'],
+        message: `"${rollup.context}" can render alike with environment "${other.name}"'s ("${other.context}"); each roll-up needs a context of its own, such as one with {{environment}}`,
+      });
+    }
+  });
   return issues;
 }

@@ -1,0 +1,62 @@
+import { forgeDeadline } from '../delivery/budget.js';
+import { type DeliveryRecord, type ObserveDelivery, recordFailure } from '../delivery/delivery-record.js';
+import { SecretScope } from '../delivery/secret-scope.js';
+import type { SecretSource } from '../secrets/secret-source.js';
+import type { RecomputeRequest } from './recompute-request.js';
+import type { RollupDelivery } from './rollup-delivery.js';
+
+export interface RecomputeRunnerOptions {
+  recompute: RollupDelivery['recompute'];
+  secrets: SecretSource;
+  observe: ObserveDelivery;
+  now: () => number;
+  budgetMs?: number;
+}
+
+/** The log record of a recompute: the roll-up's route, object, commit and context. */
+export function recomputeRecord(
+  request: RecomputeRequest,
+  outcome: DeliveryRecord['outcome'],
+): DeliveryRecord {
+  const { routeId: route, object, sha, context } = request;
+  return { outcome, statusCode: 0, durationMs: 0, route, object, sha, context, rollup: { context } };
+}
+
+/** One recompute attempt's end: done (or nothing left to do), or a fault for the queue to retry. */
+export type RunRecompute = (request: RecomputeRequest, invocationDeadline?: number) => Promise<void>;
+
+/**
+ * Runs one requested recompute with its own secret scope and deadline, and logs it as a delivery
+ * (the roll-up's context, state, outcome and sequence). A fault is logged and thrown, so the queue
+ * (the FIFO group, or the in-process serialiser) tries the roll-up again; a request whose route or
+ * environment left the config is done.
+ */
+export function recomputeRunner(options: RecomputeRunnerOptions): RunRecompute {
+  return async (request, invocationDeadline) => {
+    const started = options.now();
+    const scope = new SecretScope(options.secrets);
+    const record = recomputeRecord(request, 'failed');
+    try {
+      const deadline = forgeDeadline(started, invocationDeadline, options.budgetMs);
+      const result = await options.recompute(request, deadline, scope);
+      record.statusCode = 200;
+      if (result === undefined) {
+        record.outcome = 'skipped';
+        record.reason = 'the roll-up is no longer in the config';
+      } else {
+        const { context, state, description, outcome, sequence, deployment, promotion } = result;
+        record.outcome = outcome;
+        record.rollup = { context, state, description, outcome, sequence };
+        if (deployment !== undefined) record.rollup.deployment = deployment;
+        if (promotion !== undefined) record.rollup.promotion = promotion;
+      }
+    } catch (caught) {
+      const error = recordFailure(caught, record);
+      record.reason = scope.redact(error.message);
+      throw error;
+    } finally {
+      record.durationMs = options.now() - started;
+      options.observe(scope.redactFields(record));
+    }
+  };
+}

@@ -1,0 +1,33 @@
+import type { SQSClient, SQSClientConfig } from '@aws-sdk/client-sqs';
+import { loadSqs, type SqsSdk } from './sqs-client.js';
+
+/**
+ * An SQS FIFO queue's sending side: messages of one group are delivered in order, one batch at a
+ * time (the Lambda event source mapping waits for a group's batch before the next), and a message
+ * whose deduplication id was sent within five minutes is taken and dropped.
+ */
+export class FifoQueue {
+  #sdk: Promise<{ sdk: SqsSdk; client: SQSClient }> | undefined;
+
+  constructor(
+    private readonly queueUrl: string,
+    private readonly clientConfig: SQSClientConfig = {},
+  ) {}
+
+  async send(body: string, groupId: string, dedupId: string): Promise<void> {
+    const { sdk, client } = await this.#load();
+    await client.send(
+      new sdk.SendMessageCommand({
+        QueueUrl: this.queueUrl,
+        MessageBody: body,
+        MessageGroupId: groupId,
+        MessageDeduplicationId: dedupId,
+      }),
+    );
+  }
+
+  #load() {
+    this.#sdk ??= loadSqs(this.clientConfig);
+    return this.#sdk;
+  }
+}

@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs';
+import { deployableIssues, LOCAL_ENVIRONMENT } from '../../functions/config/deployable.js';
+import {
+  type EnvironmentConfig,
+  EnvironmentConfigSchema,
+} from '../../functions/config/environment-config.js';
+import { promotionSecretsOf } from '../../functions/config/fleet-environments.js';
+import { formatPath } from '../../functions/core/zod-issues.js';
+import { checkRouteExpressions } from '../../functions/expressions/route-status-names.js';
+import { basicFromUsernamePassword, credentialsFromSecret } from '../../functions/forges/credentials.js';
+import type { SecretSource } from '../../functions/secrets/secret-source.js';
+import { regionProblem } from '../../infra/environments.js';
+
+export interface Problem {
+  path: readonly PropertyKey[];
+  message: string;
+}
+
+/** A secret named by the config, where it is named, and what it must hold. */
+interface NamedSecret {
+  path: (string | number)[];
+  names: string[];
+  holds: 'token' | 'forge credentials';
+}
+
+function secretsOf(config: EnvironmentConfig): NamedSecret[] {
+  const named: NamedSecret[] = [];
+  config.routes.forEach((route, index) => {
+    // Several webhook secrets are a rotation: the next one need not exist yet, one must.
+    named.push({
+      path: ['routes', index, 'auth', 'secret'],
+      names: [route.auth.secret].flat(),
+      holds: 'token',
+    });
+    if (route.provider.secret !== undefined) {
+      const path = ['routes', index, 'provider', 'secret'];
+      named.push({ path, names: [route.provider.secret], holds: 'forge credentials' });
+    }
+  });
+  for (const [name, environment] of Object.entries(config.environments)) {
+    if (environment.promotion?.type === 'webhook') {
+      const path = ['environments', name, 'promotion', 'secret'];
+      named.push({ path, names: promotionSecretsOf({ [name]: environment }), holds: 'token' });
+    }
+  }
+  if (config.detailsPage !== undefined) {
+    named.push({ path: ['detailsPage', 'secret'], names: [config.detailsPage.secret], holds: 'token' });
+  }
+  return named;
+}
+
+/** Why a secret cannot serve, or undefined when it can. */
+async function secretProblem(secrets: SecretSource, name: string, holds: NamedSecret['holds']) {
+  try {
+    const value = await secrets.get(name);
+    if (holds === 'token') return value.token ? undefined : `secret "${name}" has no "token"`;
+    const credentials = credentialsFromSecret(value);
+    const usable = credentials.token || basicFromUsernamePassword(credentials) || credentials.githubApp;
+    return usable
+      ? undefined
+      : `secret "${name}" has no "token", "username" and "password", or GitHub App keys`;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/**
+ * Every problem of a config file, as `npm start`, `cdk synth` and the tools would each find theirs:
+ * the schema (all issues, not the first ten), the region, each route's commitStatusExpr compiled, URLs
+ * a deployed function can never use
+ * (every environment but the local one), and, given a secrets file, each secret the config names.
+ */
+export async function checkConfigFile(
+  file: string,
+  env: string,
+  secrets: SecretSource | undefined,
+): Promise<Problem[]> {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    return [{ path: [], message: `not a readable JSON file (${reason})` }];
+  }
+  const parsed = EnvironmentConfigSchema.safeParse(json);
+  if (!parsed.success) return parsed.error.issues.map(({ path, message }) => ({ path, message }));
+  const config = parsed.data;
+  const problems: Problem[] = [];
+  const region = regionProblem(config.deployment.region);
+  if (region !== undefined) problems.push({ path: ['deployment', 'region'], message: region });
+  if (env !== LOCAL_ENVIRONMENT) problems.push(...deployableIssues(config));
+  // What the function and npm start compile at their start: each route's commitStatusExpr.
+  for (const [index, route] of config.routes.entries()) {
+    try {
+      await checkRouteExpressions([route], 'config');
+    } catch (error) {
+      const message = (error as Error).message.replace(
+        /^config: routes\[0\]\.commitStatusExpr \(route "[^"]*"\): /,
+        '',
+      );
+      problems.push({ path: ['routes', index, 'commitStatusExpr'], message });
+    }
+  }
+  if (secrets !== undefined) {
+    for (const { path, names, holds } of secretsOf(config)) {
+      const found = await Promise.all(names.map((name) => secretProblem(secrets, name, holds)));
+      if (found.every((problem) => problem !== undefined)) {
+        problems.push(...found.map((message) => ({ path, message: message as string })));
+      }
+    }
+  }
+  return problems;
+}
+
+export function formatProblem(file: string, problem: Problem): string {
+  return `${file}: ${formatPath(problem.path)}: ${problem.message}`;
+}
