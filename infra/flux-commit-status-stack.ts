@@ -13,12 +13,13 @@ import {
 import { DeliveryAlarms } from './constructs/delivery-alarms.js';
 import { DeliveryInsights } from './constructs/delivery-insights.js';
 import { DeliveryLedger } from './constructs/delivery-ledger.js';
+import { DetailsFunction } from './constructs/details-function.js';
 import { FleetRollups } from './constructs/fleet-rollups.js';
 import { PendingSweep } from './constructs/pending-sweep.js';
 import { RetryQueue } from './constructs/retry-queue.js';
 import { WebhookApi } from './constructs/webhook-api.js';
 import { WebhookFunction } from './constructs/webhook-function.js';
-import { WebhookSecrets } from './constructs/webhook-secrets.js';
+import { secretNamesOf, WebhookSecrets } from './constructs/webhook-secrets.js';
 import type { Environment } from './environments.js';
 import { webhookUrlOutputName } from './output-names.js';
 
@@ -40,6 +41,7 @@ export class FluxCommitStatusStack extends Stack {
   readonly retryQueue: RetryQueue | undefined;
   readonly fleet: FleetRollups | undefined;
   readonly pendingSweep: PendingSweep | undefined;
+  readonly detailsFunction: DetailsFunction | undefined;
 
   constructor(scope: Construct, id: string, props: FluxCommitStatusStackProps) {
     super(scope, id, props);
@@ -134,6 +136,18 @@ export class FluxCommitStatusStack extends Stack {
         this.retryQueue.deadLetterAlarm.addOkAction(action);
       }
     }
+    if (config.detailsPage !== undefined) {
+      this.detailsFunction = new DetailsFunction(this, 'DetailsPage', {
+        code: this.webhook.code,
+        memorySize: deployment.memorySize,
+        logRetention,
+      });
+      this.ledger?.grantRead(this.detailsFunction.role);
+      this.secrets.grantDetailsRead(this.detailsFunction.role, [
+        config.detailsPage.secret,
+        ...secretNamesOf(config.routes.filter((route) => route.detailsPage)),
+      ]);
+    }
     this.api = new WebhookApi(this, 'Api', {
       name: this.stackName,
       handler: this.webhook.function,
@@ -141,7 +155,10 @@ export class FluxCommitStatusStack extends Stack {
       routes: config.routes,
       domain: deployment.domain,
       logRetention,
-      detailsPage: config.detailsPage,
+      detailsPage:
+        config.detailsPage === undefined || this.detailsFunction === undefined
+          ? undefined
+          : { throttle: config.detailsPage.throttle, handler: this.detailsFunction.function },
     });
     if (config.detailsPage !== undefined) {
       // The links' origin: the config's own (a CDN in front), else the API's domain or endpoint.
@@ -155,6 +172,7 @@ export class FluxCommitStatusStack extends Stack {
     const functions: [FunctionKind, LambdaFunction | undefined][] = [
       ['webhook', this.webhook.function],
       ['sweep', this.pendingSweep?.function],
+      ['details', this.detailsFunction?.function],
     ];
     for (const [kind, fn] of functions) {
       for (const [name, value] of Object.entries(functionVariables(kind, values)))
@@ -165,6 +183,7 @@ export class FluxCommitStatusStack extends Stack {
       alarm: deployment.alarm,
       namePrefix: this.stackName,
       queryName,
+      detailsPage: config.detailsPage !== undefined,
     });
     this.insights = new DeliveryInsights(this, 'Insights', {
       queryName,

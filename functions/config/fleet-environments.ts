@@ -1,6 +1,8 @@
+import { isIP } from 'node:net';
 import * as z from 'zod/mini';
 import { FluxKindList } from '../core/flux-kinds.js';
 import { DEFAULT_CONTEXT, NonEmptyList, Template } from '../core/route-rules.js';
+import { isPublicAddress } from '../forges/http/public-fetch.js';
 import { SecretName } from './config-fields.js';
 import { contextPattern, patternsOverlap } from './context-overlap.js';
 
@@ -19,9 +21,28 @@ const RepositoryDispatchSchema = z.strictObject({
   eventType: z.string().check(z.minLength(1), z.maxLength(100)),
 });
 
+/**
+ * The receiver of a signed promotion: https, and a host that is not this machine, a private
+ * network or the metadata service. Names are resolved again at each send (`publicHttpsFetch`).
+ */
+function isPublicHttpsUrl(text: string): boolean {
+  if (!/^https:\/\/[^\s]+$/.test(text) || !URL.canParse(text)) return false;
+  const host = new URL(text).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return false;
+  return isIP(host) === 0 || isPublicAddress(host);
+}
+
 const SignedWebhookSchema = z.strictObject({
   type: z.literal('webhook'),
-  url: z.string().check(z.regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL'), z.maxLength(2048)),
+  url: z
+    .string()
+    .check(
+      z.maxLength(2048),
+      z.refine(
+        isPublicHttpsUrl,
+        'must be an https URL of a public host (not loopback, private or link-local)',
+      ),
+    ),
   /** Its `token` keys the HMAC-SHA256 of the body, sent as `X-Signature: sha256=<hex>`. */
   secret: SecretName,
 });

@@ -52,16 +52,24 @@ const ProviderSchema = z.strictObject({
   ...FORGE_OPTIONS,
 });
 
+/**
+ * A route's pending statuses are kept under `pending|<route id>|…`; the roll-ups' under
+ * `pending|rollup|…` (functions/pending/rollup-pending-key.ts). A route named so would have its
+ * pendings swept as roll-ups and never resolved.
+ */
+export const RESERVED_ROUTE_IDS: readonly string[] = ['rollup'];
+
 export const RouteSchema = z
   .strictObject({
-    id: z
-      .string()
-      .check(
-        z.regex(
-          /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
-          'must be 1-63 characters of a-z, 0-9 and "-", starting and ending with a letter or digit',
-        ),
+    id: z.string().check(
+      z.regex(
+        /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+        'must be 1-63 characters of a-z, 0-9 and "-", starting and ending with a letter or digit',
       ),
+      z.refine((id) => !RESERVED_ROUTE_IDS.includes(id), {
+        error: (issue) => `"${String(issue.input)}" is reserved: the service's own keys begin with it`,
+      }),
+    ),
     ...ROUTE_RULES,
     /** Point the status at its details page (`GET /details/<token>`), unless `targetUrl` is set. */
     detailsPage: z._default(z.boolean(), false),

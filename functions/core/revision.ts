@@ -10,9 +10,27 @@ const FULL_SHA1 = /^[0-9a-f]{40}$/i;
 const HEX = /^[0-9a-f]+$/i;
 const VERSION = /^v?\d+(\.\d+){1,2}([-+].*)?$/;
 
+/**
+ * What a branch or tag name may be here: git's own rules (`git check-ref-format`), within the
+ * characters that branch and tag names use in practice. A cluster chooses the revision's text, and
+ * the ref reaches forge requests and the promotion payload, so quotes, `$(…)`, spaces and control
+ * characters are dropped with the ref (the commit is still written).
+ */
+const REF_CHARACTERS = /^[A-Za-z0-9._+/-]{1,255}$/;
+
+function isSafeRef(name: string): boolean {
+  return (
+    REF_CHARACTERS.test(name) &&
+    !name.includes('..') &&
+    !name.endsWith('.lock') &&
+    !name.endsWith('.') &&
+    name.split('/').every((part) => part !== '' && !part.startsWith('.'))
+  );
+}
+
 function refName(ref: string): string | undefined {
   const name = ref.replace(/^refs\/heads\//, '');
-  return name === '' ? undefined : name;
+  return isSafeRef(name) ? name : undefined;
 }
 
 function fail(revision: string, why: string): RevisionResult {

@@ -71,6 +71,8 @@ export interface DeliveryRecord {
   comment?: 'written' | 'duplicate' | 'superseded';
   /** A status this service wrote for a pending commit (functions/pending/), not for an event. */
   resolution?: 'superseded' | 'timeout';
+  /** The details page's record: a new verdict added, or a repeat counted here and not written. */
+  details?: 'added' | 'repeat';
 }
 
 /** Told of every delivery attempt's record: the log line and the metrics come from it. */

@@ -3,6 +3,7 @@ import type { Route } from '../config/route-schema.js';
 import type { ChangeRequestComment } from '../core/change-request-comment.js';
 import type { CommitStatus } from '../core/commit-status.js';
 import type { FluxObject } from '../core/flux-object.js';
+import { namesStatusBySummary } from '../forges/registry.js';
 import { MemoryLedger } from '../ledger/memory-ledger.js';
 import { carriedOrder, ledgerKey, type ShownStatus, type StatusLedger } from '../ledger/status-ledger.js';
 import { WRITE_GRACE_MS } from './budget.js';
@@ -50,10 +51,21 @@ export interface StatusJob {
 /** `recorded`: a fleet cluster's verdict, stored for its roll-up (functions/fleet/), nothing written. */
 export type DeliverStatus = (job: StatusJob) => Promise<OrderedOutcome | 'skipped' | 'recorded'>;
 
-/** The status identity on the forge: Azure DevOps names it by genre (the summary) as well. */
+/**
+ * The status identity on the forge: Azure DevOps names it by genre (the summary) as well, no other
+ * forge does. Each part is bounded (`ledgerKey`).
+ */
 export function identityOf(route: Route, status: CommitStatus): string {
   const { type, apiUrl, address } = route.provider;
-  return ledgerKey([type, apiUrl ?? '', address, status.sha, status.context, status.summary ?? '']);
+  const summary = namesStatusBySummary(type) ? (status.summary ?? '') : '';
+  return ledgerKey([type, apiUrl ?? '', address, status.sha, status.context, summary]);
+}
+
+/** The status as the route's forge names it: without a `summary` that the forge does not read. */
+export function forgeStatus(route: Route, status: CommitStatus): CommitStatus {
+  if (status.summary === undefined || namesStatusBySummary(route.provider.type)) return status;
+  const { summary: _, ...named } = status;
+  return named;
 }
 
 /**

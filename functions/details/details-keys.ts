@@ -20,7 +20,20 @@ export async function detailsKeys(secretName: string, secrets: SecretSource): Pr
     throw new RouteMisconfiguredError(`the details page secret "${secretName}" has no "token"`);
   }
   const previous = (value as { previous?: unknown }).previous;
-  const accepted = [Buffer.from(current, 'utf8')];
-  if (typeof previous === 'string' && previous !== '') accepted.push(Buffer.from(previous, 'utf8'));
+  const accepted = [keyOf(current, secretName, 'token')];
+  if (typeof previous === 'string' && previous !== '') accepted.push(keyOf(previous, secretName, 'previous'));
   return { current: accepted[0] as Buffer, accepted };
+}
+
+/** An HMAC-SHA256 key is as strong as its bytes: 32 at least (`openssl rand -base64 32` gives 44). */
+export const MIN_DETAILS_KEY_BYTES = 32;
+
+function keyOf(text: string, secretName: string, field: string): Buffer {
+  const key = Buffer.from(text, 'utf8');
+  if (key.length < MIN_DETAILS_KEY_BYTES) {
+    throw new RouteMisconfiguredError(
+      `the details page secret "${secretName}": "${field}" has ${key.length} bytes; at least ${MIN_DETAILS_KEY_BYTES} are needed`,
+    );
+  }
+  return key;
 }

@@ -53,11 +53,17 @@ export class DetailsLinks {
     status.targetUrl = `${this.options.baseUrl()}${DETAILS_PATH}${detailsToken(current, identityOf(route, status))}`;
   }
 
-  async remember({ route, status, event, eventTime, scope }: DetailsFacts): Promise<void> {
-    if (!route.detailsPage) return;
+  async remember({
+    route,
+    status,
+    event,
+    eventTime,
+    scope,
+  }: DetailsFacts): Promise<'added' | 'repeat' | undefined> {
+    if (!route.detailsPage) return undefined;
     const metadata = normaliseMetadata(event.metadata);
     const { kind, namespace, name } = event.involvedObject;
-    await this.#append(route, status, eventTime, scope, {
+    return this.#append(route, status, eventTime, scope, {
       reason: event.reason,
       message: event.message,
       revision: truncate(metadata.commit ?? metadata.originRevision ?? metadata.revision ?? '', 1024),
@@ -100,7 +106,7 @@ export class DetailsLinks {
     eventTime: number,
     scope: SecretScope,
     entry: Pick<DetailsEntry, 'reason' | 'message' | 'revision' | 'object' | 'eventTime'>,
-  ): Promise<void> {
+  ): Promise<'added' | 'repeat'> {
     if (route.provider.secret !== undefined) await scope.get(route.provider.secret);
     const identity = identityOf(route, status);
     const now = this.options.now();
@@ -109,7 +115,7 @@ export class DetailsLinks {
       description: scope.redact(status.description),
       targetUrl: status.targetUrl ?? '',
     });
-    await appendDetails(
+    return appendDetails(
       this.options.store,
       detailsId(identity),
       scope.redactFields({

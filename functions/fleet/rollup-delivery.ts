@@ -59,6 +59,8 @@ export interface RollupDeliveryOptions {
   targets: ReadonlyMap<string, RollupTarget>;
   /** Where a pending roll-up waits for its sweep or for a newer commit (functions/pending/). */
   pending?: PendingIndex;
+  /** The promotion webhook's fetch; tests give one that reaches a loopback receiver. */
+  promotionFetch?: typeof fetch;
 }
 
 /** Where one roll-up lives: its route (for the forge), environment, object, commit and keys. */
@@ -222,7 +224,12 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
     const send: SendPromotion =
       promotion.type === 'repository_dispatch'
         ? repositoryDispatchSender(await clients.client(route, scope), promotion.eventType, deadline)
-        : signedWebhookSender(promotion.url, await webhookKey(scope, promotion.secret), deadline);
+        : signedWebhookSender(
+            promotion.url,
+            await webhookKey(scope, promotion.secret),
+            deadline,
+            options.promotionFetch,
+          );
     result.promotion = await promoteOnce({
       rollups,
       key: recordKeyOf(place.rollup),

@@ -16,6 +16,8 @@ export interface ForgeDescriptor<L extends RepositoryLocation, O extends Options
   /** Where the forge cuts a status's description, if it does: what it shows is compared. */
   descriptionLimit?: number;
   options: O;
+  /** The forge names a status by Flux's `summary` as well as by its context (Azure DevOps' genre). */
+  namesStatusBySummary?: true;
   loadClient(): Promise<{
     createClient(location: L, credentials: ForgeCredentials, options: OptionsOf<O>): ForgeClient;
   }>;

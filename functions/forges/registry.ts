@@ -35,6 +35,11 @@ export const FORGE_OPTIONS = Object.assign(
   ...FORGE_TYPES.map((type) => FORGES[type].options),
 ) as Intersection<(typeof FORGES)[ForgeType]['options']>;
 
+/** Whether `summary` is part of a status's identity on this forge; elsewhere it is not sent at all. */
+export function namesStatusBySummary(type: ForgeType): boolean {
+  return (FORGES[type] as { namesStatusBySummary?: true }).namesStatusBySummary === true;
+}
+
 /** The forges that read a Provider field of their own. */
 export function forgesWithOption(field: string): ForgeType[] {
   return FORGE_TYPES.filter((type) => Object.hasOwn(FORGES[type].options, field));

@@ -70,19 +70,65 @@ function newerFirst(a: DetailsEntry, b: DetailsEntry): number {
 }
 
 /**
- * The record with one more entry, in event order whatever the order of arrival: a repeat of an
- * entry it holds changes nothing but the expiry, and the oldest entries fall off past the bound.
+ * Each text's bound in bytes as stored (its JSON form, where a control character takes six): with
+ * MAX_DETAILS_ENTRIES entries a record stays near 130 KB, whatever the characters, far below
+ * DynamoDB's 400 KB item limit.
+ */
+const FIELD_BYTES = { message: MAX_DETAILS_MESSAGE, reason: 256, revision: 1024, cluster: 256, object: 1024 };
+
+/** The longest start of `text` whose JSON form fits in `maxBytes`, cut as `truncate` cuts. */
+function truncateStoredBytes(text: string, maxBytes: number): string {
+  const fits = (candidate: string) => Buffer.byteLength(JSON.stringify(candidate)) <= maxBytes;
+  if (fits(text)) return text;
+  let [low, high] = [0, Array.from(text).length];
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (fits(truncate(text, middle))) low = middle;
+    else high = middle - 1;
+  }
+  return truncate(text, low);
+}
+
+function boundedEntry(entry: DetailsEntry): DetailsEntry {
+  const bounded = { ...entry };
+  for (const [field, maxBytes] of Object.entries(FIELD_BYTES) as Array<[keyof typeof FIELD_BYTES, number]>) {
+    bounded[field] = truncateStoredBytes(entry[field], maxBytes);
+  }
+  return bounded;
+}
+
+/** The same verdict told again (a Flux re-send, a redelivery): only its time differs. */
+function sameVerdict(a: DetailsEntry, b: DetailsEntry): boolean {
+  return (
+    a.state === b.state &&
+    a.reason === b.reason &&
+    a.message === b.message &&
+    a.cluster === b.cluster &&
+    a.revision === b.revision &&
+    a.object === b.object
+  );
+}
+
+/**
+ * The record with one more entry, in event order whatever the order of arrival; undefined when the
+ * entry adds nothing: one it holds, or the same verdict as the entry just before it in event order
+ * (a re-send), so the record is written when the verdict changes, not at every event. An older
+ * event that arrives late is added in its place. The oldest entries fall off past the bound.
  */
 export function withEntry(
   record: DetailsRecord | undefined,
   subject: DetailsSubject,
   entry: DetailsEntry,
   expiresAt: number,
-): DetailsRecord {
-  const bounded = { ...entry, message: truncate(entry.message, MAX_DETAILS_MESSAGE) };
+): DetailsRecord | undefined {
+  const bounded = boundedEntry(entry);
   const entries = record?.entries ?? [];
-  const known = entries.some((old) => old.order === bounded.order && old.message === bounded.message);
-  const next = known ? entries : [...entries, bounded].sort(newerFirst).slice(0, MAX_DETAILS_ENTRIES);
+  const place = entries.findIndex((old) => newerFirst(bounded, old) <= 0);
+  const at = place < 0 ? entries.length : place;
+  // The entry just older than it tells the same verdict: this is its re-send (or the entry itself).
+  const older = entries[at];
+  if (older !== undefined && sameVerdict(older, bounded)) return undefined;
+  const next = [...entries.slice(0, at), bounded, ...entries.slice(at)].slice(0, MAX_DETAILS_ENTRIES);
   return {
     ...subject,
     ...(record?.carried === undefined ? {} : { carried: record.carried }),
@@ -92,18 +138,22 @@ export function withEntry(
   };
 }
 
-/** Adds an entry by compare-and-swap, so that concurrent deliveries of one identity lose none. */
+/**
+ * Adds an entry by compare-and-swap, so that concurrent deliveries of one identity lose none;
+ * `repeat` when the record already told this verdict and was left as it is.
+ */
 export function appendDetails(
   store: DetailsStore,
   id: string,
   subject: DetailsSubject,
   entry: DetailsEntry,
   expiresAt: number,
-): Promise<void> {
+): Promise<'added' | 'repeat'> {
   return compareAndSwap('the details record', async () => {
     const record = await storeCall(() => store.read(id));
     const next = withEntry(record, subject, entry, expiresAt);
-    return (await storeCall(() => store.swap(id, record?.version, next))) ? undefined : CONFLICT;
+    if (next === undefined) return 'repeat' as const;
+    return (await storeCall(() => store.swap(id, record?.version, next))) ? ('added' as const) : CONFLICT;
   });
 }
 

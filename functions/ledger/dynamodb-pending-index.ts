@@ -22,6 +22,7 @@ function toItem(item: PendingObject, expiresAt: number): Attributes {
     object: { S: item.object },
     // One attribute: the entries are read and written whole, and parsed on every read.
     entries: { S: JSON.stringify(item.entries) },
+    ...(item.verdict === undefined ? {} : { verdict: { S: JSON.stringify(item.verdict) } }),
     expiresAt: { N: String(expiresAt) },
     ...(item.firstSeenAt === undefined ? {} : { firstSeenAt: { N: String(item.firstSeenAt) } }),
     ...(item.lastSuccessAt === undefined ? {} : { lastSuccessAt: { N: String(item.lastSuccessAt) } }),
@@ -39,6 +40,7 @@ function fromItem(attributes: Attributes): PendingObject {
     routeId: attributes.routeId?.S,
     object: attributes.object?.S,
     entries: JSON.parse(attributes.entries?.S ?? 'null'),
+    ...(attributes.verdict?.S === undefined ? {} : { verdict: JSON.parse(attributes.verdict.S) }),
     version: Number(attributes.version?.N),
     ...(attributes.firstSeenAt?.N === undefined ? {} : { firstSeenAt: Number(attributes.firstSeenAt.N) }),
     ...(attributes.lastSuccessAt?.N === undefined

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { ledgerKey } from './status-ledger.js';
 import type { VersionedStore } from './versioned-store.js';
 
 /** What is owed to a pending commit once a newer commit's verdict superseded it. */
@@ -33,6 +34,14 @@ export const PendingEntrySchema = z.object({
 });
 export type PendingEntry = z.infer<typeof PendingEntrySchema>;
 
+/** The newest verdict the object had: a pending older than it, of another commit, was superseded by it. */
+export const LastVerdictSchema = z.object({
+  sha: z.string(),
+  state: z.enum(['success', 'failure', 'error']),
+  eventTime: z.number(),
+});
+export type LastVerdict = z.infer<typeof LastVerdictSchema>;
+
 /**
  * The commits on which one Flux object of one route is still pending, in one item, so that a
  * verdict finds the older ones in one read. `version` makes every change a compare-and-swap.
@@ -41,6 +50,7 @@ export const PendingObjectSchema = z.object({
   routeId: z.string(),
   object: z.string(),
   entries: z.array(PendingEntrySchema),
+  verdict: z.optional(LastVerdictSchema),
   version: z.number(),
   /** When an event of the object on this route was first received: how long it has been heard from. */
   firstSeenAt: z.optional(z.number()),
@@ -57,7 +67,7 @@ export interface PendingIndex extends VersionedStore<PendingObject> {
 
 /** Its own prefix: the status identities' keys begin with a forge type, never with `pending|`. */
 export function pendingKey(routeId: string, object: string): string {
-  return `pending|${routeId}|${object}`;
+  return ledgerKey(['pending', routeId, object]);
 }
 
 /** When the item's soonest entry is due; undefined keeps it out of the sweep's index. */

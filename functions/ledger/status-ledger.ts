@@ -38,8 +38,20 @@ export type LedgerItem = z.infer<typeof LedgerItemSchema>;
 /** The storage under the ordering protocol. */
 export type StatusLedger = VersionedStore<LedgerItem>;
 
+/**
+ * A part longer than this many bytes is replaced by its digest: a key has a handful of parts, and
+ * DynamoDB refuses a partition key above 2,048 bytes, so no event text can make a key it refuses.
+ */
+export const MAX_KEY_PART_BYTES = 160;
+
+/** A short part as it is; a long one as `#` and its SHA-256, 44 characters, distinct parts kept apart. */
+function boundedPart(part: string): string {
+  if (Buffer.byteLength(part) <= MAX_KEY_PART_BYTES) return part;
+  return `#${createHash('sha256').update(part).digest('base64url')}`;
+}
+
 export function ledgerKey(parts: readonly string[]): string {
-  return parts.join('|');
+  return parts.map(boundedPart).join('|');
 }
 
 /**

@@ -16,7 +16,7 @@ import { FileSecretSource } from '../secrets/file-source.js';
 import type { SecretSource } from '../secrets/secret-source.js';
 import { type ApiGatewayHandler, apiGatewayHandler } from '../webhook/api-gateway-handler.js';
 import { detailsService } from '../webhook/details-service.js';
-import { observeDelivery, SERVICE_NAME } from '../webhook/observe-delivery.js';
+import { observeDelivery, observeDetailsFailure, SERVICE_NAME } from '../webhook/observe-delivery.js';
 import { createRelay, MAX_BODY_BYTES, type RelayOptions } from '../webhook/relay.js';
 
 export interface LocalServerOptions {
@@ -135,6 +135,8 @@ export async function startLocalServer(
           secrets: options.secrets,
           store: new MemoryDetailsStore(),
           baseUrl: () => process.env.DETAILS_BASE_URL ?? url,
+          routes: config.routes,
+          observe: observeDetailsFailure(logger),
           ...(options.relay?.now ? { now: options.relay.now } : {}),
         });
   const { relay, redeliver, sweep } = createRelay({

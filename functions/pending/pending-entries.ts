@@ -3,6 +3,7 @@ import type { CommitStatus } from '../core/commit-status.js';
 import { CONFLICT, compareAndSwap } from '../core/compare-and-swap.js';
 import { parseDuration } from '../core/duration.js';
 import {
+  type LastVerdict,
   type PendingEntry,
   type PendingIndex,
   type PendingObject,
@@ -20,31 +21,84 @@ export function timeoutMsOf(route: Route): number | undefined {
   return route.pendingTimeout === false ? undefined : parseDuration(route.pendingTimeout);
 }
 
+type ItemState = Pick<PendingObject, 'entries' | 'verdict'>;
+
 /**
- * Changes one item's entries by compare-and-swap. `change` returns the next entries, or undefined
- * to leave the item as it is; the entries it returned are the answer.
+ * Changes one item by compare-and-swap. `change` returns the next entries and verdict, or undefined
+ * to leave them as they are; `heard` moves the item's marks (`nextMarks`). What `change` returned is
+ * the answer.
  */
-export function changeEntries(
+export function changeItem(
   index: PendingIndex,
   key: string,
   owner: Pick<PendingObject, 'routeId' | 'object'>,
-  change: (entries: PendingEntry[]) => PendingEntry[] | undefined,
+  change: (item: ItemState) => ItemState | undefined,
   heard?: HeardEvent,
-): Promise<PendingEntry[] | undefined> {
+): Promise<ItemState | undefined> {
   return compareAndSwap('the pending index item', async () => {
     const item = await index.read(key);
-    const next = change(item?.entries ?? []);
+    const current: ItemState = {
+      entries: item?.entries ?? [],
+      ...(item?.verdict ? { verdict: item.verdict } : {}),
+    };
+    const next = change(current);
     const marks = heard === undefined ? undefined : nextMarks(item, heard);
     if (next === undefined && marks === undefined) return undefined;
     const stored: PendingObject = {
       ...owner,
       ...(item === undefined ? {} : pick(item)),
       ...marks,
-      entries: next ?? item?.entries ?? [],
+      ...(next ?? current),
       version: (item?.version ?? 0) + 1,
     };
     return (await index.swap(key, item?.version, stored)) ? next : CONFLICT;
   });
+}
+
+/** Changes one item's entries alone (`changeItem`), keeping its verdict. */
+export async function changeEntries(
+  index: PendingIndex,
+  key: string,
+  owner: Pick<PendingObject, 'routeId' | 'object'>,
+  change: (entries: PendingEntry[]) => PendingEntry[] | undefined,
+  heard?: HeardEvent,
+): Promise<PendingEntry[] | undefined> {
+  const next = await changeItem(
+    index,
+    key,
+    owner,
+    (item) => {
+      const entries = change(item.entries);
+      return entries === undefined ? undefined : { ...item, entries };
+    },
+    heard,
+  );
+  return next?.entries;
+}
+
+/**
+ * A pending of another commit, older than the object's newest verdict, arrived after it (a Flux
+ * retry, a redelivery): that verdict superseded it, as it would have had the pending come first.
+ * Its entry is owed the same resolution, due at once.
+ */
+export function supersededLate(
+  entries: PendingEntry[],
+  route: Route,
+  pending: CommitStatus,
+  verdict: LastVerdict | undefined,
+  now: number,
+): PendingEntry[] {
+  if (verdict === undefined || verdict.sha === pending.sha) return entries;
+  return entries.map((entry) =>
+    sameIdentity(entry, pending) && entry.owed === undefined && entry.since < verdict.eventTime
+      ? { ...entry, owed: supersededBy(route, verdict, verdict.eventTime), dueAt: now }
+      : entry,
+  );
+}
+
+/** The object's newest verdict, the one kept when it is newer than the stored one. */
+export function newestVerdict(stored: LastVerdict | undefined, verdict: LastVerdict): LastVerdict {
+  return stored !== undefined && stored.eventTime >= verdict.eventTime ? stored : verdict;
 }
 
 /**
@@ -103,7 +157,10 @@ export function withPending(
 ): PendingEntry[] | undefined {
   const existing = entries.find((entry) => sameIdentity(entry, status));
   if (existing !== undefined && existing.since >= eventTime) return undefined;
-  if (existing?.owed !== undefined && existing.owed.eventTime >= eventTime) return undefined;
+  if (existing?.owed !== undefined && existing.owed.eventTime >= eventTime) {
+    // Still superseded, but now over this newer pending: the resolution must rank above it.
+    return entries.map((entry) => (entry === existing ? { ...entry, since: eventTime, dueAt: now } : entry));
+  }
   const timeoutMs = timeoutMsOf(route);
   const entry: PendingEntry = { sha: status.sha, context: status.context, since: eventTime };
   if (status.ref !== undefined) entry.ref = status.ref;

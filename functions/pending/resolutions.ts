@@ -27,7 +27,11 @@ export function commitUrl(route: Route, sha: string): string {
  * commit alone would have deployed, so it ends in `error` (no verdict of its own), never in a green
  * it did not earn nor in a failure that may be the newer commit's.
  */
-export function supersededBy(route: Route, verdict: CommitStatus, eventTime: number): OwedStatus {
+export function supersededBy(
+  route: Route,
+  verdict: Pick<CommitStatus, 'sha' | 'state'>,
+  eventTime: number,
+): OwedStatus {
   const sha7 = verdict.sha.slice(0, 7);
   const targetUrl = commitUrl(route, verdict.sha);
   return verdict.state === 'success'

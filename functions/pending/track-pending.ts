@@ -1,8 +1,8 @@
 import { LedgerUnavailableError } from '../core/errors.js';
 import { objectName } from '../core/flux-object.js';
 import type { DeliverStatus, StatusJob } from '../delivery/status-delivery.js';
-import { type PendingEntry, pendingKey } from '../ledger/pending-index.js';
-import { changeEntries, withPending, withVerdict } from './pending-entries.js';
+import { type PendingEntry, pendingKey, sameIdentity } from '../ledger/pending-index.js';
+import { changeItem, newestVerdict, supersededLate, withPending, withVerdict } from './pending-entries.js';
 import { type Resolver, resolveEntry } from './resolve-entry.js';
 
 /**
@@ -29,20 +29,34 @@ export function trackPending(deliverStatus: DeliverStatus, resolver: Resolver): 
     let entries: PendingEntry[] | undefined;
     try {
       const now = resolver.now();
-      entries = await changeEntries(
+      const changed = await changeItem(
         resolver.index,
         key,
         owner,
-        (current) =>
-          status.state === 'pending'
-            ? withPending(current, route, object, status, eventTime, now, commentOf(job))
-            : withVerdict(current, route, status, eventTime, now),
+        ({ entries: current, verdict }) => {
+          if (status.state === 'pending') {
+            const next = withPending(current, route, object, status, eventTime, now, commentOf(job));
+            return next === undefined
+              ? undefined
+              : {
+                  entries: supersededLate(next, route, status, verdict, now),
+                  ...(verdict ? { verdict } : {}),
+                };
+          }
+          // Every verdict is kept, even one that resolves nothing: a pending that arrives after it may be older.
+          const newest = newestVerdict(verdict, { sha: status.sha, state: status.state, eventTime });
+          const next = withVerdict(current, route, status, eventTime, now);
+          return next === undefined && newest === verdict
+            ? undefined
+            : { entries: next ?? current, verdict: newest };
+        },
         { receivedAt: now, success: status.state === 'success' },
       );
+      entries = changed?.entries;
     } catch (cause) {
       throw new LedgerUnavailableError('the pending index could not be read or written', { cause });
     }
-    if (status.state !== 'pending') await resolveOwed(resolver, job, object, entries ?? []);
+    await resolveOwed(resolver, job, object, entries ?? []);
     return outcome;
   };
 }
@@ -53,7 +67,10 @@ function commentOf(job: StatusJob): PendingEntry['comment'] {
   return { changeRequest: job.comment.changeRequest, marker: job.comment.marker };
 }
 
-/** The verdict's own resolutions, one after another: usually one or two commits of a burst. */
+/**
+ * What this event made owed, one after another: a verdict's resolutions (usually one or two commits
+ * of a burst), or a late pending's own.
+ */
 async function resolveOwed(
   resolver: Resolver,
   job: StatusJob,
@@ -61,7 +78,10 @@ async function resolveOwed(
   entries: PendingEntry[],
 ): Promise<void> {
   for (const entry of entries) {
-    if (entry.owed === undefined || entry.owed.eventTime !== job.eventTime) continue;
+    if (entry.owed === undefined) continue;
+    const late =
+      job.status.state === 'pending' && sameIdentity(entry, job.status) && entry.since === job.eventTime;
+    if (!late && (job.status.state === 'pending' || entry.owed.eventTime !== job.eventTime)) continue;
     await resolveEntry(resolver, job.route, object, entry, entry.owed, job.deadline);
   }
 }

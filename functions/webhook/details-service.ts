@@ -1,9 +1,10 @@
 import type { DetailsPageSettings } from '../config/environment-config.js';
+import type { Route } from '../config/route-schema.js';
 import { ConfigError } from '../core/errors.js';
 import { DetailsLinks } from '../details/details-links.js';
 import type { DetailsStore } from '../ledger/details-store.js';
 import type { SecretSource } from '../secrets/secret-source.js';
-import { createDetailsPage, type DetailsPage } from './details-page.js';
+import { createDetailsPage, type DetailsPage, type DetailsPageOptions } from './details-page.js';
 
 export interface DetailsServiceOptions {
   secrets: SecretSource;
@@ -13,6 +14,9 @@ export interface DetailsServiceOptions {
    * the local server's own address. Asked at each link, since a local server knows its port late.
    */
   baseUrl: () => string | undefined;
+  /** The routes whose secrets a page is scrubbed of. */
+  routes: readonly Route[];
+  observe?: DetailsPageOptions['observe'];
   now?: () => number;
 }
 
@@ -31,6 +35,13 @@ export function detailsService(
   };
   return {
     links: new DetailsLinks({ secret: settings.secret, baseUrl, store: options.store, now }),
-    page: createDetailsPage({ secret: settings.secret, secrets: options.secrets, store: options.store, now }),
+    page: createDetailsPage({
+      secret: settings.secret,
+      secrets: options.secrets,
+      store: options.store,
+      routes: options.routes,
+      ...(options.observe === undefined ? {} : { observe: options.observe }),
+      now,
+    }),
   };
 }

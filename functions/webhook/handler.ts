@@ -20,7 +20,12 @@ import { SecretsManagerSource } from '../secrets/secrets-manager-source.js';
 import { apiGatewayHandler } from './api-gateway-handler.js';
 import { detailsService } from './details-service.js';
 import { readFunctionEnvironment } from './function-environment.js';
-import { METRICS_NAMESPACE, observeDelivery, SERVICE_NAME } from './observe-delivery.js';
+import {
+  METRICS_NAMESPACE,
+  observeDelivery,
+  observeDetailsFailure,
+  SERVICE_NAME,
+} from './observe-delivery.js';
 import { createRelay } from './relay.js';
 import type { ApiGatewayEvent } from './webhook-request.js';
 
@@ -44,6 +49,8 @@ const details =
         secrets,
         store: ledgerTable ? new DynamoDbDetailsStore(ledgerTable) : new MemoryDetailsStore(),
         baseUrl: () => detailsBaseUrl,
+        routes: config.routes,
+        observe: observeDetailsFailure(logger, metrics),
       });
 
 const routes = new Map(config.routes.map((route) => [route.id, route]));

@@ -82,3 +82,19 @@ export function observeDelivery(
     metrics.publishStoredMetrics();
   };
 }
+
+/** The metric of details pages that could not be served (infra/constructs/delivery-alarms.ts alarms on it). */
+export const DETAILS_PAGE_FAILURES_METRIC = 'DetailsPageFailures';
+
+/** A page that answered 503: an error line and one count, so a botched key rotation raises the alarm. */
+export function observeDetailsFailure(
+  logger: Logger,
+  metrics?: Metrics,
+): (failure: { reason: string; errorName: string }) => void {
+  return (failure) => {
+    logger.error('details page failed', { ...failure });
+    if (metrics === undefined) return;
+    metrics.addMetric(DETAILS_PAGE_FAILURES_METRIC, MetricUnit.Count, 1);
+    metrics.publishStoredMetrics();
+  };
+}

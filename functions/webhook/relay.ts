@@ -21,7 +21,7 @@ import { ForgeClients } from '../delivery/forge-clients.js';
 import { KeyedSerializer } from '../delivery/keyed-serializer.js';
 import { redelivery } from '../delivery/redelivery.js';
 import { SecretScope } from '../delivery/secret-scope.js';
-import { type StatusJob, statusDelivery } from '../delivery/status-delivery.js';
+import { forgeStatus, type StatusJob, statusDelivery } from '../delivery/status-delivery.js';
 import type { DetailsLinks } from '../details/details-links.js';
 import { statusNameOf } from '../expressions/route-status-names.js';
 import { clusterReports } from '../fleet/cluster-report.js';
@@ -84,6 +84,8 @@ export interface RelayOptions {
   createClient?: CreateForgeClient;
   /** The details pages' links and records, for the routes with `detailsPage`. */
   details?: DetailsLinks;
+  /** The promotion webhook's fetch; public https by default, a loopback receiver's in tests. */
+  promotionFetch?: typeof fetch;
 }
 
 export type Relay = (request: WebhookRequest) => Promise<JsonResponse>;
@@ -182,6 +184,7 @@ export function createRelay(options: RelayOptions): {
     routes,
     targets,
     pending,
+    ...(options.promotionFetch ? { promotionFetch: options.promotionFetch } : {}),
   });
   const resolveRollup = rollups.resolve;
   const recompute = recomputeRunner({
@@ -286,14 +289,15 @@ export function createRelay(options: RelayOptions): {
       record.reason = decision.reason;
       return jsonResponse(202, { outcome: 'skipped', skipped: decision.code, reason: decision.reason });
     }
-    const status = decision.status;
+    const status = forgeStatus(route, decision.status);
     await options.details?.attach(route, status, scope);
     Object.assign(record, summaryOf(route, status));
     if (status.targetUrl !== undefined) record.targetUrl = status.targetUrl;
     const comment = changeRequestComment(route, event, status);
     const facts = { route, status, event, eventTime, scope };
     if (route.dryRun) {
-      await options.details?.remember(facts);
+      const told = await options.details?.remember(facts);
+      if (told !== undefined) record.details = told;
       record.outcome = 'dry-run';
       return jsonResponse(200, { outcome: 'dry-run', ...summaryOf(route, status) });
     }
@@ -302,7 +306,8 @@ export function createRelay(options: RelayOptions): {
     try {
       // Before the forge: a page that the new status links to already shows its event. A store fault
       // queues the delivery as a ledger fault does (the queue's retry writes the status, not the page).
-      await options.details?.remember(facts);
+      const told = await options.details?.remember(facts);
+      if (told !== undefined) record.details = told;
       record.outcome = await deliverStatus({
         route,
         status,

@@ -12,7 +12,11 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { Deployment } from '../../functions/config/deployment-schema.js';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/webhook/observe-delivery.js';
+import {
+  DETAILS_PAGE_FAILURES_METRIC,
+  METRICS_NAMESPACE,
+  SERVICE_NAME,
+} from '../../functions/webhook/observe-delivery.js';
 
 /** The metric names observe-delivery.ts emits (a test holds the two files to the same names). */
 export const DELIVERIES_METRIC = 'Deliveries';
@@ -41,6 +45,8 @@ export interface DeliveryAlarmsProps {
   namePrefix: string;
   /** Where the reasons are: named in the alarm description, which notifications carry. */
   queryName: string;
+  /** The environment serves details pages: a page that cannot be served raises an alarm of its own. */
+  detailsPage?: boolean;
 }
 
 /**
@@ -51,6 +57,7 @@ export interface DeliveryAlarmsProps {
 export class DeliveryAlarms extends Construct {
   readonly failedDeliveries: Alarm;
   readonly functionErrors: Alarm;
+  readonly detailsPageFailures: Alarm | undefined;
 
   constructor(scope: Construct, id: string, props: DeliveryAlarmsProps) {
     super(scope, id);
@@ -85,9 +92,30 @@ export class DeliveryAlarms extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
 
+    this.detailsPageFailures = props.detailsPage
+      ? new Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: DETAILS_PAGE_FAILURES_METRIC,
+          dimensionsMap: { service: SERVICE_NAME },
+          statistic: Stats.SUM,
+          period,
+        }).createAlarm(this, 'DetailsPageFailures', {
+          alarmName: `${props.namePrefix}-details-page-failures`,
+          alarmDescription: `Details pages answered 503: the page key secret or the table could not be read (a key without "token", or shorter than 32 bytes, after a rotation). Log line "details page failed".`,
+          threshold: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        })
+      : undefined;
+
     if (props.alarm.snsTopicArn !== undefined) {
       const action = new SnsAction(Topic.fromTopicArn(this, 'Topic', props.alarm.snsTopicArn));
-      for (const alarm of [this.failedDeliveries, this.functionErrors]) {
+      for (const alarm of [
+        this.failedDeliveries,
+        this.functionErrors,
+        ...(this.detailsPageFailures ? [this.detailsPageFailures] : []),
+      ]) {
         alarm.addAlarmAction(action);
         alarm.addOkAction(action);
       }

@@ -39,6 +39,11 @@ export class DeliveryLedger extends Construct {
     });
   }
 
+  /** The details pages' one call: GetItem, nothing that writes. */
+  grantRead(grantee: IGrantable): void {
+    Grant.addToPrincipal({ grantee, actions: ['dynamodb:GetItem'], resourceArns: [this.table.tableArn] });
+  }
+
   /** The sweep's one query, on the pending index alone, never on the table. */
   grantPendingQuery(grantee: IGrantable): void {
     Grant.addToPrincipal({

@@ -61,8 +61,8 @@ export interface WebhookApiProps {
   routes: ReadonlyArray<Pick<Route, 'id' | 'throttle'>>;
   domain: Deployment['domain'];
   logRetention: RetentionDays;
-  /** The details pages' throttle, when the environment has them: `GET /details/{token}` is then routed. */
-  detailsPage?: { throttle: Deployment['throttle'] } | undefined;
+  /** The details pages' throttle and function, when the environment has them: `GET /details/{token}` is then routed. */
+  detailsPage?: { throttle: Deployment['throttle']; handler: IFunction } | undefined;
 }
 
 /**
@@ -85,6 +85,8 @@ export class WebhookApi extends Construct {
       apiName: props.name,
       description: 'Flux notification webhooks to git commit statuses',
       createDefaultStage: false,
+      // With a domain, the domain is the one way in: a CDN or a WAF in front of it cannot be bypassed.
+      disableExecuteApiEndpoint: props.domain !== undefined,
     });
     this.domainName =
       props.domain === undefined
@@ -131,7 +133,7 @@ export class WebhookApi extends Construct {
       const [route] = this.api.addRoutes({
         path: DETAILS_ROUTE_PATH,
         methods: [HttpMethod.GET],
-        integration,
+        integration: new HttpLambdaIntegration('Details', props.detailsPage.handler),
       });
       if (route !== undefined) {
         routeSettings[DETAILS_ROUTE_KEY] = {

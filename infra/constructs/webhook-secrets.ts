@@ -40,11 +40,13 @@ export class WebhookSecrets extends Construct {
   readonly resourceArns: string[];
   /** The forge credentials among them: all that the pending sweep reads. */
   readonly forgeArns: string[];
+  readonly #names: string[];
 
   constructor(scope: Construct, id: string, props: WebhookSecretsProps) {
     super(scope, id);
     const stack = Stack.of(this);
     const names = secretNamesOf(props.routes, props.environmentSecrets);
+    this.#names = names;
     this.resourceArns = names.map((name) => {
       // An ARN is granted as written: whoever wrote it chose the secret, suffix and all.
       if (name.startsWith('arn:')) return name;
@@ -67,6 +69,16 @@ export class WebhookSecrets extends Construct {
       grantee,
       actions: ['secretsmanager:GetSecretValue'],
       resourceArns: this.resourceArns,
+    });
+  }
+
+  /** The secrets the details pages read: the page key, and the routes' secrets a page is scrubbed of. */
+  grantDetailsRead(grantee: IGrantable, names: readonly string[]): Grant {
+    const wanted = new Set(names);
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['secretsmanager:GetSecretValue'],
+      resourceArns: this.resourceArns.filter((_, index) => wanted.has(this.#names[index] as string)),
     });
   }
 

@@ -23,19 +23,55 @@ describe('a stack with details pages', () => {
   const synthesised = synthEnvironment('pages', { configDir });
   const { template } = synthesised;
 
-  it('routes GET /details/{token} to the function beside the webhooks, under a throttle of its own', () => {
+  it('routes GET /details/{token} to a function of its own, under a throttle of its own', () => {
+    const { stack } = synthesised;
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
     expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual([
       'GET /details/{token}',
       'POST /hooks/prod-eu-1',
       'POST /hooks/prod-us-1',
     ]);
-    template.resourceCountIs('AWS::ApiGatewayV2::Integration', 1);
+    const pageId = stack.getLogicalId(stack.detailsFunction?.function.node.defaultChild as never);
+    const webhookId = stack.getLogicalId(stack.webhook.function.node.defaultChild as never);
+    const targets = Object.values(template.findResources('AWS::ApiGatewayV2::Integration')).map(
+      (integration) => cfnText(integration.Properties.IntegrationUri),
+    );
+    expect(targets.sort()).toEqual([`\${${pageId}.Arn}`, `\${${webhookId}.Arn}`].sort());
     const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
     expect(stage?.Properties.RouteSettings['GET /details/{token}']).toEqual({
       ThrottlingRateLimit: 3,
       ThrottlingBurstLimit: 6,
     });
+  });
+
+  it("gives the page function read-only grants: its log group, GetItem, the page key and the page routes' secrets", () => {
+    const { stack } = synthesised;
+    const roleId = stack.getLogicalId(stack.detailsFunction?.role.node.defaultChild as never);
+    const [policy] = Object.values(
+      template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }),
+    );
+    const statements = policy?.Properties.PolicyDocument.Statement.map(
+      (statement: { Action: unknown; Resource: unknown }) => [
+        statement.Action,
+        [statement.Resource].flat().map(cfnText).sort(),
+      ],
+    );
+    const tableId = Object.keys(template.findResources('AWS::DynamoDB::Table'))[0];
+    const logsId = stack.getLogicalId(stack.detailsFunction?.logGroup.node.defaultChild as never);
+    const secret = (name: string) =>
+      `arn:aws:secretsmanager:eu-west-1:\${AWS::AccountId}:secret:${name}-??????`;
+    expect(statements).toEqual([
+      [['logs:CreateLogStream', 'logs:PutLogEvents'], [`\${${logsId}.Arn}`]],
+      ['dynamodb:GetItem', [`\${${tableId}.Arn}`]],
+      [
+        'secretsmanager:GetSecretValue',
+        [
+          secret('flux-commit-status/prod-eu-1/webhook'),
+          secret('flux-commit-status/github-acme'),
+          secret(KEY_SECRET),
+        ].sort(),
+      ],
+    ]);
   });
 
   it('lets the function read the page key, and tells it and the operator where the pages are', () => {
@@ -52,6 +88,16 @@ describe('a stack with details pages', () => {
     expect(cfnText(template.toJSON().Outputs.DetailsPageBaseUrl.Value)).toBe(
       cfnText(fn?.Properties.Environment.Variables.DETAILS_BASE_URL),
     );
+  });
+
+  it('alarms when a page cannot be served (a botched key rotation), on the metric the function counts', () => {
+    synthesised.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'FluxCommitStatus-pages-details-page-failures',
+      MetricName: 'DetailsPageFailures',
+      Namespace: 'FluxCommitStatus',
+      Dimensions: [{ Name: 'service', Value: 'flux-commit-status' }],
+      Threshold: 1,
+    });
   });
 
   it('leaves no cdk-nag finding', () => {

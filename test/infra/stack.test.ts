@@ -383,6 +383,15 @@ describe('settings beyond the committed configs', () => {
     expect(cfnText(outputs.DomainTarget?.Value)).toMatch(/\.RegionalDomainName\}$/);
   });
 
+  it('disables the execute-api endpoint with a custom domain, and keeps it without one', () => {
+    synthEnvironment('domain', { configDir }).template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      DisableExecuteApiEndpoint: true,
+    });
+    synthEnvironment('prod').template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      DisableExecuteApiEndpoint: false,
+    });
+  });
+
   it('applies memory, timeout, reserved concurrency, retention, throttling and alarm settings', () => {
     const { template } = synthEnvironment('domain', { configDir });
     template.hasResourceProperties('AWS::Lambda::Function', {

@@ -1,8 +1,13 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { identityOf } from '../../functions/delivery/status-delivery.js';
+import { detailsId, detailsToken } from '../../functions/details/details-token.js';
+import { appendDetails, type DetailsEntry } from '../../functions/ledger/details-store.js';
 import { LEDGER_TTL_SECONDS } from '../../functions/ledger/dynamodb-store.js';
 import { MemoryDetailsStore } from '../../functions/ledger/memory-details-store.js';
+import { eventOrder } from '../../functions/ledger/status-ledger.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createDetailsPage } from '../../functions/webhook/details-page.js';
 import { detailsService } from '../../functions/webhook/details-service.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
 import {
@@ -48,11 +53,12 @@ async function service(route: Parameters<typeof testRoute>[1] = {}) {
   });
   const clock = { now: Date.now() };
   const now = () => clock.now;
+  const routes = [testRoute(github.url, { detailsPage: true, ...route })];
   const details = detailsService(
     { secret: 'test/details-key', baseUrl: BASE, throttle: { rateLimit: 10, burstLimit: 20 } },
-    { secrets, store: new MemoryDetailsStore(), baseUrl: () => undefined, now },
+    { secrets, store: new MemoryDetailsStore(), baseUrl: () => undefined, routes, now },
   );
-  const { relay, sweep } = testRelay([testRoute(github.url, { detailsPage: true, ...route })], {
+  const { relay, sweep } = testRelay(routes, {
     secrets,
     details: details.links,
     now,
@@ -259,5 +265,106 @@ describe('details links', () => {
     expect(unreadable.statusCode).toBe(503);
     expect(unreadable.body).not.toMatch(/details-key|test\//);
     await github.stop();
+  });
+});
+
+describe('the details page before and after its key', () => {
+  const route = testRoute('http://127.0.0.1:9', { detailsPage: true });
+  const identity = identityOf(route, {
+    sha: 'a549a44b3316991928c80b3bee0eb916d16c9dcc',
+    state: 'failure',
+    context: 'kustomization/apps/prod-eu-1',
+    description: 'x',
+  });
+  const entry = (message: string): DetailsEntry => ({
+    order: eventOrder(Date.now(), { state: 'failure', description: 'x', targetUrl: '' }),
+    state: 'failure',
+    reason: 'HealthCheckFailed',
+    message,
+    revision: 'main@sha1:a549a44b3316991928c80b3bee0eb916d16c9dcc',
+    cluster: 'prod-eu-1',
+    object: 'Kustomization/flux-system/apps',
+    eventTime: new Date().toISOString(),
+    receivedAt: new Date().toISOString(),
+  });
+
+  async function pageWith(key: Record<string, string>, message = 'health check failed') {
+    const secrets = new MemorySecrets({
+      'test/webhook': { token: WEBHOOK_KEY },
+      'test/forge': { token: FORGE_TOKEN },
+      'test/details-key': key,
+    });
+    const store = new MemoryDetailsStore();
+    await appendDetails(
+      store,
+      detailsId(identity),
+      { identity, forge: 'github', repository: route.provider.address, sha: 'a'.repeat(40), context: 'c' },
+      entry(message),
+      Math.floor(Date.now() / 1000) + 3600,
+    );
+    let reads = 0;
+    const failures: Array<{ reason: string; errorName: string }> = [];
+    const page = createDetailsPage({
+      secret: 'test/details-key',
+      secrets,
+      store: {
+        read: (id) => {
+          reads++;
+          return store.read(id);
+        },
+        swap: (id, v, next) => store.swap(id, v, next),
+      },
+      routes: [route],
+      observe: (failure) => failures.push(failure),
+    });
+    const open = (token: string) =>
+      apiGatewayHandler(
+        async () => {
+          throw new Error('not a webhook');
+        },
+        Date.now,
+        page,
+      )(getEvent(`/details/${token}`));
+    return { open, reads: () => reads, failures };
+  }
+
+  it('checks the MAC before any read, and answers a forged token as it answers a missing page', async () => {
+    const { open, reads } = await pageWith({ token: KEY_1 });
+    const forged = `${detailsId(identity)}.${'A'.repeat(43)}`;
+    const missing = detailsToken(Buffer.from(KEY_1), 'github||nowhere');
+
+    const [forgedAnswer, missingAnswer] = [await open(forged), await open(missing)];
+
+    expect(reads()).toBe(1);
+    expect(forgedAnswer.statusCode).toBe(404);
+    expect(forgedAnswer).toEqual(missingAnswer);
+    expect((await open(detailsToken(Buffer.from(KEY_1), identity))).statusCode).toBe(200);
+  });
+
+  it.each([
+    ['without "token" (a botched rotation)', {}, /has no "token"/],
+    ['with a one-character key', { token: 'k' }, /"token" has 1 bytes; at least 32 are needed/],
+    ['with a short previous key', { token: KEY_1, previous: 'short' }, /"previous" has 5 bytes/],
+  ])('logs and counts a key secret %s, and answers 503', async (_, key, reason) => {
+    const { open, failures } = await pageWith(key);
+
+    const answer = await open(detailsToken(Buffer.from(KEY_1), identity));
+
+    expect(answer.statusCode).toBe(503);
+    expect(failures).toEqual([
+      { reason: expect.stringMatching(reason), errorName: 'RouteMisconfiguredError' },
+    ]);
+  });
+
+  it('scrubs the route’s secrets at serve time, as well as the page key', async () => {
+    const { open } = await pageWith(
+      { token: KEY_1 },
+      `clone failed: https://x:${FORGE_TOKEN}@github.com, key ${WEBHOOK_KEY}, page ${KEY_1}`,
+    );
+
+    const answer = await open(detailsToken(Buffer.from(KEY_1), identity));
+
+    expect(answer.statusCode).toBe(200);
+    for (const secret of [FORGE_TOKEN, WEBHOOK_KEY, KEY_1]) expect(answer.body).not.toContain(secret);
   });
 });

@@ -1,6 +1,10 @@
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ForgeRejectedError, RouteMisconfiguredError } from '../../functions/core/errors.js';
+import {
+  ForgeRejectedError,
+  ForgeUnavailableError,
+  RouteMisconfiguredError,
+} from '../../functions/core/errors.js';
 import { redact } from '../../functions/core/redact.js';
 import { credentialsFromSecret, sensitiveValuesOf } from '../../functions/forges/credentials.js';
 import type { CommitStatus } from '../../functions/forges/forge.js';
@@ -192,6 +196,41 @@ describe('GitHub App authentication', () => {
       forgeStatus: 401,
     });
     expect(api.tokenRequests).toHaveLength(2);
+  });
+
+  it("gives up on a slow token request at the delivery's deadline, as a passing fault", async () => {
+    const api = await fake();
+    // GitHub takes 3 s to answer the token request; the delivery has 0.5 s left.
+    api.script.push({ status: 201, body: {}, delayMs: 3_000 });
+    const started = Date.now();
+
+    const error = await client(api, appSecret())
+      .write(status(), { deadline: started + 500 })
+      .catch((caught: Error) => caught);
+    const waited = Date.now() - started;
+    // The shared request goes on: let its answer arrive before the fake stops, so that no connection
+    // is cut under the next test's fake (which may get the same port).
+    await new Promise((done) => setTimeout(done, 3_200 - waited));
+
+    expect(error).toBeInstanceOf(ForgeUnavailableError);
+    expect((error as Error).message).toMatch(/no installation token/);
+    expect(waited).toBeLessThan(2_000);
+  });
+
+  it("asks for a token of the route's repository only, with the one permission each call needs", async () => {
+    const api = await fake();
+    const github = client(api, appSecret());
+
+    await github.write(status(), { deadline: deadline() });
+    await (github as unknown as { dispatch: (type: string, payload: object, o: object) => Promise<void> })
+      .dispatch('flux-production-ready', { sha: SHA }, { deadline: deadline() })
+      .catch(() => undefined);
+
+    const asked = api.tokenRequests.map((request) => JSON.parse(request.body));
+    expect(asked).toEqual([
+      { repositories: ['fleet-infra'], permissions: { statuses: 'write' } },
+      { repositories: ['fleet-infra'], permissions: { contents: 'write' } },
+    ]);
   });
 
   it('uses the token when the secret also has App keys, as Flux does', async () => {

@@ -20,6 +20,17 @@ import { useSharedTable } from '../harness/shared-table.js';
 
 let shaCounter = 0;
 const nextSha = () => (++shaCounter).toString(16).padStart(40, 'e');
+/**
+ * Each run's own Flux object: runs come within the same seconds, and an object's newest verdict
+ * supersedes every older pending of another commit, a previous run's included.
+ */
+let objectCounter = 0;
+let object = 'apps';
+const nextObject = () => {
+  object = `apps-${++objectCounter}`;
+};
+const event = (sha: string, verdict: Verdict, time: number) =>
+  verdictEvent(sha, verdict, time, { name: object });
 
 describe('pending resolutions in every interleaving with real events', () => {
   const shared = useSharedTable();
@@ -31,7 +42,7 @@ describe('pending resolutions in every interleaving with real events', () => {
       shared.github.url,
       'https://github.com/acme/fleet-infra',
       sha,
-      'kustomization/apps/prod-eu-1',
+      `kustomization/${object}/prod-eu-1`,
       '',
     ]);
   const shown = (sha: string) => shared.github.statusesOf('acme/fleet-infra', sha)[0];
@@ -107,15 +118,16 @@ describe('pending resolutions in every interleaving with real events', () => {
       fc.asyncProperty(fc.scheduler(), plan, async (s, { verdict, offset }) => {
         // Prepare: a pending is recorded; the clock moves past the route's 30 minutes.
         const sha = nextSha();
+        nextObject();
         const since = Math.floor(Date.now() / 1000) * 1000;
         const clock = { now: since + 10_000 };
         const [a, b] = containers(s, clock);
-        await s.waitFor(a?.send(verdictEvent(sha, 'pending', since)) as Promise<unknown>);
+        await s.waitFor(a?.send(event(sha, 'pending', since)) as Promise<unknown>);
         clock.now = since + 31 * 60_000;
 
         // Act: the verdict comes in while the sweep runs, in the order the scheduler picks.
         const [answer, swept] = await s.waitFor(
-          Promise.all([b?.send(verdictEvent(sha, verdict, since + offset * 1000)), a?.sweep()]),
+          Promise.all([b?.send(event(sha, verdict, since + offset * 1000)), a?.sweep()]),
         );
 
         // Assess
@@ -148,19 +160,17 @@ describe('pending resolutions in every interleaving with real events', () => {
       fc.asyncProperty(fc.scheduler(), plan, async (s, { own, ownSecond, ownFirst }) => {
         // Prepare: X is pending; then Y's success and X's own verdict come in concurrently.
         const [x, y] = [nextSha(), nextSha()];
+        nextObject();
         const t0 = Math.floor(Date.now() / 1000) * 1000;
         const clock = { now: t0 + 60_000 };
         const [a, b] = containers(s, clock);
-        await s.waitFor(a?.send(verdictEvent(x, 'pending', t0)) as Promise<unknown>);
+        await s.waitFor(a?.send(event(x, 'pending', t0)) as Promise<unknown>);
 
         // Act
-        const ownVerdict = () => a?.send(verdictEvent(x, own, t0 + ownSecond * 1000));
+        const ownVerdict = () => a?.send(event(x, own, t0 + ownSecond * 1000));
         if (ownFirst) await s.waitFor(ownVerdict() as Promise<unknown>);
         await s.waitFor(
-          Promise.all([
-            b?.send(verdictEvent(y, 'success', t0 + 30_000)),
-            ownFirst ? undefined : ownVerdict(),
-          ]),
+          Promise.all([b?.send(event(y, 'success', t0 + 30_000)), ownFirst ? undefined : ownVerdict()]),
         );
 
         // Assess: the forge shows the ledger's claim, and it is the commit's own verdict, whichever
@@ -172,6 +182,50 @@ describe('pending resolutions in every interleaving with real events', () => {
         expect(shown(x)?.description).not.toMatch(/^superseded by/);
       }),
       { numRuns: 40 },
+    );
+  });
+  it('a pending older than the verdict that superseded it is superseded too, in any arrival order', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.scheduler(), async (s) => {
+        // Prepare: commits 1, 2, 3 go Progressing at seconds 0, 1, 2; 3 succeeds at 30; a retry of
+        // 1's Progressing, stamped second 1, comes too. All five arrive at once, in any order.
+        const [c1, c2, c3] = [nextSha(), nextSha(), nextSha()] as [string, string, string];
+        nextObject();
+        const t0 = Math.floor(Date.now() / 1000) * 1000;
+        const clock = { now: t0 + 60_000 };
+        const [a, b] = containers(s, clock);
+        const events = [
+          event(c1, 'pending', t0),
+          event(c2, 'pending', t0 + 1000),
+          event(c3, 'pending', t0 + 2000),
+          event(c3, 'success', t0 + 30_000),
+          event(c1, 'pending', t0 + 1000),
+        ];
+
+        // Act: then the sweep, long after the route's 30 minutes.
+        const answers = await s.waitFor(
+          Promise.all(events.map((body, n) => (n % 2 === 0 ? a : b)?.send(body))),
+        );
+        clock.now = t0 + 31 * 60_000;
+        const swept = await s.waitFor(a?.sweep() as Promise<{ failed: number }>);
+
+        // Assess: the same statuses as in the events' own order.
+        expect(answers.map((answer) => answer.error)).toEqual([
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+        ]);
+        expect(swept.failed).toBe(0);
+        const superseded = `superseded by ${c3.slice(0, 7)}, deployed with it`;
+        for (const sha of [c1, c2]) {
+          expect([shown(sha)?.state, shown(sha)?.description]).toEqual(['success', superseded]);
+          expect((await a?.ledger.read(identity(sha)))?.claim.status.state).toBe('success');
+        }
+        expect([shown(c3)?.state, shown(c3)?.description]).toEqual(['success', 'reconciliation succeeded']);
+      }),
+      { numRuns: 25 },
     );
   });
 });

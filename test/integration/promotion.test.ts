@@ -1,7 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClaimInFlightError, ForgeUnavailableError } from '../../functions/core/errors.js';
+import {
+  ClaimInFlightError,
+  ForgeRejectedError,
+  ForgeUnavailableError,
+  RouteMisconfiguredError,
+} from '../../functions/core/errors.js';
 import { type PromotionPayload, promoteOnce } from '../../functions/fleet/promotion.js';
+import { promotionId, signedWebhookSender } from '../../functions/fleet/promotion-senders.js';
 import { MemoryRollupLedger } from '../../functions/ledger/memory-rollup-ledger.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
@@ -147,6 +153,8 @@ describe('the signed promotion webhook, through the relay', () => {
           promotion: { type: 'webhook', url: `${receiver.url}/promote?token=in-the-url`, secret: 'ci/key' },
         },
       },
+      // The receiver is on loopback, which the deployed fetch refuses (see below).
+      promotionFetch: fetch,
     });
     const event = eventOf(FIXTURES.reconciled);
     event.timestamp = new Date(Math.floor(Date.now() / 1000) * 1000 - 5000).toISOString();
@@ -183,5 +191,96 @@ describe('the signed promotion webhook, through the relay', () => {
     });
     expect(records.at(-1)?.rollup).toMatchObject({ state: 'success', promotion: 'already-sent' });
     expect(JSON.stringify(records)).not.toContain(PROMOTION_KEY);
+  });
+});
+
+/** A receiver's check, as the README shows it: signature, age, and ids not seen before. */
+function receiverCheck(key: string, now: () => number) {
+  const seen = new Set<string>();
+  return (headers: Record<string, string | undefined>, body: string): 'accepted' | string => {
+    const id = headers['webhook-id'] ?? '';
+    const timestamp = headers['webhook-timestamp'] ?? '';
+    const expected = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
+    const given = (headers['webhook-signature'] ?? '').split(' ').map((part) => part.replace(/^v1,/, ''));
+    if (!given.includes(expected)) return 'bad signature';
+    if (Math.abs(now() / 1000 - Number(timestamp)) > 300) return 'too old';
+    if (seen.has(id)) return 'already seen';
+    seen.add(id);
+    return 'accepted';
+  };
+}
+
+describe('the signed promotion webhook, sent', () => {
+  let receiver: LoopbackServer;
+  let elsewhere: LoopbackServer;
+  const answers: ScriptedResponse[] = [];
+
+  beforeAll(async () => {
+    receiver = await new LoopbackServer(() => answers.shift() ?? { status: 202 }).start();
+    elsewhere = await new LoopbackServer(() => ({ status: 200 })).start();
+  });
+  afterAll(async () => {
+    await receiver.stop();
+    await elsewhere.stop();
+  });
+  const deadline = () => Date.now() + 5_000;
+
+  it.each([
+    [302, 'a GET whose 200 would say "sent"'],
+    [307, 'the signed body posted to another origin'],
+  ])('refuses a %i redirect, which would be %s', async (status) => {
+    answers.push({ status, headers: { location: `${elsewhere.url}/promote` } });
+    const send = signedWebhookSender(`${receiver.url}/promote`, PROMOTION_KEY, deadline(), fetch);
+
+    const error = await send(PAYLOAD).catch((caught: Error) => caught);
+
+    expect(error).toBeInstanceOf(ForgeRejectedError);
+    expect((error as Error).message).toMatch(/answered \d{3}, a redirect; redirects are not followed/);
+    expect(elsewhere.requests).toEqual([]);
+  });
+
+  it.each([
+    ['http', (port: string) => `http://ci.example.com:${port}/promote`],
+    ['a loopback address', (port: string) => `https://127.0.0.1:${port}/promote`],
+    ['IPv4 written as IPv6', (port: string) => `https://[::ffff:127.0.0.1]:${port}/promote`],
+    ['the metadata service', () => 'https://169.254.169.254/latest/meta-data'],
+    ['a name that resolves to loopback', (port: string) => `https://localhost:${port}/promote`],
+  ])('refuses %s before any request, as a final refusal', async (_, url) => {
+    const before = receiver.requests.length;
+    const send = signedWebhookSender(url(new URL(receiver.url).port), PROMOTION_KEY, deadline());
+
+    const error = await send(PAYLOAD).catch((caught: Error) => caught);
+
+    expect(error).toBeInstanceOf(RouteMisconfiguredError);
+    expect((error as Error).message).toMatch(/must use https|not a public address/);
+    expect(receiver.requests.length).toBe(before);
+  });
+
+  it('signs an id and a time with the body, so a receiver refuses a replay and a stale signal', async () => {
+    const send = signedWebhookSender(`${receiver.url}/promote`, PROMOTION_KEY, deadline(), fetch);
+    await send(PAYLOAD);
+    await send(PAYLOAD);
+    const [first, second] = receiver.requests.filter((request) => request.method === 'POST').slice(-2);
+    let clock = Date.now();
+    const check = receiverCheck(PROMOTION_KEY, () => clock);
+
+    // The first is taken; the retry carries the same id, so the receiver acts once.
+    expect(first?.headers['webhook-id']).toBe(promotionId(PAYLOAD));
+    expect(second?.headers['webhook-id']).toBe(first?.headers['webhook-id']);
+    expect(check(first?.headers ?? {}, first?.body ?? '')).toBe('accepted');
+    expect(check(second?.headers ?? {}, second?.body ?? '')).toBe('already seen');
+    // Captured and replayed later, or with its time changed, it is refused.
+    clock += 10 * 60_000;
+    expect(receiverCheck(PROMOTION_KEY, () => clock)(first?.headers ?? {}, first?.body ?? '')).toBe(
+      'too old',
+    );
+    const forged = { ...first?.headers, 'webhook-timestamp': String(Math.floor(clock / 1000)) };
+    expect(check(forged, first?.body ?? '')).toBe('bad signature');
+    // Flux-style receivers still find X-Signature over the body.
+    expect(first?.headers['x-signature']).toBe(
+      `sha256=${createHmac('sha256', PROMOTION_KEY)
+        .update(first?.body ?? '')
+        .digest('hex')}`,
+    );
   });
 });

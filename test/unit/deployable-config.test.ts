@@ -35,19 +35,16 @@ describe('a deployable environment refuses URLs the function in AWS can never us
     ]);
   });
 
-  it('checks the promotion webhook and the details page origin too', () => {
+  it('checks the details page origin too (the schema itself refuses a promotion webhook that is not https)', () => {
     const config = parse({
       routes: [{ ...route({}), environment: 'production', detailsPage: true }],
       environments: {
-        production: { promotion: { type: 'webhook', url: 'http://ci.example.com/hook', secret: 'ci' } },
+        production: { promotion: { type: 'webhook', url: 'https://ci.example.com/hook', secret: 'ci' } },
       },
       detailsPage: { secret: 'details-key', baseUrl: 'http://localhost:8080' },
     });
 
-    expect(deployableIssues(config).map((issue) => issue.path.join('.'))).toEqual([
-      'environments.production.promotion.url',
-      'detailsPage.baseUrl',
-    ]);
+    expect(deployableIssues(config).map((issue) => issue.path.join('.'))).toEqual(['detailsPage.baseUrl']);
   });
 
   it('accepts https forges and ssh addresses', () => {

@@ -49,7 +49,7 @@ function entry(
 
 function recordOf(...entries: DetailsEntry[]): DetailsRecord {
   let record: DetailsRecord | undefined;
-  for (const one of entries) record = withEntry(record, SUBJECT, one, NOW / 1000 + 3600);
+  for (const one of entries) record = withEntry(record, SUBJECT, one, NOW / 1000 + 3600) ?? record;
   return record as DetailsRecord;
 }
 
@@ -99,14 +99,16 @@ describe('the details page', () => {
   });
 
   it('lists the commits the deployment carried, and says how many a long range left out', () => {
-    // Prepare: two carried commits, at least 48 more past the route's rangeLimit; a later event keeps them.
+    // Prepare: two carried commits, at least 48 more past the route's rangeLimit; a later verdict
+    // (a re-send would not be written at all) keeps them.
     const carried = { base: 'b'.repeat(40), commits: ['c'.repeat(40), 'd'.repeat(40)], left: 48, more: true };
     const record = withEntry(
       { ...recordOf(entry('2026-07-14T10:00:00Z', 'success')), carried },
       SUBJECT,
-      entry('2026-07-14T10:05:00Z', 'success'),
+      entry('2026-07-14T10:05:00Z', 'failure'),
       NOW / 1000 + 3600,
     );
+    if (record === undefined) throw new Error('a changed verdict is written');
 
     // Act
     const page = renderDetailsPage(record, NOW);

@@ -183,4 +183,22 @@ describe('fleet environments in the config', () => {
   ])('refuses %s, naming the field', (_, config, message) => {
     expect(() => parse(config)).toThrow(message);
   });
+
+  it.each([
+    'http://ci.example.com/hook',
+    'https://169.254.169.254/latest/meta-data',
+    'https://127.0.0.1:8443/hook',
+    'https://localhost/hook',
+    'https://10.0.0.7/hook',
+    'https://[::1]/hook',
+    'https://[fd00::1]/hook',
+  ])('refuses a promotion webhook at %s', (url) => {
+    const config = {
+      routes: [route('prod-eu-1')],
+      environments: { production: { promotion: { type: 'webhook', url, secret: 'ci/key' } } },
+    };
+    expect(() => parse(config)).toThrow(
+      /environments\.production\.promotion\.url: must be an https URL of a public host/,
+    );
+  });
 });

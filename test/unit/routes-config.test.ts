@@ -1,7 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseEnvironmentConfig } from '../../functions/config/environment-config.js';
+import { RESERVED_ROUTE_IDS } from '../../functions/config/route-schema.js';
 import { ConfigError } from '../../functions/core/errors.js';
+import { pendingKey } from '../../functions/ledger/pending-index.js';
+import { ROLLUP_PENDING_PREFIX } from '../../functions/pending/rollup-pending-key.js';
 
 const route = {
   id: 'prod-eu-1',
@@ -104,6 +107,11 @@ describe('environment config', () => {
     ['a bad route id', { ...route, id: 'Prod_EU' }, /routes\[0\]\.id: must be 1-63 characters/],
     ['a route id with a path', { ...route, id: '../admin' }, /routes\[0\]\.id/],
     [
+      'the route id "rollup", which the roll-ups\' pending keys use',
+      { ...route, id: 'rollup' },
+      /routes\[0\]\.id: "rollup" is reserved: the service's own keys begin with it/,
+    ],
+    [
       'an unknown provider type',
       { ...route, provider: { ...route.provider, type: 'svn' } },
       /routes\[0\]\.provider\.type/,
@@ -173,6 +181,15 @@ describe('environment config', () => {
     expect(files.length).toBeGreaterThan(0);
     for (const name of files) {
       expect(() => parseEnvironmentConfig(readFileSync(new URL(name, folder), 'utf8'), name)).not.toThrow();
+    }
+  });
+
+  it('reserves every route id that an internal pending key begins with', () => {
+    const internal = [ROLLUP_PENDING_PREFIX];
+    for (const prefix of internal) {
+      const word = prefix.split('|')[1] as string;
+      expect(RESERVED_ROUTE_IDS).toContain(word);
+      expect(pendingKey(word, 'Kustomization/flux-system/apps').startsWith(prefix)).toBe(true);
     }
   });
 });

@@ -6,5 +6,6 @@ export const azureDevOps = defineForge({
   label: 'Azure DevOps',
   parseAddress: parseAzureDevOpsAddress,
   options: AZURE_DEVOPS_OPTIONS,
+  namesStatusBySummary: true,
   loadClient: () => import('./client.js'),
 });

@@ -68,6 +68,23 @@ function translate(error: unknown, where: string): Error {
   return new ForgeUnavailableError(`${where}: no installation token (${cause})`, status);
 }
 
+/** What one installation token may do: GitHub's permission names and levels. */
+export type TokenPermissions = Readonly<Record<string, 'read' | 'write'>>;
+
+/**
+ * The least a request needs: a token is asked for the route's repository alone and for exactly
+ * this, so a route that only writes statuses never holds a token that could push or deploy.
+ */
+export function permissionsFor(url: string): TokenPermissions {
+  const path = new URL(url, 'https://api.github.com').pathname;
+  if (/\/(statuses|status)(\/|$)/.test(path)) return { statuses: 'write' };
+  if (path.endsWith('/dispatches')) return { contents: 'write' };
+  if (/\/deployments(\/|$)/.test(path)) return { deployments: 'write' };
+  return { metadata: 'read' };
+}
+
+const STATUSES: TokenPermissions = { statuses: 'write' };
+
 /** The installation tokens of one App key for one repository's installation. */
 export class InstallationTokens {
   readonly #key: string;
@@ -99,12 +116,31 @@ export class InstallationTokens {
     });
   }
 
-  /** A token with some life left: the cached one, or one request shared by every caller. */
-  get(): Promise<string> {
-    let entry = tokens.get(this.#key);
+  /**
+   * A token with some life left: the cached one, or one request shared by every caller. A caller
+   * waits for it until its own `signal` (its delivery's deadline) fires, and no longer: the shared
+   * request runs on under its own bound, for the next caller.
+   */
+  get(signal?: AbortSignal, permissions: TokenPermissions = STATUSES): Promise<string> {
+    const token = this.#shared(permissions);
+    if (signal === undefined) return token;
+    return new Promise<string>((resolve, reject) => {
+      const abort = () =>
+        reject(
+          new ForgeUnavailableError(`${this.#where}: no installation token within the delivery's deadline`),
+        );
+      if (signal.aborted) return abort();
+      signal.addEventListener('abort', abort, { once: true });
+      token.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+    });
+  }
+
+  #shared(permissions: TokenPermissions): Promise<string> {
+    const key = this.#keyOf(permissions);
+    let entry = tokens.get(key);
     if (entry === undefined) {
       entry = { expiresAt: 0 };
-      tokens.set(this.#key, entry);
+      tokens.set(key, entry);
     }
     if (entry.token !== undefined && entry.expiresAt - this.now() > REFRESH_BEFORE_EXPIRY_MS) {
       return Promise.resolve(entry.token);
@@ -112,7 +148,7 @@ export class InstallationTokens {
     let pending = entry.pending;
     if (pending === undefined) {
       const current = entry;
-      pending = this.#refresh(current).finally(() => {
+      pending = this.#refresh(current, permissions).finally(() => {
         current.pending = undefined;
       });
       current.pending = pending;
@@ -122,19 +158,23 @@ export class InstallationTokens {
 
   /** The permissions GitHub granted with the current token, for the self-test's verdict. */
   permissions(): Record<string, string> | undefined {
-    return tokens.get(this.#key)?.permissions;
+    return tokens.get(this.#keyOf(STATUSES))?.permissions;
+  }
+
+  #keyOf(permissions: TokenPermissions): string {
+    return `${this.#key}\n${JSON.stringify(Object.entries(permissions).sort())}`;
   }
 
   /** GitHub refused `token`: forget it (unless another caller has already replaced it). */
-  drop(token: string): void {
-    const entry = tokens.get(this.#key);
+  drop(token: string, permissions: TokenPermissions = STATUSES): void {
+    const entry = tokens.get(this.#keyOf(permissions));
     if (entry?.token === token) {
       entry.token = undefined;
       entry.expiresAt = 0;
     }
   }
 
-  async #refresh(entry: CachedToken): Promise<string> {
+  async #refresh(entry: CachedToken, permissions: TokenPermissions): Promise<string> {
     try {
       // Loaded on the first App token only: routes with a plain token never pay for it.
       const { createAppAuth } = await import('@octokit/auth-app');
@@ -150,6 +190,8 @@ export class InstallationTokens {
         type: 'installation',
         installationId: entry.installationId,
         refresh: true,
+        repositoryNames: [this.location.repo],
+        permissions: { ...permissions },
       });
       entry.token = installation.token;
       entry.permissions = installation.permissions as Record<string, string>;
@@ -205,14 +247,17 @@ export function appAuthStrategy(tokenSource: InstallationTokens) {
       const endpoint = request.endpoint.merge(route, parameters) as ReturnType<
         RequestInterface['endpoint']['merge']
       > & { url: string };
-      const token = await tokenSource.get();
+      // Every request carries its delivery's deadline as `request.signal` (client.ts); the token waits no longer.
+      const signal = (endpoint.request as { signal?: AbortSignal } | undefined)?.signal;
+      const permissions = permissionsFor(endpoint.url);
+      const token = await tokenSource.get(signal, permissions);
       endpoint.headers.authorization = `token ${token}`;
       try {
         return await request(endpoint);
       } catch (error) {
         if (errorStatus(error) !== 401) throw error;
-        tokenSource.drop(token);
-        endpoint.headers.authorization = `token ${await tokenSource.get()}`;
+        tokenSource.drop(token, permissions);
+        endpoint.headers.authorization = `token ${await tokenSource.get(signal, permissions)}`;
         return request(endpoint);
       }
     };
