@@ -25,6 +25,7 @@ import { createRelay } from '../../functions/webhook/relay.js';
 import { FakeGitHub } from '../../test/fakes/fake-github.js';
 import { MemorySecrets, sign, verdictEvent, WEBHOOK_KEY } from '../../test/harness/flux-fixtures.js';
 import { apiEvent } from '../../test/harness/relay-harness.js';
+import { benchFleetRoute } from './fleet.js';
 
 export const BURST_SIZES = [20, 200, 1000] as const;
 const RELAYS = 10;
@@ -170,13 +171,7 @@ export async function runBurst(clusters: number, failing: boolean): Promise<Burs
       cluster,
       environment: 'production',
       clusterStatuses: false,
-      auth: { secret: 'fleet/webhook' },
-      provider: {
-        type: 'github',
-        address: 'https://github.com/acme/fleet-infra',
-        secret: 'fleet/github',
-        apiUrl: github.url,
-      },
+      ...benchFleetRoute(github.url),
     }));
     const config = parseEnvironmentConfig(
       JSON.stringify({ routes, environments: { production: { counts: true } } }),

@@ -164,6 +164,19 @@ export interface FleetFigures extends FleetVariant {
 }
 
 /** Runs the stream through one relay (one warm container, its own ledger) and counts. */
+/** A fleet cluster's webhook key and forge, as the bench's fleet runs give every cluster. */
+export function benchFleetRoute(apiUrl: string) {
+  return {
+    auth: { secret: 'fleet/webhook' },
+    provider: {
+      type: 'github',
+      address: 'https://github.com/acme/fleet-infra',
+      secret: 'fleet/github',
+      apiUrl,
+    },
+  };
+}
+
 export async function runFleet(variant: FleetVariant): Promise<FleetFigures> {
   process.env.GITHUB_WRITE_SPACING_MS = '0';
   const github = await new FakeGitHub().start();
@@ -175,13 +188,7 @@ export async function runFleet(variant: FleetVariant): Promise<FleetFigures> {
         environment,
         clusterStatuses: variant.clusterStatuses,
         rangeStatuses: variant.rangeStatuses,
-        auth: { secret: 'fleet/webhook' },
-        provider: {
-          type: 'github',
-          address: 'https://github.com/acme/fleet-infra',
-          secret: 'fleet/github',
-          apiUrl: github.url,
-        },
+        ...benchFleetRoute(github.url),
       })),
     );
     const environments = Object.fromEntries(ENVIRONMENTS.map((name) => [name, { counts: variant.counts }]));
