@@ -66,6 +66,23 @@ export function testRoute(apiUrl: string, overrides: Partial<RouteInput> = {}): 
   });
 }
 
+/** One route per cluster of the `production` fleet environment, each named after its cluster. */
+export function fleetRoutes(
+  apiUrl: string,
+  clusters: readonly string[],
+  overrides: Partial<RouteInput> = {},
+): Route[] {
+  return clusters.map((cluster) =>
+    testRoute(apiUrl, {
+      id: cluster,
+      cluster,
+      environment: 'production',
+      clusterStatuses: false,
+      ...overrides,
+    }),
+  );
+}
+
 export type Verdict = 'pending' | 'success' | 'failure';
 
 /**

@@ -13,7 +13,7 @@ import type { RollupLedger } from '../../functions/ledger/rollup-ledger.js';
 import { eventOrder, type StatusLedger } from '../../functions/ledger/status-ledger.js';
 import type { QueuedDelivery } from '../../functions/queue/delivery-queue.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
-import { testRoute, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
+import { fleetRoutes, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
 import { useSharedTable } from '../harness/shared-table.js';
 
@@ -104,14 +104,7 @@ describe('GitHub Deployments in any interleaving', () => {
         };
         const queued: QueuedDelivery[] = [];
         const containers = [0, 1].map(() => {
-          const routes = CLUSTERS.map((cluster) =>
-            testRoute(shared.github.url, {
-              id: cluster,
-              cluster,
-              environment: 'production',
-              clusterStatuses: false,
-            }),
-          );
+          const routes = fleetRoutes(shared.github.url, CLUSTERS);
           const { relay, redeliver } = testRelay(routes, {
             environments: { production: PRODUCTION },
             ledger,

@@ -4,7 +4,7 @@ import { DynamoDbClusterVerdicts } from '../../functions/ledger/dynamodb-cluster
 import { DynamoDbLedger } from '../../functions/ledger/dynamodb-ledger.js';
 import { DynamoDbRollupLedger } from '../../functions/ledger/dynamodb-rollup-ledger.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
-import { testRoute, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
+import { fleetRoutes, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
 import { useSharedTable } from '../harness/shared-table.js';
 
@@ -33,14 +33,7 @@ describe('GitHub Deployments of a fleet environment', () => {
 
   /** A container sharing the table; a send retries a 5xx as Flux does. */
   function container() {
-    const routes = CLUSTERS.map((cluster) =>
-      testRoute(shared.github.url, {
-        id: cluster,
-        cluster,
-        environment: 'production',
-        clusterStatuses: false,
-      }),
-    );
+    const routes = fleetRoutes(shared.github.url, CLUSTERS);
     const { relay } = testRelay(routes, {
       environments: { production: PRODUCTION },
       ledger: new DynamoDbLedger(shared.table, shared.dynamo.clientConfig),

@@ -6,7 +6,7 @@ import { DynamoDbLedger } from '../../functions/ledger/dynamodb-ledger.js';
 import { DynamoDbRollupLedger } from '../../functions/ledger/dynamodb-rollup-ledger.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { createRelay } from '../../functions/webhook/relay.js';
-import { defaultSecrets, testRoute, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
+import { defaultSecrets, fleetRoutes, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
 import { apiEvent } from '../harness/relay-harness.js';
 import { useSharedTable } from '../harness/shared-table.js';
 
@@ -34,14 +34,7 @@ describe('a fleet reporting in one burst', () => {
   const shared = useSharedTable();
 
   function fleet() {
-    const routes = CLUSTERS.map((cluster) =>
-      testRoute(shared.github.url, {
-        id: cluster,
-        cluster,
-        environment: 'production',
-        clusterStatuses: false,
-      }),
-    );
+    const routes = fleetRoutes(shared.github.url, CLUSTERS);
     const records: DeliveryRecord[] = [];
     const recomputes = new InProcessRecomputes({ retryDelayMs: 5 });
     const relays = Array.from({ length: RELAYS }, () =>

@@ -9,7 +9,7 @@ import { FifoQueue } from '../../functions/queue/fifo-queue.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
 import { FakeSqs } from '../fakes/fake-sqs.js';
-import { testRoute, verdictEvent } from '../harness/flux-fixtures.js';
+import { fleetRoutes, verdictEvent } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
 
 /**
@@ -62,9 +62,7 @@ describe('the roll-up recompute queue (SQS FIFO)', () => {
   it('asks once per changed verdict in the roll-up’s group, and one batch of the group is one recompute', async () => {
     // Prepare
     const queueUrl = `${sqs.server.url}/123456789012/recomputes.fifo`;
-    const routes = CLUSTERS.map((cluster) =>
-      testRoute(github.url, { id: cluster, cluster, environment: 'production', clusterStatuses: false }),
-    );
+    const routes = fleetRoutes(github.url, CLUSTERS);
     const { relay, recompute, records } = testRelay(routes, {
       environments: { production: { context: 'flux/{{environment}}/{{kind}}/{{name}}', counts: true } },
       recomputes: new FifoRecomputes(new FifoQueue(queueUrl, sqs.clientConfig())),
@@ -113,9 +111,7 @@ describe('the roll-up recompute queue (SQS FIFO)', () => {
   it('brings every message of a failed recompute back, in order, and logs its reason at the last receive', async () => {
     // Prepare
     const queueUrl = `${sqs.server.url}/123456789012/failing.fifo`;
-    const routes = CLUSTERS.map((cluster) =>
-      testRoute(github.url, { id: cluster, cluster, environment: 'production', clusterStatuses: false }),
-    );
+    const routes = fleetRoutes(github.url, CLUSTERS);
     const { relay, recompute } = testRelay(routes, {
       environments: { production: { context: 'flux/{{environment}}/{{kind}}/{{name}}', counts: true } },
       recomputes: new FifoRecomputes(new FifoQueue(queueUrl, sqs.clientConfig())),

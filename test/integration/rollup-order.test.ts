@@ -18,7 +18,7 @@ import type { RollupLedger } from '../../functions/ledger/rollup-ledger.js';
 import { eventOrder, type StatusLedger } from '../../functions/ledger/status-ledger.js';
 import type { QueuedDelivery } from '../../functions/queue/delivery-queue.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
-import { testRoute, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
+import { fleetRoutes, testRoute, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
 import { useSharedTable } from '../harness/shared-table.js';
 
@@ -62,14 +62,9 @@ describe('the roll-up tells the truth across clusters and containers', () => {
       clusterStatuses?: boolean;
     } = {},
   ) {
-    const routes = CLUSTERS.map((cluster) =>
-      testRoute(shared.github.url, {
-        id: cluster,
-        cluster,
-        environment: 'production',
-        clusterStatuses: options.clusterStatuses ?? true,
-      }),
-    );
+    const routes = fleetRoutes(shared.github.url, CLUSTERS, {
+      clusterStatuses: options.clusterStatuses ?? true,
+    });
     const harness = testRelay(routes, {
       environments: { production: PRODUCTION },
       ledger: options.ledger ?? new DynamoDbLedger(shared.table, shared.dynamo.clientConfig),
