@@ -163,7 +163,6 @@ export interface FleetFigures extends FleetVariant {
   fluxWritesPerCommitAndEnvironment: number;
 }
 
-/** Runs the stream through one relay (one warm container, its own ledger) and counts. */
 /** A fleet cluster's webhook key and forge, as the bench's fleet runs give every cluster. */
 export function benchFleetRoute(apiUrl: string) {
   return {
@@ -177,6 +176,7 @@ export function benchFleetRoute(apiUrl: string) {
   };
 }
 
+/** Runs the stream through one relay (one warm container, its own ledger) and counts. */
 export async function runFleet(variant: FleetVariant): Promise<FleetFigures> {
   process.env.GITHUB_WRITE_SPACING_MS = '0';
   const github = await new FakeGitHub().start();

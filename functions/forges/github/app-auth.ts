@@ -77,9 +77,14 @@ export type TokenPermissions = Readonly<Record<string, 'read' | 'write'>>;
  */
 export function permissionsFor(url: string): TokenPermissions {
   const path = new URL(url, 'https://api.github.com').pathname;
+  // Before statuses: a deployment's statuses (`/deployments/{id}/statuses`) are a deployment's.
+  if (/\/deployments(\/|$)/.test(path)) return { deployments: 'write' };
   if (/\/(statuses|status)(\/|$)/.test(path)) return { statuses: 'write' };
   if (path.endsWith('/dispatches')) return { contents: 'write' };
-  if (/\/deployments(\/|$)/.test(path)) return { deployments: 'write' };
+  // A commit range (functions/ranges/) reads the repository's history.
+  if (/\/compare\//.test(path)) return { contents: 'read' };
+  // A change request's comment: GitHub files pull request comments under issues.
+  if (/\/issues\/(\d+\/)?comments(\/|$)/.test(path)) return { issues: 'write', pull_requests: 'write' };
   return { metadata: 'read' };
 }
 
