@@ -21,14 +21,18 @@ export async function detailsKeys(secretName: string, secrets: SecretSource): Pr
   }
   const previous = (value as { previous?: unknown }).previous;
   const accepted = [keyOf(current, secretName, 'token')];
-  if (typeof previous === 'string' && previous !== '') accepted.push(keyOf(previous, secretName, 'previous'));
+  // A previous key too short to trust is not accepted, rather than refused: rotating away from a
+  // weak key puts it there, and refusing it would stop every delivery that links a page.
+  if (typeof previous === 'string' && Buffer.byteLength(previous, 'utf8') >= MIN_DETAILS_KEY_BYTES) {
+    accepted.push(Buffer.from(previous, 'utf8'));
+  }
   return { current: accepted[0] as Buffer, accepted };
 }
 
 /** An HMAC-SHA256 key is as strong as its bytes: 32 at least (`openssl rand -base64 32` gives 44). */
 export const MIN_DETAILS_KEY_BYTES = 32;
 
-function keyOf(text: string, secretName: string, field: string): Buffer {
+function keyOf(text: string, secretName: string, field: 'token'): Buffer {
   const key = Buffer.from(text, 'utf8');
   if (key.length < MIN_DETAILS_KEY_BYTES) {
     throw new RouteMisconfiguredError(

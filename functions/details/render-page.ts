@@ -112,10 +112,13 @@ function historySection(entries: readonly DetailsEntry[], now: number): Html {
 function carriedSection(carried: DetailsRecord['carried']): Html {
   if (carried === undefined || (carried.commits.length === 0 && carried.left === 0)) return html``;
   const items = carried.commits.map((sha) => html`<li><code>${sha}</code></li>`);
+  // A paged range that stopped early knows there were more, not how many.
   const left =
-    carried.left === 0 && !carried.more
-      ? html``
-      : html`<p class="muted">${carried.more ? 'At least ' : ''}${carried.left} older commits were left out (the route's rangeLimit).</p>`;
+    carried.left > 0
+      ? html`<p class="muted">${carried.more ? 'At least ' : ''}${carried.left} older commits were left out (the route's rangeLimit).</p>`
+      : carried.more
+        ? html`<p class="muted">Older commits may have been left out (the route's rangeLimit).</p>`
+        : html``;
   return html`<section aria-labelledby="carried"><h2 id="carried">Commits it carried (${carried.commits.length})</h2><p class="muted">Since <code>${carried.base}</code>, newest first; each shows “deployed with” this commit unless it has a status of its own.</p><ul class="failing">${items}</ul>${left}</section>`;
 }
 

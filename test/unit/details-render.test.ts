@@ -120,6 +120,15 @@ describe('the details page', () => {
     expect(page).toContain('At least 48 older commits were left out');
   });
 
+  it('says older commits may be left out when a paged range stopped early without a count', () => {
+    const carried = { base: 'b'.repeat(40), commits: ['c'.repeat(40)], left: 0, more: true };
+
+    const page = renderDetailsPage({ ...recordOf(entry('2026-07-14T10:00:00Z', 'success')), carried }, NOW);
+
+    expect(page).toContain('Older commits may have been left out');
+    expect(page).not.toContain('At least 0');
+  });
+
   it('shows a pending status as pending', () => {
     // Act
     const page = renderDetailsPage(recordOf(entry('2026-07-14T10:02:00Z', 'pending')), NOW);
