@@ -1,10 +1,9 @@
-import { LedgerUnavailableError, OrderingContentionError } from '../core/errors.js';
+import { CONFLICT, compareAndSwap } from '../core/compare-and-swap.js';
+import { LedgerUnavailableError } from '../core/errors.js';
 import type { DeploymentHistoryStore, SettledCommit } from '../ledger/deployment-history.js';
 
 /** Commits kept per object: enough for any race of verdicts, far below DynamoDB's item limit. */
 export const MAX_SETTLED = 20;
-/** Each change is one read and one swap; more rounds than this means a storm. */
-const MAX_ROUNDS = 20;
 
 export type Settlement =
   /** The range of this verdict is owed: the commits after `base`, unless it is undefined (the first). */
@@ -24,7 +23,7 @@ export async function settle(
   key: string,
   verdict: Omit<SettledCommit, 'done'>,
 ): Promise<Settlement> {
-  for (let round = 0; round < MAX_ROUNDS; round++) {
+  return compareAndSwap('the deployment history', async (): Promise<Settlement | typeof CONFLICT> => {
     const item = await historyCall(() => history.read(key));
     const settled = item?.settled ?? [];
     const own = settled.find((entry) => entry.sha === verdict.sha);
@@ -37,15 +36,11 @@ export async function settle(
     const next = [...others, { ...verdict, done: false }]
       .sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0))
       .slice(-MAX_SETTLED);
-    if (
-      await historyCall(() =>
-        history.swap(key, item?.version, { settled: next, version: (item?.version ?? 0) + 1 }),
-      )
-    ) {
-      return { due: true, base };
-    }
-  }
-  throw new OrderingContentionError(`the deployment history changed on each of ${MAX_ROUNDS} rounds`);
+    const swapped = await historyCall(() =>
+      history.swap(key, item?.version, { settled: next, version: (item?.version ?? 0) + 1 }),
+    );
+    return swapped ? { due: true, base } : CONFLICT;
+  });
 }
 
 /** Marks the verdict's range as written or queued, unless an earlier verdict took it over since. */
@@ -54,15 +49,16 @@ export async function markDone(
   key: string,
   verdict: Pick<SettledCommit, 'sha' | 'order'>,
 ): Promise<void> {
-  for (let round = 0; round < MAX_ROUNDS; round++) {
+  await compareAndSwap('the deployment history', async () => {
     const item = await historyCall(() => history.read(key));
     const own = item?.settled.find((entry) => entry.sha === verdict.sha && entry.order === verdict.order);
-    if (item === undefined || own === undefined || own.done) return;
+    if (item === undefined || own === undefined || own.done) return true;
     const settled = item.settled.map((entry) => (entry === own ? { ...entry, done: true } : entry));
-    if (await historyCall(() => history.swap(key, item.version, { settled, version: item.version + 1 })))
-      return;
-  }
-  throw new OrderingContentionError(`the deployment history changed on each of ${MAX_ROUNDS} rounds`);
+    const swapped = await historyCall(() =>
+      history.swap(key, item.version, { settled, version: item.version + 1 }),
+    );
+    return swapped || CONFLICT;
+  });
 }
 
 /** A store fault stops the delivery as the ledger's does: the queue delivers it again. */
