@@ -36,7 +36,7 @@ export class InProcessRecomputes implements RecomputeQueue {
     this.#running.set(request.rollup, running);
   }
 
-  /** Resolves once no recompute runs or waits: for tests and a graceful stop. */
+  /** Resolves once no recompute runs or waits: for tests, a graceful stop, and a Lambda about to answer. */
   async idle(): Promise<void> {
     while (this.#running.size > 0) await Promise.all(this.#running.values());
   }

@@ -54,7 +54,13 @@ const details =
       });
 
 const routes = new Map(config.routes.map((route) => [route.id, route]));
-const { relay, redeliver, sweep, recompute } = createRelay({
+const {
+  relay,
+  redeliver,
+  sweep,
+  recompute,
+  recomputes: inProcessRecomputes,
+} = createRelay({
   routes: config.routes,
   secrets,
   observe: observeDelivery(logger, metrics),
@@ -139,7 +145,13 @@ export async function handler(
   context: Context,
 ): Promise<APIGatewayProxyResult | SQSBatchResponse | SweepResult> {
   if (isSchedule(event)) return onSchedule(context);
-  if (!isQueueEvent(event)) return onWebhook(event, context);
+  if (!isQueueEvent(event)) {
+    const answer = await onWebhook(event, context);
+    // Without the FIFO queue (no ledger) the roll-ups are recomputed in this container: Lambda
+    // freezes it once the answer is returned, so the answer waits for them.
+    await inProcessRecomputes?.idle();
+    return answer;
+  }
   if (isRecomputeEvent(event)) return (await recomputes())(event, context);
   if (queue === undefined || retryQueue === undefined) {
     throw new Error('an SQS event arrived but RETRY_QUEUE_URL is not set');

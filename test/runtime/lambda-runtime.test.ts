@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -49,7 +49,7 @@ describe.skipIf(!lambdaNodeInstalled())('the bundle on Node.js 24', () => {
   });
 
   /** One cold container: import, then the events in order; its answers and its log lines come back. */
-  async function invoke(events: unknown[]) {
+  async function invoke(events: unknown[], env: Record<string, string> = {}) {
     // The handler's log lines go to stdout, as in Lambda; the answers go to a file of their own.
     const result = join(folder, 'answers.json');
     const script = `
@@ -74,6 +74,7 @@ describe.skipIf(!lambdaNodeInstalled())('the bundle on Node.js 24', () => {
           AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.server.url,
           GITHUB_WRITE_SPACING_MS: '0',
           POWERTOOLS_METRICS_DISABLED: 'true',
+          ...env,
         },
       },
     );
@@ -141,6 +142,43 @@ describe.skipIf(!lambdaNodeInstalled())('the bundle on Node.js 24', () => {
       ['pending', 'progressing'],
     ]);
     expect(logs).toContain('"message":"pending sweep"');
+  });
+
+  it('writes a fleet roll-up before it answers when it has no recompute queue, as Lambda freezes it after', async () => {
+    // Prepare: the route reports to a roll-up only; no ledger, so no FIFO queue: the process recomputes.
+    const config = join(folder, 'fleet.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        routes: [
+          {
+            id: 'prod-eu-1',
+            cluster: 'prod-eu-1',
+            environment: 'production',
+            clusterStatuses: false,
+            auth: { type: 'hmac', secret: 'runtime/webhook' },
+            provider: {
+              type: 'github',
+              address: 'https://github.com/acme/fleet-infra',
+              secret: 'runtime/github',
+              apiUrl: github.url,
+            },
+          },
+        ],
+        environments: { production: {} },
+      }),
+    );
+
+    // Act: the process exits right after the answer, as a frozen container does nothing more.
+    const { answers } = await invoke([apiEvent({ route: 'prod-eu-1', body: fixture(FIXTURES.reconciled) })], {
+      CONFIG_FILE: config,
+    });
+
+    // Assess
+    expect(answers[0]?.statusCode).toBe(200);
+    expect(github.statusesOf('acme/fleet-infra', 'df277975d2783b0e7fd4d0487d990bd60442923c')).toContainEqual(
+      expect.objectContaining({ state: 'success', context: 'flux/production/kustomization/apps' }),
+    );
   });
 
   it('refuses a forged signature with the same answer', async () => {
