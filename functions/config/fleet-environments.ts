@@ -11,7 +11,7 @@ import { contextPattern, patternsOverlap } from './context-overlap.js';
  * status per commit and object. Not to be confused with the stack's environment (`-c env=prod`,
  * one config file): a `prod` config file may hold the environments `staging` and `production`.
  */
-export const DEFAULT_ROLLUP_CONTEXT = 'flux/{{environment}}/{{kind}}/{{name}}';
+const DEFAULT_ROLLUP_CONTEXT = 'flux/{{environment}}/{{kind}}/{{name}}';
 
 export const ENVIRONMENT_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -47,10 +47,10 @@ const SignedWebhookSchema = z.strictObject({
   secret: SecretName,
 });
 
-export const PromotionSchema = z.discriminatedUnion('type', [RepositoryDispatchSchema, SignedWebhookSchema]);
+const PromotionSchema = z.discriminatedUnion('type', [RepositoryDispatchSchema, SignedWebhookSchema]);
 export type Promotion = z.infer<typeof PromotionSchema>;
 
-export const FleetEnvironmentSchema = z.strictObject({
+const FleetEnvironmentSchema = z.strictObject({
   /** The roll-up's status name; `{{environment}}`, `{{kind}}`, `{{name}}`, `{{namespace}}`. Lower-cased. */
   context: z._default(Template(255), DEFAULT_ROLLUP_CONTEXT),
   /**

@@ -38,7 +38,7 @@ export interface ListedCommit {
   parents: readonly string[];
 }
 
-export const NO_RANGE: CommitRange = { descends: false, commits: [], left: 0, more: false };
+const NO_RANGE: CommitRange = { descends: false, commits: [], left: 0, more: false };
 
 /** A walk through what the forge listed; `descends` is undefined when the listing cannot tell. */
 export interface RangeWalk {

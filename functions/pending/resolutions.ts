@@ -57,7 +57,7 @@ function controllerOf(object: string): string {
 }
 
 /** How long a Kustomization may go without a success event before the gate is named. */
-export const SUCCESS_SILENCE_MS = 24 * 3600_000;
+const SUCCESS_SILENCE_MS = 24 * 3600_000;
 
 /**
  * How long a Kustomization has gone without a success event, when that is a day or more; undefined

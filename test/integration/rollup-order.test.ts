@@ -8,7 +8,7 @@ import type { CreateForgeClient } from '../../functions/delivery/forge-clients.j
 import { rollupOf } from '../../functions/fleet/rollup.js';
 import { recordKeyOf, rollupKeyOf } from '../../functions/fleet/rollup-place.js';
 import { canDispatch } from '../../functions/forges/forge.js';
-import { GITHUB_DESCRIPTION_LIMIT } from '../../functions/forges/github/client.js';
+import { GITHUB_DESCRIPTION_LIMIT } from '../../functions/forges/github/descriptor.js';
 import { createForgeClient } from '../../functions/forges/registry.js';
 import type { ClusterVerdicts } from '../../functions/ledger/cluster-verdicts.js';
 import { DynamoDbClusterVerdicts } from '../../functions/ledger/dynamodb-cluster-verdicts.js';

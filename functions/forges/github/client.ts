@@ -2,10 +2,6 @@ import { Octokit } from '@octokit/rest';
 import { ForgeUnavailableError, RelayError } from '../../core/errors.js';
 import { truncate } from '../../core/text.js';
 import type { CommitRange, RangeOptions, RangeReader } from '../commit-range.js';
-import { GITHUB_DESCRIPTION_LIMIT } from './descriptor.js';
-
-export { GITHUB_DESCRIPTION_LIMIT };
-
 import { requireToken } from '../credentials.js';
 import { deadlineSignal, remainingMs } from '../deadline.js';
 import type {
@@ -32,6 +28,7 @@ import type { GitHubLocation } from './address.js';
 import { appAuthStrategy, InstallationTokens } from './app-auth.js';
 import { upsertGitHubComment } from './comments.js';
 import { githubCommitRange } from './commit-range.js';
+import { GITHUB_DESCRIPTION_LIMIT } from './descriptor.js';
 import { answerBody, errorStatus, gaveUpOf } from './octokit-errors.js';
 import { applyRequestPolicy } from './request-policy.js';
 

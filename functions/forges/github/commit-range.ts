@@ -3,7 +3,7 @@ import { type CommitRange, finishRange, type RangeOptions, walkFirstParent } fro
 import type { GitHubLocation } from './address.js';
 
 /** Without `page`, GitHub's compare lists at most this many commits: the newest of the comparison. */
-export const GITHUB_COMPARE_LIMIT = 250;
+const GITHUB_COMPARE_LIMIT = 250;
 
 /**
  * base...head through GitHub's compare (`git log base..head`, oldest first). Its `status` says
