@@ -85,6 +85,18 @@ export class DynamoDbStore<T extends Versioned> implements VersionedStore<T> {
 export function loadDynamoDb(
   clientConfig: DynamoDBClientConfig,
 ): Promise<{ sdk: Sdk; client: DynamoDBClient }> {
+  // The deployed function's stores (ledger, roll-ups, pending, history, details, fleet) share one
+  // client, its connections and its credentials; a store given its own settings (tests) gets its own.
+  if (Object.keys(clientConfig).length === 0) {
+    sharedDynamoDb ??= createDynamoDb({});
+    return sharedDynamoDb;
+  }
+  return createDynamoDb(clientConfig);
+}
+
+let sharedDynamoDb: Promise<{ sdk: Sdk; client: DynamoDBClient }> | undefined;
+
+function createDynamoDb(clientConfig: DynamoDBClientConfig): Promise<{ sdk: Sdk; client: DynamoDBClient }> {
   return import('@aws-sdk/client-dynamodb').then((sdk) => ({
     sdk,
     client: new sdk.DynamoDBClient({
