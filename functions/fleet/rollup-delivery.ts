@@ -34,8 +34,6 @@ import { type RollupTarget, recordKeyOf, rollupIdentityOf, rollupKeyOf } from '.
 import { ledgerCall, resolveRecord } from './verdict-record.js';
 
 export interface RollupResult {
-  /** True when a resolution (superseded, no verdict in time) stands in for missing verdicts. */
-  resolved: boolean;
   context: string;
   state: Rollup['state'];
   description: string;
@@ -196,7 +194,6 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
       description: shown.description,
       sequence,
       outcome,
-      resolved: rollup.resolved,
     };
     if (options.pending !== undefined && !rollup.resolved) {
       await track(options.pending, place, result, newestEventTime(verdicts));
