@@ -11,7 +11,7 @@ import type { KeyedSerializer } from '../delivery/keyed-serializer.js';
 import { deliverInOrder, type OrderedOutcome } from '../delivery/ordering.js';
 import type { SecretScope } from '../delivery/secret-scope.js';
 import { canDeploy, type DeploymentWriter } from '../forges/forge.js';
-import type { RollupLedger, RollupRecord } from '../ledger/rollup-ledger.js';
+import { type RollupLedger, type RollupRecord, rollupSequence } from '../ledger/rollup-ledger.js';
 import { eventOrder, ledgerKey, type StatusLedger } from '../ledger/status-ledger.js';
 import type { ClusterVerdict, Rollup } from './rollup.js';
 import { ledgerCall, recordVerdict } from './verdict-record.js';
@@ -69,11 +69,17 @@ export interface DeploymentDeliveryOptions {
   now: () => number;
 }
 
+/** The deployment record of a commit and environment: the roll-ups of its objects, its deployment id. */
+export function deploymentRecordKey(route: Route, sha: string, environment: string): string {
+  const { type, apiUrl, address } = route.provider;
+  return ledgerKey([DEPLOYMENT_KEY_PREFIX, type, apiUrl ?? '', address, sha, environment]);
+}
+
 /**
  * One GitHub deployment per (commit, environment), its statuses written as the roll-ups are: each
  * object's roll-up goes into the deployment record (advancing only to a newer roll-up record), and
  * the deployment status, a pure function of that record, goes through the ordering protocol with
- * the record's version as its event time. The deployment itself is created once: claimed in the
+ * the record's sequence (`rollupSequence`: created at, then version) as its event time. The deployment itself is created once: claimed in the
  * record, looked up on GitHub first (a claim that expired may have created it), then stored.
  */
 export function deploymentDelivery(options: DeploymentDeliveryOptions) {
@@ -82,17 +88,8 @@ export function deploymentDelivery(options: DeploymentDeliveryOptions) {
   return async (job: DeploymentJob): Promise<OrderedOutcome> => {
     const { route, environment, settings, sha, deadline, scope } = job;
     const { type, apiUrl, address } = route.provider;
-    const key = ledgerKey([DEPLOYMENT_KEY_PREFIX, type, apiUrl ?? '', address, sha, environment]);
+    const key = deploymentRecordKey(route, sha, environment);
     const shownRollup = { ...job.rollup, targetUrl: '' };
-    const record = await recordVerdict(rollups, key, job.context, {
-      order: eventOrder(job.rollupSequence, shownRollup),
-      ...job.rollup,
-    });
-    const deployment = deploymentOf(record.verdicts ?? {});
-    const values = { environment, sha, ref: job.ref ?? '' };
-    const environmentUrl =
-      settings.environmentUrl && renderTemplate(settings.environmentUrl, values, encodeURIComponent);
-    const logUrl = settings.logUrl && renderTemplate(settings.logUrl, values, encodeURIComponent);
     const identity = ledgerKey([
       `${DEPLOYMENT_KEY_PREFIX}-status`,
       type,
@@ -101,11 +98,29 @@ export function deploymentDelivery(options: DeploymentDeliveryOptions) {
       sha,
       environment,
     ]);
+    // A record made anew (the old one expired) starts after every sequence its status was written
+    // with, as a roll-up record does: its statuses never lose to the old record's claims.
+    const createdAt = async () => {
+      const item = await ledgerCall(() => ledger.read(identity));
+      return Math.max(now(), Math.floor((item?.claim.eventTime ?? 0) / 1000) + 1);
+    };
+    const record = await recordVerdict(
+      rollups,
+      key,
+      job.context,
+      { order: eventOrder(job.rollupSequence, shownRollup), ...job.rollup },
+      createdAt,
+    );
+    const deployment = deploymentOf(record.verdicts ?? {});
+    const values = { environment, sha, ref: job.ref ?? '' };
+    const environmentUrl =
+      settings.environmentUrl && renderTemplate(settings.environmentUrl, values, encodeURIComponent);
+    const logUrl = settings.logUrl && renderTemplate(settings.logUrl, values, encodeURIComponent);
     return serializer.run(identity, () =>
       deliverInOrder({
         ledger,
         key: identity,
-        eventTime: record.version,
+        eventTime: rollupSequence(record),
         status: { ...deployment, targetUrl: '' },
         writerId: randomUUID(),
         writeExpiresAt: deadline + WRITE_GRACE_MS,

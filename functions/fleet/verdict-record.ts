@@ -12,6 +12,8 @@ export function recordVerdict(
   key: string,
   member: string,
   verdict: ClusterVerdict,
+  /** A record made anew starts at this `createdAt`, so its sequence follows the old record's. */
+  createdAt: () => Promise<number>,
 ): Promise<RollupRecord> {
   return compareAndSwap('the deployment record', async () => {
     const record = await ledgerCall(() => rollups.read(key));
@@ -19,7 +21,7 @@ export function recordVerdict(
     const next = advance(current, verdict);
     if (record !== undefined && next === current) return record;
     const changed: RollupRecord = {
-      ...(record ?? {}),
+      ...(record ?? { createdAt: await createdAt() }),
       verdicts: { ...record?.verdicts, [member]: next },
       version: (record?.version ?? 0) + 1,
     };

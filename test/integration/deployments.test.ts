@@ -1,5 +1,7 @@
+import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { FleetEnvironment } from '../../functions/config/fleet-environments.js';
+import { deploymentRecordKey } from '../../functions/fleet/deployment-delivery.js';
 import { DynamoDbClusterVerdicts } from '../../functions/ledger/dynamodb-cluster-verdicts.js';
 import { DynamoDbLedger } from '../../functions/ledger/dynamodb-ledger.js';
 import { DynamoDbRollupLedger } from '../../functions/ledger/dynamodb-rollup-ledger.js';
@@ -114,6 +116,25 @@ describe('GitHub Deployments of a fleet environment', () => {
     expect(states(sha)[0]?.[0]).toBe('success');
     expect(states(previous)[0]?.slice(0, 2)).toEqual(['inactive', 'success']);
     expect(states(previous)[0]?.filter((state) => state === 'inactive')).toHaveLength(1);
+  });
+
+  it('writes a newer deployment status after its record expired, instead of losing to the old claims', async () => {
+    // Prepare: the commit deployed, then its deployment record leaves the table (DynamoDB's TTL).
+    const send = container();
+    const sha = nextSha();
+    for (const cluster of CLUSTERS) await send(cluster, fluxEvent(sha, 'success', 60));
+    const [route] = fleetRoutes(shared.github.url, CLUSTERS);
+    const key = deploymentRecordKey(route as NonNullable<typeof route>, sha, 'production');
+    await shared.dynamo.client.send(
+      new DeleteItemCommand({ TableName: shared.table, Key: { id: { S: key } } }),
+    );
+
+    // Act: a redeployment of the commit fails on one cluster.
+    await send('prod-eu-1', fluxEvent(sha, 'failure', 70));
+
+    // Assess
+    expect(states(sha)).toHaveLength(1);
+    expect(states(sha)[0]?.[0]).toBe('failure');
   });
 
   it('creates one deployment when two containers deliver the first events of a commit at once', async () => {
