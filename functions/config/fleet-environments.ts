@@ -23,7 +23,7 @@ const RepositoryDispatchSchema = z.strictObject({
 
 /**
  * The receiver of a signed promotion: https, and a host that is not this machine, a private
- * network or the metadata service. Names are resolved again at each send (`publicHttpsFetch`).
+ * network or the metadata service. Names are resolved again at each send (`createPublicHttpsFetch`).
  */
 function isPublicHttpsUrl(text: string): boolean {
   if (!/^https:\/\/[^\s]+$/.test(text) || !URL.canParse(text)) return false;

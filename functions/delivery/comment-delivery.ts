@@ -32,7 +32,7 @@ export function commentKey(route: Route, comment: ChangeRequestComment): string 
  * the whole body is the ledger's shown text, so the newest event's comment is the last to land,
  * whatever order the events and the containers run in, and an older one never replaces it.
  */
-export function commentDelivery(options: {
+export function createCommentDelivery(options: {
   ledger: StatusLedger;
   clients: ForgeClients;
   serializer: KeyedSerializer;

@@ -56,7 +56,7 @@ function objectOf(delivery: QueuedDelivery): { object?: FluxObject } {
  * anything else, or a passing fault on the last attempt, is final (logged `failed`), and the queue
  * moves the message to the dead-letter queue with its reason. Nothing is dropped on the way.
  */
-export function redelivery(options: RedeliveryOptions): Redeliver {
+export function createRedelivery(options: RedeliveryOptions): Redeliver {
   return async (delivery, attempt, plan, invocationDeadline) => {
     const started = options.now();
     const route = options.routes.get(delivery.routeId);

@@ -7,7 +7,7 @@ import { namesStatusBySummary } from '../forges/registry.js';
 import { MemoryLedger } from '../ledger/memory-ledger.js';
 import { carriedOrder, ledgerKey, type ShownStatus, type StatusLedger } from '../ledger/status-ledger.js';
 import { WRITE_GRACE_MS } from './budget.js';
-import { commentDelivery } from './comment-delivery.js';
+import { createCommentDelivery } from './comment-delivery.js';
 import type { DeliveryRecord } from './delivery-record.js';
 import { type CreateForgeClient, ForgeClients } from './forge-clients.js';
 import { KeyedSerializer } from './keyed-serializer.js';
@@ -73,13 +73,13 @@ export function forgeStatus(route: Route, status: CommitStatus): CommitStatus {
  * alike. The forge's credentials are read first, so that none of them is quoted in what is written
  * or stored: a Flux message can carry one (a clone URL with a token in it).
  */
-export function statusDelivery(options: StatusDeliveryOptions = {}): DeliverStatus {
+export function createStatusDelivery(options: StatusDeliveryOptions = {}): DeliverStatus {
   const ledger = options.ledger ?? new MemoryLedger();
   const clients = options.clients ?? new ForgeClients(options.createClient);
   const serializer = options.serializer ?? new KeyedSerializer();
   const now = options.now ?? Date.now;
 
-  const comments = commentDelivery({ ledger, clients, serializer, now });
+  const comments = createCommentDelivery({ ledger, clients, serializer, now });
 
   const deliver: DeliverStatus = async (job) => {
     // Read first, so that the scope scrubs the forge's credentials from everything after.

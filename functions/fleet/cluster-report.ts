@@ -43,7 +43,7 @@ export interface ClusterReportsOptions {
  * A repeat of the report that is stored (Flux retrying an answer it did not get) asks again, under
  * the same deduplication id: the first ask may be the part that failed.
  */
-export function clusterReports(options: ClusterReportsOptions) {
+export function createClusterReports(options: ClusterReportsOptions) {
   return async (job: ClusterReportJob): Promise<ClusterReport | undefined> => {
     const { route, target, object, status, scope } = job;
     if (!counts(target.environment, object)) return undefined;
@@ -80,4 +80,4 @@ export function clusterReports(options: ClusterReportsOptions) {
   };
 }
 
-export type ReportVerdict = ReturnType<typeof clusterReports>;
+export type ReportVerdict = ReturnType<typeof createClusterReports>;

@@ -82,7 +82,7 @@ export function deploymentRecordKey(route: Route, sha: string, environment: stri
  * the record's sequence (`rollupSequence`: created at, then version) as its event time. The deployment itself is created once: claimed in the
  * record, looked up on GitHub first (a claim that expired may have created it), then stored.
  */
-export function deploymentDelivery(options: DeploymentDeliveryOptions) {
+export function createDeploymentDelivery(options: DeploymentDeliveryOptions) {
   const { ledger, rollups, clients, serializer, now } = options;
 
   return async (job: DeploymentJob): Promise<OrderedOutcome> => {

@@ -7,7 +7,7 @@ import type { RollupTarget } from './rollup-place.js';
  * and a recompute request when it changed), then its own status, when the route writes one. A
  * resolution of a cluster's pending status (`replaces`) is not news from the cluster: not reported.
  */
-export function fleetDelivery(
+export function createFleetDelivery(
   deliverStatus: DeliverStatus,
   targets: ReadonlyMap<string, RollupTarget>,
   report: ReportVerdict,

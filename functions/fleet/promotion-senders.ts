@@ -2,11 +2,11 @@ import { createHash, createHmac } from 'node:crypto';
 import { ForgeRejectedError, ForgeUnavailableError, RouteMisconfiguredError } from '../core/errors.js';
 import { deadlineSignal } from '../forges/deadline.js';
 import { canDispatch, type ForgeClient } from '../forges/forge.js';
-import { publicHttpsFetch } from '../forges/http/public-fetch.js';
+import { createPublicHttpsFetch } from '../forges/http/public-fetch.js';
 import type { PromotionPayload, SendPromotion } from './promotion.js';
 
 /** GitHub's `repository_dispatch` on the environment's repository, with the route's credentials. */
-export function repositoryDispatchSender(
+export function createRepositoryDispatchSender(
   client: ForgeClient,
   eventType: string,
   deadline: number,
@@ -59,16 +59,16 @@ function refusalIn(error: unknown): RouteMisconfiguredError | undefined {
 }
 
 /**
- * A signed POST for any other CI, over https to a public address (`publicHttpsFetch`). Only the URL's
+ * A signed POST for any other CI, over https to a public address (`createPublicHttpsFetch`). Only the URL's
  * origin is ever quoted: its path or query may hold a token. A redirect is refused: followed, a 302
  * would turn the POST into a GET whose 200 says "sent", and a 307 would post the signed body to
  * another origin. A 429 or 5xx, or no answer, passes (the queue retries); another refusal is final.
  */
-export function signedWebhookSender(
+export function createSignedWebhookSender(
   url: string,
   key: string,
   deadline: number,
-  fetchFn: typeof fetch = publicHttpsFetch(),
+  fetchFn: typeof fetch = createPublicHttpsFetch(),
 ): SendPromotion {
   const origin = new URL(url).origin;
   return async (payload: PromotionPayload) => {

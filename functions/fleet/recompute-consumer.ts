@@ -18,7 +18,7 @@ export interface RecomputeConsumerOptions {
  * order (the group waits); after maxReceiveCount attempts, its redrive policy moves them to the
  * dead-letter queue, and the reason is logged here. A malformed message is dropped with its reason.
  */
-export function recomputeConsumer(run: RunRecompute, options: RecomputeConsumerOptions) {
+export function createRecomputeConsumer(run: RunRecompute, options: RecomputeConsumerOptions) {
   const now = options.now ?? Date.now;
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const deadline = now() + context.getRemainingTimeInMillis();

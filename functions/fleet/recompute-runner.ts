@@ -31,7 +31,7 @@ export type RunRecompute = (request: RecomputeRequest, invocationDeadline?: numb
  * (the FIFO group, or the in-process serialiser) tries the roll-up again; a request whose route or
  * environment left the config is done.
  */
-export function recomputeRunner(options: RecomputeRunnerOptions): RunRecompute {
+export function createRecomputeRunner(options: RecomputeRunnerOptions): RunRecompute {
   return async (request, invocationDeadline) => {
     const started = options.now();
     const scope = new SecretScope(options.secrets);

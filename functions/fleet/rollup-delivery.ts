@@ -17,10 +17,10 @@ import { type RollupLedger, type RollupRecord, rollupSequence } from '../ledger/
 import { eventOrder, type StatusLedger } from '../ledger/status-ledger.js';
 import { changeEntries, without, withPending, withVerdict } from '../pending/pending-entries.js';
 import { rollupPendingKey } from '../pending/rollup-pending-key.js';
-import { deploymentDelivery } from './deployment-delivery.js';
+import { createDeploymentDelivery } from './deployment-delivery.js';
 import { shownDescription } from './forge-description.js';
 import { type PromotionOutcome, promoteOnce, type SendPromotion } from './promotion.js';
-import { repositoryDispatchSender, signedWebhookSender } from './promotion-senders.js';
+import { createRepositoryDispatchSender, createSignedWebhookSender } from './promotion-senders.js';
 import type { RecomputeRequest } from './recompute-request.js';
 import {
   clustersWithoutVerdict,
@@ -93,9 +93,9 @@ interface Snapshot {
  * description is compared as the forge shows it (after its cut), so a fleet-wide failure is
  * written once per state, not once per failing cluster.
  */
-export function rollupDelivery(options: RollupDeliveryOptions) {
+export function createRollupDelivery(options: RollupDeliveryOptions) {
   const { ledger, rollups, clusters, clients, serializer, now } = options;
-  const deliverDeployment = deploymentDelivery(options);
+  const deliverDeployment = createDeploymentDelivery(options);
 
   /** A requested recompute; undefined when its route or environment is no longer in the config. */
   async function recompute(
@@ -220,8 +220,8 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
     if (rollup.state !== 'success' || rollup.resolved || promotion === undefined) return result;
     const send: SendPromotion =
       promotion.type === 'repository_dispatch'
-        ? repositoryDispatchSender(await clients.client(route, scope), promotion.eventType, deadline)
-        : signedWebhookSender(
+        ? createRepositoryDispatchSender(await clients.client(route, scope), promotion.eventType, deadline)
+        : createSignedWebhookSender(
             promotion.url,
             await webhookKey(scope, promotion.secret),
             deadline,
@@ -327,7 +327,7 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
   return { recompute, resolve };
 }
 
-export type RollupDelivery = ReturnType<typeof rollupDelivery>;
+export type RollupDelivery = ReturnType<typeof createRollupDelivery>;
 
 function newestEventTime(verdicts: Readonly<Record<string, StoredVerdict>>): number {
   return Math.max(0, ...Object.values(verdicts).map((verdict) => verdict.eventTime));

@@ -14,9 +14,13 @@ import { maxAttemptsFrom } from '../queue/delivery-queue.js';
 import { InProcessQueue } from '../queue/in-process-queue.js';
 import { FileSecretSource } from '../secrets/file-source.js';
 import type { SecretSource } from '../secrets/secret-source.js';
-import { type ApiGatewayHandler, apiGatewayHandler } from '../webhook/api-gateway-handler.js';
-import { detailsService } from '../webhook/details-service.js';
-import { observeDelivery, observeDetailsFailure, SERVICE_NAME } from '../webhook/observe-delivery.js';
+import { type ApiGatewayHandler, createApiGatewayHandler } from '../webhook/api-gateway-handler.js';
+import { createDetailsService } from '../webhook/details-service.js';
+import {
+  createDeliveryObserver,
+  createDetailsFailureObserver,
+  SERVICE_NAME,
+} from '../webhook/observe-delivery.js';
 import { createRelay, MAX_BODY_BYTES, type RelayOptions } from '../webhook/relay.js';
 
 export interface LocalServerOptions {
@@ -131,25 +135,25 @@ export async function startLocalServer(
   const details =
     config.detailsPage === undefined
       ? undefined
-      : detailsService(config.detailsPage, {
+      : createDetailsService(config.detailsPage, {
           secrets: options.secrets,
           store: new MemoryDetailsStore(),
           baseUrl: () => process.env.DETAILS_BASE_URL ?? url,
           routes: config.routes,
-          observe: observeDetailsFailure(logger),
+          observe: createDetailsFailureObserver(logger),
           ...(options.relay?.now ? { now: options.relay.now } : {}),
         });
   const { relay, redeliver, sweep } = createRelay({
     routes: config.routes,
     environments: config.environments,
     secrets: options.secrets,
-    observe: observeDelivery(logger),
+    observe: createDeliveryObserver(logger),
     queue,
     ...(details ? { details: details.links } : {}),
     ...options.relay,
   });
   queue.attach(redeliver);
-  const server = createServer(serve(apiGatewayHandler(relay, Date.now, details?.page)));
+  const server = createServer(serve(createApiGatewayHandler(relay, Date.now, details?.page)));
   // In place of the stack's schedule; unref'd, so that it never keeps the process alive by itself.
   const sweeping = setInterval(() => {
     sweep().then(

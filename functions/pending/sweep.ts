@@ -55,7 +55,7 @@ export type PendingSweep = (invocationDeadline?: number) => Promise<SweepResult>
  * `error`. Every write goes through the ordering protocol, so a verdict that reached the ledger first
  * is never overwritten, and one that comes later replaces the `error`.
  */
-export function pendingSweep(options: SweepOptions): PendingSweep {
+export function createPendingSweep(options: SweepOptions): PendingSweep {
   const limit = options.limit ?? 1000;
   const concurrency = options.concurrency ?? 8;
   return async (invocationDeadline) => {

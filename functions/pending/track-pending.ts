@@ -14,7 +14,7 @@ import { type Resolver, resolveEntry } from './resolve-entry.js';
  * The index failing fails the delivery as the ledger's failure does: the queue delivers it again
  * (a duplicate on the forge, so no forge call) and the index is brought up to date then.
  */
-export function trackPending(deliverStatus: DeliverStatus, resolver: Resolver): DeliverStatus {
+export function createPendingTracking(deliverStatus: DeliverStatus, resolver: Resolver): DeliverStatus {
   return async (job) => {
     const outcome = await deliverStatus(job);
     const { route, status, eventTime } = job;

@@ -29,7 +29,7 @@ class RetryLaterError extends Error {
  * malformed message, a route that is gone, a final refusal, or its last attempt. A passing fault
  * postpones it with a growing visibility timeout.
  */
-export function sqsConsumer(redeliver: Redeliver, options: SqsConsumerOptions) {
+export function createSqsConsumer(redeliver: Redeliver, options: SqsConsumerOptions) {
   const processor = new BatchProcessor(EventType.SQS);
   const now = options.now ?? Date.now;
 

@@ -44,7 +44,7 @@ const MAX_REMEMBERED = 10_000;
  * ("deployed with <sha7>"), ranked below every event of that commit, so it shows only where the
  * commit has none of its own. Written while the deadline lasts; the rest goes to the queue.
  */
-export function trackRanges(deliverStatus: DeliverStatus, tracker: RangeTracker): DeliverStatus {
+export function createRangeTracking(deliverStatus: DeliverStatus, tracker: RangeTracker): DeliverStatus {
   // Verdicts whose range this container saw done: Flux's re-sends then cost no history read.
   const done = new Set<string>();
   return async (job) => {

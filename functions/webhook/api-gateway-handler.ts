@@ -12,7 +12,7 @@ export type ApiGatewayHandler = (
  * The same answer for the HTTP API (2.0) and the REST API (v1): both read this result shape. A
  * details page's path goes to its page, when the environment has them; everything else to the relay.
  */
-export function apiGatewayHandler(
+export function createApiGatewayHandler(
   relay: Relay,
   now: () => number = Date.now,
   detailsPage?: DetailsPage,

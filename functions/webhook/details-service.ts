@@ -21,7 +21,7 @@ export interface DetailsServiceOptions {
 }
 
 /** The two halves of the details pages, over one store and one key: the links the relay writes, and the GET page. */
-export function detailsService(
+export function createDetailsService(
   settings: DetailsPageSettings,
   options: DetailsServiceOptions,
 ): { links: DetailsLinks; page: DetailsPage } {

@@ -17,13 +17,13 @@ import type { SweepResult } from '../pending/sweep.js';
 import { FifoQueue } from '../queue/fifo-queue.js';
 import { SqsQueue } from '../queue/sqs-queue.js';
 import { SecretsManagerSource } from '../secrets/secrets-manager-source.js';
-import { apiGatewayHandler } from './api-gateway-handler.js';
-import { detailsService } from './details-service.js';
+import { createApiGatewayHandler } from './api-gateway-handler.js';
+import { createDetailsService } from './details-service.js';
 import { readFunctionEnvironment } from './function-environment.js';
 import {
+  createDeliveryObserver,
+  createDetailsFailureObserver,
   METRICS_NAMESPACE,
-  observeDelivery,
-  observeDetailsFailure,
   SERVICE_NAME,
 } from './observe-delivery.js';
 import { createRelay } from './relay.js';
@@ -45,12 +45,12 @@ const secrets = new SecretsManagerSource();
 const details =
   config.detailsPage === undefined
     ? undefined
-    : detailsService(config.detailsPage, {
+    : createDetailsService(config.detailsPage, {
         secrets,
         store: ledgerTable ? new DynamoDbDetailsStore(ledgerTable) : new MemoryDetailsStore(),
         baseUrl: () => detailsBaseUrl,
         routes: config.routes,
-        observe: observeDetailsFailure(logger, metrics),
+        observe: createDetailsFailureObserver(logger, metrics),
       });
 
 const routes = new Map(config.routes.map((route) => [route.id, route]));
@@ -63,7 +63,7 @@ const {
 } = createRelay({
   routes: config.routes,
   secrets,
-  observe: observeDelivery(logger, metrics),
+  observe: createDeliveryObserver(logger, metrics),
   environments: config.environments,
   ...(ledgerTable
     ? {
@@ -81,13 +81,13 @@ const {
   ...(queue ? { queue } : {}),
   ...(details ? { details: details.links } : {}),
 });
-const onWebhook = apiGatewayHandler(relay, Date.now, details?.page);
+const onWebhook = createApiGatewayHandler(relay, Date.now, details?.page);
 
 // Powertools Batch loads with the first queue event, keeping it off the webhook's cold start.
 let onQueue: Promise<(event: SQSEvent, context: Context) => Promise<SQSBatchResponse>> | undefined;
 function queueConsumer(sqs: SqsQueue, maxAttempts: number) {
-  onQueue ??= import('../queue/sqs-consumer.js').then(({ sqsConsumer }) =>
-    sqsConsumer(redeliver, {
+  onQueue ??= import('../queue/sqs-consumer.js').then(({ createSqsConsumer }) =>
+    createSqsConsumer(redeliver, {
       queue: sqs,
       maxAttempts,
       onDeadLetter: (reason, delivery, attempt) =>
@@ -99,8 +99,8 @@ function queueConsumer(sqs: SqsQueue, maxAttempts: number) {
 
 let onRecompute: Promise<(event: SQSEvent, context: Context) => Promise<SQSBatchResponse>> | undefined;
 function recomputes() {
-  onRecompute ??= import('../fleet/recompute-consumer.js').then(({ recomputeConsumer }) =>
-    recomputeConsumer(recompute, {
+  onRecompute ??= import('../fleet/recompute-consumer.js').then(({ createRecomputeConsumer }) =>
+    createRecomputeConsumer(recompute, {
       maxReceiveCount: fleet?.maxReceives ?? 8,
       onDeadLetter: (reason, request, attempt) =>
         logger.error('roll-up recompute dead-lettered', { reason, attempt, ...request }),

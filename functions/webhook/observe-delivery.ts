@@ -22,7 +22,7 @@ export const RESEND_SUMMARY_MS = 60_000;
  * the first delivery after the minute (a container's last minute is written with its next event, or
  * lost with the container). The first event of a status, every change and every failure stay at info.
  */
-export function observeDelivery(
+export function createDeliveryObserver(
   logger: Logger,
   metrics?: Metrics,
   now: () => number = Date.now,
@@ -87,7 +87,7 @@ export function observeDelivery(
 export const DETAILS_PAGE_FAILURES_METRIC = 'DetailsPageFailures';
 
 /** A page that answered 503: an error line and one count, so a botched key rotation raises the alarm. */
-export function observeDetailsFailure(
+export function createDetailsFailureObserver(
   logger: Logger,
   metrics?: Metrics,
 ): (failure: { reason: string; errorName: string }) => void {

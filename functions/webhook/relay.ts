@@ -19,17 +19,17 @@ import { type DeliveryRecord, type ObserveDelivery, recordFailure } from '../del
 import type { CreateForgeClient } from '../delivery/forge-clients.js';
 import { ForgeClients } from '../delivery/forge-clients.js';
 import { KeyedSerializer } from '../delivery/keyed-serializer.js';
-import { redelivery } from '../delivery/redelivery.js';
+import { createRedelivery } from '../delivery/redelivery.js';
 import { SecretScope } from '../delivery/secret-scope.js';
-import { forgeStatus, type StatusJob, statusDelivery } from '../delivery/status-delivery.js';
+import { createStatusDelivery, forgeStatus, type StatusJob } from '../delivery/status-delivery.js';
 import type { DetailsLinks } from '../details/details-links.js';
 import { statusNameOf } from '../expressions/route-status-names.js';
-import { clusterReports } from '../fleet/cluster-report.js';
-import { fleetDelivery } from '../fleet/fleet-delivery.js';
+import { createClusterReports } from '../fleet/cluster-report.js';
+import { createFleetDelivery } from '../fleet/fleet-delivery.js';
 import { InProcessRecomputes } from '../fleet/in-process-recomputes.js';
 import type { RecomputeQueue } from '../fleet/recompute-request.js';
-import { type RunRecompute, recomputeRecord, recomputeRunner } from '../fleet/recompute-runner.js';
-import { rollupDelivery } from '../fleet/rollup-delivery.js';
+import { createRecomputeRunner, type RunRecompute, recomputeRecord } from '../fleet/recompute-runner.js';
+import { createRollupDelivery } from '../fleet/rollup-delivery.js';
 import { rollupTargets } from '../fleet/rollup-place.js';
 import type { ClusterVerdicts } from '../ledger/cluster-verdicts.js';
 import type { DeploymentHistoryStore } from '../ledger/deployment-history.js';
@@ -41,10 +41,10 @@ import { MemoryRollupLedger } from '../ledger/memory-rollup-ledger.js';
 import type { PendingIndex } from '../ledger/pending-index.js';
 import type { RollupLedger } from '../ledger/rollup-ledger.js';
 import type { StatusLedger } from '../ledger/status-ledger.js';
-import { type PendingSweep, pendingSweep } from '../pending/sweep.js';
-import { trackPending } from '../pending/track-pending.js';
+import { createPendingSweep, type PendingSweep } from '../pending/sweep.js';
+import { createPendingTracking } from '../pending/track-pending.js';
 import type { DeliveryQueue, Redeliver } from '../queue/delivery-queue.js';
-import { type CarriedRange, trackRanges } from '../ranges/track-ranges.js';
+import { type CarriedRange, createRangeTracking } from '../ranges/track-ranges.js';
 import type { SecretSource } from '../secrets/secret-source.js';
 import { WebhookKeys } from './webhook-keys.js';
 import type { WebhookRequest } from './webhook-request.js';
@@ -174,7 +174,7 @@ export function createRelay(options: RelayOptions): {
             options.observe({ ...recomputeRecord(request, 'dead-lettered'), reason }),
         })
       : undefined;
-  const rollups = rollupDelivery({
+  const rollups = createRollupDelivery({
     ledger,
     rollups: options.rollups ?? new MemoryRollupLedger(),
     clusters,
@@ -187,7 +187,7 @@ export function createRelay(options: RelayOptions): {
     ...(options.promotionFetch ? { promotionFetch: options.promotionFetch } : {}),
   });
   const resolveRollup = rollups.resolve;
-  const recompute = recomputeRunner({
+  const recompute = createRecomputeRunner({
     recompute: rollups.recompute,
     secrets: options.secrets,
     observe: options.observe,
@@ -195,10 +195,10 @@ export function createRelay(options: RelayOptions): {
     ...(options.budgetMs === undefined ? {} : { budgetMs: options.budgetMs }),
   });
   inProcess?.attach((request) => recompute(request));
-  const plainDelivery = fleetDelivery(
-    statusDelivery({ ledger, clients, serializer, now }),
+  const plainDelivery = createFleetDelivery(
+    createStatusDelivery({ ledger, clients, serializer, now }),
     targets,
-    clusterReports({ clusters, recomputes: options.recomputes ?? (inProcess as InProcessRecomputes) }),
+    createClusterReports({ clusters, recomputes: options.recomputes ?? (inProcess as InProcessRecomputes) }),
   );
   const resolver = {
     index: pending,
@@ -211,7 +211,7 @@ export function createRelay(options: RelayOptions): {
   };
   // Pending commits are resolved first: a commit resolved as superseded keeps that one status, as
   // its own ranks above the status the range would give it.
-  const deliverStatus = trackRanges(trackPending(plainDelivery, resolver), {
+  const deliverStatus = createRangeTracking(createPendingTracking(plainDelivery, resolver), {
     history: options.history ?? new MemoryDeploymentHistory(),
     clients,
     deliverStatus: plainDelivery,
@@ -370,7 +370,7 @@ export function createRelay(options: RelayOptions): {
     return { ...response, body: scope.redact(response.body) };
   }
 
-  const redeliver = redelivery({
+  const redeliver = createRedelivery({
     routes,
     secrets: options.secrets,
     deliverStatus,
@@ -381,7 +381,7 @@ export function createRelay(options: RelayOptions): {
   return {
     relay,
     redeliver,
-    sweep: pendingSweep({ ...resolver, routes }),
+    sweep: createPendingSweep({ ...resolver, routes }),
     recompute,
     ...(inProcess === undefined ? {} : { recomputes: inProcess }),
   };

@@ -11,7 +11,7 @@ import { parseFluxEvent } from '../../functions/core/flux-event.js';
 import { describe } from '../../functions/core/status-rules.js';
 import { advance, type ClusterVerdict, rollupOf } from '../../functions/fleet/rollup.js';
 import { eventOrder } from '../../functions/ledger/status-ledger.js';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { createRelay } from '../../functions/webhook/relay.js';
 import { FakeGitHub } from '../../test/fakes/fake-github.js';
 import { eventOf, FIXTURES, MemorySecrets, sign, WEBHOOK_KEY } from '../../test/harness/flux-fixtures.js';
@@ -202,7 +202,7 @@ export async function runFleet(variant: FleetVariant): Promise<FleetFigures> {
       }),
       observe: () => undefined,
     });
-    const handler = apiGatewayHandler(relay);
+    const handler = createApiGatewayHandler(relay);
     const events = fleetStream(15);
     // Each deployed commit comes with commits pushed before it that no event names.
     let previous: string | undefined;

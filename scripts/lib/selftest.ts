@@ -53,10 +53,10 @@ function fetchWith(credentials: ForgeCredentials): Fetch {
     undiciFetch(url, { ...(init as object), dispatcher })) as unknown as Fetch;
 }
 
-async function get(forgeFetch: Fetch, url: string, headers: Record<string, string>): Promise<Answer> {
+async function get(createForgeFetch: Fetch, url: string, headers: Record<string, string>): Promise<Answer> {
   let response: Response;
   try {
-    response = await forgeFetch(url, {
+    response = await createForgeFetch(url, {
       headers: { 'user-agent': 'flux-commit-status', ...headers },
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
@@ -121,13 +121,13 @@ async function checkGitHubToken(location: GitHubLocation, credentials: ForgeCred
 async function checkGitHubApp(location: GitHubLocation, credentials: ForgeCredentials) {
   const app = credentials.githubApp;
   if (app === undefined) throw new Finding('fail', 'the secret has no "token" nor GitHub App keys');
-  const forgeFetch = fetchWith(credentials);
-  const tokens = new InstallationTokens(app, location, forgeFetch);
+  const createForgeFetch = fetchWith(credentials);
+  const tokens = new InstallationTokens(app, location, createForgeFetch);
   const token = await tokens.get();
   if (tokens.permissions()?.statuses !== 'write') {
     throw new Finding('fail', `GitHub App ${app.appId} lacks "Commit statuses: Read and write"`);
   }
-  const answer = await get(forgeFetch, `${location.apiUrl}/repos/${location.owner}/${location.repo}`, {
+  const answer = await get(createForgeFetch, `${location.apiUrl}/repos/${location.owner}/${location.repo}`, {
     authorization: `token ${token}`,
   });
   if (answer.status === 404) {
@@ -148,10 +148,10 @@ const DEVELOPER = 30;
 
 async function checkGitLab(location: GitLabLocation, credentials: ForgeCredentials, now: number) {
   if (!credentials.token) throw new Finding('fail', 'the secret has no "token"');
-  const forgeFetch = fetchWith(credentials);
+  const createForgeFetch = fetchWith(credentials);
   const headers = { 'private-token': credentials.token };
   const project = await get(
-    forgeFetch,
+    createForgeFetch,
     `${location.apiUrl}/projects/${encodeURIComponent(String(location.projectId))}`,
     headers,
   );
@@ -170,7 +170,7 @@ async function checkGitLab(location: GitLabLocation, credentials: ForgeCredentia
     );
   }
   // Personal, project and group access tokens all describe themselves here.
-  const self = await get(forgeFetch, `${location.apiUrl}/personal_access_tokens/self`, headers);
+  const self = await get(createForgeFetch, `${location.apiUrl}/personal_access_tokens/self`, headers);
   const body = self.body as { expires_at?: string | null; scopes?: string[] } | undefined;
   if (self.status === 200 && body?.scopes !== undefined && !body.scopes.includes('api')) {
     throw new Finding('fail', `the token lacks the "api" scope (it has ${body.scopes.join(', ') || 'none'})`);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { startSpecProxy } from '../fakes/spec-proxy.js';
 import { eventOf, FIXTURES, fixture, testRoute } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
@@ -26,7 +26,7 @@ describe.skipIf(prism === undefined)('GitHub contract (Prism, api.github.com des
     ['pending', FIXTURES.progressing],
   ])('writes a %s status that GitHub’s description accepts', async (state, name) => {
     // Prepare
-    const handler = apiGatewayHandler(testRelay([testRoute(proxy.url)], CONTRACT_BUDGET).relay);
+    const handler = createApiGatewayHandler(testRelay([testRoute(proxy.url)], CONTRACT_BUDGET).relay);
     const before = proxy.server.requests.length;
 
     // Act
@@ -47,7 +47,7 @@ describe.skipIf(prism === undefined)('GitHub contract (Prism, api.github.com des
   it('writes the pending sweep’s `error` as GitHub’s description accepts', async () => {
     // Prepare: the fixture's Progressing is months old, so its 30 minutes are long past.
     const { relay, sweep } = testRelay([testRoute(proxy.url)], CONTRACT_BUDGET);
-    await apiGatewayHandler(relay)(apiEvent({ body: fixture(FIXTURES.progressing) }));
+    await createApiGatewayHandler(relay)(apiEvent({ body: fixture(FIXTURES.progressing) }));
     const before = proxy.server.requests.length;
 
     // Act
@@ -69,7 +69,7 @@ describe.skipIf(prism === undefined)('GitHub contract (Prism, api.github.com des
   it('keeps a long failure description within the limit GitHub enforces', async () => {
     const event = eventOf(FIXTURES.healthCheckFailed);
     event.message = 'y'.repeat(1000);
-    const handler = apiGatewayHandler(testRelay([testRoute(proxy.url)], CONTRACT_BUDGET).relay);
+    const handler = createApiGatewayHandler(testRelay([testRoute(proxy.url)], CONTRACT_BUDGET).relay);
 
     const response = await handler(apiEvent({ body: JSON.stringify(event) }));
 

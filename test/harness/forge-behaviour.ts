@@ -4,7 +4,7 @@ import { canReadRange } from '../../functions/forges/commit-range.js';
 import { credentialsFromSecret } from '../../functions/forges/credentials.js';
 import type { StatusState } from '../../functions/forges/forge.js';
 import { createForgeClient, type ForgeType } from '../../functions/forges/registry.js';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { shaOf } from '../fakes/commit-graph.js';
 import type { SpecCheckedFake } from '../fakes/fake-forge.js';
 import {
@@ -76,7 +76,7 @@ export function useForge<F extends SpecCheckedFake>(profile: ForgeProfile<F>) {
     setup(options: Parameters<typeof testRelay>[1] = {}) {
       const routes = options.routes ?? [this.route()];
       const { relay, records, secrets: used } = testRelay([...routes], { secrets: secrets(), ...options });
-      return { handler: apiGatewayHandler(relay), records, secrets: used as MemorySecrets };
+      return { handler: createApiGatewayHandler(relay), records, secrets: used as MemorySecrets };
     },
   };
 }

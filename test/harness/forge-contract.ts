@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { RouteInput } from '../../functions/config/route-schema.js';
 import type { ForgeType } from '../../functions/forges/registry.js';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import type { SpecName } from '../fakes/forge-specs.js';
 import { startSpecProxy } from '../fakes/spec-proxy.js';
 import { eventOf, FIXTURES, fixture, MemorySecrets, testRoute, WEBHOOK_KEY } from './flux-fixtures.js';
@@ -49,7 +49,7 @@ export function contractCases(profile: ContractProfile, prismUrl: string) {
       'test/webhook': { token: WEBHOOK_KEY },
       'test/forge': profile.secret,
     });
-    return apiGatewayHandler(testRelay([route], { secrets }).relay);
+    return createApiGatewayHandler(testRelay([route], { secrets }).relay);
   }
 
   it.each([
@@ -82,7 +82,7 @@ export function contractCases(profile: ContractProfile, prismUrl: string) {
       'test/forge': profile.secret,
     });
     const { relay, sweep } = testRelay([route], { secrets });
-    await apiGatewayHandler(relay)(apiEvent({ body: fixture(FIXTURES.progressing) }));
+    await createApiGatewayHandler(relay)(apiEvent({ body: fixture(FIXTURES.progressing) }));
     const before = proxy.server.requests.length;
 
     // Act

@@ -4,8 +4,8 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  createDeliveryObserver,
   METRICS_NAMESPACE,
-  observeDelivery,
   SERVICE_NAME,
 } from '../../functions/webhook/observe-delivery.js';
 import {
@@ -473,7 +473,7 @@ describe('the metrics the alarm watches', () => {
     vi.spyOn(console, 'log').mockImplementation((line: string) => lines.push(line));
     const logger = { info() {}, warn() {}, error() {} } as unknown as Logger;
     const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
-    const observe = observeDelivery(logger, metrics);
+    const observe = createDeliveryObserver(logger, metrics);
     observe({ outcome: 'failed', statusCode: 502, durationMs: 5, forge: 'github' });
     // A queued attempt that will be tried again counts apart, never toward the alarm's metric.
     observe({

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FleetEnvironment } from '../../functions/config/fleet-environments.js';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
 import { testRoute, verdictEvent } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
@@ -27,7 +27,7 @@ describe('the answer to an event of a fleet environment', () => {
     const production = { context: 'flux/{{environment}}/{{kind}}/{{name}}', counts: true, ...environment };
     const { relay } = testRelay([route], { environments: { production } });
     const body = verdictEvent(SHA, 'success', Date.now() - 1000);
-    const answer = await apiGatewayHandler(relay)(apiEvent({ body }));
+    const answer = await createApiGatewayHandler(relay)(apiEvent({ body }));
     return { statusCode: answer.statusCode, body: JSON.parse(answer.body) };
   }
 

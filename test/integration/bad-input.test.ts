@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import {
   eventOf,
   FIXTURES,
@@ -21,7 +21,7 @@ function handlerWith() {
     testRoute('http://127.0.0.1:9', { id: 'bearer', auth: { type: 'bearer', secret: 'test/webhook' } }),
     testRoute('http://127.0.0.1:9', { id: 'dry', dryRun: true }),
   ]);
-  return { handler: apiGatewayHandler(relay), records };
+  return { handler: createApiGatewayHandler(relay), records };
 }
 
 function signedBody(body: string | Buffer) {

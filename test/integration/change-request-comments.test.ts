@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseEnvironmentConfig } from '../../functions/config/environment-config.js';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import type { FakeComments } from '../fakes/fake-comments.js';
 import type { SpecCheckedFake } from '../fakes/fake-forge.js';
 import { testRoute, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
@@ -94,7 +94,7 @@ describe.each(PROFILES.map((profile) => [profile.type, profile] as const))('comm
       [forge.route({ changeRequestComments: true, provider: { ...route.provider, metadata: { uid: UID } } })],
       { secrets: forge.secrets(), now: () => clock.now },
     );
-    await apiGatewayHandler(relay)(apiEvent({ body: onChangeRequest(SHA, 'pending', clock.now) }));
+    await createApiGatewayHandler(relay)(apiEvent({ body: onChangeRequest(SHA, 'pending', clock.now) }));
     clock.now += 31 * 60_000;
 
     await sweep();

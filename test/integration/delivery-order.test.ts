@@ -10,7 +10,7 @@ import { DynamoDbLedger } from '../../functions/ledger/dynamodb-ledger.js';
 import { MemoryLedger } from '../../functions/ledger/memory-ledger.js';
 import type { StatusLedger } from '../../functions/ledger/status-ledger.js';
 import type { DeliveryQueue, QueuedDelivery } from '../../functions/queue/delivery-queue.js';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { testRoute, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
 import { useSharedTable } from '../harness/shared-table.js';
@@ -58,7 +58,7 @@ describe('the newest verdict wins through the relay', () => {
       ...(options.createClient ? { createClient: options.createClient } : {}),
       ...(options.queue ? { queue: options.queue } : {}),
     });
-    const handler = apiGatewayHandler(harness.relay);
+    const handler = createApiGatewayHandler(harness.relay);
     return {
       ...harness,
       send: async (body: string) => JSON.parse((await handler(apiEvent({ body }))).body),
@@ -194,7 +194,7 @@ describe('the newest verdict wins through the relay', () => {
     const started = Date.now();
 
     // Act
-    const response = await apiGatewayHandler(relay)(
+    const response = await createApiGatewayHandler(relay)(
       apiEvent({ body: fluxEvent(nextSha(), 'failure', at(59)) }),
       {
         getRemainingTimeInMillis: () => 8000,

@@ -12,7 +12,7 @@ import { DynamoDbRollupLedger } from '../../functions/ledger/dynamodb-rollup-led
 import type { RollupLedger } from '../../functions/ledger/rollup-ledger.js';
 import { eventOrder, type StatusLedger } from '../../functions/ledger/status-ledger.js';
 import type { QueuedDelivery } from '../../functions/queue/delivery-queue.js';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { fleetRoutes, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
 import { useSharedTable } from '../harness/shared-table.js';
@@ -113,7 +113,7 @@ describe('GitHub Deployments in any interleaving', () => {
             createClient,
             queue: { enqueue: async (delivery) => void queued.push(delivery) },
           });
-          const handler = apiGatewayHandler(relay);
+          const handler = createApiGatewayHandler(relay);
           return {
             redeliver,
             send: async (cluster: string, body: string) =>

@@ -5,7 +5,7 @@ import { deploymentRecordKey } from '../../functions/fleet/deployment-delivery.j
 import { DynamoDbClusterVerdicts } from '../../functions/ledger/dynamodb-cluster-verdicts.js';
 import { DynamoDbLedger } from '../../functions/ledger/dynamodb-ledger.js';
 import { DynamoDbRollupLedger } from '../../functions/ledger/dynamodb-rollup-ledger.js';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { fleetRoutes, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
 import { useSharedTable } from '../harness/shared-table.js';
@@ -42,7 +42,7 @@ describe('GitHub Deployments of a fleet environment', () => {
       rollups: new DynamoDbRollupLedger(shared.table, shared.dynamo.clientConfig),
       clusters: new DynamoDbClusterVerdicts(shared.fleetTable, shared.dynamo.clientConfig),
     });
-    const handler = apiGatewayHandler(relay);
+    const handler = createApiGatewayHandler(relay);
     return async (cluster: string, body: string) => {
       for (let attempt = 0; attempt < 20; attempt++) {
         const answer = JSON.parse((await handler(apiEvent({ route: cluster, body }))).body);

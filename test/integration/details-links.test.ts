@@ -6,9 +6,9 @@ import { appendDetails, type DetailsEntry } from '../../functions/ledger/details
 import { LEDGER_TTL_SECONDS } from '../../functions/ledger/dynamodb-store.js';
 import { MemoryDetailsStore } from '../../functions/ledger/memory-details-store.js';
 import { eventOrder } from '../../functions/ledger/status-ledger.js';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { createDetailsPage } from '../../functions/webhook/details-page.js';
-import { detailsService } from '../../functions/webhook/details-service.js';
+import { createDetailsService } from '../../functions/webhook/details-service.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
 import {
   eventOf,
@@ -54,7 +54,7 @@ async function service(route: Parameters<typeof testRoute>[1] = {}) {
   const clock = { now: Date.now() };
   const now = () => clock.now;
   const routes = [testRoute(github.url, { detailsPage: true, ...route })];
-  const details = detailsService(
+  const details = createDetailsService(
     { secret: 'test/details-key', baseUrl: BASE, throttle: { rateLimit: 10, burstLimit: 20 } },
     { secrets, store: new MemoryDetailsStore(), baseUrl: () => undefined, routes, now },
   );
@@ -63,7 +63,7 @@ async function service(route: Parameters<typeof testRoute>[1] = {}) {
     details: details.links,
     now,
   });
-  const handler = apiGatewayHandler(relay, now, details.page);
+  const handler = createApiGatewayHandler(relay, now, details.page);
   async function deliver(body: Buffer | string) {
     const response = await handler(apiEvent({ body }));
     expect(response.statusCode).toBe(200);
@@ -318,7 +318,7 @@ describe('the details page before and after its key', () => {
       observe: (failure) => failures.push(failure),
     });
     const open = (token: string) =>
-      apiGatewayHandler(
+      createApiGatewayHandler(
         async () => {
           throw new Error('not a webhook');
         },

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { eventOf, FIXTURES, fixture, verdictEvent } from '../harness/flux-fixtures.js';
 import { useForge } from '../harness/forge-behaviour.js';
 import { github } from '../harness/forge-profiles.js';
@@ -80,7 +80,7 @@ describe.each(VERSIONS)('notification-controller %s', (_, rules: VersionRules) =
     const sha = 'a'.repeat(40);
     const clock = { now: Date.now() };
     const { relay, sweep } = testRelay([forge.route()], { secrets: forge.secrets(), now: () => clock.now });
-    const handler = apiGatewayHandler(relay);
+    const handler = createApiGatewayHandler(relay);
     for (const body of [
       verdictEvent(sha, 'pending', clock.now - 60_000),
       verdictEvent(sha, 'success', clock.now),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RouteSchema } from '../../functions/config/route-schema.js';
 import { SecretsManagerSource } from '../../functions/secrets/secrets-manager-source.js';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
 import { FakeSecretsManager } from '../fakes/fake-secrets-manager.js';
 import {
@@ -50,7 +50,7 @@ describe('forge and Secrets Manager calls on a Flux-like stream', () => {
     const { relay, records } = testRelay(routes, {
       secrets: new SecretsManagerSource(secretsManager.clientConfig()),
     });
-    const handler = apiGatewayHandler(relay);
+    const handler = createApiGatewayHandler(relay);
     for (const event of stream) {
       const [forgeBefore, secretsBefore] = [github.requests.length, secretsManager.calls];
       const response = await handler(streamApiEvent(event));

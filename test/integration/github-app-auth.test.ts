@@ -12,7 +12,7 @@ import { parseGitHubAddress } from '../../functions/forges/github/address.js';
 import { REFRESH_BEFORE_EXPIRY_MS } from '../../functions/forges/github/app-auth.js';
 import { createClient } from '../../functions/forges/github/client.js';
 import { parseSecretString, type SecretValue } from '../../functions/secrets/secret-source.js';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { FakeGitHubApp, type Installation } from '../fakes/fake-github-app.js';
 import { FIXTURES, fixture, MemorySecrets, testRoute, WEBHOOK_KEY } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
@@ -292,7 +292,7 @@ describe('a GitHub App secret through the relay', () => {
     const { relay, records } = testRelay([testRoute(api.url)], { secrets });
 
     // Act
-    const response = await apiGatewayHandler(relay)(apiEvent({ body: fixture(FIXTURES.reconciled) }));
+    const response = await createApiGatewayHandler(relay)(apiEvent({ body: fixture(FIXTURES.reconciled) }));
 
     // Assess
     expect(JSON.parse(response.body)).toMatchObject({ outcome: 'written', state: 'success' });

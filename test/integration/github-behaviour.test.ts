@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { eventOf, FIXTURES, fixture, MemorySecrets, sign, WEBHOOK_KEY } from '../harness/flux-fixtures.js';
 import { rangeBehaviour, sharedBehaviour, useForge } from '../harness/forge-behaviour.js';
 import { github } from '../harness/forge-profiles.js';
@@ -78,7 +78,7 @@ describe('GitHub through the relay', () => {
     const event = eventOf(FIXTURES.reconciled);
     Object.assign(event.metadata, { a: 'a'.repeat(100), b: 'b'.repeat(100), c: 'c'.repeat(100) });
 
-    const response = await apiGatewayHandler(relay)(apiEvent({ body: JSON.stringify(event) }));
+    const response = await createApiGatewayHandler(relay)(apiEvent({ body: JSON.stringify(event) }));
 
     expect(response.statusCode).toBe(200);
     const written = forge.fake.statusesOf(REPO, SHA)[0];
@@ -91,7 +91,7 @@ describe('GitHub through the relay', () => {
     const event = eventOf(FIXTURES.reconciled);
     event.metadata.env = 'x\n\u202eCI/Build';
 
-    const response = await apiGatewayHandler(relay)(apiEvent({ body: JSON.stringify(event) }));
+    const response = await createApiGatewayHandler(relay)(apiEvent({ body: JSON.stringify(event) }));
 
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body)).toMatchObject({ error: 'bad-request', reason: /metadata "env"/ });
@@ -213,7 +213,7 @@ describe('GitHub through the relay', () => {
   it('writes nothing in dryRun and still answers what it would write', async () => {
     const { relay, records } = testRelay([forge.route({ dryRun: true })]);
 
-    const response = await apiGatewayHandler(relay)(
+    const response = await createApiGatewayHandler(relay)(
       apiEvent({
         body: fixture(FIXTURES.reconciled),
         headers: { 'x-signature': sign(fixture(FIXTURES.reconciled)) },

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import type { ApiGatewayEvent } from '../../functions/webhook/webhook-request.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
 import {
@@ -274,7 +274,7 @@ const CORPUS: Array<[string, ApiGatewayEvent, number, string]> = [
 
 describe('hostile input corpus', () => {
   let github: FakeGitHub;
-  let handler: ReturnType<typeof apiGatewayHandler>;
+  let handler: ReturnType<typeof createApiGatewayHandler>;
 
   beforeAll(async () => {
     github = await new FakeGitHub().start();
@@ -292,7 +292,7 @@ describe('hostile input corpus', () => {
       ],
       { secrets },
     );
-    handler = apiGatewayHandler(relay);
+    handler = createApiGatewayHandler(relay);
   });
 
   afterAll(async () => {

@@ -1,8 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SecretsManagerSource } from '../../functions/secrets/secrets-manager-source.js';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
-import { observeDelivery } from '../../functions/webhook/observe-delivery.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createDeliveryObserver } from '../../functions/webhook/observe-delivery.js';
 import { createRelay } from '../../functions/webhook/relay.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
 import { FakeSecretsManager } from '../fakes/fake-secrets-manager.js';
@@ -79,9 +79,9 @@ describe('no secret leaks into logs, metrics or answers', () => {
     const { relay } = createRelay({
       routes,
       secrets: new SecretsManagerSource(aws.clientConfig()),
-      observe: observeDelivery(new Logger({ serviceName: 'leak-test' })),
+      observe: createDeliveryObserver(new Logger({ serviceName: 'leak-test' })),
     });
-    const handler = apiGatewayHandler(relay);
+    const handler = createApiGatewayHandler(relay);
     const body = fixture(FIXTURES.reconciled);
     const failing = JSON.stringify({
       ...eventOf(FIXTURES.healthCheckFailed),

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { DynamoDbLedger } from '../../functions/ledger/dynamodb-ledger.js';
 import { LEDGER_TTL_SECONDS } from '../../functions/ledger/dynamodb-store.js';
 import { eventOrder } from '../../functions/ledger/status-ledger.js';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { startDynalite } from '../fakes/dynalite.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
 import { eventOf, FIXTURES, fixture, testRoute } from '../harness/flux-fixtures.js';
@@ -39,7 +39,7 @@ describe('delivery ledger (DynamoDB)', () => {
     const { relay, records } = testRelay([testRoute(github.url)], {
       ledger: new DynamoDbLedger(table, ledgerConfig),
     });
-    return { handler: apiGatewayHandler(relay), records };
+    return { handler: createApiGatewayHandler(relay), records };
   }
 
   function failureOf(timestamp: string) {

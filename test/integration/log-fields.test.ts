@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeliveryRecord } from '../../functions/delivery/delivery-record.js';
 import { deadLetterRecord } from '../../functions/delivery/redelivery.js';
 import type { QueuedDelivery } from '../../functions/queue/delivery-queue.js';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import {
   FAILED_DELIVERIES_FIELDS,
   FAILED_DELIVERIES_QUERY,
@@ -31,7 +31,7 @@ describe('log lines against the saved "failed deliveries" query', () => {
   async function recordOf(body: Buffer | string, options: { route?: string; signature?: string } = {}) {
     const { relay, records } = testRelay([testRoute(github.url)]);
     const headers = { 'content-type': 'application/json', 'x-signature': options.signature ?? sign(body) };
-    await apiGatewayHandler(relay)(
+    await createApiGatewayHandler(relay)(
       apiEvent({ body, headers, ...(options.route ? { route: options.route } : {}) }),
     );
     return records[0] as DeliveryRecord;

@@ -12,7 +12,7 @@ import {
   withPending,
   withVerdict,
 } from '../../functions/pending/pending-entries.js';
-import { pendingSweep } from '../../functions/pending/sweep.js';
+import { createPendingSweep } from '../../functions/pending/sweep.js';
 import { startDynalite } from '../fakes/dynalite.js';
 import { MemorySecrets, testRoute } from '../harness/flux-fixtures.js';
 
@@ -254,7 +254,7 @@ describe('the sweep and a route that left the config', () => {
       routeId: 'gone',
     });
     const delivered: unknown[] = [];
-    const sweep = pendingSweep({
+    const sweep = createPendingSweep({
       index,
       routes: new Map(),
       deliverStatus: async (job) => {

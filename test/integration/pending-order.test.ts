@@ -6,7 +6,7 @@ import { DynamoDbLedger } from '../../functions/ledger/dynamodb-ledger.js';
 import { DynamoDbPendingIndex } from '../../functions/ledger/dynamodb-pending-index.js';
 import type { PendingIndex } from '../../functions/ledger/pending-index.js';
 import { type LedgerItem, ledgerKey, type StatusLedger } from '../../functions/ledger/status-ledger.js';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { testRoute, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
 import { useSharedTable } from '../harness/shared-table.js';
@@ -99,7 +99,7 @@ describe('pending resolutions in every interleaving with real events', () => {
         createClient,
         now: () => clock.now,
       });
-      const handler = apiGatewayHandler(harness.relay);
+      const handler = createApiGatewayHandler(harness.relay);
       return {
         ledger: sharedLedger,
         sweep: harness.sweep,

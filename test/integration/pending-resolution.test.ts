@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DeliveryRecord } from '../../functions/delivery/delivery-record.js';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import type { SpecCheckedFake } from '../fakes/fake-forge.js';
 import { type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
 import { CONTEXT, type ForgeProfile, useForge } from '../harness/forge-behaviour.js';
@@ -35,7 +35,7 @@ describe.each(PROFILES.map((profile) => [profile.type, profile] as const))(
     function container(overrides: Parameters<typeof forge.route>[0] = {}) {
       const clock = { now: Date.now() };
       const harness = testRelay([forge.route(overrides)], { secrets: forge.secrets(), now: () => clock.now });
-      const handler = apiGatewayHandler(harness.relay);
+      const handler = createApiGatewayHandler(harness.relay);
       return {
         clock,
         records: harness.records as DeliveryRecord[],

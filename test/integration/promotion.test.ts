@@ -7,9 +7,9 @@ import {
   RouteMisconfiguredError,
 } from '../../functions/core/errors.js';
 import { type PromotionPayload, promoteOnce } from '../../functions/fleet/promotion.js';
-import { promotionId, signedWebhookSender } from '../../functions/fleet/promotion-senders.js';
+import { createSignedWebhookSender, promotionId } from '../../functions/fleet/promotion-senders.js';
 import { MemoryRollupLedger } from '../../functions/ledger/memory-rollup-ledger.js';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
 import { LoopbackServer, type ScriptedResponse } from '../fakes/loopback-server.js';
 import { eventOf, FIXTURES, MemorySecrets, testRoute, WEBHOOK_KEY } from '../harness/flux-fixtures.js';
@@ -163,7 +163,8 @@ describe('the signed promotion webhook, through the relay', () => {
     // Act: the verdict, its roll-up's recompute (retried after the 503), then Flux sending it again.
     const send = async () =>
       JSON.parse(
-        (await apiGatewayHandler(relay)(apiEvent({ route: 'stage-1', body: JSON.stringify(event) }))).body,
+        (await createApiGatewayHandler(relay)(apiEvent({ route: 'stage-1', body: JSON.stringify(event) })))
+          .body,
       );
     const first = await send();
     await settle();
@@ -230,7 +231,7 @@ describe('the signed promotion webhook, sent', () => {
     [307, 'the signed body posted to another origin'],
   ])('refuses a %i redirect, which would be %s', async (status) => {
     answers.push({ status, headers: { location: `${elsewhere.url}/promote` } });
-    const send = signedWebhookSender(`${receiver.url}/promote`, PROMOTION_KEY, deadline(), fetch);
+    const send = createSignedWebhookSender(`${receiver.url}/promote`, PROMOTION_KEY, deadline(), fetch);
 
     const error = await send(PAYLOAD).catch((caught: Error) => caught);
 
@@ -247,7 +248,7 @@ describe('the signed promotion webhook, sent', () => {
     ['a name that resolves to loopback', (port: string) => `https://localhost:${port}/promote`],
   ])('refuses %s before any request, as a final refusal', async (_, url) => {
     const before = receiver.requests.length;
-    const send = signedWebhookSender(url(new URL(receiver.url).port), PROMOTION_KEY, deadline());
+    const send = createSignedWebhookSender(url(new URL(receiver.url).port), PROMOTION_KEY, deadline());
 
     const error = await send(PAYLOAD).catch((caught: Error) => caught);
 
@@ -257,7 +258,7 @@ describe('the signed promotion webhook, sent', () => {
   });
 
   it('signs an id and a time with the body, so a receiver refuses a replay and a stale signal', async () => {
-    const send = signedWebhookSender(`${receiver.url}/promote`, PROMOTION_KEY, deadline(), fetch);
+    const send = createSignedWebhookSender(`${receiver.url}/promote`, PROMOTION_KEY, deadline(), fetch);
     await send(PAYLOAD);
     await send(PAYLOAD);
     const [first, second] = receiver.requests.filter((request) => request.method === 'POST').slice(-2);

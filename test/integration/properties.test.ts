@@ -4,7 +4,7 @@ import { verifySignature } from '../../functions/core/authentication.js';
 import { UnauthorizedError } from '../../functions/core/errors.js';
 import { FluxEventSchema } from '../../functions/core/flux-event.js';
 import { parseRevision } from '../../functions/core/revision.js';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { eventOf, FIXTURES, sign, testRoute } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
 
@@ -18,7 +18,7 @@ const { relay } = testRelay([
     auth: { type: 'bearer', secret: 'test/webhook' },
   }),
 ]);
-const handler = apiGatewayHandler(relay);
+const handler = createApiGatewayHandler(relay);
 
 async function expectWellFormed(event: Parameters<typeof handler>[0]) {
   const response = await handler(event);

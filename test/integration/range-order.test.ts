@@ -10,7 +10,7 @@ import { DynamoDbLedger } from '../../functions/ledger/dynamodb-ledger.js';
 import { DynamoDbPendingIndex } from '../../functions/ledger/dynamodb-pending-index.js';
 import type { PendingIndex } from '../../functions/ledger/pending-index.js';
 import type { StatusLedger } from '../../functions/ledger/status-ledger.js';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { testRoute, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
 import { useSharedTable } from '../harness/shared-table.js';
@@ -75,7 +75,7 @@ describe('range statuses in every interleaving with real events', () => {
     const route = testRoute(shared.github.url, { id: `range-${++runs}` });
     return [0, 1].map(() => {
       const harness = testRelay([route], { ledger, pending, history, createClient, now: () => clock.now });
-      const handler = apiGatewayHandler(harness.relay);
+      const handler = createApiGatewayHandler(harness.relay);
       return {
         send: async (body: string) => JSON.parse((await handler(apiEvent({ body, route: route.id }))).body),
       };

@@ -3,7 +3,7 @@ import type { CreateForgeClient } from '../../functions/delivery/forge-clients.j
 import { canReadRange } from '../../functions/forges/commit-range.js';
 import { createForgeClient } from '../../functions/forges/registry.js';
 import type { QueuedDelivery } from '../../functions/queue/delivery-queue.js';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
 import { testRoute, verdictEvent } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
@@ -30,7 +30,7 @@ describe('the statuses of the commits a deployment carried', () => {
   ) {
     const route = testRoute(github.url, { id: `carried-${++runs}`, ...options.route });
     const harness = testRelay([route], options);
-    const handler = apiGatewayHandler(harness.relay);
+    const handler = createApiGatewayHandler(harness.relay);
     return {
       ...harness,
       send: async (body: string) => JSON.parse((await handler(apiEvent({ body, route: route.id }))).body),

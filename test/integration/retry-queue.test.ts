@@ -3,9 +3,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deadLetterRecord } from '../../functions/delivery/redelivery.js';
 import { maxAttemptsFrom } from '../../functions/queue/delivery-queue.js';
 import { InProcessQueue } from '../../functions/queue/in-process-queue.js';
-import { sqsConsumer } from '../../functions/queue/sqs-consumer.js';
+import { createSqsConsumer } from '../../functions/queue/sqs-consumer.js';
 import { SqsQueue } from '../../functions/queue/sqs-queue.js';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
 import { FakeSqs } from '../fakes/fake-sqs.js';
 import { eventOf, FIXTURES, fixture, testRoute } from '../harness/flux-fixtures.js';
@@ -34,7 +34,7 @@ describe('durable retry through the in-process queue (the local server’s)', ()
     const queue = new InProcessQueue({ backoffScale: 0.002, maxAttempts });
     const harness = testRelay([testRoute(github.url)], { queue, budgetMs: 2000 });
     queue.attach(harness.redeliver);
-    return { handler: apiGatewayHandler(harness.relay), records: harness.records, queue };
+    return { handler: createApiGatewayHandler(harness.relay), records: harness.records, queue };
   }
 
   it('answers 202 queued when GitHub is still failing, then writes the status once it recovers', async () => {
@@ -127,13 +127,18 @@ describe('durable retry through SQS (the real SDK client on a loopback SQS)', ()
     const harness = testRelay(routeList, { queue, budgetMs: 2000 });
     const deadLettered: Array<ReturnType<typeof deadLetterRecord>> = [];
     const routes = new Map(routeList.map((route) => [route.id, route]));
-    const consume = sqsConsumer(harness.redeliver, {
+    const consume = createSqsConsumer(harness.redeliver, {
       queue,
       maxAttempts,
       onDeadLetter: (reason, delivery, attempt) =>
         deadLettered.push(deadLetterRecord(reason, delivery, attempt, routes)),
     });
-    return { handler: apiGatewayHandler(harness.relay), consume, deadLettered, records: harness.records };
+    return {
+      handler: createApiGatewayHandler(harness.relay),
+      consume,
+      deadLettered,
+      records: harness.records,
+    };
   }
 
   function sqsEvent(body: string, receiveCount: number): SQSEvent {

@@ -4,7 +4,7 @@ import { InProcessRecomputes } from '../../functions/fleet/in-process-recomputes
 import { DynamoDbClusterVerdicts } from '../../functions/ledger/dynamodb-cluster-verdicts.js';
 import { DynamoDbLedger } from '../../functions/ledger/dynamodb-ledger.js';
 import { DynamoDbRollupLedger } from '../../functions/ledger/dynamodb-rollup-ledger.js';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { createRelay } from '../../functions/webhook/relay.js';
 import { defaultSecrets, fleetRoutes, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
 import { apiEvent } from '../harness/relay-harness.js';
@@ -56,7 +56,7 @@ describe('a fleet reporting in one burst', () => {
       }),
     );
     recomputes.attach((request) => (relays[0] as (typeof relays)[number]).recompute(request));
-    const handlers = relays.map(({ relay }) => apiGatewayHandler(relay));
+    const handlers = relays.map(({ relay }) => createApiGatewayHandler(relay));
     /** One report as Flux sends it: again on anything but a 2xx, a few times. */
     async function report(index: number, sha: string, verdict: Verdict, second: number) {
       const cluster = CLUSTERS[index] as string;

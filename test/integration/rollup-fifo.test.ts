@@ -2,11 +2,11 @@ import { DeleteMessageCommand, type Message, ReceiveMessageCommand, SQSClient } 
 import type { Context, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FifoRecomputes } from '../../functions/fleet/fifo-recomputes.js';
-import { recomputeConsumer } from '../../functions/fleet/recompute-consumer.js';
+import { createRecomputeConsumer } from '../../functions/fleet/recompute-consumer.js';
 import { messageGroupOf } from '../../functions/fleet/recompute-request.js';
 import { rollupKeyOf } from '../../functions/fleet/rollup-place.js';
 import { FifoQueue } from '../../functions/queue/fifo-queue.js';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
 import { FakeSqs } from '../fakes/fake-sqs.js';
 import { fleetRoutes, verdictEvent } from '../harness/flux-fixtures.js';
@@ -70,7 +70,7 @@ describe('the roll-up recompute queue (SQS FIFO)', () => {
     const client = new SQSClient(sqs.clientConfig());
     const sha = 'a'.repeat(40);
     const send = (cluster: string, second: number) =>
-      apiGatewayHandler(relay)(
+      createApiGatewayHandler(relay)(
         apiEvent({ route: cluster, body: verdictEvent(sha, 'success', second * 1000) }),
       );
     const base = Math.floor(Date.now() / 1000) - 60;
@@ -86,7 +86,7 @@ describe('the roll-up recompute queue (SQS FIFO)', () => {
       new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 30 }),
     );
     const event = batchOf(received.Messages ?? []);
-    const consume = recomputeConsumer(recompute, { maxReceiveCount: 3, onDeadLetter: () => undefined });
+    const consume = createRecomputeConsumer(recompute, { maxReceiveCount: 3, onDeadLetter: () => undefined });
     const answer = await consume(event, CONTEXT_30S);
     for (const message of received.Messages ?? []) {
       await client.send(
@@ -120,12 +120,12 @@ describe('the roll-up recompute queue (SQS FIFO)', () => {
     const sha = 'b'.repeat(40);
     const base = Math.floor(Date.now() / 1000) - 60;
     for (const cluster of CLUSTERS) {
-      await apiGatewayHandler(relay)(
+      await createApiGatewayHandler(relay)(
         apiEvent({ route: cluster, body: verdictEvent(sha, 'success', base * 1000) }),
       );
     }
     const deadLettered: string[] = [];
-    const consume = recomputeConsumer(recompute, {
+    const consume = createRecomputeConsumer(recompute, {
       maxReceiveCount: 2,
       onDeadLetter: (reason) => void deadLettered.push(reason),
     });

@@ -17,7 +17,7 @@ import { DynamoDbRollupLedger } from '../../functions/ledger/dynamodb-rollup-led
 import type { RollupLedger } from '../../functions/ledger/rollup-ledger.js';
 import { eventOrder, type StatusLedger } from '../../functions/ledger/status-ledger.js';
 import type { QueuedDelivery } from '../../functions/queue/delivery-queue.js';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { fleetRoutes, testRoute, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
 import { useSharedTable } from '../harness/shared-table.js';
@@ -75,7 +75,7 @@ describe('the roll-up tells the truth across clusters and containers', () => {
       ...(options.createClient ? { createClient: options.createClient } : {}),
       ...(options.queue ? { queue: { enqueue: async (delivery) => options.queue?.(delivery) } } : {}),
     });
-    const handler = apiGatewayHandler(harness.relay);
+    const handler = createApiGatewayHandler(harness.relay);
     return {
       ...harness,
       send: async (cluster: string, body: string) =>
@@ -115,7 +115,7 @@ describe('the roll-up tells the truth across clusters and containers', () => {
       clusters: new DynamoDbClusterVerdicts(shared.fleetTable, shared.dynamo.clientConfig),
     });
     const send = async (cluster: string, verdict: Verdict, second: number) => {
-      const answer = await apiGatewayHandler(relay)(
+      const answer = await createApiGatewayHandler(relay)(
         apiEvent({ route: cluster, body: fluxEvent(sha, verdict, at(second)) }),
       );
       // The roll-up's consumer runs after the answer: each report's recompute before the next.

@@ -6,7 +6,7 @@ import { DynamoDbLedger } from '../../functions/ledger/dynamodb-ledger.js';
 import { DynamoDbPendingIndex } from '../../functions/ledger/dynamodb-pending-index.js';
 import { DynamoDbRollupLedger } from '../../functions/ledger/dynamodb-rollup-ledger.js';
 import type { RollupLedger } from '../../functions/ledger/rollup-ledger.js';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { testRoute, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
 import { useSharedTable } from '../harness/shared-table.js';
@@ -56,7 +56,7 @@ describe('pending roll-ups of a fleet environment', () => {
       pending: new DynamoDbPendingIndex(shared.table, shared.dynamo.clientConfig, () => clock.now),
       now: () => clock.now,
     });
-    const handler = apiGatewayHandler(harness.relay);
+    const handler = createApiGatewayHandler(harness.relay);
     return {
       sweep: harness.sweep,
       send: async (cluster: string, sha: string, verdict: Verdict, time: number) =>

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { SecretsManagerSource } from '../../functions/secrets/secrets-manager-source.js';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
 import { FakeSecretsManager } from '../fakes/fake-secrets-manager.js';
 import { FIXTURES, fixture, testRoute, WEBHOOK_KEY } from '../harness/flux-fixtures.js';
@@ -44,7 +44,7 @@ describe('Secrets Manager faults through the handler', () => {
     const before = aws.calls;
 
     // Act
-    const response = await apiGatewayHandler(relay)(apiEvent({ body: fixture(FIXTURES.reconciled) }));
+    const response = await createApiGatewayHandler(relay)(apiEvent({ body: fixture(FIXTURES.reconciled) }));
 
     // Assess
     expect(response.statusCode).toBe(status);

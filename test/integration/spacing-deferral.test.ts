@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InProcessQueue } from '../../functions/queue/in-process-queue.js';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
 import { sign, testRoute, verdictEvent } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
@@ -42,7 +42,7 @@ describe('write spacing deferred to the retry queue', () => {
     queue = new InProcessQueue({ backoffScale: 2 });
     const harness = testRelay([testRoute(github.url)], { queue, deferSpacingAfterMs: DEFER_AFTER_MS });
     queue.attach(harness.redeliver);
-    const handler = apiGatewayHandler(harness.relay);
+    const handler = createApiGatewayHandler(harness.relay);
     const send = async (body: string) => {
       const response = await handler(apiEvent({ body, headers: { 'x-signature': sign(body) } }));
       return { statusCode: response.statusCode, body: JSON.parse(response.body) };

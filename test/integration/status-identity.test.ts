@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DynamoDbLedger } from '../../functions/ledger/dynamodb-ledger.js';
 import { eventOrder, ledgerKey } from '../../functions/ledger/status-ledger.js';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { testRoute, verdictEvent } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
 import { useSharedTable } from '../harness/shared-table.js';
@@ -26,7 +26,7 @@ describe('the status identity', () => {
     const harness = testRelay([testRoute(shared.github.url)], {
       ledger: new DynamoDbLedger(shared.table, shared.dynamo.clientConfig),
     });
-    const handler = apiGatewayHandler(harness.relay);
+    const handler = createApiGatewayHandler(harness.relay);
     return async (body: string) => JSON.parse((await handler(apiEvent({ body }))).body);
   }
 

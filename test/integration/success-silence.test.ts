@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
 import { useForge } from '../harness/forge-behaviour.js';
 import { github } from '../harness/forge-profiles.js';
@@ -24,7 +24,7 @@ describe('the sweep names a silent success stream', () => {
     // Real time at first, then only forward: forge deadlines are reckoned on this clock.
     const clock = { now: Date.now() };
     const harness = testRelay([forge.route()], { secrets: forge.secrets(), now: () => clock.now });
-    const handler = apiGatewayHandler(harness.relay);
+    const handler = createApiGatewayHandler(harness.relay);
     return {
       clock,
       sweep: harness.sweep,

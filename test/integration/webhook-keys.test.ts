@@ -10,7 +10,7 @@ import {
   vi,
 } from 'vitest';
 import { SecretsManagerSource } from '../../functions/secrets/secrets-manager-source.js';
-import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
+import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { WebhookKeys } from '../../functions/webhook/webhook-keys.js';
 import { fromApiGateway } from '../../functions/webhook/webhook-request.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
@@ -63,7 +63,7 @@ describe('webhook keys during a rotation', () => {
     const { relay, records } = testRelay([testRoute(fakes.github.url, { auth: { secret } })], {
       secrets: new SecretsManagerSource(fakes.aws.clientConfig()),
     });
-    return { handler: apiGatewayHandler(relay), records };
+    return { handler: createApiGatewayHandler(relay), records };
   }
 
   it('verifies with the key that exists and reports the missing one once', async () => {
@@ -166,7 +166,7 @@ describe('webhook keys in a shared secret', () => {
     const { relay, records } = testRelay([route('eu', keys), route('us', ['prod-us-1'])], {
       secrets: new SecretsManagerSource(fakes.aws.clientConfig()),
     });
-    return { handler: apiGatewayHandler(relay), records };
+    return { handler: createApiGatewayHandler(relay), records };
   }
 
   it('verifies each route with its own key, read from one secret with one call for every route', async () => {

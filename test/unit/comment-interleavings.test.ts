@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ChangeRequestComment } from '../../functions/core/change-request-comment.js';
 import { OrderingContentionError } from '../../functions/core/errors.js';
-import { commentDelivery, commentKey } from '../../functions/delivery/comment-delivery.js';
+import { commentKey, createCommentDelivery } from '../../functions/delivery/comment-delivery.js';
 import { ForgeClients } from '../../functions/delivery/forge-clients.js';
 import { KeyedSerializer } from '../../functions/delivery/keyed-serializer.js';
 import { SecretScope } from '../../functions/delivery/secret-scope.js';
@@ -91,7 +91,7 @@ describe('a change request comment under explored interleavings of two relays', 
           const comments: Array<{ id: number; body: string }> = [];
           const forge = scheduledForge(s, comments);
           const relays = [0, 1].map(() =>
-            commentDelivery({
+            createCommentDelivery({
               ledger: scheduledLedger(s, shared),
               clients: new ForgeClients(async () => forge),
               serializer: new KeyedSerializer(),

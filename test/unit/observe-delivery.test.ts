@@ -3,8 +3,8 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DeliveryRecord } from '../../functions/delivery/delivery-record.js';
 import {
+  createDeliveryObserver,
   METRICS_NAMESPACE,
-  observeDelivery,
   RESEND_SAMPLE_EVERY,
   RESEND_SUMMARY_MS,
   SERVICE_NAME,
@@ -39,7 +39,7 @@ function setup(now: () => number = () => 0) {
   const emitted = emfLines();
   const { logger, lines } = recordingLogger();
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
-  return { observe: observeDelivery(logger, metrics, now), lines, emitted };
+  return { observe: createDeliveryObserver(logger, metrics, now), lines, emitted };
 }
 
 const record = (outcome: DeliveryRecord['outcome']): DeliveryRecord => ({

@@ -240,7 +240,7 @@ type Hook = (
  * An Octokit `authStrategy`: every request carries the installation's token, and a 401 drops it and
  * tries once more with a new one (GitHub may revoke a token before its expiry).
  */
-export function appAuthStrategy(tokenSource: InstallationTokens) {
+export function createAppAuthStrategy(tokenSource: InstallationTokens) {
   return () => {
     const auth = async () => ({
       type: 'token' as const,

@@ -23,9 +23,9 @@ import {
   keptFailing,
   unreachable,
 } from '../forge-errors.js';
-import { forgeFetch } from '../http/forge-fetch.js';
+import { createForgeFetch } from '../http/forge-fetch.js';
 import type { GitHubLocation } from './address.js';
-import { appAuthStrategy, InstallationTokens } from './app-auth.js';
+import { createAppAuthStrategy, InstallationTokens } from './app-auth.js';
 import { upsertGitHubComment } from './comments.js';
 import { githubCommitRange } from './commit-range.js';
 import { GITHUB_DESCRIPTION_LIMIT } from './descriptor.js';
@@ -58,13 +58,13 @@ export class GitHubClient
     credentials: ForgeCredentials,
   ) {
     // The same connections as every other forge: HTTPS_PROXY / NO_PROXY, and the secret's ca.crt.
-    const fetchFn = forgeFetch(credentials.caCert);
+    const fetchFn = createForgeFetch(credentials.caCert);
     const { token, githubApp } = credentials;
     this.#octokit = new Octokit({
       // A token wins over App keys, as in Flux.
       ...((token !== undefined && token !== '') || githubApp === undefined
         ? { auth: token }
-        : { authStrategy: appAuthStrategy(new InstallationTokens(githubApp, location, fetchFn)) }),
+        : { authStrategy: createAppAuthStrategy(new InstallationTokens(githubApp, location, fetchFn)) }),
       baseUrl: location.apiUrl,
       userAgent: 'flux-commit-status',
       request: { fetch: fetchFn },

@@ -18,7 +18,7 @@ import type { GitLabLocation } from './address.js';
 import { upsertGitLabNote } from './comments.js';
 import { gitlabCommitRange } from './commit-range.js';
 import { GITLAB_DESCRIPTION_LIMIT } from './descriptor.js';
-import { requesterFor } from './requester.js';
+import { createGitLabRequester } from './requester.js';
 
 /**
  * GitLab has a distinct `running`, which its merge requests show as in progress. No verdict is
@@ -70,7 +70,7 @@ class GitLabClient implements ForgeClient, ChangeRequestCommenter, RangeReader {
     const commits = new Commits({
       host: this.location.apiUrl.replace(/\/api\/v4$/, ''),
       token: this.token,
-      requesterFn: requesterFor(this.#http, deadline, { POST: [400] }),
+      requesterFn: createGitLabRequester(this.#http, deadline, { POST: [400] }),
     });
     const { projectId } = this.location;
     const state = STATES[status.state];

@@ -24,7 +24,7 @@ function snakeCased(values: Record<string, unknown> | undefined): Record<string,
  * no deadline; this one sends its calls through ForgeHttp, so GitLab gets the same proxy, `ca.crt`,
  * retry and deadline rules as every other forge. `expect` lists answers to hand back, not throw.
  */
-export function requesterFor(
+export function createGitLabRequester(
   http: ForgeHttp,
   deadline: number,
   expect: Partial<Record<Method, readonly number[]>> = {},

@@ -12,7 +12,7 @@ function needsDispatcher(caCert: string | undefined): boolean {
  * bench), and the runtime's fetch is undici too, so most routes would pay for two copies. Decided per
  * request, since the environment is read where the pool is chosen.
  */
-export function forgeFetch(caCert?: string): typeof fetch {
+export function createForgeFetch(caCert?: string): typeof fetch {
   return (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
     if (!needsDispatcher(caCert)) return fetch(input, init);
     const [{ fetch: undiciFetch }, { dispatcherFor }] = await Promise.all([

@@ -73,7 +73,7 @@ let agent: Dispatcher | undefined;
  * checked on the literal address and on every DNS answer at connection time. Redirects are the
  * caller's to refuse (`redirect: 'manual'`).
  */
-export function publicHttpsFetch(): typeof fetch {
+export function createPublicHttpsFetch(): typeof fetch {
   return (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
     const url = new URL(String(input));
     if (url.protocol !== 'https:') {
