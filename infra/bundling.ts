@@ -4,7 +4,7 @@ import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
  * The one build of the Lambda bundle. The CDK stack and `npm run bench` both call `bundleHandler`, so
  * the bundle that is measured is the bundle that is deployed.
  */
-export const HANDLER_ENTRY = 'functions/webhook/handler.ts';
+export const HANDLER_ENTRY = 'functions/lambda/handler.ts';
 
 export const BUNDLE = {
   bundle: true,

@@ -18,14 +18,12 @@ type Run = (request: RecomputeRequest) => Promise<unknown>;
 export class InProcessRecomputes implements RecomputeQueue {
   readonly #running = new Map<string, Promise<void>>();
   readonly #again = new Map<string, RecomputeRequest>();
-  #run: Run | undefined;
 
-  constructor(private readonly options: InProcessRecomputesOptions = {}) {}
-
-  /** The relay is built with the queue, so the consumer is attached once both exist. */
-  attach(run: Run): void {
-    this.#run = run;
-  }
+  /** `run`: the queue's consumer, one recompute, as the FIFO queue's is the function's queue event. */
+  constructor(
+    private readonly run: Run,
+    private readonly options: InProcessRecomputesOptions = {},
+  ) {}
 
   async request(request: RecomputeRequest): Promise<void> {
     if (this.#running.has(request.rollup)) {
@@ -51,12 +49,10 @@ export class InProcessRecomputes implements RecomputeQueue {
   }
 
   async #attempt(request: RecomputeRequest): Promise<void> {
-    const run = this.#run;
-    if (run === undefined) throw new Error('the in-process recompute queue has no consumer attached');
     const attempts = this.options.maxAttempts ?? 5;
     for (let attempt = 1; ; attempt++) {
       try {
-        await run(request);
+        await this.run(request);
         return;
       } catch (error) {
         if (attempt >= attempts) {

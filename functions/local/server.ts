@@ -7,28 +7,28 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { loadConfigFile } from '../config/config-file.js';
 import { ConfigError } from '../core/errors.js';
-import { deadLetterRecord } from '../delivery/redelivery.js';
 import { checkRouteExpressions } from '../expressions/route-status-names.js';
 import { MemoryDetailsStore } from '../ledger/memory-details-store.js';
 import { maxAttemptsFrom } from '../queue/delivery-queue.js';
 import { InProcessQueue } from '../queue/in-process-queue.js';
 import { FileSecretSource } from '../secrets/file-source.js';
 import type { SecretSource } from '../secrets/secret-source.js';
-import { type ApiGatewayHandler, createApiGatewayHandler } from '../webhook/api-gateway-handler.js';
-import { createDetailsService } from '../webhook/details-service.js';
+import { createService, type ServiceOptions } from '../service/create-service.js';
+import type { ApiGatewayHandler } from '../webhook/api-gateway-handler.js';
 import {
   createDeliveryObserver,
   createDetailsFailureObserver,
   SERVICE_NAME,
 } from '../webhook/observe-delivery.js';
-import { createRelay, MAX_BODY_BYTES, type RelayOptions } from '../webhook/relay.js';
+import { MAX_BODY_BYTES } from '../webhook/relay.js';
 
 export interface LocalServerOptions {
   configFile: string;
   secrets: SecretSource;
   port?: number;
   logger?: Logger;
-  relay?: Partial<RelayOptions>;
+  /** What a test changes of the service: its clock, its budget, its observer. */
+  service?: Partial<ServiceOptions>;
   /** The retry queue's waits against the Lambda's (30 s doubling to 15 min); a tenth by default. */
   retryBackoffScale?: number;
   /** How often the pending sweep runs (the stack's schedule runs it every few minutes); 60 s by default. */
@@ -122,38 +122,36 @@ export async function startLocalServer(
   const config = loadConfigFile(options.configFile);
   await checkRouteExpressions(config.routes, options.configFile);
   const logger = options.logger ?? new Logger({ serviceName: SERVICE_NAME });
-  const routes = new Map(config.routes.map((route) => [route.id, route]));
-  // The Lambda's attempts (RETRY_MAX_ATTEMPTS, 8 by default) at a tenth of its waits: 3 s to 90 s.
-  const queue = new InProcessQueue({
-    maxAttempts: maxAttemptsFrom(process.env.RETRY_MAX_ATTEMPTS),
-    backoffScale: options.retryBackoffScale ?? 0.1,
-    onDeadLetter: (reason, delivery, attempt) =>
-      logger.error('delivery dead-lettered', { ...deadLetterRecord(reason, delivery, attempt, routes) }),
-  });
   // The links point at this server (its port is known once it listens), or at DETAILS_BASE_URL: a tunnel.
   let url: string | undefined;
-  const details =
-    config.detailsPage === undefined
-      ? undefined
-      : createDetailsService(config.detailsPage, {
-          secrets: options.secrets,
-          store: new MemoryDetailsStore(),
-          baseUrl: () => process.env.DETAILS_BASE_URL ?? url,
-          routes: config.routes,
-          observe: createDetailsFailureObserver(logger),
-          ...(options.relay?.now ? { now: options.relay.now } : {}),
-        });
-  const { relay, redeliver, sweep } = createRelay({
+  const service = createService({
     routes: config.routes,
     environments: config.environments,
     secrets: options.secrets,
     observe: createDeliveryObserver(logger),
-    queue,
-    ...(details ? { details: details.links } : {}),
-    ...options.relay,
+    // The Lambda's attempts (RETRY_MAX_ATTEMPTS, 8 by default) at a tenth of its waits: 3 s to 90 s.
+    queue: (redeliver) =>
+      new InProcessQueue(redeliver, {
+        maxAttempts: maxAttemptsFrom(process.env.RETRY_MAX_ATTEMPTS),
+        backoffScale: options.retryBackoffScale ?? 0.1,
+        onDeadLetter: (reason, delivery, attempt) =>
+          logger.error('delivery dead-lettered', { ...service.deadLetterRecord(reason, delivery, attempt) }),
+      }),
+    ...(config.detailsPage === undefined
+      ? {}
+      : {
+          detailsPage: {
+            settings: config.detailsPage,
+            store: new MemoryDetailsStore(),
+            baseUrl: () => process.env.DETAILS_BASE_URL ?? url,
+            observe: createDetailsFailureObserver(logger),
+          },
+        }),
+    ...options.service,
   });
-  queue.attach(redeliver);
-  const server = createServer(serve(createApiGatewayHandler(relay, Date.now, details?.page)));
+  const { sweep } = service;
+  const queue = service.queue as InProcessQueue;
+  const server = createServer(serve(service.onApiGateway));
   // In place of the stack's schedule; unref'd, so that it never keeps the process alive by itself.
   const sweeping = setInterval(() => {
     sweep().then(

@@ -23,17 +23,14 @@ export interface WaitingDelivery {
 export class InProcessQueue implements DeliveryQueue {
   readonly deadLetters: Array<{ delivery: QueuedDelivery; reason: string }> = [];
   readonly #timers = new Map<NodeJS.Timeout, WaitingDelivery>();
-  #redeliver: Redeliver | undefined;
 
-  constructor(private readonly options: InProcessQueueOptions = {}) {}
-
-  /** The relay is built with the queue, so the consumer is attached once both exist. */
-  attach(redeliver: Redeliver): void {
-    this.#redeliver = redeliver;
-  }
+  /** `redeliver`: the queue's consumer, as SQS's is the function's queue event. */
+  constructor(
+    private readonly redeliver: Redeliver,
+    private readonly options: InProcessQueueOptions = {},
+  ) {}
 
   async enqueue(delivery: QueuedDelivery, _reason: string, delaySeconds?: number): Promise<void> {
-    if (this.#redeliver === undefined) throw new Error('the in-process queue has no consumer attached');
     this.#schedule(delivery, 2, delaySeconds);
   }
 
@@ -60,10 +57,8 @@ export class InProcessQueue implements DeliveryQueue {
         : delaySeconds * 1000 * (this.options.backoffScale ?? 1);
     const timer = setTimeout(async () => {
       this.#timers.delete(timer);
-      const redeliver = this.#redeliver;
-      if (redeliver === undefined) return;
       const plan = { maxAttempts: this.options.maxAttempts ?? 8, delayMs: this.#delayMs(attempt) };
-      const result = await redeliver(delivery, attempt, plan).catch((error: Error) => ({
+      const result = await this.redeliver(delivery, attempt, plan).catch((error: Error) => ({
         kind: 'retry' as const,
         reason: error.message,
       }));

@@ -1,4 +1,3 @@
-import type { FleetEnvironment } from '../config/fleet-environments.js';
 import type { Route } from '../config/route-schema.js';
 import { changeRequestOf, commentMarker, renderComment } from '../core/change-request-comment.js';
 import type { CommitStatus } from '../core/commit-status.js';
@@ -16,62 +15,21 @@ import { errorResponse, type JsonResponse, jsonResponse } from '../core/http-res
 import { decideStatus } from '../core/status-rules.js';
 import { DEFER_SPACING_AFTER_MS, forgeDeadline } from '../delivery/budget.js';
 import { type DeliveryRecord, type ObserveDelivery, recordFailure } from '../delivery/delivery-record.js';
-import type { CreateForgeClient } from '../delivery/forge-clients.js';
-import { ForgeClients } from '../delivery/forge-clients.js';
-import { KeyedSerializer } from '../delivery/keyed-serializer.js';
-import { createRedelivery } from '../delivery/redelivery.js';
 import { SecretScope } from '../delivery/secret-scope.js';
-import { createStatusDelivery, forgeStatus, type StatusJob } from '../delivery/status-delivery.js';
+import { type DeliverStatus, forgeStatus } from '../delivery/status-delivery.js';
 import type { DetailsLinks } from '../details/details-links.js';
 import { statusNameOf } from '../expressions/route-status-names.js';
-import { createClusterReports } from '../fleet/cluster-report.js';
-import { createFleetDelivery } from '../fleet/fleet-delivery.js';
-import { InProcessRecomputes } from '../fleet/in-process-recomputes.js';
-import type { RecomputeQueue } from '../fleet/recompute-request.js';
-import { createRecomputeRunner, type RunRecompute, recomputeRecord } from '../fleet/recompute-runner.js';
-import { createRollupDelivery } from '../fleet/rollup-delivery.js';
-import { rollupTargets } from '../fleet/rollup-place.js';
-import type { ClusterVerdicts } from '../ledger/cluster-verdicts.js';
-import type { DeploymentHistoryStore } from '../ledger/deployment-history.js';
-import { MemoryClusterVerdicts } from '../ledger/memory-cluster-verdicts.js';
-import { MemoryDeploymentHistory } from '../ledger/memory-deployment-history.js';
-import { MemoryLedger } from '../ledger/memory-ledger.js';
-import { MemoryPendingIndex } from '../ledger/memory-pending-index.js';
-import { MemoryRollupLedger } from '../ledger/memory-rollup-ledger.js';
-import type { PendingIndex } from '../ledger/pending-index.js';
-import type { RollupLedger } from '../ledger/rollup-ledger.js';
-import type { StatusLedger } from '../ledger/status-ledger.js';
-import { createPendingSweep, type PendingSweep } from '../pending/sweep.js';
-import { createPendingTracking } from '../pending/track-pending.js';
-import type { DeliveryQueue, Redeliver } from '../queue/delivery-queue.js';
-import { type CarriedRange, createRangeTracking } from '../ranges/track-ranges.js';
+import type { DeliveryQueue } from '../queue/delivery-queue.js';
 import type { SecretSource } from '../secrets/secret-source.js';
 import { WebhookKeys } from './webhook-keys.js';
 import type { WebhookRequest } from './webhook-request.js';
 
 export interface RelayOptions {
-  routes: readonly Route[];
+  routes: ReadonlyMap<string, Route>;
   secrets: SecretSource;
   observe: ObserveDelivery;
-  /** The ledger every container shares; without it, this process's own keeps the order. */
-  ledger?: StatusLedger;
-  /** The config's fleet environments (`environments`), whose roll-ups the routes report to. */
-  environments?: Readonly<Record<string, FleetEnvironment>>;
-  /** The roll-up records every container shares; without it, this process's own. */
-  rollups?: RollupLedger;
-  /** The fleet clusters' verdicts every container shares; without it, this process's own. */
-  clusters?: ClusterVerdicts;
-  /**
-   * Where a changed verdict asks for its roll-up's recompute: the FIFO queue on AWS; without it,
-   * this process's serialiser runs the recompute (`recomputes` of the result).
-   */
-  recomputes?: RecomputeQueue;
-  /** The in-process recompute queue's wait before a failed recompute's next attempt. */
-  recomputeRetryMs?: number;
-  /** The pending statuses every container shares (functions/pending/); without it, this process's own. */
-  pending?: PendingIndex;
-  /** The commits each object settled on (functions/ranges/); without it, this process's own. */
-  history?: DeploymentHistoryStore;
+  /** What follows a decided status (functions/service/delivery-pipeline.ts). */
+  deliverStatus: DeliverStatus;
   /** Where a delivery goes when the forge or the ledger still fails at the end of the budget. */
   queue?: DeliveryQueue;
   /** With a queue: a forge write held longer than this by GitHub's write spacing is queued with that delay instead. */
@@ -80,12 +38,8 @@ export interface RelayOptions {
   /** The forge's time when the invocation leaves more: 9 s, as Flux waits 15 s in all. */
   budgetMs?: number;
   now?: () => number;
-  /** The forge client factory; tests wrap it to interleave forge calls. */
-  createClient?: CreateForgeClient;
   /** The details pages' links and records, for the routes with `detailsPage`. */
   details?: DetailsLinks;
-  /** The promotion webhook's fetch; public https by default, a loopback receiver's in tests. */
-  promotionFetch?: typeof fetch;
 }
 
 export type Relay = (request: WebhookRequest) => Promise<JsonResponse>;
@@ -148,83 +102,10 @@ function deliveredAnswer(route: Route, status: CommitStatus, record: DeliveryRec
  * event's time, decide, deliver in event order, hand off to the queue, answer. Everything it says
  * is scrubbed of the secrets it read.
  */
-export function createRelay(options: RelayOptions): {
-  relay: Relay;
-  redeliver: Redeliver;
-  sweep: PendingSweep;
-  /** One recompute of a roll-up, for the FIFO queue's consumer. */
-  recompute: RunRecompute;
-  /** The in-process recompute queue, when no other was given. */
-  recomputes?: InProcessRecomputes;
-} {
-  const routes = new Map(options.routes.map((route) => [route.id, route]));
+export function createRelay(options: RelayOptions): Relay {
+  const { routes, deliverStatus } = options;
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const now = options.now ?? Date.now;
-  const pending = options.pending ?? new MemoryPendingIndex();
-  const ledger = options.ledger ?? new MemoryLedger();
-  const clients = new ForgeClients(options.createClient);
-  const serializer = new KeyedSerializer();
-  const targets = rollupTargets(options.routes, options.environments ?? {});
-  const clusters = options.clusters ?? new MemoryClusterVerdicts();
-  const inProcess =
-    options.recomputes === undefined
-      ? new InProcessRecomputes({
-          ...(options.recomputeRetryMs === undefined ? {} : { retryDelayMs: options.recomputeRetryMs }),
-          onGiveUp: (reason, request) =>
-            options.observe({ ...recomputeRecord(request, 'dead-lettered'), reason }),
-        })
-      : undefined;
-  const rollups = createRollupDelivery({
-    ledger,
-    rollups: options.rollups ?? new MemoryRollupLedger(),
-    clusters,
-    clients,
-    serializer,
-    now,
-    routes,
-    targets,
-    pending,
-    ...(options.promotionFetch ? { promotionFetch: options.promotionFetch } : {}),
-  });
-  const resolveRollup = rollups.resolve;
-  const recompute = createRecomputeRunner({
-    recompute: rollups.recompute,
-    secrets: options.secrets,
-    observe: options.observe,
-    now,
-    ...(options.budgetMs === undefined ? {} : { budgetMs: options.budgetMs }),
-  });
-  inProcess?.attach((request) => recompute(request));
-  const plainDelivery = createFleetDelivery(
-    createStatusDelivery({ ledger, clients, serializer, now }),
-    targets,
-    createClusterReports({ clusters, recomputes: options.recomputes ?? (inProcess as InProcessRecomputes) }),
-  );
-  const resolver = {
-    index: pending,
-    deliverStatus: plainDelivery,
-    details: options.details,
-    resolveRollup,
-    secrets: options.secrets,
-    observe: options.observe,
-    now,
-  };
-  // Pending commits are resolved first: a commit resolved as superseded keeps that one status, as
-  // its own ranks above the status the range would give it.
-  const deliverStatus = createRangeTracking(createPendingTracking(plainDelivery, resolver), {
-    history: options.history ?? new MemoryDeploymentHistory(),
-    clients,
-    deliverStatus: plainDelivery,
-    queue: options.queue,
-    ...(options.details === undefined
-      ? {}
-      : {
-          remember: (job: StatusJob, range: CarriedRange) =>
-            (options.details as DetailsLinks).rememberCarried(job.route, job.status, range),
-        }),
-    now,
-  });
-
   const webhookKeys = new WebhookKeys();
 
   function guard(request: WebhookRequest): Route {
@@ -370,19 +251,5 @@ export function createRelay(options: RelayOptions): {
     return { ...response, body: scope.redact(response.body) };
   }
 
-  const redeliver = createRedelivery({
-    routes,
-    secrets: options.secrets,
-    deliverStatus,
-    observe: options.observe,
-    now,
-    ...(options.budgetMs === undefined ? {} : { budgetMs: options.budgetMs }),
-  });
-  return {
-    relay,
-    redeliver,
-    sweep: createPendingSweep({ ...resolver, routes }),
-    recompute,
-    ...(inProcess === undefined ? {} : { recomputes: inProcess }),
-  };
+  return relay;
 }

@@ -9,7 +9,7 @@ import type { Deployment } from '../../functions/config/deployment-schema.js';
 import { bundleHandler, HANDLER_ENTRY } from '../bundling.js';
 import { PROJECT_ROOT } from '../paths.js';
 
-/** The handler looks for its config here, beside the bundled code (functions/webhook/handler.ts). */
+/** The handler looks for its config here, beside the bundled code (functions/lambda/handler.ts). */
 export const BUNDLED_CONFIG_FILE = 'routes.json';
 
 /**

@@ -20,8 +20,8 @@ import { MemoryPendingIndex } from '../../functions/ledger/memory-pending-index.
 import { MemoryRollupLedger } from '../../functions/ledger/memory-rollup-ledger.js';
 import type { PendingIndex } from '../../functions/ledger/pending-index.js';
 import type { Versioned, VersionedStore } from '../../functions/ledger/versioned-store.js';
+import { createService } from '../../functions/service/create-service.js';
 import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
-import { createRelay } from '../../functions/webhook/relay.js';
 import { FakeGitHub } from '../../test/fakes/fake-github.js';
 import { MemorySecrets, sign, verdictEvent, WEBHOOK_KEY } from '../../test/harness/flux-fixtures.js';
 import { apiEvent } from '../../test/harness/relay-harness.js';
@@ -204,7 +204,7 @@ export async function runBurst(clusters: number, failing: boolean): Promise<Burs
     let consumer: ((request: RecomputeRequest) => Promise<void>) | undefined;
     const fifo = new FifoModel((request) => (consumer as NonNullable<typeof consumer>)(request));
     const relays = Array.from({ length: RELAYS }, () =>
-      createRelay({
+      createService({
         routes: config.routes,
         environments: config.environments,
         secrets,

@@ -11,8 +11,8 @@ import { parseFluxEvent } from '../../functions/core/flux-event.js';
 import { describe } from '../../functions/core/status-rules.js';
 import { advance, type ClusterVerdict, rollupOf } from '../../functions/fleet/rollup.js';
 import { eventOrder } from '../../functions/ledger/status-ledger.js';
+import { createService } from '../../functions/service/create-service.js';
 import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
-import { createRelay } from '../../functions/webhook/relay.js';
 import { FakeGitHub } from '../../test/fakes/fake-github.js';
 import { eventOf, FIXTURES, MemorySecrets, sign, WEBHOOK_KEY } from '../../test/harness/flux-fixtures.js';
 import { apiEvent } from '../../test/harness/relay-harness.js';
@@ -193,7 +193,7 @@ export async function runFleet(variant: FleetVariant): Promise<FleetFigures> {
     );
     const environments = Object.fromEntries(ENVIRONMENTS.map((name) => [name, { counts: variant.counts }]));
     const config = parseEnvironmentConfig(JSON.stringify({ routes, environments }), 'fleet stream');
-    const { relay, recomputes } = createRelay({
+    const { relay, recomputes } = createService({
       routes: config.routes,
       environments: config.environments,
       secrets: new MemorySecrets({

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Route } from '../../functions/config/route-schema.js';
 import type { DeliveryRecord } from '../../functions/delivery/delivery-record.js';
-import { createRelay, type RelayOptions } from '../../functions/webhook/relay.js';
+import { createService, type ServiceOptions } from '../../functions/service/create-service.js';
 import { defaultSecrets, sign } from './flux-fixtures.js';
 
 export function apiEvent(options: {
@@ -44,10 +44,10 @@ export function apiEvent(options: {
   };
 }
 
-export function testRelay(routes: Route[], options: Partial<RelayOptions> = {}) {
+export function testRelay(routes: Route[], options: Partial<ServiceOptions> = {}) {
   const records: DeliveryRecord[] = [];
   const secrets = options.secrets ?? defaultSecrets();
-  const { relay, redeliver, sweep, recompute, recomputes } = createRelay({
+  const { relay, redeliver, sweep, recompute, recomputes, queue } = createService({
     routes,
     secrets,
     observe: (record) => records.push(record),
@@ -60,12 +60,12 @@ export function testRelay(routes: Route[], options: Partial<RelayOptions> = {}) 
   /**
    * The relay as these tests drive it: a request's answer comes once the roll-up recompute it
    * asked for is done too, so a test reads the forge after a report as before the roll-up had its
-   * own consumer (the burst test drives `createRelay` itself, without waiting).
+   * own consumer (the burst test drives `createService` itself, without waiting).
    */
   const settled: typeof relay = async (request) => {
     const answer = await relay(request);
     await settle();
     return answer;
   };
-  return { relay: settled, redeliver, sweep, recompute, settle, records, secrets };
+  return { relay: settled, redeliver, sweep, recompute, settle, records, secrets, queue };
 }

@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SecretsManagerSource } from '../../functions/secrets/secrets-manager-source.js';
+import { createService } from '../../functions/service/create-service.js';
 import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { createDeliveryObserver } from '../../functions/webhook/observe-delivery.js';
-import { createRelay } from '../../functions/webhook/relay.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
 import { FakeSecretsManager } from '../fakes/fake-secrets-manager.js';
 import { eventOf, FIXTURES, fixture, sign, testRoute } from '../harness/flux-fixtures.js';
@@ -76,7 +76,7 @@ describe('no secret leaks into logs, metrics or answers', () => {
       }),
       testRoute(github.url, { id: 'missing', auth: { secret: 'leak/absent' } }),
     ];
-    const { relay } = createRelay({
+    const { relay } = createService({
       routes,
       secrets: new SecretsManagerSource(aws.clientConfig()),
       observe: createDeliveryObserver(new Logger({ serviceName: 'leak-test' })),

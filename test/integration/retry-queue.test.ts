@@ -31,9 +31,11 @@ describe('durable retry through the in-process queue (the local server’s)', ()
   });
 
   function setup(maxAttempts = 4) {
-    const queue = new InProcessQueue({ backoffScale: 0.002, maxAttempts });
-    const harness = testRelay([testRoute(github.url)], { queue, budgetMs: 2000 });
-    queue.attach(harness.redeliver);
+    const harness = testRelay([testRoute(github.url)], {
+      queue: (redeliver) => new InProcessQueue(redeliver, { backoffScale: 0.002, maxAttempts }),
+      budgetMs: 2000,
+    });
+    const queue = harness.queue as InProcessQueue;
     return { handler: createApiGatewayHandler(harness.relay), records: harness.records, queue };
   }
 

@@ -4,8 +4,8 @@ import { InProcessRecomputes } from '../../functions/fleet/in-process-recomputes
 import { DynamoDbClusterVerdicts } from '../../functions/ledger/dynamodb-cluster-verdicts.js';
 import { DynamoDbLedger } from '../../functions/ledger/dynamodb-ledger.js';
 import { DynamoDbRollupLedger } from '../../functions/ledger/dynamodb-rollup-ledger.js';
+import { createService } from '../../functions/service/create-service.js';
 import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
-import { createRelay } from '../../functions/webhook/relay.js';
 import { defaultSecrets, fleetRoutes, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
 import { apiEvent } from '../harness/relay-harness.js';
 import { useSharedTable } from '../harness/shared-table.js';
@@ -36,9 +36,13 @@ describe('a fleet reporting in one burst', () => {
   function fleet() {
     const routes = fleetRoutes(shared.github.url, CLUSTERS);
     const records: DeliveryRecord[] = [];
-    const recomputes = new InProcessRecomputes({ retryDelayMs: 5 });
+    // One consumer for every relay's requests, as the FIFO queue's: the first relay's recompute.
+    const recomputes = new InProcessRecomputes(
+      (request) => (relays[0] as (typeof relays)[number]).recompute(request),
+      { retryDelayMs: 5 },
+    );
     const relays = Array.from({ length: RELAYS }, () =>
-      createRelay({
+      createService({
         routes,
         secrets: defaultSecrets(),
         observe: (record) => records.push(record),
@@ -55,7 +59,6 @@ describe('a fleet reporting in one burst', () => {
         recomputes,
       }),
     );
-    recomputes.attach((request) => (relays[0] as (typeof relays)[number]).recompute(request));
     const handlers = relays.map(({ relay }) => createApiGatewayHandler(relay));
     /** One report as Flux sends it: again on anything but a 2xx, a few times. */
     async function report(index: number, sha: string, verdict: Verdict, second: number) {

@@ -39,9 +39,11 @@ describe('write spacing deferred to the retry queue', () => {
   function setup() {
     // The queue's delay is the wait in whole seconds (1 s here), stretched to 2 s: the event sent
     // meanwhile then finds the client's slot free.
-    queue = new InProcessQueue({ backoffScale: 2 });
-    const harness = testRelay([testRoute(github.url)], { queue, deferSpacingAfterMs: DEFER_AFTER_MS });
-    queue.attach(harness.redeliver);
+    const harness = testRelay([testRoute(github.url)], {
+      queue: (redeliver) => new InProcessQueue(redeliver, { backoffScale: 2 }),
+      deferSpacingAfterMs: DEFER_AFTER_MS,
+    });
+    queue = harness.queue as InProcessQueue;
     const handler = createApiGatewayHandler(harness.relay);
     const send = async (body: string) => {
       const response = await handler(apiEvent({ body, headers: { 'x-signature': sign(body) } }));

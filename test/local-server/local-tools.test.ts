@@ -151,7 +151,7 @@ describe('the local server on a forge that keeps failing', () => {
     const records: DeliveryRecord[] = [];
     const { config, secrets } = oneGitHubRoute(github.url);
     const { url, queue, stop } = await startTestServer(config, secrets, {
-      relay: { budgetMs: 300, observe: (record) => records.push(record) },
+      service: { budgetMs: 300, observe: (record) => records.push(record) },
       // 30 s → 15 ms: the whole schedule in about 1.5 s.
       retryBackoffScale: 0.0005,
     });

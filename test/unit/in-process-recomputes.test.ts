@@ -18,8 +18,7 @@ describe('the local server’s recompute queue', () => {
     let running = 0;
     let most = 0;
     const releases: Array<() => void> = [];
-    const queue = new InProcessRecomputes();
-    queue.attach(async (asked) => {
+    const queue = new InProcessRecomputes(async (asked) => {
       running++;
       most = Math.max(most, running);
       runs.push(asked.rollup);
@@ -44,15 +43,13 @@ describe('the local server’s recompute queue', () => {
   it('tries a failed recompute again, and tells of one that fails every attempt', async () => {
     const given: string[] = [];
     let attempts = 0;
-    const queue = new InProcessRecomputes({
-      maxAttempts: 3,
-      retryDelayMs: 1,
-      onGiveUp: (reason) => void given.push(reason),
-    });
-    queue.attach(async () => {
-      attempts++;
-      throw new Error('GitHub answered 502');
-    });
+    const queue = new InProcessRecomputes(
+      async () => {
+        attempts++;
+        throw new Error('GitHub answered 502');
+      },
+      { maxAttempts: 3, retryDelayMs: 1, onGiveUp: (reason) => void given.push(reason) },
+    );
 
     await queue.request(request('r1'));
     await queue.idle();

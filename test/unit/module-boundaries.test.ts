@@ -9,25 +9,28 @@ const FORGES_DIR = new URL('../../functions/forges/', import.meta.url);
 const FUNCTIONS = fileURLToPath(new URL('../../functions/', import.meta.url));
 
 /**
- * The function's folders, lowest first: each imports only folders before it. The fleet's roll-ups
- * sit above the deliveries and pending statuses they use; the webhook composes everything.
+ * The function's folders, lowest first, in levels: each imports only folders of a lower level. The
+ * stores, queues and secret sources need only core; the forges their secrets; the config its forges.
+ * `expressions` compile the config's routes, beside the deliveries, which never read them. The
+ * pending statuses and the webhook's path sit above the deliveries they use, the commit ranges above
+ * the pending index, and the fleet above the webhook, which no longer composes anything: `service`
+ * does, and the Lambda and the local server run it.
  */
-const FOLDER_ORDER = [
-  'core',
-  'secrets',
-  'forges',
-  'config',
-  'expressions',
-  'ledger',
-  'queue',
-  'delivery',
-  'details',
-  'pending',
-  'ranges',
-  'fleet',
-  'webhook',
-  'local',
+const FOLDER_LEVELS = [
+  ['core'],
+  ['ledger', 'queue', 'secrets'],
+  ['forges'],
+  ['config'],
+  ['delivery', 'expressions'],
+  ['details'],
+  ['pending', 'webhook'],
+  ['ranges', 'fleet'],
+  ['service'],
+  ['lambda', 'local'],
 ] as const;
+const FOLDERS: readonly string[] = FOLDER_LEVELS.flat();
+const levelOf = (folder: string) =>
+  FOLDER_LEVELS.findIndex((level) => (level as readonly string[]).includes(folder));
 
 /** Every TypeScript file under a folder, as paths relative to functions/. */
 function filesUnder(folder: string): string[] {
@@ -39,6 +42,13 @@ function filesUnder(folder: string): string[] {
 /** Every module specifier a file imports, static or dynamic. */
 function importsOf(source: string): string[] {
   return [...source.matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)].map((match) => match[1] as string);
+}
+
+/** Every module specifier a file imports statically (`import … from`, `export … from`). */
+function staticImportsOf(source: string): string[] {
+  return [...source.matchAll(/(?:^|\n)(?:import|export)\b[^;]*?\bfrom\s*'([^']+)'/g)].map(
+    (match) => match[1] as string,
+  );
 }
 
 describe('module boundaries', () => {
@@ -72,17 +82,55 @@ describe('module boundaries', () => {
           .map(
             (specifier) => relative(FUNCTIONS, join(dirname(join(FUNCTIONS, file)), specifier)).split('/')[0],
           )
-          .filter((target) => {
-            const rank = FOLDER_ORDER.indexOf(target as (typeof FOLDER_ORDER)[number]);
-            return target !== folder && rank >= FOLDER_ORDER.indexOf(folder as (typeof FOLDER_ORDER)[number]);
-          })
+          .filter((target) => target !== folder && levelOf(target) >= levelOf(folder))
           .map((target) => `${file} imports ${target}/`),
       ),
     );
 
     // Assess: every folder has its place, and nothing reaches up.
-    expect([...folders].sort()).toEqual([...FOLDER_ORDER].sort());
+    expect([...folders].sort()).toEqual([...FOLDERS].sort());
     expect(upward).toEqual([]);
+  });
+
+  it('has no import cycle between files: no file reaches itself through what it imports', () => {
+    // Prepare: every file's static imports of other files of the function, type-only ones included.
+    // A lazy `import()` (a descriptor loading its client on first use) is no edge: it runs after both
+    // modules are evaluated.
+    const files = readdirSync(FUNCTIONS, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .flatMap((entry) => filesUnder(entry.name));
+    const graph = new Map(
+      files.map((file) => [
+        file,
+        staticImportsOf(readFileSync(join(FUNCTIONS, file), 'utf8'))
+          .filter((specifier) => specifier.startsWith('.'))
+          .map((specifier) => relative(FUNCTIONS, join(dirname(join(FUNCTIONS, file)), specifier)))
+          .map((target) => target.replace(/\.js$/, '.ts')),
+      ]),
+    );
+
+    // Act: a depth-first walk; a file met again while it is still on the path closes a cycle.
+    const cycles: string[] = [];
+    const done = new Set<string>();
+    const path: string[] = [];
+    const visit = (file: string) => {
+      if (done.has(file)) return;
+      const at = path.indexOf(file);
+      if (at >= 0) {
+        cycles.push([...path.slice(at), file].join(' -> '));
+        return;
+      }
+      path.push(file);
+      for (const target of graph.get(file) ?? []) visit(target);
+      path.pop();
+      done.add(file);
+    };
+    for (const file of files) visit(file);
+
+    // Assess
+    expect(graph.size).toBeGreaterThan(100);
+    expect([...graph.values()].flat().every((target) => graph.has(target))).toBe(true);
+    expect(cycles).toEqual([]);
   });
 
   it('has a descriptor in its own folder for every forge, and a folder for no other', () => {

@@ -3,7 +3,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyResult, Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfigFile } from '../config/config-file.js';
-import { deadLetterRecord } from '../delivery/redelivery.js';
 import { checkRouteExpressions } from '../expressions/route-status-names.js';
 import { FifoRecomputes } from '../fleet/fifo-recomputes.js';
 import { DynamoDbClusterVerdicts } from '../ledger/dynamodb-cluster-verdicts.js';
@@ -17,17 +16,15 @@ import type { SweepResult } from '../pending/sweep.js';
 import { FifoQueue } from '../queue/fifo-queue.js';
 import { SqsQueue } from '../queue/sqs-queue.js';
 import { SecretsManagerSource } from '../secrets/secrets-manager-source.js';
-import { createApiGatewayHandler } from './api-gateway-handler.js';
-import { createDetailsService } from './details-service.js';
-import { readFunctionEnvironment } from './function-environment.js';
+import { createService } from '../service/create-service.js';
+import { readFunctionEnvironment } from '../webhook/function-environment.js';
 import {
   createDeliveryObserver,
   createDetailsFailureObserver,
   METRICS_NAMESPACE,
   SERVICE_NAME,
-} from './observe-delivery.js';
-import { createRelay } from './relay.js';
-import type { ApiGatewayEvent } from './webhook-request.js';
+} from '../webhook/observe-delivery.js';
+import type { ApiGatewayEvent } from '../webhook/webhook-request.js';
 
 // The stack bundles the environment's config beside the code; a bad file fails the cold start.
 const configFile = process.env.CONFIG_FILE ?? fileURLToPath(new URL('./routes.json', import.meta.url));
@@ -40,29 +37,16 @@ const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE
 const { values } = readFunctionEnvironment(process.env, config);
 const { ledgerTable, retryQueue, detailsBaseUrl, fleet } = values;
 const queue = retryQueue ? new SqsQueue(retryQueue.url, retryQueue.deadLetterUrl) : undefined;
-const secrets = new SecretsManagerSource();
-// The config refuses detailsPage routes without the ledger's table; the memory store is for tests of the bundle.
-const details =
-  config.detailsPage === undefined
-    ? undefined
-    : createDetailsService(config.detailsPage, {
-        secrets,
-        store: ledgerTable ? new DynamoDbDetailsStore(ledgerTable) : new MemoryDetailsStore(),
-        baseUrl: () => detailsBaseUrl,
-        routes: config.routes,
-        observe: createDetailsFailureObserver(logger, metrics),
-      });
-
-const routes = new Map(config.routes.map((route) => [route.id, route]));
 const {
-  relay,
+  onApiGateway: onWebhook,
   redeliver,
   sweep,
   recompute,
   recomputes: inProcessRecomputes,
-} = createRelay({
+  deadLetterRecord,
+} = createService({
   routes: config.routes,
-  secrets,
+  secrets: new SecretsManagerSource(),
   observe: createDeliveryObserver(logger, metrics),
   environments: config.environments,
   ...(ledgerTable
@@ -79,9 +63,18 @@ const {
     ? { recomputes: new FifoRecomputes(new FifoQueue(fleet.recomputeQueueUrl)) }
     : {}),
   ...(queue ? { queue } : {}),
-  ...(details ? { details: details.links } : {}),
+  // The config refuses detailsPage routes without the ledger's table; the memory store is for tests of the bundle.
+  ...(config.detailsPage === undefined
+    ? {}
+    : {
+        detailsPage: {
+          settings: config.detailsPage,
+          store: ledgerTable ? new DynamoDbDetailsStore(ledgerTable) : new MemoryDetailsStore(),
+          baseUrl: () => detailsBaseUrl,
+          observe: createDetailsFailureObserver(logger, metrics),
+        },
+      }),
 });
-const onWebhook = createApiGatewayHandler(relay, Date.now, details?.page);
 
 // Powertools Batch loads with the first queue event, keeping it off the webhook's cold start.
 let onQueue: Promise<(event: SQSEvent, context: Context) => Promise<SQSBatchResponse>> | undefined;
@@ -91,7 +84,7 @@ function queueConsumer(sqs: SqsQueue, maxAttempts: number) {
       queue: sqs,
       maxAttempts,
       onDeadLetter: (reason, delivery, attempt) =>
-        logger.error('delivery dead-lettered', { ...deadLetterRecord(reason, delivery, attempt, routes) }),
+        logger.error('delivery dead-lettered', { ...deadLetterRecord(reason, delivery, attempt) }),
     }),
   );
   return onQueue;
