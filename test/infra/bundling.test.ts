@@ -37,7 +37,7 @@ describe('the function bundle of the dev environment', () => {
     expect(code.startsWith('import { createRequire as __createRequire }')).toBe(true);
     expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
     expect(JSON.parse(readFileSync(join(assetDir, 'index.mjs.map'), 'utf8')).sources).toEqual(
-      expect.arrayContaining([expect.stringMatching(/functions\/webhook\/handler\.ts$/)]),
+      expect.arrayContaining([expect.stringMatching(/functions\/lambda\/handler\.ts$/)]),
     );
     expect(readFileSync(join(assetDir, 'routes.json'), 'utf8')).toBe(
       readFileSync(new URL('../../config/dev.json', import.meta.url), 'utf8'),
