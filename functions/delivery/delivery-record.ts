@@ -1,5 +1,7 @@
 import { ForgeError, ForgeRejectedError, RelayError } from '../core/errors.js';
 import { statusOf } from '../core/http-response.js';
+import type { SecretSource } from '../secrets/secret-source.js';
+import { SecretScope } from './secret-scope.js';
 
 export type Outcome =
   | 'written'
@@ -99,4 +101,44 @@ export function recordFailure(caught: unknown, record: DeliveryRecord): RelayErr
   record.reason = error instanceof InternalError ? String((caught as Error)?.stack ?? caught) : error.message;
   if (error instanceof ForgeError && error.forgeStatus !== undefined) record.forgeStatus = error.forgeStatus;
   return error;
+}
+
+/** One delivery attempt as it runs: its record, the secrets it read, and when it started. */
+export interface Attempt {
+  record: DeliveryRecord;
+  scope: SecretScope;
+  started: number;
+}
+
+export interface AttemptSteps<T> {
+  run: (attempt: Attempt) => Promise<T>;
+  /** The attempt's result when `run` threw; the record already tells the failure. It may throw on. */
+  failed: (error: RelayError, attempt: Attempt) => T | Promise<T>;
+  /** The last word on the result, and on the record, before the record is told. */
+  settle?: (result: T, attempt: Attempt) => T;
+}
+
+/**
+ * The bookkeeping every delivery attempt shares (the webhook's, the queue's, a pending
+ * resolution's, a roll-up's recompute): its start, its own secret scope, the record of its failure,
+ * its duration, and its record told once, scrubbed of every secret the attempt read.
+ */
+export async function runAttempt<T>(
+  context: { secrets: SecretSource; observe: ObserveDelivery; now: () => number },
+  record: DeliveryRecord,
+  steps: AttemptSteps<T>,
+): Promise<T> {
+  const attempt: Attempt = { record, scope: new SecretScope(context.secrets), started: context.now() };
+  try {
+    let result: T;
+    try {
+      result = await steps.run(attempt);
+    } catch (caught) {
+      result = await steps.failed(recordFailure(caught, record), attempt);
+    }
+    return steps.settle === undefined ? result : steps.settle(result, attempt);
+  } finally {
+    record.durationMs = context.now() - attempt.started;
+    context.observe(attempt.scope.redactFields(record));
+  }
 }

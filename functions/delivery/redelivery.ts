@@ -2,11 +2,10 @@ import type { Route } from '../config/route-schema.js';
 import { isPassingFault, RouteNotFoundError } from '../core/errors.js';
 import { type FluxObject, parseObject } from '../core/flux-object.js';
 import { statusOf } from '../core/http-response.js';
-import type { QueuedDelivery, Redeliver } from '../queue/delivery-queue.js';
+import type { QueuedDelivery, Redeliver, RedeliveryResult } from '../queue/delivery-queue.js';
 import type { SecretSource } from '../secrets/secret-source.js';
 import { forgeDeadline } from './budget.js';
-import { type DeliveryRecord, type ObserveDelivery, recordFailure } from './delivery-record.js';
-import { SecretScope } from './secret-scope.js';
+import { type DeliveryRecord, type ObserveDelivery, runAttempt } from './delivery-record.js';
 import type { DeliverStatus } from './status-delivery.js';
 
 export interface RedeliveryOptions {
@@ -57,47 +56,42 @@ function objectOf(delivery: QueuedDelivery): { object?: FluxObject } {
  * moves the message to the dead-letter queue with its reason. Nothing is dropped on the way.
  */
 export function createRedelivery(options: RedeliveryOptions): Redeliver {
-  return async (delivery, attempt, plan, invocationDeadline) => {
-    const started = options.now();
+  return (delivery, attempt, plan, invocationDeadline) => {
     const route = options.routes.get(delivery.routeId);
-    const record = queuedRecord(delivery, route, attempt);
-    const scope = new SecretScope(options.secrets);
-    let result: Awaited<ReturnType<Redeliver>>;
-    try {
-      if (route === undefined) {
-        throw new RouteNotFoundError(`the queued delivery names route ${delivery.routeId}, which is gone`);
-      }
-      record.outcome = await options.deliverStatus({
-        route,
-        status: delivery.status,
-        eventTime: delivery.eventTime,
-        deadline: forgeDeadline(started, invocationDeadline, options.budgetMs),
-        scope,
-        record,
-        // A carried status feeds no roll-up and no pending entry: it goes without its object.
-        ...(delivery.carried === true ? { carried: true } : objectOf(delivery)),
-        ...(delivery.comment === undefined ? {} : { comment: delivery.comment }),
-      });
-      record.statusCode = 200;
-      result = { kind: 'done' };
-    } catch (caught) {
-      const error = recordFailure(caught, record);
-      record.statusCode = statusOf(error);
-      record.maxAttempts = plan.maxAttempts;
-      const reason = scope.redact(error.message);
-      result = isPassingFault(error) ? { kind: 'retry', reason } : { kind: 'final', reason };
-      if (result.kind === 'retry' && attempt < plan.maxAttempts) {
-        // Not a failure yet: the queue tries again, and only a final outcome raises the alarm.
-        record.outcome = 'retrying';
-        record.nextAttemptAt = new Date(options.now() + plan.delayMs).toISOString();
-      } else {
+    return runAttempt<RedeliveryResult>(options, queuedRecord(delivery, route, attempt), {
+      run: async ({ record, scope, started }) => {
+        if (route === undefined) {
+          throw new RouteNotFoundError(`the queued delivery names route ${delivery.routeId}, which is gone`);
+        }
+        record.outcome = await options.deliverStatus({
+          route,
+          status: delivery.status,
+          eventTime: delivery.eventTime,
+          deadline: forgeDeadline(started, invocationDeadline, options.budgetMs),
+          scope,
+          record,
+          // A carried status feeds no roll-up and no pending entry: it goes without its object.
+          ...(delivery.carried === true ? { carried: true } : objectOf(delivery)),
+          ...(delivery.comment === undefined ? {} : { comment: delivery.comment }),
+        });
+        record.statusCode = 200;
+        return { kind: 'done' };
+      },
+      failed: (error, { record, scope }) => {
+        record.statusCode = statusOf(error);
+        record.maxAttempts = plan.maxAttempts;
+        const reason = scope.redact(error.message);
+        if (isPassingFault(error) && attempt < plan.maxAttempts) {
+          // Not a failure yet: the queue tries again, and only a final outcome raises the alarm.
+          record.outcome = 'retrying';
+          record.nextAttemptAt = new Date(options.now() + plan.delayMs).toISOString();
+          return { kind: 'retry', reason };
+        }
         // A final refusal, or the last attempt: the queue moves it to the dead-letter queue now.
         record.outcome = 'failed';
-      }
-    }
-    record.durationMs = options.now() - started;
-    options.observe(scope.redactFields(record));
-    return result;
+        return isPassingFault(error) ? { kind: 'retry', reason } : { kind: 'final', reason };
+      },
+    });
   };
 }
 

@@ -4,25 +4,22 @@ import type { ChangeRequestComment } from '../core/change-request-comment.js';
 import type { CommitStatus } from '../core/commit-status.js';
 import type { FluxObject } from '../core/flux-object.js';
 import { namesStatusBySummary } from '../forges/registry.js';
-import { MemoryLedger } from '../ledger/memory-ledger.js';
 import { carriedOrder, ledgerKey, type ShownStatus, type StatusLedger } from '../ledger/status-ledger.js';
 import { WRITE_GRACE_MS } from './budget.js';
-import { createCommentDelivery } from './comment-delivery.js';
 import type { DeliveryRecord } from './delivery-record.js';
-import { type CreateForgeClient, ForgeClients } from './forge-clients.js';
-import { KeyedSerializer } from './keyed-serializer.js';
+import type { ForgeClients } from './forge-clients.js';
+import type { KeyedSerializer } from './keyed-serializer.js';
 import { deliverInOrder, type OrderedDelivery, type OrderedOutcome } from './ordering.js';
 import type { SecretScope } from './secret-scope.js';
 
 export interface StatusDeliveryOptions {
-  /** The ledger every container shares; without one, this process's own. */
-  ledger?: StatusLedger;
-  /** The forge clients, shared with the fleet's roll-ups; without them, this delivery's own. */
-  clients?: ForgeClients;
-  /** The per-key serialiser of this process, shared with the fleet's roll-ups. */
-  serializer?: KeyedSerializer;
-  createClient?: CreateForgeClient;
-  now?: () => number;
+  /** The ledger every container shares, or this process's own. */
+  ledger: StatusLedger;
+  /** The forge clients, shared with the comments and the fleet's roll-ups. */
+  clients: ForgeClients;
+  /** The per-key serialiser of this process, shared with the comments and the fleet's roll-ups. */
+  serializer: KeyedSerializer;
+  now: () => number;
 }
 
 /** What a decided status needs to be written: where, when its event happened, and by when. */
@@ -68,49 +65,31 @@ export function forgeStatus(route: Route, status: CommitStatus): CommitStatus {
   return named;
 }
 
+/** A cluster status's outcome, and the forge's answer to its last write, for the record. */
+export interface ClusterStatusResult {
+  outcome: OrderedOutcome;
+  forgeStatus?: number;
+}
+
 /**
- * Writes a decided status in event order (see `ordering.ts`), for the webhook and the retry queue
- * alike. The forge's credentials are read first, so that none of them is quoted in what is written
- * or stored: a Flux message can carry one (a clone URL with a token in it).
+ * Writes a route's own status of a decided event in event order (see `ordering.ts`), for the
+ * webhook, the retry queue, the pending resolutions and the carried commits alike. The forge's
+ * credentials are in the scope already (the pipeline's first step), so that none of them is quoted
+ * in what is written or stored: a Flux message can carry one (a clone URL with a token in it).
  */
-export function createStatusDelivery(options: StatusDeliveryOptions = {}): DeliverStatus {
-  const ledger = options.ledger ?? new MemoryLedger();
-  const clients = options.clients ?? new ForgeClients(options.createClient);
-  const serializer = options.serializer ?? new KeyedSerializer();
-  const now = options.now ?? Date.now;
+export function createClusterStatusDelivery(options: StatusDeliveryOptions) {
+  const { ledger, clients, serializer, now } = options;
 
-  const comments = createCommentDelivery({ ledger, clients, serializer, now });
-
-  const deliver: DeliverStatus = async (job) => {
-    // Read first, so that the scope scrubs the forge's credentials from everything after.
-    await clients.client(job.route, job.scope);
-    const outcome = job.route.clusterStatuses ? await deliverClusterStatus(job) : 'skipped';
-    if (job.comment !== undefined) {
-      const { route, comment, eventTime, deadline, scope } = job;
-      job.record.comment = await comments({
-        route,
-        comment,
-        state: job.status.state,
-        eventTime,
-        deadline,
-        scope,
-      });
-    }
-    return outcome;
-  };
-  return deliver;
-
-  async function deliverClusterStatus({
+  return async ({
     route,
     status: decided,
     eventTime,
     deadline,
     scope,
-    record,
     replaces,
     deferAfterMs,
     carried,
-  }: StatusJob) {
+  }: StatusJob): Promise<ClusterStatusResult> => {
     const status = { ...decided, description: scope.redact(decided.description) };
     const shown: ShownStatus = {
       state: status.state,
@@ -118,7 +97,9 @@ export function createStatusDelivery(options: StatusDeliveryOptions = {}): Deliv
       targetUrl: status.targetUrl ?? '',
     };
     const key = identityOf(route, status);
-    return serializer.run(key, () =>
+    // The forge's answer to the last write this delivery made, when it made one.
+    let forgeStatus: number | undefined;
+    const outcome = await serializer.run(key, () =>
       deliverInOrder({
         ledger,
         key,
@@ -146,10 +127,11 @@ export function createStatusDelivery(options: StatusDeliveryOptions = {}): Deliv
             },
             scope,
           );
-          if (result.forgeStatus !== undefined) record.forgeStatus = result.forgeStatus;
+          if (result.forgeStatus !== undefined) forgeStatus = result.forgeStatus;
           return result.outcome;
         },
       }),
     );
-  }
+    return forgeStatus === undefined ? { outcome } : { outcome, forgeStatus };
+  };
 }

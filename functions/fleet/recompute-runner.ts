@@ -1,6 +1,5 @@
 import { forgeDeadline } from '../delivery/budget.js';
-import { type DeliveryRecord, type ObserveDelivery, recordFailure } from '../delivery/delivery-record.js';
-import { SecretScope } from '../delivery/secret-scope.js';
+import { type DeliveryRecord, type ObserveDelivery, runAttempt } from '../delivery/delivery-record.js';
 import type { SecretSource } from '../secrets/secret-source.js';
 import type { RecomputeRequest } from './recompute-request.js';
 import type { RollupDelivery } from './rollup-delivery.js';
@@ -33,30 +32,27 @@ export type RunRecompute = (request: RecomputeRequest, invocationDeadline?: numb
  */
 export function createRecomputeRunner(options: RecomputeRunnerOptions): RunRecompute {
   return async (request, invocationDeadline) => {
-    const started = options.now();
-    const scope = new SecretScope(options.secrets);
     const record = recomputeRecord(request, 'failed');
-    try {
-      const deadline = forgeDeadline(started, invocationDeadline, options.budgetMs);
-      const result = await options.recompute(request, deadline, scope);
-      record.statusCode = 200;
-      if (result === undefined) {
-        record.outcome = 'skipped';
-        record.reason = 'the roll-up is no longer in the config';
-      } else {
+    await runAttempt(options, record, {
+      run: async ({ scope, started }) => {
+        const deadline = forgeDeadline(started, invocationDeadline, options.budgetMs);
+        const result = await options.recompute(request, deadline, scope);
+        record.statusCode = 200;
+        if (result === undefined) {
+          record.outcome = 'skipped';
+          record.reason = 'the roll-up is no longer in the config';
+          return;
+        }
         const { context, state, description, outcome, sequence, deployment, promotion } = result;
         record.outcome = outcome;
         record.rollup = { context, state, description, outcome, sequence };
         if (deployment !== undefined) record.rollup.deployment = deployment;
         if (promotion !== undefined) record.rollup.promotion = promotion;
-      }
-    } catch (caught) {
-      const error = recordFailure(caught, record);
-      record.reason = scope.redact(error.message);
-      throw error;
-    } finally {
-      record.durationMs = options.now() - started;
-      options.observe(scope.redactFields(record));
-    }
+      },
+      failed: (error, { scope }) => {
+        record.reason = scope.redact(error.message);
+        throw error;
+      },
+    });
   };
 }

@@ -2,8 +2,7 @@ import type { Route } from '../config/route-schema.js';
 import { renderResolutionComment } from '../core/change-request-comment.js';
 import type { CommitStatus } from '../core/commit-status.js';
 import { isPassingFault } from '../core/errors.js';
-import { type DeliveryRecord, type ObserveDelivery, recordFailure } from '../delivery/delivery-record.js';
-import { SecretScope } from '../delivery/secret-scope.js';
+import { type DeliveryRecord, type ObserveDelivery, runAttempt } from '../delivery/delivery-record.js';
 import type { DeliverStatus } from '../delivery/status-delivery.js';
 import type { DetailsLinks } from '../details/details-links.js';
 import type { OwedStatus, PendingEntry, PendingIndex } from '../ledger/pending-index.js';
@@ -16,7 +15,7 @@ export interface Resolver {
   index: PendingIndex;
   /** The details pages, which show a resolution as the forge does. */
   details?: DetailsLinks | undefined;
-  /** The plain delivery (status-delivery.ts): a resolution is not tracked again. */
+  /** The delivery pipeline (functions/service/delivery-pipeline.ts): a resolution (`replaces`) is not tracked again. */
   deliverStatus: DeliverStatus;
   secrets: SecretSource;
   observe: ObserveDelivery;
@@ -49,8 +48,6 @@ export async function resolveEntry(
   owed: OwedStatus,
   deadline: number,
 ): Promise<Resolved> {
-  const started = resolver.now();
-  const scope = new SecretScope(resolver.secrets);
   const status = owedCommitStatus(entry, owed);
   const record: DeliveryRecord = {
     outcome: 'failed',
@@ -68,48 +65,45 @@ export async function resolveEntry(
     resolution: entry.owed === undefined ? 'timeout' : 'superseded',
   };
   if (status.targetUrl !== undefined) record.targetUrl = status.targetUrl;
-  let result: Resolved = 'failed';
   const drop = () =>
     changeEntries(resolver.index, pendingKey(route.id, object), { routeId: route.id, object }, (entries) =>
       without(entries, entry),
     );
-  try {
-    // A resolution ranks at the pending's own time, above it: any verdict of the commit that came
-    // after its pending outranks it, in whatever order the two arrive.
-    record.outcome = await resolver.deliverStatus({
-      route,
-      status,
-      eventTime: entry.since,
-      deadline,
-      scope,
-      record,
-      replaces: unresolved,
-      ...timeoutComment(route, object, entry, status),
-    });
-    record.statusCode = 200;
-    if (record.outcome !== 'superseded' && record.outcome !== 'skipped') {
-      const kind = record.resolution ?? 'timeout';
-      const facts = { route, status, object, eventTime: entry.since, scope, kind };
-      // The status is on the forge: a page that misses it says so in the log, and is not retried.
-      await resolver.details?.rememberResolution(facts).catch((error: Error) => {
-        record.reason = `the details page could not record it: ${scope.redact(error.message)}`;
+  return runAttempt<Resolved>(resolver, record, {
+    run: async ({ scope }) => {
+      // A resolution ranks at the pending's own time, above it: any verdict of the commit that came
+      // after its pending outranks it, in whatever order the two arrive.
+      record.outcome = await resolver.deliverStatus({
+        route,
+        status,
+        eventTime: entry.since,
+        deadline,
+        scope,
+        record,
+        replaces: unresolved,
+        ...timeoutComment(route, object, entry, status),
       });
-    }
-    await drop();
-    result = 'resolved';
-  } catch (caught) {
-    const error = recordFailure(caught, record);
-    record.outcome = 'failed';
-    record.reason = scope.redact(error.message);
-    if (!isPassingFault(error)) {
+      record.statusCode = 200;
+      if (record.outcome !== 'superseded' && record.outcome !== 'skipped') {
+        const kind = record.resolution ?? 'timeout';
+        const facts = { route, status, object, eventTime: entry.since, scope, kind };
+        // The status is on the forge: a page that misses it says so in the log, and is not retried.
+        await resolver.details?.rememberResolution(facts).catch((error: Error) => {
+          record.reason = `the details page could not record it: ${scope.redact(error.message)}`;
+        });
+      }
+      await drop();
+      return 'resolved';
+    },
+    failed: async (error, { scope }) => {
+      record.outcome = 'failed';
+      record.reason = scope.redact(error.message);
+      if (isPassingFault(error)) return 'failed';
       record.reason = `${record.reason}; the resolution is dropped`;
-      result = await drop().then(
+      return drop().then(
         () => 'dropped' as const,
         () => 'failed' as const,
       );
-    }
-  }
-  record.durationMs = resolver.now() - started;
-  resolver.observe(scope.redactFields(record));
-  return result;
+    },
+  });
 }

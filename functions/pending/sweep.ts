@@ -1,9 +1,9 @@
 import type { Route } from '../config/route-schema.js';
 import { statusOf } from '../core/http-response.js';
 import { forgeDeadline } from '../delivery/budget.js';
-import { type DeliveryRecord, recordFailure } from '../delivery/delivery-record.js';
+import { type DeliveryRecord, runAttempt } from '../delivery/delivery-record.js';
 import type { OrderedOutcome } from '../delivery/ordering.js';
-import { SecretScope } from '../delivery/secret-scope.js';
+import type { SecretScope } from '../delivery/secret-scope.js';
 import type { PendingEntry, PendingObject } from '../ledger/pending-index.js';
 import { changeEntries } from './pending-entries.js';
 import { successSilence, timedOut } from './resolutions.js';
@@ -84,8 +84,6 @@ export function createPendingSweep(options: SweepOptions): PendingSweep {
     entry: PendingEntry,
     deadline: number,
   ): Promise<Resolved> {
-    const started = options.now();
-    const scope = new SecretScope(options.secrets);
     const record: DeliveryRecord = {
       outcome: 'written',
       statusCode: 200,
@@ -97,20 +95,19 @@ export function createPendingSweep(options: SweepOptions): PendingSweep {
       context: entry.context,
       resolution: entry.owed === undefined ? 'timeout' : 'superseded',
     };
-    let result: Resolved = 'resolved';
-    try {
-      const outcome = await options.resolveRollup(key, route, object, entry, deadline, scope);
-      if (outcome === undefined) record.outcome = 'duplicate';
-    } catch (caught) {
-      const error = recordFailure(caught, record);
-      record.statusCode = statusOf(error);
-      record.outcome = 'failed';
-      record.reason = scope.redact(error.message);
-      result = 'failed';
-    }
-    record.durationMs = options.now() - started;
-    options.observe(scope.redactFields(record));
-    return result;
+    return runAttempt<Resolved>(options, record, {
+      run: async ({ scope }) => {
+        const outcome = await options.resolveRollup(key, route, object, entry, deadline, scope);
+        if (outcome === undefined) record.outcome = 'duplicate';
+        return 'resolved';
+      },
+      failed: (error, { scope }) => {
+        record.statusCode = statusOf(error);
+        record.outcome = 'failed';
+        record.reason = scope.redact(error.message);
+        return 'failed';
+      },
+    });
   }
 
   async function sweepItem(

@@ -6,7 +6,7 @@ import { changeItem, newestVerdict, supersededLate, withPending, withVerdict } f
 import { type Resolver, resolveEntry } from './resolve-entry.js';
 
 /**
- * Wraps the delivery of every event's status: a pending is entered in the pending index (for the
+ * The pending index's step, after every event's status: a pending is entered in the index (for the
  * sweep and for the verdict that may supersede it); a verdict resolves its own entry and writes
  * "superseded" on the object's older pending commits at once, with what is left of the deadline.
  * A resolution that fails stays due, so the sweep writes it within minutes.
@@ -14,16 +14,15 @@ import { type Resolver, resolveEntry } from './resolve-entry.js';
  * The index failing fails the delivery as the ledger's failure does: the queue delivers it again
  * (a duplicate on the forge, so no forge call) and the index is brought up to date then.
  */
-export function createPendingTracking(deliverStatus: DeliverStatus, resolver: Resolver): DeliverStatus {
-  return async (job) => {
-    const outcome = await deliverStatus(job);
+export function createPendingTracking(resolver: Resolver) {
+  return async (job: StatusJob, outcome: Awaited<ReturnType<DeliverStatus>>): Promise<void> => {
     const { route, status, eventTime } = job;
     // Only a cluster's own statuses are tracked: a route that writes none has none left pending.
     if (job.object === undefined || job.replaces !== undefined || job.carried || !route.clusterStatuses) {
-      return outcome;
+      return;
     }
     const object = objectName(job.object);
-    if (status.state === 'pending' && outcome === 'superseded') return outcome;
+    if (status.state === 'pending' && outcome === 'superseded') return;
     const key = pendingKey(route.id, object);
     const owner = { routeId: route.id, object };
     let entries: PendingEntry[] | undefined;
@@ -57,7 +56,6 @@ export function createPendingTracking(deliverStatus: DeliverStatus, resolver: Re
       throw new LedgerUnavailableError('the pending index could not be read or written', { cause });
     }
     await resolveOwed(resolver, job, object, entries ?? []);
-    return outcome;
   };
 }
 

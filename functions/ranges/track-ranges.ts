@@ -13,7 +13,7 @@ import { markDone, settle } from './settle.js';
 export interface RangeTracker {
   history: DeploymentHistoryStore;
   clients: ForgeClients;
-  /** The plain delivery (status-delivery.ts): a carried status is neither tracked nor ranged. */
+  /** The delivery of a carried status, which no later step tracks or ranges (it has no object). */
   deliverStatus: DeliverStatus;
   /** Where the carried statuses go that the delivery's deadline leaves unwritten. */
   queue?: DeliveryQueue | undefined;
@@ -35,56 +35,68 @@ export interface CarriedRange {
 
 type RangeRecord = NonNullable<DeliveryRecord['range']>;
 
+/**
+ * What a verdict's range came to, for its record: the range (`range`), why it is short (`reason`),
+ * and the fault that stopped its carried statuses without a queue to take the rest (`failure`),
+ * which fails the delivery once the range is recorded.
+ */
+export interface RangeResult {
+  range: RangeRecord;
+  reason?: string;
+  failure?: Error;
+}
+
 /** Done verdicts one container remembers, oldest forgotten first. */
 const MAX_REMEMBERED = 10_000;
 
 /**
- * Wraps the delivery of every event's status: when an object's verdict is final on commit X and
- * the object had settled on W before, each first-parent commit of W..X gets a status of its own
- * ("deployed with <sha7>"), ranked below every event of that commit, so it shows only where the
+ * The commit range's step, after every event's status: when an object's verdict is final on commit
+ * X and the object had settled on W before, each first-parent commit of W..X gets a status of its
+ * own ("deployed with <sha7>"), ranked below every event of that commit, so it shows only where the
  * commit has none of its own. Written while the deadline lasts; the rest goes to the queue.
  */
-export function createRangeTracking(deliverStatus: DeliverStatus, tracker: RangeTracker): DeliverStatus {
+export function createRangeTracking(tracker: RangeTracker) {
   // Verdicts whose range this container saw done: Flux's re-sends then cost no history read.
   const done = new Set<string>();
-  return async (job) => {
-    const outcome = await deliverStatus(job);
+  return async (job: StatusJob): Promise<RangeResult | undefined> => {
     const { route, status } = job;
     const final = status.state === 'success' || status.state === 'failure';
-    if (!final || job.object === undefined || job.carried || job.replaces !== undefined) return outcome;
-    if (!route.rangeStatuses || !route.clusterStatuses || route.dryRun) return outcome;
+    if (!final || job.object === undefined || job.carried || job.replaces !== undefined) return undefined;
+    if (!route.rangeStatuses || !route.clusterStatuses || route.dryRun) return undefined;
     const seen = `${route.id}|${objectName(job.object)}|${status.sha}|${job.eventTime}|${status.state}`;
-    if (done.has(seen)) return outcome;
-    await markRange(tracker, job);
+    if (done.has(seen)) return undefined;
+    const result = await markRange(tracker, job);
+    if (result?.failure !== undefined) return result;
     if (done.size >= MAX_REMEMBERED) done.delete(done.values().next().value as string);
     done.add(seen);
-    return outcome;
+    return result;
   };
 }
 
-async function markRange(tracker: RangeTracker, job: StatusJob): Promise<void> {
-  const { route, status, eventTime, deadline, scope, record } = job;
+async function markRange(tracker: RangeTracker, job: StatusJob): Promise<RangeResult | undefined> {
+  const { route, status, eventTime, deadline, scope } = job;
   const key = historyKey(route.id, objectName(job.object as NonNullable<StatusJob['object']>));
   const shown = { state: status.state, description: status.description, targetUrl: status.targetUrl ?? '' };
   const verdict = { sha: status.sha, order: eventOrder(eventTime, shown), eventTime };
   const settlement = await settle(tracker.history, key, verdict);
-  if (!settlement.due) return;
+  if (!settlement.due) return undefined;
   if (settlement.base === undefined) {
     await markDone(tracker.history, key, verdict);
-    return;
+    return undefined;
   }
   const client = await tracker.clients.client(route, scope);
-  if (!canReadRange(client)) return;
+  if (!canReadRange(client)) return undefined;
   let range: CommitRange;
   try {
     range = await client.commitRange(settlement.base, status.sha, { limit: route.rangeLimit, deadline });
   } catch (error) {
     if (isPassingFault(error)) throw error;
     // A forge that refuses its compare (an old Gitea without it) leaves the own status standing.
-    record.range = { base: settlement.base, descends: false, commits: 0, written: 0, queued: 0, left: 0 };
-    record.reason = `no commit range: ${scope.redact((error as Error).message)}`;
     await markDone(tracker.history, key, verdict);
-    return;
+    return {
+      range: { base: settlement.base, descends: false, commits: 0, written: 0, queued: 0, left: 0 },
+      reason: `no commit range: ${scope.redact((error as Error).message)}`,
+    };
   }
   const summary: RangeRecord = {
     base: settlement.base,
@@ -95,25 +107,31 @@ async function markRange(tracker: RangeTracker, job: StatusJob): Promise<void> {
     left: range.left,
     ...(range.more ? { more: true } : {}),
   };
-  record.range = summary;
+  let reason: string | undefined;
   if (range.descends) {
-    await writeCarried(tracker, job, range.commits, summary);
+    const failure = await writeCarried(tracker, job, range.commits, summary);
+    if (failure !== undefined) return { range: summary, failure };
     const carried = { base: settlement.base, commits: range.commits, left: range.left, more: range.more };
     // The statuses are on the forge: a page that misses the list says so in the log, and is not retried.
     await tracker.remember?.(job, carried).catch((error: Error) => {
-      record.reason = `the details page could not list the commits it carried: ${scope.redact(error.message)}`;
+      reason = `the details page could not list the commits it carried: ${scope.redact(error.message)}`;
     });
   }
   await markDone(tracker.history, key, verdict);
+  return reason === undefined ? { range: summary } : { range: summary, reason };
 }
 
-/** One carried status after another while the deadline lasts; the rest to the queue, never dropped. */
+/**
+ * One carried status after another while the deadline lasts; the rest to the queue, never dropped.
+ * Without a queue, the fault that stopped them: the verdict's delivery fails, so that Flux sends it
+ * again and the range resumes.
+ */
 async function writeCarried(
   tracker: RangeTracker,
   job: StatusJob,
   commits: readonly string[],
   summary: RangeRecord,
-): Promise<void> {
+): Promise<Error | undefined> {
   const { route, status, eventTime, deadline, scope } = job;
   // The verdict's change request comment and its cluster's report are its own: a carried status
   // owes neither (without the object, the fleet reports nothing and no pending is tracked).
@@ -135,12 +153,9 @@ async function writeCarried(
       break;
     }
   }
-  if (stopped === undefined) return;
+  if (stopped === undefined) return undefined;
   const rest = commits.slice(stopped.at);
-  if (tracker.queue === undefined) {
-    // Without a queue the verdict's delivery fails, so that Flux sends it again and the range resumes.
-    throw stopped.error ?? new ForgeUnavailableError(stopped.reason);
-  }
+  if (tracker.queue === undefined) return stopped.error ?? new ForgeUnavailableError(stopped.reason);
   const queue = tracker.queue;
   await Promise.all(
     rest.map((sha) =>
@@ -156,4 +171,5 @@ async function writeCarried(
     ),
   );
   summary.queued = rest.length;
+  return undefined;
 }

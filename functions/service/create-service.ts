@@ -1,15 +1,16 @@
 import type { DetailsPageSettings } from '../config/environment-config.js';
 import type { FleetEnvironment } from '../config/fleet-environments.js';
 import type { Route } from '../config/route-schema.js';
+import { createCommentDelivery } from '../delivery/comment-delivery.js';
 import type { DeliveryRecord, ObserveDelivery } from '../delivery/delivery-record.js';
 import type { CreateForgeClient } from '../delivery/forge-clients.js';
 import { ForgeClients } from '../delivery/forge-clients.js';
 import { KeyedSerializer } from '../delivery/keyed-serializer.js';
 import { createRedelivery, deadLetterRecord } from '../delivery/redelivery.js';
-import { createStatusDelivery, type StatusJob } from '../delivery/status-delivery.js';
+import { createClusterStatusDelivery, type StatusJob } from '../delivery/status-delivery.js';
 import type { DetailsLinks } from '../details/details-links.js';
 import { createClusterReports } from '../fleet/cluster-report.js';
-import { createFleetDelivery } from '../fleet/fleet-delivery.js';
+import { createFleetReport } from '../fleet/fleet-report.js';
 import { InProcessRecomputes } from '../fleet/in-process-recomputes.js';
 import type { RecomputeQueue } from '../fleet/recompute-request.js';
 import { createRecomputeRunner, type RunRecompute, recomputeRecord } from '../fleet/recompute-runner.js';
@@ -35,6 +36,7 @@ import { type ApiGatewayHandler, createApiGatewayHandler } from '../webhook/api-
 import type { DetailsPage, DetailsPageOptions } from '../webhook/details-page.js';
 import { createDetailsService } from '../webhook/details-service.js';
 import { createRelay, type Relay } from '../webhook/relay.js';
+import { createDeliveryPipeline } from './delivery-pipeline.js';
 
 /** The details pages of a config with `detailsPage`: its settings, its store and the links' origin. */
 export interface DetailsPageParts {
@@ -168,40 +170,49 @@ export function createService(options: ServiceOptions): Service {
             options.observe({ ...recomputeRecord(request, 'dead-lettered'), reason }),
         })
       : undefined;
-  const plainDelivery = createFleetDelivery(
-    createStatusDelivery({ ledger, clients, serializer, now }),
-    targets,
-    createClusterReports({ clusters, recomputes: options.recomputes ?? (inProcess as InProcessRecomputes) }),
-  );
-  const resolver = {
-    index: pending,
-    deliverStatus: plainDelivery,
-    details,
-    resolveRollup: rollups.resolve,
-    secrets: options.secrets,
-    observe: options.observe,
-    now,
-  };
   // A queue made with its consumer comes after the redelivery; what hands off to it reaches it here.
   let queue = typeof options.queue === 'function' ? undefined : options.queue;
   const handOff: DeliveryQueue | undefined =
     options.queue === undefined
       ? undefined
       : { enqueue: (...delivery) => (queue as DeliveryQueue).enqueue(...delivery) };
-  // Pending commits are resolved first: a commit resolved as superseded keeps that one status, as
-  // its own ranks above the status the range would give it.
-  const deliverStatus = createRangeTracking(createPendingTracking(plainDelivery, resolver), {
-    history: options.history ?? new MemoryDeploymentHistory(),
-    clients,
-    deliverStatus: plainDelivery,
-    queue: handOff,
-    ...(details === undefined
-      ? {}
-      : {
-          remember: (job: StatusJob, range: CarriedRange) =>
-            details.rememberCarried(job.route, job.status, range),
-        }),
+  // The resolutions and the carried commits go through the pipeline too: its later steps pass them over.
+  const resolver = {
+    index: pending,
+    deliverStatus: (job: StatusJob) => deliverStatus(job),
+    details,
+    resolveRollup: rollups.resolve,
+    secrets: options.secrets,
+    observe: options.observe,
     now,
+  };
+  const deliverStatus = createDeliveryPipeline({
+    clients,
+    reportToFleet: createFleetReport(
+      targets,
+      createClusterReports({
+        clusters,
+        recomputes: options.recomputes ?? (inProcess as InProcessRecomputes),
+      }),
+    ),
+    writeClusterStatus: createClusterStatusDelivery({ ledger, clients, serializer, now }),
+    writeComment: createCommentDelivery({ ledger, clients, serializer, now }),
+    // Pending commits are resolved first: a commit resolved as superseded keeps that one status, as
+    // its own ranks above the status the range would give it.
+    trackPending: createPendingTracking(resolver),
+    trackRange: createRangeTracking({
+      history: options.history ?? new MemoryDeploymentHistory(),
+      clients,
+      deliverStatus: (job) => deliverStatus(job),
+      queue: handOff,
+      ...(details === undefined
+        ? {}
+        : {
+            remember: (job: StatusJob, range: CarriedRange) =>
+              details.rememberCarried(job.route, job.status, range),
+          }),
+      now,
+    }),
   });
   const redeliver = createRedelivery({
     routes,

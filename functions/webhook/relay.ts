@@ -14,8 +14,8 @@ import { type FluxEvent, normaliseMetadata, parseFluxEvent } from '../core/flux-
 import { errorResponse, type JsonResponse, jsonResponse } from '../core/http-response.js';
 import { decideStatus } from '../core/status-rules.js';
 import { DEFER_SPACING_AFTER_MS, forgeDeadline } from '../delivery/budget.js';
-import { type DeliveryRecord, type ObserveDelivery, recordFailure } from '../delivery/delivery-record.js';
-import { SecretScope } from '../delivery/secret-scope.js';
+import { type DeliveryRecord, type ObserveDelivery, runAttempt } from '../delivery/delivery-record.js';
+import type { SecretScope } from '../delivery/secret-scope.js';
 import { type DeliverStatus, forgeStatus } from '../delivery/status-delivery.js';
 import type { DetailsLinks } from '../details/details-links.js';
 import { statusNameOf } from '../expressions/route-status-names.js';
@@ -234,21 +234,19 @@ export function createRelay(options: RelayOptions): Relay {
   }
 
   async function relay(request: WebhookRequest): Promise<JsonResponse> {
-    const started = now();
-    const record: DeliveryRecord = { outcome: 'rejected', statusCode: 0, durationMs: 0 };
-    const scope = new SecretScope(options.secrets);
-    let response: JsonResponse;
-    try {
-      response = await deliver(request, record, scope);
-    } catch (caught) {
-      const error = recordFailure(caught, record);
-      response = errorResponse(error, scope.redact(error.message));
-    }
-    record.statusCode = response.statusCode;
-    record.durationMs = now() - started;
-    options.observe(scope.redactFields(record));
-    // Answers quote the event's text, which may carry a secret; scrubbing covers its JSON escapes.
-    return { ...response, body: scope.redact(response.body) };
+    return runAttempt(
+      { ...options, now },
+      { outcome: 'rejected', statusCode: 0, durationMs: 0 },
+      {
+        run: ({ record, scope }) => deliver(request, record, scope),
+        failed: (error, { scope }) => errorResponse(error, scope.redact(error.message)),
+        settle: (response, { record, scope }) => {
+          record.statusCode = response.statusCode;
+          // Answers quote the event's text, which may carry a secret; scrubbing covers its JSON escapes.
+          return { ...response, body: scope.redact(response.body) };
+        },
+      },
+    );
   }
 
   return relay;

@@ -80,7 +80,8 @@ describe('module boundaries', () => {
         importsOf(readFileSync(join(FUNCTIONS, file), 'utf8'))
           .filter((specifier) => specifier.startsWith('.'))
           .map(
-            (specifier) => relative(FUNCTIONS, join(dirname(join(FUNCTIONS, file)), specifier)).split('/')[0],
+            (specifier) =>
+              relative(FUNCTIONS, join(dirname(join(FUNCTIONS, file)), specifier)).split('/')[0] as string,
           )
           .filter((target) => target !== folder && levelOf(target) >= levelOf(folder))
           .map((target) => `${file} imports ${target}/`),
