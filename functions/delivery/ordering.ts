@@ -1,5 +1,4 @@
 import { contentionBackoff } from '../core/compare-and-swap.js';
-import { LedgerUnavailableError } from '../core/errors.js';
 import {
   eventOrder,
   type LedgerItem,
@@ -7,6 +6,7 @@ import {
   type StatusLedger,
   sameShown,
 } from '../ledger/status-ledger.js';
+import { ledgerCall } from '../ledger/store-call.js';
 
 export type OrderedOutcome = 'written' | 'duplicate' | 'superseded';
 
@@ -163,12 +163,4 @@ function liveWriters(item: LedgerItem | undefined, self: string, now: number): R
     if (id !== self && until > now) live[id] = until;
   }
   return live;
-}
-
-async function ledgerCall<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (cause) {
-    throw new LedgerUnavailableError('the delivery ledger could not be read or written', { cause });
-  }
 }

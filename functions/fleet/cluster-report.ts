@@ -9,9 +9,9 @@ import {
   type ReportResult,
 } from '../ledger/cluster-verdicts.js';
 import { eventOrder } from '../ledger/status-ledger.js';
+import { ledgerCall } from '../ledger/store-call.js';
 import { dedupIdOf, type RecomputeQueue } from './recompute-request.js';
 import { counts, type RollupTarget, rollupContext, rollupKeyOf } from './rollup-place.js';
-import { ledgerCall } from './verdict-record.js';
 
 export interface ClusterReportJob {
   route: Route;

@@ -13,8 +13,9 @@ import type { SecretScope } from '../delivery/secret-scope.js';
 import { canDeploy, type DeploymentWriter } from '../forges/forge.js';
 import { type RollupLedger, type RollupRecord, rollupSequence } from '../ledger/rollup-ledger.js';
 import { eventOrder, ledgerKey, type StatusLedger } from '../ledger/status-ledger.js';
+import { ledgerCall } from '../ledger/store-call.js';
 import type { ClusterVerdict, Rollup } from './rollup.js';
-import { ledgerCall, recordVerdict } from './verdict-record.js';
+import { recordVerdict } from './verdict-record.js';
 
 /** Deployment records share the ledger's table under their own prefix, as roll-up records do. */
 const DEPLOYMENT_KEY_PREFIX = 'deployment';

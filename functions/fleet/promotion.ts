@@ -1,7 +1,7 @@
 import { CONFLICT, compareAndSwap } from '../core/compare-and-swap.js';
 import { ClaimInFlightError } from '../core/errors.js';
 import type { RollupLedger, RollupRecord } from '../ledger/rollup-ledger.js';
-import { ledgerCall } from './verdict-record.js';
+import { ledgerCall } from '../ledger/store-call.js';
 
 /** What the promotion signal says: GitHub's `client_payload`, and the generic webhook's body. */
 export interface PromotionPayload {

@@ -15,6 +15,7 @@ import type { ClusterVerdicts, StoredVerdict } from '../ledger/cluster-verdicts.
 import type { PendingEntry, PendingIndex } from '../ledger/pending-index.js';
 import { type RollupLedger, type RollupRecord, rollupSequence } from '../ledger/rollup-ledger.js';
 import { eventOrder, type StatusLedger } from '../ledger/status-ledger.js';
+import { ledgerCall } from '../ledger/store-call.js';
 import { changeEntries, without, withPending, withVerdict } from '../pending/pending-entries.js';
 import { rollupPendingKey } from '../pending/rollup-pending-key.js';
 import { createDeploymentDelivery } from './deployment-delivery.js';
@@ -31,7 +32,7 @@ import {
   verdictsDigest,
 } from './rollup.js';
 import { type RollupTarget, recordKeyOf, rollupIdentityOf, rollupKeyOf } from './rollup-place.js';
-import { ledgerCall, resolveRecord } from './verdict-record.js';
+import { resolveRecord } from './verdict-record.js';
 
 export interface RollupResult {
   context: string;

@@ -1,6 +1,6 @@
 import { CONFLICT, compareAndSwap } from '../core/compare-and-swap.js';
-import { LedgerUnavailableError } from '../core/errors.js';
 import type { RollupLedger, RollupRecord } from '../ledger/rollup-ledger.js';
+import { ledgerCall } from '../ledger/store-call.js';
 import { advance, type ClusterVerdict } from './rollup.js';
 
 /**
@@ -27,14 +27,6 @@ export function recordVerdict(
     };
     return (await ledgerCall(() => rollups.swap(key, record?.version, changed))) ? changed : CONFLICT;
   });
-}
-
-export async function ledgerCall<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (cause) {
-    throw new LedgerUnavailableError('the delivery ledger could not be read or written', { cause });
-  }
 }
 
 /**

@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
 import { STATUS_STATES } from '../core/commit-status.js';
 import { CONFLICT, compareAndSwap } from '../core/compare-and-swap.js';
-import { LedgerUnavailableError } from '../core/errors.js';
 import { truncate } from '../core/text.js';
+import { storeCall } from './store-call.js';
 import type { VersionedStore } from './versioned-store.js';
 
 /** The verdicts a page lists: enough for "pending, failure, success" and a few retries before them. */
@@ -150,27 +150,23 @@ export function appendDetails(
   expiresAt: number,
 ): Promise<'added' | 'repeat'> {
   return compareAndSwap('the details record', async () => {
-    const record = await storeCall(() => store.read(id));
+    const record = await detailsCall(() => store.read(id));
     const next = withEntry(record, subject, entry, expiresAt);
     if (next === undefined) return 'repeat' as const;
-    return (await storeCall(() => store.swap(id, record?.version, next))) ? ('added' as const) : CONFLICT;
+    return (await detailsCall(() => store.swap(id, record?.version, next))) ? ('added' as const) : CONFLICT;
   });
 }
 
 /** Records what the deployment carried on a page that exists; a page not made yet is left alone. */
 export function rememberCarried(store: DetailsStore, id: string, carried: CarriedCommits): Promise<void> {
   return compareAndSwap('the details record', async () => {
-    const record = await storeCall(() => store.read(id));
+    const record = await detailsCall(() => store.read(id));
     if (record === undefined) return undefined;
     const next = { ...record, carried, version: record.version + 1 };
-    return (await storeCall(() => store.swap(id, record.version, next))) ? undefined : CONFLICT;
+    return (await detailsCall(() => store.swap(id, record.version, next))) ? undefined : CONFLICT;
   });
 }
 
-async function storeCall<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (cause) {
-    throw new LedgerUnavailableError('the details record could not be read or written', { cause });
-  }
+function detailsCall<T>(call: () => Promise<T>): Promise<T> {
+  return storeCall('the details record', call);
 }

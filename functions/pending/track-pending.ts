@@ -1,7 +1,7 @@
-import { LedgerUnavailableError } from '../core/errors.js';
 import { objectName } from '../core/flux-object.js';
 import type { DeliverStatus, StatusJob } from '../delivery/status-delivery.js';
 import { type PendingEntry, pendingKey, sameIdentity } from '../ledger/pending-index.js';
+import { storeCall } from '../ledger/store-call.js';
 import { changeItem, newestVerdict, supersededLate, withPending, withVerdict } from './pending-entries.js';
 import { type Resolver, resolveEntry } from './resolve-entry.js';
 
@@ -25,10 +25,9 @@ export function createPendingTracking(resolver: Resolver) {
     if (status.state === 'pending' && outcome === 'superseded') return;
     const key = pendingKey(route.id, object);
     const owner = { routeId: route.id, object };
-    let entries: PendingEntry[] | undefined;
-    try {
-      const now = resolver.now();
-      const changed = await changeItem(
+    const now = resolver.now();
+    const changed = await storeCall('the pending index', () =>
+      changeItem(
         resolver.index,
         key,
         owner,
@@ -50,12 +49,9 @@ export function createPendingTracking(resolver: Resolver) {
             : { entries: next ?? current, verdict: newest };
         },
         { receivedAt: now, success: status.state === 'success' },
-      );
-      entries = changed?.entries;
-    } catch (cause) {
-      throw new LedgerUnavailableError('the pending index could not be read or written', { cause });
-    }
-    await resolveOwed(resolver, job, object, entries ?? []);
+      ),
+    );
+    await resolveOwed(resolver, job, object, changed?.entries ?? []);
   };
 }
 

@@ -1,6 +1,6 @@
 import { CONFLICT, compareAndSwap } from '../core/compare-and-swap.js';
-import { LedgerUnavailableError } from '../core/errors.js';
 import type { DeploymentHistoryStore, SettledCommit } from '../ledger/deployment-history.js';
+import { storeCall } from '../ledger/store-call.js';
 
 /** Commits kept per object: enough for any race of verdicts, far below DynamoDB's item limit. */
 export const MAX_SETTLED = 20;
@@ -62,10 +62,6 @@ export async function markDone(
 }
 
 /** A store fault stops the delivery as the ledger's does: the queue delivers it again. */
-async function historyCall<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (cause) {
-    throw new LedgerUnavailableError('the deployment history could not be read or written', { cause });
-  }
+function historyCall<T>(call: () => Promise<T>): Promise<T> {
+  return storeCall('the deployment history', call);
 }
