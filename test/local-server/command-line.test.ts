@@ -252,6 +252,18 @@ describe('flux-manifests reads the config it is given', () => {
     expect(result.stderr).toMatch(/^flux-manifests: give --env NAME or --config FILE, not both\n\nUsage: /);
   });
 
+  it.each([
+    ['scripts/check.ts', 'check'],
+    ['scripts/flux-manifests.ts', 'flux-manifests'],
+  ])('%s names the environments when --env names none of them', async (file, name) => {
+    const result = await script(file, ['--env', 'nowhere']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      new RegExp(`^${name}: no environment "nowhere"; environments in config/: [a-z, ]*\\blocal\\b`),
+    );
+  });
+
   it('names a webhook secret missing from the --secrets-file given', async () => {
     const empty = join(folder, 'empty-secrets.json');
     writeFileSync(empty, '{}');
