@@ -210,6 +210,24 @@ describe('npm run check', () => {
     );
   });
 
+  it('refuses a details page key shorter than the function accepts', async () => {
+    const local = join(mkdtempSync(join(tmpdir(), 'fcs-check-')), 'local.json');
+    writeFileSync(local, JSON.stringify({ routes: [LOOPBACK_FORGE], detailsPage: { secret: 'own/pages' } }));
+    const secrets = write('short-page-key-secrets.json', {
+      'own/webhook': { token: 'k' },
+      'own/gitea': { token: 't' },
+      'own/pages': { token: 'sixteen-bytes-xx' },
+    });
+
+    const result = await script('scripts/check.ts', ['--config', local, '--secrets-file', secrets]);
+
+    expect(result).toMatchObject({ code: 1, stderr: '' });
+    expect(result.stdout).toBe(
+      `${local}: detailsPage.secret: the details page secret "own/pages": "token" has 16 bytes; at least 32 are needed\n`,
+    );
+    expect(result.stdout).not.toContain('sixteen-bytes-xx');
+  });
+
   it('lets the local config keep a loopback forge, as npm start does', async () => {
     const local = join(mkdtempSync(join(tmpdir(), 'fcs-check-')), 'local.json');
     writeFileSync(
