@@ -9,7 +9,7 @@ import {
   type FunctionKind,
   functionVariables,
   type StackValues,
-} from '../functions/webhook/function-environment.js';
+} from '../functions/config/function-environment.js';
 import { DeliveryAlarms } from './constructs/delivery-alarms.js';
 import { DeliveryInsights } from './constructs/delivery-insights.js';
 import { DeliveryLedger } from './constructs/delivery-ledger.js';
@@ -60,7 +60,7 @@ export class FluxCommitStatusStack extends Stack {
       createPlaceholders: deployment.createPlaceholderSecrets,
     });
     // What the functions read at cold start, filled in as the resources are made and given to each
-    // function at the end (functions/webhook/function-environment.ts), so that none misses one.
+    // function at the end (functions/config/function-environment.ts), so that none misses one.
     const values: StackValues = {};
     this.webhook = new WebhookFunction(this, 'Webhook', { configFile, deployment, logRetention });
     this.secrets.grantRead(this.webhook.role);

@@ -3,6 +3,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyResult, Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfigFile } from '../config/config-file.js';
+import {
+  METRICS_NAMESPACE,
+  ROUTES_WITHOUT_SUCCESS_METRIC,
+  readFunctionEnvironment,
+  SERVICE_NAME,
+} from '../config/function-environment.js';
 import { checkRouteExpressions } from '../expressions/route-status-names.js';
 import { FifoRecomputes } from '../fleet/fifo-recomputes.js';
 import { DynamoDbClusterVerdicts } from '../ledger/dynamodb-cluster-verdicts.js';
@@ -17,13 +23,7 @@ import { FifoQueue } from '../queue/fifo-queue.js';
 import { SqsQueue } from '../queue/sqs-queue.js';
 import { SecretsManagerSource } from '../secrets/secrets-manager-source.js';
 import { createService } from '../service/create-service.js';
-import { readFunctionEnvironment } from '../webhook/function-environment.js';
-import {
-  createDeliveryObserver,
-  createDetailsFailureObserver,
-  METRICS_NAMESPACE,
-  SERVICE_NAME,
-} from '../webhook/observe-delivery.js';
+import { createDeliveryObserver, createDetailsFailureObserver } from '../webhook/observe-delivery.js';
 import type { ApiGatewayEvent } from '../webhook/webhook-request.js';
 
 // The stack bundles the environment's config beside the code; a bad file fails the cold start.
@@ -33,7 +33,7 @@ const config = loadConfigFile(configFile);
 await checkRouteExpressions(config.routes, configFile);
 const logger = new Logger({ serviceName: SERVICE_NAME });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
-// What the stack gave this function (functions/webhook/function-environment.ts); a gap fails the cold start.
+// What the stack gave this function (functions/config/function-environment.ts); a gap fails the cold start.
 const { values } = readFunctionEnvironment(process.env, config);
 const { ledgerTable, retryQueue, detailsBaseUrl, fleet } = values;
 const queue = retryQueue ? new SqsQueue(retryQueue.url, retryQueue.deadLetterUrl) : undefined;
@@ -120,7 +120,7 @@ async function onSchedule(context: Context): Promise<SweepResult> {
   const result = await sweep(Date.now() + context.getRemainingTimeInMillis());
   logger.info('pending sweep', { ...result });
   // One figure a run, for an alarm on clusters that stopped sending success events (the docs say why).
-  metrics.addMetric('RoutesWithoutSuccess', MetricUnit.Count, result.silentRoutes);
+  metrics.addMetric(ROUTES_WITHOUT_SUCCESS_METRIC, MetricUnit.Count, result.silentRoutes);
   metrics.publishStoredMetrics();
   if (result.failed > 0) {
     throw new Error(`the pending sweep could not write ${result.failed} resolutions; they stay due`);

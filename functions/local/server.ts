@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { loadConfigFile } from '../config/config-file.js';
+import { SERVICE_NAME } from '../config/function-environment.js';
 import { ConfigError } from '../core/errors.js';
 import { checkRouteExpressions } from '../expressions/route-status-names.js';
 import { MemoryDetailsStore } from '../ledger/memory-details-store.js';
@@ -15,11 +16,7 @@ import { FileSecretSource } from '../secrets/file-source.js';
 import type { SecretSource } from '../secrets/secret-source.js';
 import { createService, type ServiceOptions } from '../service/create-service.js';
 import type { ApiGatewayHandler } from '../webhook/api-gateway-handler.js';
-import {
-  createDeliveryObserver,
-  createDetailsFailureObserver,
-  SERVICE_NAME,
-} from '../webhook/observe-delivery.js';
+import { createDeliveryObserver, createDetailsFailureObserver } from '../webhook/observe-delivery.js';
 import { MAX_BODY_BYTES } from '../webhook/relay.js';
 
 export interface LocalServerOptions {

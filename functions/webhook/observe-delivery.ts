@@ -1,9 +1,13 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import {
+  CONTENTION_GIVE_UPS_METRIC,
+  DELIVERIES_METRIC,
+  DELIVERY_RETRIES_METRIC,
+  DETAILS_PAGE_FAILURES_METRIC,
+  FAILED_DELIVERIES_METRIC,
+} from '../config/function-environment.js';
 import type { DeliveryRecord } from '../delivery/delivery-record.js';
-
-export const METRICS_NAMESPACE = 'FluxCommitStatus';
-export const SERVICE_NAME = 'flux-commit-status';
 
 /** One re-send in this many is logged at info, marked `sampled`; the others at debug. */
 export const RESEND_SAMPLE_EVERY = 100;
@@ -33,7 +37,7 @@ export function createDeliveryObserver(
   const count = (outcome: string, forge: string, value: number) => {
     if (deliveries === undefined) return;
     deliveries.addDimensions({ outcome, forge });
-    deliveries.addMetric('Deliveries', MetricUnit.Count, value);
+    deliveries.addMetric(DELIVERIES_METRIC, MetricUnit.Count, value);
   };
   let resends = new Map<string, number>();
   let since = now();
@@ -74,17 +78,18 @@ export function createDeliveryObserver(
     if (metrics === undefined) return;
     // A compare-and-swap that gave up (core/compare-and-swap.ts): contention the backoff did not absorb.
     const contention = record.errorName === 'OrderingContentionError';
-    const counted = { failed: 'FailedDeliveries', retrying: 'DeliveryRetries' }[record.outcome as 'failed'];
+    const counted = { failed: FAILED_DELIVERIES_METRIC, retrying: DELIVERY_RETRIES_METRIC }[
+      record.outcome as 'failed'
+    ];
     if (counted === undefined && !contention) return;
     // Only these store a metric: an empty flush would log Powertools' warning on every delivery.
     if (counted !== undefined) metrics.addMetric(counted, MetricUnit.Count, 1);
-    if (contention) metrics.addMetric('ContentionGiveUps', MetricUnit.Count, 1);
+    if (contention) metrics.addMetric(CONTENTION_GIVE_UPS_METRIC, MetricUnit.Count, 1);
     metrics.publishStoredMetrics();
   };
 }
 
 /** The metric of details pages that could not be served (infra/constructs/delivery-alarms.ts alarms on it). */
-export const DETAILS_PAGE_FAILURES_METRIC = 'DetailsPageFailures';
 
 /** A page that answered 503: an error line and one count, so a botched key rotation raises the alarm. */
 export function createDetailsFailureObserver(

@@ -14,15 +14,10 @@ import { Construct } from 'constructs';
 import type { Deployment } from '../../functions/config/deployment-schema.js';
 import {
   DETAILS_PAGE_FAILURES_METRIC,
+  FAILED_DELIVERIES_METRIC,
   METRICS_NAMESPACE,
   SERVICE_NAME,
-} from '../../functions/webhook/observe-delivery.js';
-
-/** The metric names observe-delivery.ts emits (a test holds the two files to the same names). */
-export const DELIVERIES_METRIC = 'Deliveries';
-export const FAILED_DELIVERIES_METRIC = 'FailedDeliveries';
-/** Queued attempts that will be tried again: counted apart, and alarmed on by nobody by default. */
-export const DELIVERY_RETRIES_METRIC = 'DeliveryRetries';
+} from '../../functions/config/function-environment.js';
 
 /**
  * Every final failure of every route (a refusal, or a queued delivery's last attempt), as Powertools

@@ -11,8 +11,8 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type ILogGroup, QueryDefinition, QueryString } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../../functions/webhook/observe-delivery.js';
-import { DELIVERIES_METRIC, type DeliveryAlarms } from './delivery-alarms.js';
+import { DELIVERIES_METRIC, METRICS_NAMESPACE } from '../../functions/config/function-environment.js';
+import type { DeliveryAlarms } from './delivery-alarms.js';
 
 /**
  * The deliveries that need a look, newest first. The fields are those of the function's log line (a

@@ -4,15 +4,13 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  createDeliveryObserver,
-  METRICS_NAMESPACE,
-  SERVICE_NAME,
-} from '../../functions/webhook/observe-delivery.js';
-import {
   DELIVERIES_METRIC,
   DELIVERY_RETRIES_METRIC,
   FAILED_DELIVERIES_METRIC,
-} from '../../infra/constructs/delivery-alarms.js';
+  METRICS_NAMESPACE,
+  SERVICE_NAME,
+} from '../../functions/config/function-environment.js';
+import { createDeliveryObserver } from '../../functions/webhook/observe-delivery.js';
 import { FAILED_DELIVERIES_QUERY } from '../../infra/constructs/delivery-insights.js';
 import { ACCESS_LOG_FIELDS } from '../../infra/constructs/webhook-api.js';
 import { cfnText, configDirWith, ROUTE, synthEnvironment } from './cdk-app.js';

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { FUNCTION_KINDS, functionVariables } from '../../functions/webhook/function-environment.js';
+import { FUNCTION_KINDS, functionVariables } from '../../functions/config/function-environment.js';
 import { configFields } from '../../scripts/lib/config-schema.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -1,13 +1,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/config/function-environment.js';
 import type { DeliveryRecord } from '../../functions/delivery/delivery-record.js';
 import {
   createDeliveryObserver,
-  METRICS_NAMESPACE,
   RESEND_SAMPLE_EVERY,
   RESEND_SUMMARY_MS,
-  SERVICE_NAME,
 } from '../../functions/webhook/observe-delivery.js';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';

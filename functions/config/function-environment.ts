@@ -1,7 +1,22 @@
-import type { EnvironmentConfig } from '../config/environment-config.js';
 import { ConfigError } from '../core/errors.js';
 import { maxAttemptsFrom } from '../queue/delivery-queue.js';
-import { METRICS_NAMESPACE, SERVICE_NAME } from './observe-delivery.js';
+import type { EnvironmentConfig } from './environment-config.js';
+
+/**
+ * The names the stack and the function share, in one place: the service's name and metrics
+ * namespace (Powertools' dimension and namespace), the metrics the alarms and the dashboard read,
+ * and the variables the stack sets and the handler reads back.
+ */
+export const SERVICE_NAME = 'flux-commit-status';
+export const METRICS_NAMESPACE = 'FluxCommitStatus';
+export const DELIVERIES_METRIC = 'Deliveries';
+export const FAILED_DELIVERIES_METRIC = 'FailedDeliveries';
+/** Queued attempts that will be tried again: counted apart, and alarmed on by nobody by default. */
+export const DELIVERY_RETRIES_METRIC = 'DeliveryRetries';
+export const CONTENTION_GIVE_UPS_METRIC = 'ContentionGiveUps';
+export const DETAILS_PAGE_FAILURES_METRIC = 'DetailsPageFailures';
+/** The pending sweep's count of routes whose clusters stopped sending success events. */
+export const ROUTES_WITHOUT_SUCCESS_METRIC = 'RoutesWithoutSuccess';
 
 /**
  * The functions of a stack. All run one bundle; each reads what its own events need: the webhook
