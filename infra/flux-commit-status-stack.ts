@@ -1,15 +1,10 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { promotionSecretsOf } from '../functions/config/fleet-environments.js';
-import {
-  type FunctionKind,
-  functionVariables,
-  type StackValues,
-} from '../functions/config/function-environment.js';
+import { tellFunction } from '../functions/config/function-environment.js';
 import { DeliveryAlarms } from './constructs/delivery-alarms.js';
 import { DeliveryInsights } from './constructs/delivery-insights.js';
 import { DeliveryLedger } from './constructs/delivery-ledger.js';
@@ -59,15 +54,13 @@ export class FluxCommitStatusStack extends Stack {
       ],
       createPlaceholders: deployment.createPlaceholderSecrets,
     });
-    // What the functions read at cold start, filled in as the resources are made and given to each
-    // function at the end (functions/config/function-environment.ts), so that none misses one.
-    const values: StackValues = {};
+    // Each resource a function uses is connected to it in one call, which grants the function its
+    // calls and sets the variables that say where the resource is (functions/config/function-environment.ts).
     this.webhook = new WebhookFunction(this, 'Webhook', { configFile, deployment, logRetention });
     this.secrets.grantRead(this.webhook.role);
     if (deployment.ledger) {
       this.ledger = new DeliveryLedger(this, 'Ledger');
-      this.ledger.grantUse(this.webhook.role);
-      values.ledgerTable = this.ledger.table.tableName;
+      this.ledger.connect(this.webhook);
     }
     // Fleet environments share the ledger's records with their own table and recompute queue.
     if (this.ledger !== undefined && Object.keys(config.environments).length > 0) {
@@ -79,12 +72,7 @@ export class FluxCommitStatusStack extends Stack {
         alarmPeriod: Duration.minutes(deployment.alarm.periodMinutes),
         namePrefix: this.stackName,
       });
-      this.fleet.grantUse(this.webhook.role);
-      values.fleet = {
-        table: this.fleet.table.tableName,
-        recomputeQueueUrl: this.fleet.queue.queueUrl,
-        maxReceives: deployment.retryQueue.maxAttempts,
-      };
+      this.fleet.connect(this.webhook);
       if (deployment.alarm.snsTopicArn !== undefined) {
         const action = new SnsAction(Topic.fromTopicArn(this, 'RollupTopic', deployment.alarm.snsTopicArn));
         this.fleet.deadLetterAlarm.addAlarmAction(action);
@@ -105,7 +93,7 @@ export class FluxCommitStatusStack extends Stack {
       });
       if (this.fleet !== undefined) {
         // A pending roll-up's resolution recomputes it from its clusters' items.
-        this.fleet.grantTable(this.pendingSweep.role);
+        this.fleet.connect(this.pendingSweep);
       }
       if (deployment.alarm.snsTopicArn !== undefined) {
         const action = new SnsAction(Topic.fromTopicArn(this, 'SweepTopic', deployment.alarm.snsTopicArn));
@@ -122,12 +110,7 @@ export class FluxCommitStatusStack extends Stack {
         alarmPeriod: Duration.minutes(deployment.alarm.periodMinutes),
         namePrefix: this.stackName,
       });
-      this.retryQueue.grantUse(this.webhook.role, deployment.retryQueue.redrivePrincipals);
-      values.retryQueue = {
-        url: this.retryQueue.queue.queueUrl,
-        deadLetterUrl: this.retryQueue.deadLetterQueue.queueUrl,
-        maxAttempts: deployment.retryQueue.maxAttempts,
-      };
+      this.retryQueue.connect(this.webhook, deployment.retryQueue.redrivePrincipals);
       if (deployment.alarm.snsTopicArn !== undefined) {
         const action = new SnsAction(
           Topic.fromTopicArn(this, 'DeadLetterTopic', deployment.alarm.snsTopicArn),
@@ -142,7 +125,7 @@ export class FluxCommitStatusStack extends Stack {
         memorySize: deployment.memorySize,
         logRetention,
       });
-      this.ledger?.grantRead(this.detailsFunction.role);
+      this.ledger?.connect(this.detailsFunction);
       this.secrets.grantDetailsRead(this.detailsFunction.role, [
         config.detailsPage.secret,
         ...secretNamesOf(config.routes.filter((route) => route.detailsPage)),
@@ -163,20 +146,14 @@ export class FluxCommitStatusStack extends Stack {
     if (config.detailsPage !== undefined) {
       // The links' origin: the config's own (a CDN in front), else the API's domain or endpoint.
       const detailsBaseUrl = config.detailsPage.baseUrl ?? this.api.baseUrl;
-      values.detailsBaseUrl = detailsBaseUrl;
+      // Not a resource of the stack: the two functions that write links are told it directly.
+      for (const fn of [this.webhook, this.pendingSweep]) {
+        if (fn !== undefined) tellFunction(fn.function, fn.kind, { detailsBaseUrl });
+      }
       new CfnOutput(this, 'DetailsPageBaseUrl', {
         description: 'Where the details pages are served: <this>/details/<token>',
         value: detailsBaseUrl,
       });
-    }
-    const functions: [FunctionKind, LambdaFunction | undefined][] = [
-      ['webhook', this.webhook.function],
-      ['sweep', this.pendingSweep?.function],
-      ['details', this.detailsFunction?.function],
-    ];
-    for (const [kind, fn] of functions) {
-      for (const [name, value] of Object.entries(functionVariables(kind, values)))
-        fn?.addEnvironment(name, value);
     }
     this.alarms = new DeliveryAlarms(this, 'Alarms', {
       handler: this.webhook.function,

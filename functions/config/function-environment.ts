@@ -144,3 +144,16 @@ export function readFunctionEnvironment(
     },
   };
 }
+
+/** A function as the stack gives it variables (CDK's Function), without the CDK types. */
+export interface FunctionWithVariables {
+  addEnvironment(name: string, value: string): unknown;
+}
+
+/**
+ * Tells a function of the stack the values given, under their names, as far as its kind reads them:
+ * a construct calls it where it grants the function access, so that the two never part.
+ */
+export function tellFunction(fn: FunctionWithVariables, kind: FunctionKind, values: StackValues): void {
+  for (const [name, value] of Object.entries(functionVariables(kind, values))) fn.addEnvironment(name, value);
+}

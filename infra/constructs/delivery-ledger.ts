@@ -2,7 +2,9 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { tellFunction } from '../../functions/config/function-environment.js';
 import { PENDING_DUE_INDEX } from '../../functions/ledger/dynamodb-pending-index.js';
+import type { StackFunction } from './stack-function.js';
 
 /**
  * The delivery ledger (functions/ledger/dynamodb-ledger.ts): one item per status identity, expiring
@@ -30,8 +32,18 @@ export class DeliveryLedger extends Construct {
     });
   }
 
+  /**
+   * Grants a function of the stack its calls on the table and tells it the table's name: the details
+   * page reads, the webhook and the sweep read and write.
+   */
+  connect(fn: StackFunction): void {
+    if (fn.kind === 'details') this.grantRead(fn.role);
+    else this.grantUse(fn.role);
+    tellFunction(fn.function, fn.kind, { ledgerTable: this.table.tableName });
+  }
+
   /** Exactly the two calls the ledger makes, on the table alone (`table.grant` would add its indexes). */
-  grantUse(grantee: IGrantable): void {
+  private grantUse(grantee: IGrantable): void {
     Grant.addToPrincipal({
       grantee,
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
@@ -40,7 +52,7 @@ export class DeliveryLedger extends Construct {
   }
 
   /** The details pages' one call: GetItem, nothing that writes. */
-  grantRead(grantee: IGrantable): void {
+  private grantRead(grantee: IGrantable): void {
     Grant.addToPrincipal({ grantee, actions: ['dynamodb:GetItem'], resourceArns: [this.table.tableArn] });
   }
 

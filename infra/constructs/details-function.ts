@@ -3,6 +3,7 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { tellFunction } from '../../functions/config/function-environment.js';
 
 export interface DetailsFunctionProps {
   /** The webhook's own code: the handler serves a GET /details request whichever function gets it. */
@@ -21,6 +22,7 @@ const DETAILS_TIMEOUT = Duration.seconds(10);
  * scrubs), and nothing it could write a status or a queue message with.
  */
 export class DetailsFunction extends Construct {
+  readonly kind = 'details' as const;
   readonly function: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
@@ -45,5 +47,7 @@ export class DetailsFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
     });
+    // Its kind and the service's names; the ledger adds its table as it is connected.
+    tellFunction(this.function, this.kind, {});
   }
 }

@@ -13,8 +13,10 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { tellFunction } from '../../functions/config/function-environment.js';
 import { FLEET_TABLE_KEY } from '../../functions/ledger/dynamodb-cluster-verdicts.js';
 import { deadLetterAlarm, deadLetterQueue } from './dead-letters.js';
+import type { StackFunction } from './stack-function.js';
 
 export interface FleetRollupsProps {
   /** The function that consumes the recompute queue; its timeout sets the visibility timeout. */
@@ -38,9 +40,11 @@ export class FleetRollups extends Construct {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
   readonly deadLetterAlarm: Alarm;
+  readonly #maxReceives: number;
 
   constructor(scope: Construct, id: string, props: FleetRollupsProps) {
     super(scope, id);
+    this.#maxReceives = props.maxReceiveCount;
     this.table = new Table(this, 'Table', {
       partitionKey: { name: FLEET_TABLE_KEY.partitionKey, type: AttributeType.STRING },
       sortKey: { name: FLEET_TABLE_KEY.sortKey, type: AttributeType.STRING },
@@ -82,7 +86,23 @@ export class FleetRollups extends Construct {
    * condition), the consumer's Query, the queue's send and consume. Only the function's role may
    * send: a request makes the function write a roll-up with its tokens.
    */
-  grantUse(role: IRole): void {
+  /**
+   * Grants a function of the stack its part and tells it where the table and the queue are: the
+   * webhook reports and consumes; the sweep recomputes in place, from the table alone.
+   */
+  connect(fn: StackFunction): void {
+    if (fn.kind === 'webhook') this.grantUse(fn.role);
+    else this.grantTable(fn.role);
+    tellFunction(fn.function, fn.kind, {
+      fleet: {
+        table: this.table.tableName,
+        recomputeQueueUrl: this.queue.queueUrl,
+        maxReceives: this.#maxReceives,
+      },
+    });
+  }
+
+  private grantUse(role: IRole): void {
     this.grantTable(role);
     this.queue.grantSendMessages(role);
     this.queue.grantConsumeMessages(role);
@@ -99,7 +119,7 @@ export class FleetRollups extends Construct {
   }
 
   /** The items' three calls, on the table alone. */
-  grantTable(grantee: IGrantable): void {
+  private grantTable(grantee: IGrantable): void {
     Grant.addToPrincipal({
       grantee,
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],

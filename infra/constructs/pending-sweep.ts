@@ -6,6 +6,7 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { tellFunction } from '../../functions/config/function-environment.js';
 import type { DeliveryLedger } from './delivery-ledger.js';
 import type { WebhookSecrets } from './webhook-secrets.js';
 
@@ -30,6 +31,7 @@ const SWEEP_TIMEOUT = Duration.minutes(2);
  * secrets), with its own log group, and an alarm when a run fails.
  */
 export class PendingSweep extends Construct {
+  readonly kind = 'sweep' as const;
   readonly function: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
@@ -43,10 +45,6 @@ export class PendingSweep extends Construct {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: 'flux-commit-status pending sweep: queries the pending index, writes statuses',
     });
-    this.logGroup.grantWrite(this.role);
-    props.ledger.grantUse(this.role);
-    props.ledger.grantPendingQuery(this.role);
-    props.secrets.grantForgeRead(this.role);
 
     this.function = new LambdaFunction(this, 'Handler', {
       code: props.code,
@@ -59,6 +57,11 @@ export class PendingSweep extends Construct {
       role: this.role,
       logGroup: this.logGroup,
     });
+    tellFunction(this.function, this.kind, {});
+    this.logGroup.grantWrite(this.role);
+    props.ledger.connect(this);
+    props.ledger.grantPendingQuery(this.role);
+    props.secrets.grantForgeRead(this.role);
 
     // A missed run is made up by the next one: what is due stays due, so no retry is needed.
     this.rule = new Rule(this, 'Schedule', {

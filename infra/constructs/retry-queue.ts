@@ -5,7 +5,9 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { tellFunction } from '../../functions/config/function-environment.js';
 import { deadLetterAlarm, deadLetterQueue } from './dead-letters.js';
+import type { StackFunction } from './stack-function.js';
 
 export interface RetryQueueProps {
   /** The function that consumes the queue; its timeout sets the queue's visibility timeout. */
@@ -26,9 +28,11 @@ export class RetryQueue extends Construct {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
   readonly deadLetterAlarm: Alarm;
+  readonly #maxAttempts: number;
 
   constructor(scope: Construct, id: string, props: RetryQueueProps) {
     super(scope, id);
+    this.#maxAttempts = props.maxAttempts;
     this.deadLetterQueue = deadLetterQueue(this, 'DeadLetters');
     this.queue = new Queue(this, 'Retries', {
       // Lambda's advice: six times the function timeout, so a slow batch is not handed out twice.
@@ -57,7 +61,19 @@ export class RetryQueue extends Construct {
    * Only the function's role (and the principals named for redrives) may send: a message in the
    * retry queue makes the function write a status with its tokens, so no one else may put one there.
    */
-  grantUse(role: IRole, redrivePrincipals: readonly string[] = []): void {
+  /** Grants the webhook's function the queues (see `grantUse`) and tells it their URLs and attempts. */
+  connect(fn: StackFunction, redrivePrincipals: readonly string[] = []): void {
+    this.grantUse(fn.role, redrivePrincipals);
+    tellFunction(fn.function, fn.kind, {
+      retryQueue: {
+        url: this.queue.queueUrl,
+        deadLetterUrl: this.deadLetterQueue.queueUrl,
+        maxAttempts: this.#maxAttempts,
+      },
+    });
+  }
+
+  private grantUse(role: IRole, redrivePrincipals: readonly string[]): void {
     this.queue.grantSendMessages(role);
     this.queue.grantConsumeMessages(role);
     this.deadLetterQueue.grantSendMessages(role);

@@ -6,6 +6,7 @@ import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Deployment } from '../../functions/config/deployment-schema.js';
+import { tellFunction } from '../../functions/config/function-environment.js';
 import { bundleHandler, HANDLER_ENTRY } from '../bundling.js';
 import { PROJECT_ROOT } from '../paths.js';
 
@@ -44,6 +45,7 @@ export interface WebhookFunctionProps {
 
 /** The relay Lambda, its own log group and a role that may write to that log group and nothing more. */
 export class WebhookFunction extends Construct {
+  readonly kind = 'webhook' as const;
   readonly function: LambdaFunction;
   readonly logGroup: LogGroup;
   readonly role: Role;
@@ -76,5 +78,7 @@ export class WebhookFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
     });
+    // Its kind and the service's names; each resource it uses adds its own as it is connected.
+    tellFunction(this.function, this.kind, {});
   }
 }

@@ -21,7 +21,6 @@ import { MemoryRollupLedger } from '../../functions/ledger/memory-rollup-ledger.
 import type { PendingIndex } from '../../functions/ledger/pending-index.js';
 import type { Versioned, VersionedStore } from '../../functions/ledger/versioned-store.js';
 import { createService } from '../../functions/service/create-service.js';
-import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { FakeGitHub } from '../../test/fakes/fake-github.js';
 import { MemorySecrets, sign, verdictEvent, WEBHOOK_KEY } from '../../test/harness/flux-fixtures.js';
 import { apiEvent } from '../../test/harness/relay-harness.js';
@@ -215,7 +214,7 @@ export async function runBurst(clusters: number, failing: boolean): Promise<Burs
       }),
     );
     consumer = (request) => (relays[0] as (typeof relays)[number]).recompute(request);
-    const handlers = relays.map(({ relay }) => createApiGatewayHandler(relay));
+    const handlers = relays.map(({ onApiGateway }) => onApiGateway);
     const sha = (failing ? 'e' : 'd').repeat(40);
     const eventTime = Math.floor(Date.now() / 1000) * 1000 - 60_000;
     const message = 'x'.repeat(FAILURE_MESSAGE_CHARS);

@@ -12,7 +12,6 @@ import { describe } from '../../functions/core/status-rules.js';
 import { advance, type ClusterVerdict, rollupOf } from '../../functions/fleet/rollup.js';
 import { eventOrder } from '../../functions/ledger/status-ledger.js';
 import { createService } from '../../functions/service/create-service.js';
-import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { FakeGitHub } from '../../test/fakes/fake-github.js';
 import { eventOf, FIXTURES, MemorySecrets, sign, WEBHOOK_KEY } from '../../test/harness/flux-fixtures.js';
 import { apiEvent } from '../../test/harness/relay-harness.js';
@@ -193,7 +192,7 @@ export async function runFleet(variant: FleetVariant): Promise<FleetFigures> {
     );
     const environments = Object.fromEntries(ENVIRONMENTS.map((name) => [name, { counts: variant.counts }]));
     const config = parseEnvironmentConfig(JSON.stringify({ routes, environments }), 'fleet stream');
-    const { relay, recomputes } = createService({
+    const { onApiGateway: handler, recomputes } = createService({
       routes: config.routes,
       environments: config.environments,
       secrets: new MemorySecrets({
@@ -202,7 +201,6 @@ export async function runFleet(variant: FleetVariant): Promise<FleetFigures> {
       }),
       observe: () => undefined,
     });
-    const handler = createApiGatewayHandler(relay);
     const events = fleetStream(15);
     // Each deployed commit comes with commits pushed before it that no event names.
     let previous: string | undefined;
