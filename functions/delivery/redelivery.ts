@@ -35,8 +35,9 @@ export function queuedRecord(
     context,
     state,
     description,
-    eventTime: new Date(delivery.eventTime).toISOString(),
   };
+  // A roll-up's carried status is ordered by the roll-up's sequence, which is no time.
+  if (delivery.rollupIdentity === undefined) record.eventTime = new Date(delivery.eventTime).toISOString();
   if (delivery.object !== undefined) record.object = delivery.object;
   if (route !== undefined) {
     record.cluster = route.cluster ?? route.id;
@@ -76,6 +77,7 @@ export function redelivery(options: RedeliveryOptions): Redeliver {
         record,
         // A carried status feeds no roll-up and no pending entry: it goes without its object.
         ...(delivery.carried === true ? { carried: true } : objectOf(delivery)),
+        ...(delivery.rollupIdentity === undefined ? {} : { rollupIdentity: delivery.rollupIdentity }),
         ...(delivery.comment === undefined ? {} : { comment: delivery.comment }),
       });
       record.statusCode = 200;

@@ -5,7 +5,13 @@ import type { CommitStatus } from '../core/commit-status.js';
 import type { FluxObject } from '../core/flux-object.js';
 import { namesStatusBySummary } from '../forges/registry.js';
 import { MemoryLedger } from '../ledger/memory-ledger.js';
-import { carriedOrder, ledgerKey, type ShownStatus, type StatusLedger } from '../ledger/status-ledger.js';
+import {
+  carriedOrder,
+  carriedSequenceOrder,
+  ledgerKey,
+  type ShownStatus,
+  type StatusLedger,
+} from '../ledger/status-ledger.js';
 import { WRITE_GRACE_MS } from './budget.js';
 import { commentDelivery } from './comment-delivery.js';
 import type { DeliveryRecord } from './delivery-record.js';
@@ -44,6 +50,12 @@ export interface StatusJob {
    * of the commit's own (`carriedOrder`), and feeds no roll-up.
    */
   carried?: boolean;
+  /**
+   * A carried status on a fleet roll-up's context (functions/fleet/): the roll-up's ledger identity,
+   * whose order is the roll-up's sequence, so `eventTime` is then the carrying roll-up's sequence
+   * (`carriedSequenceOrder`), never an event time. Written also when the route writes no cluster status.
+   */
+  rollupIdentity?: string;
   /** The change request's comment of a route with `changeRequestComments`, for an event that names one. */
   comment?: ChangeRequestComment;
 }
@@ -84,7 +96,10 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): DeliverStat
   const deliver: DeliverStatus = async (job) => {
     // Read first, so that the scope scrubs the forge's credentials from everything after.
     await clients.client(job.route, job.scope);
-    const outcome = job.route.clusterStatuses ? await deliverClusterStatus(job) : 'skipped';
+    const outcome =
+      job.route.clusterStatuses || job.rollupIdentity !== undefined
+        ? await deliverClusterStatus(job)
+        : 'skipped';
     if (job.comment !== undefined) {
       const { route, comment, eventTime, deadline, scope } = job;
       job.record.comment = await comments({
@@ -110,6 +125,7 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): DeliverStat
     replaces,
     deferAfterMs,
     carried,
+    rollupIdentity,
   }: StatusJob) {
     const status = { ...decided, description: scope.redact(decided.description) };
     const shown: ShownStatus = {
@@ -117,14 +133,21 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): DeliverStat
       description: status.description,
       targetUrl: status.targetUrl ?? '',
     };
-    const key = identityOf(route, status);
+    const key = rollupIdentity ?? identityOf(route, status);
     return serializer.run(key, () =>
       deliverInOrder({
         ledger,
         key,
         eventTime,
         status: shown,
-        ...(carried ? { order: carriedOrder(eventTime, shown) } : {}),
+        ...(carried
+          ? {
+              order:
+                rollupIdentity === undefined
+                  ? carriedOrder(eventTime, shown)
+                  : carriedSequenceOrder(eventTime, shown),
+            }
+          : {}),
         writerId: randomUUID(),
         writeExpiresAt: deadline + WRITE_GRACE_MS,
         now,

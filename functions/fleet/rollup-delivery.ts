@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { deploymentSettings } from '../config/fleet-environments.js';
+import { deploymentSettings, rangeLimitOf } from '../config/fleet-environments.js';
 import type { Route } from '../config/route-schema.js';
 import type { CommitStatus } from '../core/commit-status.js';
 import { CONFLICT, compareAndSwap } from '../core/compare-and-swap.js';
@@ -7,16 +7,21 @@ import { formatDuration } from '../core/duration.js';
 import { RouteMisconfiguredError } from '../core/errors.js';
 import { type FluxObject, objectName, parseObject } from '../core/flux-object.js';
 import { WRITE_GRACE_MS } from '../delivery/budget.js';
+import type { DeliveryRecord } from '../delivery/delivery-record.js';
 import type { ForgeClients } from '../delivery/forge-clients.js';
 import type { KeyedSerializer } from '../delivery/keyed-serializer.js';
 import { deliverInOrder, type OrderedOutcome } from '../delivery/ordering.js';
 import type { SecretScope } from '../delivery/secret-scope.js';
+import { statusDelivery } from '../delivery/status-delivery.js';
 import type { ClusterVerdicts, StoredVerdict } from '../ledger/cluster-verdicts.js';
+import type { DeploymentHistoryStore } from '../ledger/deployment-history.js';
 import type { PendingEntry, PendingIndex } from '../ledger/pending-index.js';
 import { type RollupLedger, type RollupRecord, rollupSequence } from '../ledger/rollup-ledger.js';
 import { eventOrder, type StatusLedger } from '../ledger/status-ledger.js';
 import { changeEntries, without, withPending, withVerdict } from '../pending/pending-entries.js';
 import { rollupPendingKey } from '../pending/rollup-pending-key.js';
+import type { DeliveryQueue } from '../queue/delivery-queue.js';
+import { markRange } from '../ranges/track-ranges.js';
 import { deploymentDelivery } from './deployment-delivery.js';
 import { shownDescription } from './forge-description.js';
 import { type PromotionOutcome, promoteOnce, type SendPromotion } from './promotion.js';
@@ -30,7 +35,13 @@ import {
   someOf,
   verdictsDigest,
 } from './rollup.js';
-import { type RollupTarget, recordKeyOf, rollupIdentityOf, rollupKeyOf } from './rollup-place.js';
+import {
+  type RollupTarget,
+  recordKeyOf,
+  rollupHistoryKey,
+  rollupIdentityOf,
+  rollupKeyOf,
+} from './rollup-place.js';
 import { ledgerCall, resolveRecord } from './verdict-record.js';
 
 export interface RollupResult {
@@ -42,6 +53,10 @@ export interface RollupResult {
   outcome: OrderedOutcome;
   deployment?: OrderedOutcome;
   promotion?: PromotionOutcome;
+  /** The commits this roll-up's final verdict carried, the first time it turned final (functions/ranges/). */
+  range?: DeliveryRecord['range'];
+  /** Why the range was not (wholly) marked, when it was not. */
+  rangeReason?: string;
 }
 
 export interface RollupDeliveryOptions {
@@ -59,6 +74,10 @@ export interface RollupDeliveryOptions {
   pending?: PendingIndex;
   /** The promotion webhook's fetch; tests give one that reaches a loopback receiver. */
   promotionFetch?: typeof fetch;
+  /** What each environment's roll-ups settled on, for their ranges (`rangeStatuses`); none without it. */
+  history?: DeploymentHistoryStore;
+  /** Where the carried statuses go that a recompute's deadline leaves unwritten. */
+  queue?: DeliveryQueue;
 }
 
 /** Where one roll-up lives: its route (for the forge), environment, object, commit and keys. */
@@ -96,6 +115,8 @@ interface Snapshot {
 export function rollupDelivery(options: RollupDeliveryOptions) {
   const { ledger, rollups, clusters, clients, serializer, now } = options;
   const deliverDeployment = deploymentDelivery(options);
+  // A carried status is a plain ordered write under the carried commit's roll-up identity.
+  const deliverCarried = statusDelivery({ ledger, clients, serializer, now });
 
   /** A requested recompute; undefined when its route or environment is no longer in the config. */
   async function recompute(
@@ -198,6 +219,17 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
     if (options.pending !== undefined && !rollup.resolved) {
       await track(options.pending, place, result, newestEventTime(verdicts));
     }
+    if (!rollup.resolved && (rollup.state === 'success' || rollup.state === 'failure')) {
+      await markRollupRange(
+        place,
+        { ...written, ...(shown.targetUrl === '' ? {} : { targetUrl: shown.targetUrl }) },
+        {
+          sequence,
+          order: eventOrder(newestEventTime(verdicts), shown),
+          result,
+        },
+      );
+    }
     const settings = deploymentSettings(target.environment);
     // A superseded commit is not what runs there: its deployment is left to GitHub's auto_inactive.
     if (settings !== undefined && !(rollup.resolved && rollup.state === 'success')) {
@@ -246,6 +278,43 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
       send,
     });
     return result;
+  }
+
+  /**
+   * The first final verdict of a roll-up marks its range once (`markRange`): the environment's
+   * history of what its roll-up on this context settled on is ordered by Flux's clock (the newest
+   * cluster verdict's event time, as the pending index orders commits), and each carried commit's
+   * status goes under that commit's own roll-up identity, ordered by this roll-up's sequence below
+   * every write of the commit's own roll-up (`carriedSequenceOrder`).
+   */
+  async function markRollupRange(
+    place: RollupPlace,
+    verdict: CommitStatus,
+    at: { sequence: number; order: string; result: RollupResult },
+  ): Promise<void> {
+    const { route, target, context, deadline, scope } = place;
+    const limit = rangeLimitOf(target.environment);
+    if (options.history === undefined || limit === undefined || route.dryRun) return;
+    const record: DeliveryRecord = { outcome: 'written', statusCode: 0, durationMs: 0 };
+    const tracker = {
+      history: options.history,
+      clients,
+      deliverStatus: deliverCarried,
+      queue: options.queue,
+      now,
+    };
+    await markRange(
+      tracker,
+      { route, status: verdict, eventTime: at.sequence, deadline, scope, record },
+      {
+        key: rollupHistoryKey(route, target.name, context),
+        order: at.order,
+        limit,
+        identityOf: (sha) => rollupIdentityOf(rollupKeyOf(route, sha, target.name, context)),
+      },
+    );
+    if (record.range !== undefined) at.result.range = record.range;
+    if (record.reason !== undefined) at.result.rangeReason = record.reason;
   }
 
   /**
