@@ -35,9 +35,8 @@ export function queuedRecord(
     context,
     state,
     description,
+    eventTime: new Date(delivery.eventTime).toISOString(),
   };
-  // A roll-up's carried status is ordered by the roll-up's sequence, which is no time.
-  if (delivery.rollupIdentity === undefined) record.eventTime = new Date(delivery.eventTime).toISOString();
   if (delivery.object !== undefined) record.object = delivery.object;
   if (route !== undefined) {
     record.cluster = route.cluster ?? route.id;

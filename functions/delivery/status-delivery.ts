@@ -5,13 +5,7 @@ import type { CommitStatus } from '../core/commit-status.js';
 import type { FluxObject } from '../core/flux-object.js';
 import { namesStatusBySummary } from '../forges/registry.js';
 import { MemoryLedger } from '../ledger/memory-ledger.js';
-import {
-  carriedOrder,
-  carriedSequenceOrder,
-  ledgerKey,
-  type ShownStatus,
-  type StatusLedger,
-} from '../ledger/status-ledger.js';
+import { carriedOrder, ledgerKey, type ShownStatus, type StatusLedger } from '../ledger/status-ledger.js';
 import { WRITE_GRACE_MS } from './budget.js';
 import { commentDelivery } from './comment-delivery.js';
 import type { DeliveryRecord } from './delivery-record.js';
@@ -51,9 +45,10 @@ export interface StatusJob {
    */
   carried?: boolean;
   /**
-   * A carried status on a fleet roll-up's context (functions/fleet/): the roll-up's ledger identity,
-   * whose order is the roll-up's sequence, so `eventTime` is then the carrying roll-up's sequence
-   * (`carriedSequenceOrder`), never an event time. Written also when the route writes no cluster status.
+   * A carried status on a fleet roll-up's context (functions/fleet/): the carried commit's roll-up
+   * identity, written also when the route writes no cluster status. The roll-up's own writes there
+   * are ordered by its sequence and this by `carriedOrder`, whose `-` sorts below them all: the two
+   * numbers are never compared, only carried statuses' event times among themselves.
    */
   rollupIdentity?: string;
   /** The change request's comment of a route with `changeRequestComments`, for an event that names one. */
@@ -140,14 +135,7 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): DeliverStat
         key,
         eventTime,
         status: shown,
-        ...(carried
-          ? {
-              order:
-                rollupIdentity === undefined
-                  ? carriedOrder(eventTime, shown)
-                  : carriedSequenceOrder(eventTime, shown),
-            }
-          : {}),
+        ...(carried ? { order: carriedOrder(eventTime, shown) } : {}),
         writerId: randomUUID(),
         writeExpiresAt: deadline + WRITE_GRACE_MS,
         now,

@@ -17,7 +17,7 @@ import type { ClusterVerdicts, StoredVerdict } from '../ledger/cluster-verdicts.
 import type { DeploymentHistoryStore } from '../ledger/deployment-history.js';
 import type { PendingEntry, PendingIndex } from '../ledger/pending-index.js';
 import { type RollupLedger, type RollupRecord, rollupSequence } from '../ledger/rollup-ledger.js';
-import { eventOrder, type StatusLedger } from '../ledger/status-ledger.js';
+import { eventOrder, isCarriedOrder, type StatusLedger } from '../ledger/status-ledger.js';
 import { changeEntries, without, withPending, withVerdict } from '../pending/pending-entries.js';
 import { rollupPendingKey } from '../pending/rollup-pending-key.js';
 import type { DeliveryQueue } from '../queue/delivery-queue.js';
@@ -168,7 +168,9 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
    * the signal is not sent a second time for a commit that was green before.
    */
   async function anew(place: RollupPlace): Promise<Omit<RollupRecord, 'version'>> {
-    const item = await ledgerCall(() => ledger.read(rollupIdentityOf(place.rollup)));
+    const read = await ledgerCall(() => ledger.read(rollupIdentityOf(place.rollup)));
+    // A status a newer commit's roll-up carried here holds an event time, not this roll-up's sequence.
+    const item = read === undefined || isCarriedOrder(read.claim.order) ? undefined : read;
     const createdAt = Math.max(now(), Math.floor((item?.claim.eventTime ?? 0) / 1000) + 1);
     if (item?.claim.status.state !== 'success' || item.claim.status.targetUrl !== '') return { createdAt };
     return { createdAt, promotion: { state: 'sent', at: createdAt } };
@@ -220,15 +222,9 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
       await track(options.pending, place, result, newestEventTime(verdicts));
     }
     if (!rollup.resolved && (rollup.state === 'success' || rollup.state === 'failure')) {
-      await markRollupRange(
-        place,
-        { ...written, ...(shown.targetUrl === '' ? {} : { targetUrl: shown.targetUrl }) },
-        {
-          sequence,
-          order: eventOrder(newestEventTime(verdicts), shown),
-          result,
-        },
-      );
+      const verdict = { ...written, ...(shown.targetUrl === '' ? {} : { targetUrl: shown.targetUrl }) };
+      const eventTime = newestEventTime(verdicts);
+      await markRollupRange(place, verdict, { eventTime, order: eventOrder(eventTime, shown) }, result);
     }
     const settings = deploymentSettings(target.environment);
     // A superseded commit is not what runs there: its deployment is left to GitHub's auto_inactive.
@@ -281,16 +277,18 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
   }
 
   /**
-   * The first final verdict of a roll-up marks its range once (`markRange`): the environment's
-   * history of what its roll-up on this context settled on is ordered by Flux's clock (the newest
-   * cluster verdict's event time, as the pending index orders commits), and each carried commit's
-   * status goes under that commit's own roll-up identity, ordered by this roll-up's sequence below
-   * every write of the commit's own roll-up (`carriedSequenceOrder`).
+   * The first final verdict of a roll-up marks its range once (`markRange`). Which commit came first
+   * is Flux's word, as in the pending index: the environment's history of what its roll-up on this
+   * context settled on is ordered by the newest cluster verdict's event time, never by the roll-up's
+   * sequence. Each carried commit's status goes under that commit's own roll-up identity with
+   * `carriedOrder` of that time: below every write of the commit's own roll-up (its `-` decides; the
+   * sequence and the time are never compared), and the earlier roll-up's above a later one's.
    */
   async function markRollupRange(
     place: RollupPlace,
     verdict: CommitStatus,
-    at: { sequence: number; order: string; result: RollupResult },
+    at: { eventTime: number; order: string },
+    result: RollupResult,
   ): Promise<void> {
     const { route, target, context, deadline, scope } = place;
     const limit = rangeLimitOf(target.environment);
@@ -305,7 +303,7 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
     };
     await markRange(
       tracker,
-      { route, status: verdict, eventTime: at.sequence, deadline, scope, record },
+      { route, status: verdict, eventTime: at.eventTime, deadline, scope, record },
       {
         key: rollupHistoryKey(route, target.name, context),
         order: at.order,
@@ -313,8 +311,8 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
         identityOf: (sha) => rollupIdentityOf(rollupKeyOf(route, sha, target.name, context)),
       },
     );
-    if (record.range !== undefined) at.result.range = record.range;
-    if (record.reason !== undefined) at.result.rangeReason = record.reason;
+    if (record.range !== undefined) result.range = record.range;
+    if (record.reason !== undefined) result.rangeReason = record.reason;
   }
 
   /**

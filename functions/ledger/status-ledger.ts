@@ -97,21 +97,9 @@ export function carriedOrder(eventTime: number, status: ShownStatus): string {
   return `-${countdown}.${STATE_RANK[status.state]}.${shownDigest(status)}`;
 }
 
-/** The largest roll-up sequence a carried order holds: 18 digits, beyond created-at ms × 1000. */
-const LAST_SEQUENCE = 10n ** 18n - 1n;
-
-/**
- * `carriedOrder` on a fleet roll-up's context, whose own orders are the roll-up's sequence
- * (`rollupSequence`, 16 digits today), never an event time: a carried status there counts down the
- * carrying roll-up's sequence instead, so the earlier roll-up ranks higher, and its `-` sorts below
- * every write of the commit's own roll-up. Only roll-up identities hold it (two orders never meet).
- */
-export function carriedSequenceOrder(sequence: number, status: ShownStatus): string {
-  const held = BigInt(Math.max(0, Math.trunc(sequence)));
-  const countdown = (LAST_SEQUENCE - (held > LAST_SEQUENCE ? LAST_SEQUENCE : held))
-    .toString()
-    .padStart(18, '0');
-  return `-${countdown}.${STATE_RANK[status.state]}.${shownDigest(status)}`;
+/** Whether a claim is a carried status's (`carriedOrder`), not one of an event of the commit's own. */
+export function isCarriedOrder(order: string): boolean {
+  return order.startsWith('-');
 }
 
 function shownDigest(status: ShownStatus): string {
