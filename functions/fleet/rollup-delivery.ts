@@ -241,6 +241,7 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
         ...(ref === undefined ? {} : { ref }),
         deadline,
         scope,
+        rangeLimit: rangeLimitOf(target.environment),
       });
     }
     const promotion = target.environment.promotion;

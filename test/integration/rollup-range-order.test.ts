@@ -215,7 +215,7 @@ describe('a roll-up’s range in every interleaving', () => {
     expect(rolling.calls.ranges).toBe(2);
     const descriptions = rolling.rollupsOf(p).map((status) => status.description);
     expect(descriptions[0]).toBe('2/2 clusters reconciled');
-    expect(descriptions.filter((description) => description.startsWith('deployed with'))).toEqual([]);
+    expect(descriptions.filter((description) => description?.startsWith('deployed with'))).toEqual([]);
     expect(off.calls.ranges).toBe(0);
     expect(off.rollupsOf(w)).toEqual([]);
   });
