@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FleetEnvironment } from '../../functions/config/fleet-environments.js';
+import { ForgeUnavailableError } from '../../functions/core/errors.js';
 import type { CreateForgeClient } from '../../functions/delivery/forge-clients.js';
 import { canReadRange } from '../../functions/forges/commit-range.js';
 import type { ForgeClient } from '../../functions/forges/forge.js';
@@ -13,6 +14,7 @@ import { DynamoDbLedger } from '../../functions/ledger/dynamodb-ledger.js';
 import { DynamoDbRollupLedger } from '../../functions/ledger/dynamodb-rollup-ledger.js';
 import type { RollupLedger } from '../../functions/ledger/rollup-ledger.js';
 import type { StatusLedger } from '../../functions/ledger/status-ledger.js';
+import type { QueuedDelivery, Redeliver } from '../../functions/queue/delivery-queue.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { fleetRoutes, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
@@ -36,7 +38,11 @@ describe('a roll-up’s range in every interleaving', () => {
   const carried = (verdict: Verdict) => (verdict === 'success' ? 'success' : 'error');
 
   /** Two containers over the shared tables, each call of theirs a step that `s` orders (when given). */
-  function containers(s: fc.Scheduler | undefined, environment: Partial<FleetEnvironment> = {}) {
+  function containers(
+    s: fc.Scheduler | undefined,
+    environment: Partial<FleetEnvironment> = {},
+    faults: { queue?: QueuedDelivery[]; failCarried?: boolean } = {},
+  ) {
     const step = <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
       s === undefined ? call : s.scheduleFunction(call);
     const sharedLedger = new DynamoDbLedger(shared.table, shared.dynamo.clientConfig);
@@ -66,6 +72,9 @@ describe('a roll-up’s range in every interleaving', () => {
       const scheduled: ForgeClient & Pick<typeof client, 'commitRange'> = {
         write: async (status, options) => {
           calls.writes++;
+          if (faults.failCarried && status.description.startsWith('deployed with')) {
+            throw new ForgeUnavailableError('GitHub answered 502', 502);
+          }
           if (s !== undefined)
             await s.schedule(Promise.resolve(), `write ${status.sha.slice(0, 4)} goes out`);
           return client.write(status, options);
@@ -82,6 +91,7 @@ describe('a roll-up’s range in every interleaving', () => {
     const name = `range-${++runs}`;
     const context = `flux/${name}/kustomization/apps`;
     const routes = fleetRoutes(shared.github.url, CLUSTERS, { environment: name });
+    const redeliverers: Redeliver[] = [];
     const relays = [0, 1].map(() => {
       const harness = testRelay(routes, {
         environments: { [name]: { context: 'flux/{{environment}}/{{kind}}/{{name}}', ...environment } },
@@ -90,8 +100,12 @@ describe('a roll-up’s range in every interleaving', () => {
         clusters,
         history,
         createClient,
+        ...(faults.queue === undefined
+          ? {}
+          : { queue: { enqueue: async (delivery: QueuedDelivery) => void faults.queue?.push(delivery) } }),
       });
       const handler = apiGatewayHandler(harness.relay);
+      redeliverers.push(harness.redeliver);
       /** Every cluster reports `verdict` on `sha` at `time`. */
       return async (sha: string, verdict: Verdict, time: number) => {
         for (const cluster of CLUSTERS) {
@@ -101,7 +115,7 @@ describe('a roll-up’s range in every interleaving', () => {
     });
     const rollupsOf = (sha: string) =>
       shared.github.statusesOf(REPO, sha).filter((status) => status.context === context);
-    return { relays, calls, shown: (sha: string) => rollupsOf(sha)[0], rollupsOf };
+    return { relays, redeliverers, calls, shown: (sha: string) => rollupsOf(sha)[0], rollupsOf };
   }
 
   it('a commit’s own late roll-up verdict wins over the status the range gives it, in any order', async () => {
@@ -218,5 +232,40 @@ describe('a roll-up’s range in every interleaving', () => {
     expect(descriptions.filter((description) => description?.startsWith('deployed with'))).toEqual([]);
     expect(off.calls.ranges).toBe(0);
     expect(off.rollupsOf(w)).toEqual([]);
+  });
+
+  it('queues what the forge refused under the roll-up identity; redelivered, it stays below the commit’s own roll-up', async () => {
+    // Prepare: the forge refuses every carried status; c1's own roll-up comes before the queue's turn.
+    const { graph } = shared.github;
+    const [w] = graph.chain('queued-w', 1) as [string];
+    const [c1, c2, x] = graph.chain('queued', 3, w) as [string, string, string];
+    const t0 = Math.floor(Date.now() / 1000) * 1000 - 60_000;
+    const queue: QueuedDelivery[] = [];
+    const failing = containers(undefined, {}, { queue, failCarried: true });
+    const [a] = failing.relays as [(typeof failing.relays)[0]];
+    await a(w, 'success', t0);
+    await a(x, 'success', t0 + 30_000);
+    const handedOver = queue.map((delivery) => ({ ...delivery }));
+    await a(c1, 'failure', t0 + 10_000);
+
+    // Act: the queue's consumer (another container, the forge well again) redelivers them.
+    const healthy = containers(undefined);
+    const [redeliver] = healthy.redeliverers as [Redeliver];
+    const results = [];
+    for (const delivery of handedOver)
+      results.push(await redeliver(delivery, 1, { maxAttempts: 8, delayMs: 0 }));
+
+    // Assess: one message per carried commit, each naming its roll-up identity; c1 keeps its own
+    // failure, c2 shows the range's status.
+    expect(handedOver.map((delivery) => delivery.status.sha)).toEqual([c2, c1]);
+    expect(
+      handedOver.every(
+        (delivery) => delivery.carried && delivery.rollupIdentity?.startsWith('rollup-status|'),
+      ),
+    ).toBe(true);
+    expect(results).toEqual([{ kind: 'done' }, { kind: 'done' }]);
+    expect(failing.shown(c1)?.state).toBe('failure');
+    expect(failing.shown(c2)?.description).toMatch(carriedBy(x));
+    expect(failing.shown(c2)?.state).toBe('success');
   });
 });
