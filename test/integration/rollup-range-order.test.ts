@@ -17,6 +17,13 @@ import type { StatusLedger } from '../../functions/ledger/status-ledger.js';
 import type { QueuedDelivery, Redeliver } from '../../functions/queue/delivery-queue.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { fleetRoutes, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
+import {
+  carriedBy,
+  expectOwnVerdictWins,
+  expectRaceEndsInOrder,
+  ownVerdictPlan,
+  racePlan,
+} from '../harness/range-plans.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
 import { useSharedTable } from '../harness/shared-table.js';
 
@@ -34,8 +41,6 @@ let runs = 0;
 
 describe('a roll-up’s range in every interleaving', () => {
   const shared = useSharedTable();
-  const carriedBy = (sha: string) => new RegExp(`^deployed with ${sha.slice(0, 7)}`);
-  const carried = (verdict: Verdict) => (verdict === 'success' ? 'success' : 'error');
 
   /** Two containers over the shared tables, each call of theirs a step that `s` orders (when given). */
   function containers(
@@ -119,14 +124,8 @@ describe('a roll-up’s range in every interleaving', () => {
   }
 
   it('a commit’s own late roll-up verdict wins over the status the range gives it, in any order', async () => {
-    const plan = fc.record({
-      own: fc.constantFrom<Verdict>('success', 'failure'),
-      deployed: fc.constantFrom<Verdict>('success', 'failure'),
-      // The commit's own verdict, before or after the deployment's verdict (at second 30).
-      ownSecond: fc.constantFrom(20, 40),
-    });
     await fc.assert(
-      fc.asyncProperty(fc.scheduler(), plan, async (s, { own, deployed, ownSecond }) => {
+      fc.asyncProperty(fc.scheduler(), ownVerdictPlan, async (s, { own, deployed, ownSecond }) => {
         // Prepare: W settled in the environment; c1, c2 and X pushed; X deployed.
         const { graph } = shared.github;
         const [w] = graph.chain(`rw-${runs}`, 1) as [string];
@@ -140,23 +139,15 @@ describe('a roll-up’s range in every interleaving', () => {
         await s.waitFor(Promise.all([a(x, deployed, t0 + 30_000), b(c1, own, t0 + ownSecond * 1000)]));
 
         // Assess
-        expect(shown(c1)?.state).toBe(own);
-        expect(shown(c1)?.description).not.toMatch(/^deployed with/);
-        expect(shown(c2)?.description).toMatch(carriedBy(x));
-        expect(shown(c2)?.state).toBe(carried(deployed));
-        expect(shown(x)?.state).toBe(deployed);
+        expectOwnVerdictWins(shown, [c1, c2, x], { own, deployed });
       }),
       { numRuns: 15 },
     );
   });
 
   it('two racing roll-ups give each commit the status of the first that carried it, in any order', async () => {
-    const plan = fc.record({
-      first: fc.constantFrom<Verdict>('success', 'failure'),
-      second: fc.constantFrom<Verdict>('success', 'failure'),
-    });
     await fc.assert(
-      fc.asyncProperty(fc.scheduler(), plan, async (s, { first, second }) => {
+      fc.asyncProperty(fc.scheduler(), racePlan, async (s, { first, second }) => {
         // Prepare: W settled; then c1, X, c2, Y; X deployed at second 20 and Y at second 40.
         const { graph } = shared.github;
         const [w] = graph.chain(`rw-${runs}`, 1) as [string];
@@ -170,12 +161,7 @@ describe('a roll-up’s range in every interleaving', () => {
         await s.waitFor(Promise.all([a(x, first, t0 + 20_000), b(y, second, t0 + 40_000)]));
 
         // Assess: what a sequential delivery would show, whichever roll-up turned final first.
-        expect(shown(x)?.state).toBe(first);
-        expect(shown(y)?.state).toBe(second);
-        expect(shown(c1)?.description).toMatch(carriedBy(x));
-        expect(shown(c1)?.state).toBe(carried(first));
-        expect(shown(c2)?.description).toMatch(carriedBy(y));
-        expect(shown(c2)?.state).toBe(carried(second));
+        expectRaceEndsInOrder(shown, [c1, x, c2, y], { first, second });
       }),
       { numRuns: 15 },
     );
