@@ -221,11 +221,16 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
     if (options.pending !== undefined && !rollup.resolved) {
       await track(options.pending, place, result, newestEventTime(verdicts));
     }
-    if (!rollup.resolved && (rollup.state === 'success' || rollup.state === 'failure')) {
-      const verdict = { ...written, ...(shown.targetUrl === '' ? {} : { targetUrl: shown.targetUrl }) };
-      const eventTime = newestEventTime(verdicts);
-      await markRollupRange(place, verdict, { eventTime, order: eventOrder(eventTime, shown) }, result);
-    }
+    // Last, after the deployment and the promotion: the carried statuses may take the rest of the
+    // deadline (what it leaves goes to the queue), and a commit's own signals come first.
+    const withRange = async () => {
+      if (!rollup.resolved && (rollup.state === 'success' || rollup.state === 'failure')) {
+        const verdict = { ...written, ...(shown.targetUrl === '' ? {} : { targetUrl: shown.targetUrl }) };
+        const eventTime = newestEventTime(verdicts);
+        await markRollupRange(place, verdict, { eventTime, order: eventOrder(eventTime, shown) }, result);
+      }
+      return result;
+    };
     const settings = deploymentSettings(target.environment);
     // A superseded commit is not what runs there: its deployment is left to GitHub's auto_inactive.
     if (settings !== undefined && !(rollup.resolved && rollup.state === 'success')) {
@@ -246,7 +251,7 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
     }
     const promotion = target.environment.promotion;
     // Only a commit that every cluster reconciled is promoted: never one a newer commit superseded.
-    if (rollup.state !== 'success' || rollup.resolved || promotion === undefined) return result;
+    if (rollup.state !== 'success' || rollup.resolved || promotion === undefined) return withRange();
     const send: SendPromotion =
       promotion.type === 'repository_dispatch'
         ? repositoryDispatchSender(await clients.client(route, scope), promotion.eventType, deadline)
@@ -274,7 +279,7 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
       now,
       send,
     });
-    return result;
+    return withRange();
   }
 
   /**
