@@ -72,6 +72,7 @@ export function createRedelivery(options: RedeliveryOptions): Redeliver {
           record,
           // A carried status feeds no roll-up and no pending entry: it goes without its object.
           ...(delivery.carried === true ? { carried: true } : objectOf(delivery)),
+          ...(delivery.rollupIdentity === undefined ? {} : { rollupIdentity: delivery.rollupIdentity }),
           ...(delivery.comment === undefined ? {} : { comment: delivery.comment }),
         });
         record.statusCode = 200;

@@ -41,6 +41,13 @@ export interface StatusJob {
    * of the commit's own (`carriedOrder`), and feeds no roll-up.
    */
   carried?: boolean;
+  /**
+   * A carried status on a fleet roll-up's context (functions/fleet/): the carried commit's roll-up
+   * identity, written also when the route writes no cluster status. The roll-up's own writes there
+   * are ordered by its sequence and this by `carriedOrder`, whose `-` sorts below them all: the two
+   * numbers are never compared, only carried statuses' event times among themselves.
+   */
+  rollupIdentity?: string;
   /** The change request's comment of a route with `changeRequestComments`, for an event that names one. */
   comment?: ChangeRequestComment;
 }
@@ -89,6 +96,7 @@ export function createClusterStatusDelivery(options: StatusDeliveryOptions) {
     replaces,
     deferAfterMs,
     carried,
+    rollupIdentity,
   }: StatusJob): Promise<ClusterStatusResult> => {
     const status = { ...decided, description: scope.redact(decided.description) };
     const shown: ShownStatus = {
@@ -96,7 +104,7 @@ export function createClusterStatusDelivery(options: StatusDeliveryOptions) {
       description: status.description,
       targetUrl: status.targetUrl ?? '',
     };
-    const key = identityOf(route, status);
+    const key = rollupIdentity ?? identityOf(route, status);
     // The forge's answer to the last write this delivery made, when it made one.
     let forgeStatus: number | undefined;
     const outcome = await serializer.run(key, () =>

@@ -48,6 +48,8 @@ export function createRecomputeRunner(options: RecomputeRunnerOptions): RunRecom
         record.rollup = { context, state, description, outcome, sequence };
         if (deployment !== undefined) record.rollup.deployment = deployment;
         if (promotion !== undefined) record.rollup.promotion = promotion;
+        if (result.range !== undefined) record.range = result.range;
+        if (result.rangeReason !== undefined) record.reason = result.rangeReason;
       },
       failed: (error, { scope }) => {
         record.reason = scope.redact(error.message);

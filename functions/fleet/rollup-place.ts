@@ -65,3 +65,12 @@ export function rollupIdentityOf(rollup: string): string {
 }
 
 const ROLLUP_STATUS_PREFIX = 'rollup-status';
+
+/**
+ * What the environment's roll-up on one context settled on (functions/ranges/), in the deployment
+ * history's table: its own prefix beside the routes' `settled|`.
+ */
+export function rollupHistoryKey(route: Route, environment: string, context: string): string {
+  const { type, apiUrl, address } = route.provider;
+  return ledgerKey(['settled-rollup', type, apiUrl ?? '', address, environment, context]);
+}

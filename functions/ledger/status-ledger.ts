@@ -97,6 +97,11 @@ export function carriedOrder(eventTime: number, status: ShownStatus): string {
   return `-${countdown}.${STATE_RANK[status.state]}.${shownDigest(status)}`;
 }
 
+/** Whether a claim is a carried status's (`carriedOrder`), not one of an event of the commit's own. */
+export function isCarriedOrder(order: string): boolean {
+  return order.startsWith('-');
+}
+
 function shownDigest(status: ShownStatus): string {
   return createHash('sha256')
     .update(`${status.state}\n${status.description}\n${status.targetUrl}`)

@@ -143,6 +143,13 @@ export function createService(options: ServiceOptions): Service {
         });
   const details = options.details ?? detailsService?.links;
 
+  // A queue made with its consumer comes after the redelivery; what hands off to it reaches it here.
+  let queue = typeof options.queue === 'function' ? undefined : options.queue;
+  const handOff: DeliveryQueue | undefined =
+    options.queue === undefined
+      ? undefined
+      : { enqueue: (...delivery) => (queue as DeliveryQueue).enqueue(...delivery) };
+  const history = options.history ?? new MemoryDeploymentHistory();
   const rollups = createRollupDelivery({
     ledger,
     rollups: options.rollups ?? new MemoryRollupLedger(),
@@ -153,6 +160,8 @@ export function createService(options: ServiceOptions): Service {
     routes,
     targets,
     pending,
+    history,
+    ...(handOff === undefined ? {} : { queue: handOff }),
     ...(options.promotionFetch ? { promotionFetch: options.promotionFetch } : {}),
   });
   const recompute = createRecomputeRunner({
@@ -170,12 +179,6 @@ export function createService(options: ServiceOptions): Service {
             options.observe({ ...recomputeRecord(request, 'dead-lettered'), reason }),
         })
       : undefined;
-  // A queue made with its consumer comes after the redelivery; what hands off to it reaches it here.
-  let queue = typeof options.queue === 'function' ? undefined : options.queue;
-  const handOff: DeliveryQueue | undefined =
-    options.queue === undefined
-      ? undefined
-      : { enqueue: (...delivery) => (queue as DeliveryQueue).enqueue(...delivery) };
   // The resolutions and the carried commits go through the pipeline too: its later steps pass them over.
   const resolver = {
     index: pending,
@@ -201,7 +204,7 @@ export function createService(options: ServiceOptions): Service {
     // its own ranks above the status the range would give it.
     trackPending: createPendingTracking(resolver),
     trackRange: createRangeTracking({
-      history: options.history ?? new MemoryDeploymentHistory(),
+      history,
       clients,
       deliverStatus: (job) => deliverStatus(job),
       queue: handOff,

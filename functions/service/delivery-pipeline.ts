@@ -45,7 +45,8 @@ export function createDeliveryPipeline(steps: DeliverySteps): DeliverStatus {
       await steps.clients.client(job.route, job.scope);
       const reported = await steps.reportToFleet(job);
       let outcome: Awaited<ReturnType<DeliverStatus>> = 'skipped';
-      if (job.route.clusterStatuses) {
+      // A carried status under a roll-up's identity is written also where the route writes no cluster status.
+      if (job.route.clusterStatuses || job.rollupIdentity !== undefined) {
         const written = await steps.writeClusterStatus(job);
         outcome = written.outcome;
         if (written.forgeStatus !== undefined) results.forgeStatus = written.forgeStatus;

@@ -13,8 +13,8 @@ const FUNCTIONS = fileURLToPath(new URL('../../functions/', import.meta.url));
  * stores, queues and secret sources need only core; the forges their secrets; the config its forges.
  * `expressions` compile the config's routes, beside the deliveries, which never read them. The
  * pending statuses and the webhook's path sit above the deliveries they use, the commit ranges above
- * the pending index, and the fleet above the webhook, which no longer composes anything: `service`
- * does, and the Lambda and the local server run it.
+ * the pending index, and the fleet (whose roll-ups mark ranges too) above them all; the webhook no
+ * longer composes anything: `service` does, and the Lambda and the local server run it.
  */
 const FOLDER_LEVELS = [
   ['core'],
@@ -24,7 +24,8 @@ const FOLDER_LEVELS = [
   ['delivery', 'expressions'],
   ['details'],
   ['pending', 'webhook'],
-  ['ranges', 'fleet'],
+  ['ranges'],
+  ['fleet'],
   ['service'],
   ['lambda', 'local'],
 ] as const;
