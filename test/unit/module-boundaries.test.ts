@@ -135,6 +135,27 @@ describe('module boundaries', () => {
     expect(cycles).toEqual([]);
   });
 
+  it('names every factory create*: an exported function named for what it makes starts with create', () => {
+    // Prepare: what a factory here makes is named by these endings (a delivery, a runner, a sender...).
+    const made =
+      /(Delivery|Sweep|Runner|Consumer|Sender|Service|Handler|Observer|Tracking|Reports?|Fetch|Requester|Strategy|Pipeline|Relay|Redelivery)$/;
+    const files = readdirSync(FUNCTIONS, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .flatMap((entry) => filesUnder(entry.name));
+
+    // Act
+    const names = files.flatMap((file) =>
+      [...readFileSync(join(FUNCTIONS, file), 'utf8').matchAll(/^export (?:async )?function (\w+)/gm)].map(
+        (match) => `${file}: ${match[1]}`,
+      ),
+    );
+    const misnamed = names.filter((name) => made.test(name) && !/: create[A-Z]/.test(name));
+
+    // Assess
+    expect(names.filter((name) => made.test(name)).length).toBeGreaterThan(20);
+    expect(misnamed).toEqual([]);
+  });
+
   it('has a descriptor in its own folder for every forge, and a folder for no other', () => {
     const folders = readdirSync(FORGES_DIR, { withFileTypes: true })
       .filter((entry) => entry.isDirectory() && entry.name !== 'http')
