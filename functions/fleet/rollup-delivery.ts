@@ -11,6 +11,7 @@ import type { ForgeClients } from '../delivery/forge-clients.js';
 import type { KeyedSerializer } from '../delivery/keyed-serializer.js';
 import { deliverInOrder, type OrderedOutcome } from '../delivery/ordering.js';
 import type { SecretScope } from '../delivery/secret-scope.js';
+import type { DetailsLinks } from '../details/details-links.js';
 import type { ClusterVerdicts, StoredVerdict } from '../ledger/cluster-verdicts.js';
 import type { PendingEntry, PendingIndex } from '../ledger/pending-index.js';
 import { type RollupLedger, type RollupRecord, rollupSequence } from '../ledger/rollup-ledger.js';
@@ -30,7 +31,13 @@ import {
   someOf,
   verdictsDigest,
 } from './rollup.js';
-import { type RollupTarget, recordKeyOf, rollupIdentityOf, rollupKeyOf } from './rollup-place.js';
+import {
+  environmentsWithPages,
+  type RollupTarget,
+  recordKeyOf,
+  rollupIdentityOf,
+  rollupKeyOf,
+} from './rollup-place.js';
 import { ledgerCall, resolveRecord } from './verdict-record.js';
 
 export interface RollupResult {
@@ -59,6 +66,8 @@ export interface RollupDeliveryOptions {
   pending?: PendingIndex;
   /** The promotion webhook's fetch; tests give one that reaches a loopback receiver. */
   promotionFetch?: typeof fetch;
+  /** The details pages' links: a roll-up of an environment whose routes all have pages links its own. */
+  details?: DetailsLinks;
 }
 
 /** Where one roll-up lives: its route (for the forge), environment, object, commit and keys. */
@@ -96,6 +105,7 @@ interface Snapshot {
 export function rollupDelivery(options: RollupDeliveryOptions) {
   const { ledger, rollups, clusters, clients, serializer, now } = options;
   const deliverDeployment = deploymentDelivery(options);
+  const withPages = environmentsWithPages(options.routes.values());
 
   /** A requested recompute; undefined when its route or environment is no longer in the config. */
   async function recompute(
@@ -143,13 +153,14 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
 
   /**
    * A record made anew (the old one expired, or left the memory store) starts after every sequence
-   * the roll-up's status was written with, and inherits a promotion its status shows was earned:
-   * the signal is not sent a second time for a commit that was green before.
+   * the roll-up's status was written with, and inherits a promotion its status shows was earned (a
+   * success that no resolution made, by the claim's own mark): the signal is not sent a second time
+   * for a commit that was green before.
    */
   async function anew(place: RollupPlace): Promise<Omit<RollupRecord, 'version'>> {
     const item = await ledgerCall(() => ledger.read(rollupIdentityOf(place.rollup)));
     const createdAt = Math.max(now(), Math.floor((item?.claim.eventTime ?? 0) / 1000) + 1);
-    if (item?.claim.status.state !== 'success' || item.claim.status.targetUrl !== '') return { createdAt };
+    if (item?.claim.status.state !== 'success' || item.claim.resolved === true) return { createdAt };
     return { createdAt, promotion: { state: 'sent', at: createdAt } };
   }
 
@@ -158,20 +169,22 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
     const { record, verdicts } = await snapshot(place);
     const sequence = rollupSequence(record);
     const rollup = rollupOfRecord(target.clusters, verdicts, record.resolution, target.environment.counts);
+    const identity = rollupIdentityOf(place.rollup);
     const shown = {
       state: rollup.state,
       description: shownDescription(route.provider.type, scope.redact(rollup.description)),
-      targetUrl: rollup.targetUrl,
+      // A resolution's link (the newer commit) stands; otherwise the roll-up's page, when it has one.
+      targetUrl: rollup.targetUrl === '' ? await pageLink(place, identity) : rollup.targetUrl,
     };
     const written: CommitStatus = { sha, context, state: shown.state, description: shown.description };
     if (ref !== undefined) written.ref = ref;
-    const identity = rollupIdentityOf(place.rollup);
     const outcome = await serializer.run(identity, () =>
       deliverInOrder({
         ledger,
         key: identity,
         eventTime: sequence,
         status: shown,
+        resolved: rollup.resolved,
         writerId: randomUUID(),
         writeExpiresAt: deadline + WRITE_GRACE_MS,
         now,
@@ -246,6 +259,14 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
       send,
     });
     return result;
+  }
+
+  /** The link of the roll-up's page, or '' when its environment has none. */
+  async function pageLink(place: RollupPlace, identity: string): Promise<string> {
+    const { details } = options;
+    if (details === undefined || !withPages.has(place.target.name)) return '';
+    const { route, sha, context, rollup, target, scope } = place;
+    return details.rollupLink({ identity, route, sha, context, rollup, environment: target.name }, scope);
   }
 
   /**

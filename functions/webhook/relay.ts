@@ -185,6 +185,7 @@ export function createRelay(options: RelayOptions): {
     targets,
     pending,
     ...(options.promotionFetch ? { promotionFetch: options.promotionFetch } : {}),
+    ...(options.details ? { details: options.details } : {}),
   });
   const resolveRollup = rollups.resolve;
   const recompute = recomputeRunner({
