@@ -46,7 +46,7 @@ function clusterItem(cluster: RollupCluster, now: number): Html {
     return html`<li><span class="badge missing"><span aria-hidden="true">– </span>Not reported</span><strong>${cluster.name}</strong></li>`;
   }
   const time = new Date(verdict.eventTime).toISOString();
-  return html`<li>${badge(verdict.state)}<strong>${cluster.name}</strong> <span class="muted">${when(time, now)}</span><p>${verdict.description === '' ? '(no message)' : verdict.description}</p></li>`;
+  return html`<li>${badge(verdict.state)}<strong>${cluster.name}</strong> ${when(time, now)}<p>${verdict.description === '' ? '(no message)' : verdict.description}</p></li>`;
 }
 
 function clustersSection(clusters: readonly RollupCluster[], now: number): Html {
