@@ -36,6 +36,60 @@ if ('problem' in found && found.fatal) {
   });
 }
 
+/** A route of the test's GitHub with details pages, for one cluster. */
+function pageRoute(apiUrl: string, cluster: string, fields: Record<string, unknown> = {}) {
+  return {
+    id: cluster,
+    cluster,
+    auth: { type: 'hmac', secret: 'e2e/webhook' },
+    provider: {
+      type: 'github',
+      address: 'https://github.com/acme/fleet-infra',
+      secret: 'e2e/github',
+      apiUrl,
+    },
+    detailsPage: true,
+    ...fields,
+  };
+}
+
+const SECRETS = {
+  'e2e/webhook': { token: WEBHOOK_KEY },
+  'e2e/github': { token: FORGE_TOKEN },
+  'e2e/details-key': { token: 'details-page-key-for-the-browser-test' },
+};
+
+async function axeViolations(browser: Browser, url: string) {
+  // axe is a script, which the page's own policy refuses: this context alone sets the policy aside.
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.addScriptTag({ content: AXE_SOURCE });
+  const result = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run: () => Promise<{ violations: unknown[] }> } }).axe;
+    return (await axe.run()).violations;
+  });
+  await context.close();
+  return result;
+}
+
+async function phoneOf(browser: Browser, options: { javaScriptEnabled?: boolean } = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 412, height: 915 }, ...options });
+  return context.newPage();
+}
+
+/** The page's width and the window's: a page that fits a phone is no wider. */
+function widths(page: Page): Promise<number[]> {
+  // The page's own globals, typed here: this project's TypeScript has no DOM library.
+  return page.evaluate(() => {
+    const view = globalThis as unknown as {
+      document: { documentElement: { scrollWidth: number } };
+      innerWidth: number;
+    };
+    return [view.document.documentElement.scrollWidth, view.innerWidth];
+  });
+}
+
 /** The details page as a person opens it from the forge's "Details" link: real Chromium, real HTTP. */
 describe.runIf('path' in found)('the details page in Chromium', () => {
   let github: FakeGitHub;
@@ -74,50 +128,16 @@ describe.runIf('path' in found)('the details page in Chromium', () => {
     return status?.target_url as string;
   }
 
-  async function axeViolations(url: string) {
-    // axe is a script, which the page's own policy refuses: this context alone sets the policy aside.
-    const context = await browser.newContext({ bypassCSP: true });
-    const page = await context.newPage();
-    await page.goto(url);
-    await page.addScriptTag({ content: AXE_SOURCE });
-    const result = await page.evaluate(async () => {
-      const axe = (globalThis as unknown as { axe: { run: () => Promise<{ violations: unknown[] }> } }).axe;
-      return (await axe.run()).violations;
-    });
-    await context.close();
-    return result;
-  }
-
-  async function phone(options: { javaScriptEnabled?: boolean } = {}): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 412, height: 915 }, ...options });
-    return context.newPage();
-  }
+  const phone = (options: { javaScriptEnabled?: boolean } = {}) => phoneOf(browser, options);
 
   beforeAll(async () => {
     github = await new FakeGitHub().start();
     server = await startTestServer(
       {
-        routes: [
-          {
-            id: 'prod-eu-1',
-            cluster: 'prod-eu-1',
-            auth: { type: 'hmac', secret: 'e2e/webhook' },
-            provider: {
-              type: 'github',
-              address: 'https://github.com/acme/fleet-infra',
-              secret: 'e2e/github',
-              apiUrl: github.url,
-            },
-            detailsPage: true,
-          },
-        ],
+        routes: [pageRoute(github.url, 'prod-eu-1')],
         detailsPage: { secret: 'e2e/details-key' },
       },
-      {
-        'e2e/webhook': { token: WEBHOOK_KEY },
-        'e2e/github': { token: FORGE_TOKEN },
-        'e2e/details-key': { token: 'details-page-key-for-the-browser-test' },
-      },
+      SECRETS,
     );
     await post(event(31, progressing));
     await post(event(25, failed));
@@ -163,14 +183,7 @@ describe.runIf('path' in found)('the details page in Chromium', () => {
     for (const item of await failing.all()) expect(await item.isVisible()).toBe(true);
     const history = page.locator('ol.history > li .badge');
     expect(await history.allTextContents()).toEqual(['✗ Failure', '… Pending', '✗ Failure', '… Pending']);
-    // The page's own globals, typed here: this project's TypeScript has no DOM library.
-    const width = await page.evaluate(() => {
-      const view = globalThis as unknown as {
-        document: { documentElement: { scrollWidth: number } };
-        innerWidth: number;
-      };
-      return [view.document.documentElement.scrollWidth, view.innerWidth];
-    });
+    const width = await widths(page);
     expect(width[0]).toBeLessThanOrEqual(width[1] as number);
     const png = readFileSync(SCREENSHOT);
     expect(png.subarray(1, 4).toString()).toBe('PNG');
@@ -213,7 +226,7 @@ describe.runIf('path' in found)('the details page in Chromium', () => {
       linkOf('kustomization/hostile/prod-eu-1'),
       `${server.url}/details/unknown`,
     ];
-    const violations = await Promise.all(pages.map(axeViolations));
+    const violations = await Promise.all(pages.map((url) => axeViolations(browser, url)));
 
     // Assert
     expect(violations).toEqual([[], [], []]);
@@ -265,28 +278,13 @@ describe.runIf('path' in found)("a roll-up's details page in Chromium", () => {
     github = await new FakeGitHub().start();
     server = await startTestServer(
       {
-        routes: clusters.map((cluster) => ({
-          id: cluster,
-          cluster,
-          auth: { type: 'hmac', secret: 'e2e/webhook' },
-          provider: {
-            type: 'github',
-            address: 'https://github.com/acme/fleet-infra',
-            secret: 'e2e/github',
-            apiUrl: github.url,
-          },
-          environment: 'production',
-          clusterStatuses: false,
-          detailsPage: true,
-        })),
+        routes: clusters.map((cluster) =>
+          pageRoute(github.url, cluster, { environment: 'production', clusterStatuses: false }),
+        ),
         environments: { production: {} },
         detailsPage: { secret: 'e2e/details-key' },
       },
-      {
-        'e2e/webhook': { token: WEBHOOK_KEY },
-        'e2e/github': { token: FORGE_TOKEN },
-        'e2e/details-key': { token: 'details-page-key-for-the-browser-test' },
-      },
+      SECRETS,
     );
     // A success counts as Flux marks it for commit statuses.
     await post('prod-eu-1', 20, {
@@ -318,19 +316,11 @@ describe.runIf('path' in found)("a roll-up's details page in Chromium", () => {
   it('lists every cluster, failing first, runs nothing a message carried, fits a phone and passes axe-core', async () => {
     // Act
     const link = await rollupLink();
-    const context_ = await browser.newContext({ viewport: { width: 412, height: 915 } });
-    const page = await context_.newPage();
+    const page = await phoneOf(browser);
     const dialogs: string[] = [];
     page.on('dialog', (dialog) => dialogs.push(dialog.message()));
     const response = await page.goto(link);
-    const checked = await browser.newContext({ bypassCSP: true });
-    const axePage = await checked.newPage();
-    await axePage.goto(link);
-    await axePage.addScriptTag({ content: AXE_SOURCE });
-    const violations = await axePage.evaluate(async () => {
-      const axe = (globalThis as unknown as { axe: { run: () => Promise<{ violations: unknown[] }> } }).axe;
-      return (await axe.run()).violations;
-    });
+    const violations = await axeViolations(browser, link);
 
     // Assert
     expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/details\/[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
@@ -347,16 +337,8 @@ describe.runIf('path' in found)("a roll-up's details page in Chromium", () => {
     expect(await page.locator('script, img, a[href], [onerror]').count()).toBe(0);
     expect(dialogs).toEqual([]);
     expect(await page.locator('ol.clusters').textContent()).toContain('[U+202E]gnp.exe[U+202C]');
-    const width = await page.evaluate(() => {
-      const view = globalThis as unknown as {
-        document: { documentElement: { scrollWidth: number } };
-        innerWidth: number;
-      };
-      return [view.document.documentElement.scrollWidth, view.innerWidth];
-    });
+    const width = await widths(page);
     expect(width[0]).toBeLessThanOrEqual(width[1] as number);
     expect(violations).toEqual([]);
-    await context_.close();
-    await checked.close();
   });
 });

@@ -28,6 +28,15 @@ const configDir = configDirWith({
 
 afterAll(() => rmSync(configDir, { recursive: true, force: true }));
 
+/** Every cdk-nag AwsSolutions finding of the app, as rule and construct path. */
+function nagFindings(app: Parameters<AwsSolutionsChecks['validateScope']>[0]): string[] {
+  return new AwsSolutionsChecks()
+    .validateScope(app)
+    .violations.flatMap((violation) =>
+      violation.violatingResources.map((r) => `${violation.ruleName} ${r.constructPath}`),
+    );
+}
+
 describe('a stack with details pages', () => {
   const synthesised = synthEnvironment('pages', { configDir });
   const { template } = synthesised;
@@ -110,12 +119,7 @@ describe('a stack with details pages', () => {
   });
 
   it('leaves no cdk-nag finding', () => {
-    const findings = new AwsSolutionsChecks()
-      .validateScope(synthesised.app)
-      .violations.flatMap((violation) =>
-        violation.violatingResources.map((r) => `${violation.ruleName} ${r.constructPath}`),
-      );
-    expect(findings).toEqual([]);
+    expect(nagFindings(synthesised.app)).toEqual([]);
   });
 });
 
@@ -155,12 +159,7 @@ describe('a stack with details pages and a fleet environment', () => {
   });
 
   it('leaves no cdk-nag finding', () => {
-    const findings = new AwsSolutionsChecks()
-      .validateScope(synthesised.app)
-      .violations.flatMap((violation) =>
-        violation.violatingResources.map((r) => `${violation.ruleName} ${r.constructPath}`),
-      );
-    expect(findings).toEqual([]);
+    expect(nagFindings(synthesised.app)).toEqual([]);
   });
 });
 
