@@ -67,10 +67,10 @@ function secretsOf(routes: readonly Route[], record: DetailsRecord): string[] {
 
 /**
  * `GET /details/<token>`: the page of one status identity, or of one roll-up (its clusters read
- * when it is opened). The token's MAC is checked before
- * anything is read, so a forged token costs no read and cannot tell whether a page exists: whatever
- * is wrong with a link (malformed, cut, altered, signed by a retired key, expired, no page) is the
- * same plain 404. A fault of the store or the key is a 503, logged and counted (`observe`).
+ * when it is opened). The token's MAC is checked before anything is read, so a forged token costs
+ * no read and cannot tell whether a page exists: whatever is wrong with a link (malformed, cut,
+ * altered, signed by a retired key, expired, no page, a roll-up whose environment left the config)
+ * is the same plain 404. A fault of a store or the key is a 503, logged and counted (`observe`).
  */
 export function createDetailsPage(options: DetailsPageOptions): DetailsPage {
   const now = options.now ?? Date.now;

@@ -66,7 +66,7 @@ describe("a roll-up's details page", () => {
   const shared = useSharedTable();
 
   /** One function as the stack deploys it: the webhook, its roll-up consumer and the pages, over the shared tables. */
-  function service(routes: Route[]) {
+  function service(routes: Route[], pageFleetTable = shared.fleetTable) {
     const config = shared.dynamo.clientConfig;
     const secrets = new MemorySecrets({
       'test/webhook': { token: WEBHOOK_KEY },
@@ -83,7 +83,10 @@ describe("a roll-up's details page", () => {
         baseUrl: () => undefined,
         routes,
         rollupPage: rollupPages({
-          clusters,
+          clusters:
+            pageFleetTable === shared.fleetTable
+              ? clusters
+              : new DynamoDbClusterVerdicts(pageFleetTable, config),
           rollups,
           targets: rollupTargets(routes, { production: PRODUCTION }),
         }),
@@ -189,6 +192,25 @@ describe("a roll-up's details page", () => {
     // Assess
     expect(answers.map((answer) => answer.statusCode)).toEqual([404, 404, 404]);
     for (const answer of answers) expect(answer.body).not.toContain('prod-eu-1');
+  });
+
+  it('answers 503 when the fleet table cannot be read, saying nothing of why', async () => {
+    // Prepare: the page function pointed at a table that does not exist.
+    const sha = nextSha();
+    const { send, open } = service(
+      fleetRoutes(shared.github.url, CLUSTERS, { detailsPage: true }),
+      'no-such-fleet-table',
+    );
+    await send('prod-eu-1', sha, 'failure', 0, 'podinfo not ready');
+
+    // Act
+    const page = await open(rollupStatus(sha)?.target_url as string);
+
+    // Assess
+    expect(page.statusCode).toBe(503);
+    expect(page.headers?.['retry-after']).toBe('5');
+    expect(page.body).toContain('Page not available right now');
+    expect(page.body).not.toMatch(/no-such-fleet-table|ResourceNotFound|prod-eu-1/);
   });
 
   it('links no page from an environment with a route that keeps its messages off pages', async () => {
