@@ -13,6 +13,7 @@ import type { KeyedSerializer } from '../delivery/keyed-serializer.js';
 import { deliverInOrder, type OrderedOutcome } from '../delivery/ordering.js';
 import type { SecretScope } from '../delivery/secret-scope.js';
 import { statusDelivery } from '../delivery/status-delivery.js';
+import type { DetailsLinks } from '../details/details-links.js';
 import type { ClusterVerdicts, StoredVerdict } from '../ledger/cluster-verdicts.js';
 import type { DeploymentHistoryStore } from '../ledger/deployment-history.js';
 import type { PendingEntry, PendingIndex } from '../ledger/pending-index.js';
@@ -36,6 +37,7 @@ import {
   verdictsDigest,
 } from './rollup.js';
 import {
+  environmentsWithPages,
   type RollupTarget,
   recordKeyOf,
   rollupHistoryKey,
@@ -78,6 +80,8 @@ export interface RollupDeliveryOptions {
   history?: DeploymentHistoryStore;
   /** Where the carried statuses go that a recompute's deadline leaves unwritten. */
   queue?: DeliveryQueue;
+  /** The details pages' links: a roll-up of an environment whose routes all have pages links its own. */
+  details?: DetailsLinks;
 }
 
 /** Where one roll-up lives: its route (for the forge), environment, object, commit and keys. */
@@ -117,6 +121,7 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
   const deliverDeployment = deploymentDelivery(options);
   // A carried status is a plain ordered write under the carried commit's roll-up identity.
   const deliverCarried = statusDelivery({ ledger, clients, serializer, now });
+  const withPages = environmentsWithPages(options.routes.values());
 
   /** A requested recompute; undefined when its route or environment is no longer in the config. */
   async function recompute(
@@ -164,15 +169,16 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
 
   /**
    * A record made anew (the old one expired, or left the memory store) starts after every sequence
-   * the roll-up's status was written with, and inherits a promotion its status shows was earned:
-   * the signal is not sent a second time for a commit that was green before.
+   * the roll-up's status was written with, and inherits a promotion its status shows was earned (a
+   * success that no resolution made, by the claim's own mark): the signal is not sent a second time
+   * for a commit that was green before.
    */
   async function anew(place: RollupPlace): Promise<Omit<RollupRecord, 'version'>> {
     const read = await ledgerCall(() => ledger.read(rollupIdentityOf(place.rollup)));
     // A status a newer commit's roll-up carried here holds an event time, not this roll-up's sequence.
     const item = read === undefined || isCarriedOrder(read.claim.order) ? undefined : read;
     const createdAt = Math.max(now(), Math.floor((item?.claim.eventTime ?? 0) / 1000) + 1);
-    if (item?.claim.status.state !== 'success' || item.claim.status.targetUrl !== '') return { createdAt };
+    if (item?.claim.status.state !== 'success' || item.claim.resolved === true) return { createdAt };
     return { createdAt, promotion: { state: 'sent', at: createdAt } };
   }
 
@@ -181,20 +187,22 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
     const { record, verdicts } = await snapshot(place);
     const sequence = rollupSequence(record);
     const rollup = rollupOfRecord(target.clusters, verdicts, record.resolution, target.environment.counts);
+    const identity = rollupIdentityOf(place.rollup);
     const shown = {
       state: rollup.state,
       description: shownDescription(route.provider.type, scope.redact(rollup.description)),
-      targetUrl: rollup.targetUrl,
+      // A resolution's link (the newer commit) stands; otherwise the roll-up's page, when it has one.
+      targetUrl: rollup.targetUrl === '' ? await pageLink(place, identity) : rollup.targetUrl,
     };
     const written: CommitStatus = { sha, context, state: shown.state, description: shown.description };
     if (ref !== undefined) written.ref = ref;
-    const identity = rollupIdentityOf(place.rollup);
     const outcome = await serializer.run(identity, () =>
       deliverInOrder({
         ledger,
         key: identity,
         eventTime: sequence,
         status: shown,
+        resolved: rollup.resolved,
         writerId: randomUUID(),
         writeExpiresAt: deadline + WRITE_GRACE_MS,
         now,
@@ -319,6 +327,14 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
     );
     if (record.range !== undefined) result.range = record.range;
     if (record.reason !== undefined) result.rangeReason = record.reason;
+  }
+
+  /** The link of the roll-up's page, or '' when its environment has none. */
+  async function pageLink(place: RollupPlace, identity: string): Promise<string> {
+    const { details } = options;
+    if (details === undefined || !withPages.has(place.target.name)) return '';
+    const { route, sha, context, rollup, target, scope } = place;
+    return details.rollupLink({ identity, route, sha, context, rollup, environment: target.name }, scope);
   }
 
   /**

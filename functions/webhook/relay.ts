@@ -188,6 +188,7 @@ export function createRelay(options: RelayOptions): {
     history,
     ...(options.queue === undefined ? {} : { queue: options.queue }),
     ...(options.promotionFetch ? { promotionFetch: options.promotionFetch } : {}),
+    ...(options.details ? { details: options.details } : {}),
   });
   const resolveRollup = rollups.resolve;
   const recompute = recomputeRunner({
