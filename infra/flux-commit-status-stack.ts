@@ -126,6 +126,7 @@ export class FluxCommitStatusStack extends Stack {
         logRetention,
       });
       this.ledger?.connect(this.detailsFunction);
+      this.fleet?.connect(this.detailsFunction);
       this.secrets.grantDetailsRead(this.detailsFunction.role, [
         config.detailsPage.secret,
         ...secretNamesOf(config.routes.filter((route) => route.detailsPage)),

@@ -12,7 +12,12 @@ import type { ForgeClients } from '../delivery/forge-clients.js';
 import type { KeyedSerializer } from '../delivery/keyed-serializer.js';
 import { deliverInOrder, type OrderedOutcome } from '../delivery/ordering.js';
 import type { SecretScope } from '../delivery/secret-scope.js';
-import { createClusterStatusDelivery, type DeliverStatus } from '../delivery/status-delivery.js';
+import {
+  createClusterStatusDelivery,
+  type DeliverStatus,
+  type StatusJob,
+} from '../delivery/status-delivery.js';
+import type { DetailsLinks } from '../details/details-links.js';
 import type { ClusterVerdicts, StoredVerdict } from '../ledger/cluster-verdicts.js';
 import type { DeploymentHistoryStore } from '../ledger/deployment-history.js';
 import type { PendingEntry, PendingIndex } from '../ledger/pending-index.js';
@@ -22,7 +27,7 @@ import { ledgerCall } from '../ledger/store-call.js';
 import { changeEntries, without, withPending, withVerdict } from '../pending/pending-entries.js';
 import { rollupPendingKey } from '../pending/rollup-pending-key.js';
 import type { DeliveryQueue } from '../queue/delivery-queue.js';
-import { markRange } from '../ranges/track-ranges.js';
+import { type CarriedRange, markRange } from '../ranges/track-ranges.js';
 import { createDeploymentDelivery } from './deployment-delivery.js';
 import { shownDescription } from './forge-description.js';
 import { type PromotionOutcome, promoteOnce, type SendPromotion } from './promotion.js';
@@ -37,6 +42,7 @@ import {
   verdictsDigest,
 } from './rollup.js';
 import {
+  environmentsWithPages,
   type RollupTarget,
   recordKeyOf,
   rollupHistoryKey,
@@ -79,6 +85,8 @@ export interface RollupDeliveryOptions {
   history?: DeploymentHistoryStore;
   /** Where the carried statuses go that a recompute's deadline leaves unwritten. */
   queue?: DeliveryQueue;
+  /** The details pages' links: a roll-up of an environment whose routes all have pages links its own. */
+  details?: DetailsLinks;
 }
 
 /** Where one roll-up lives: its route (for the forge), environment, object, commit and keys. */
@@ -120,6 +128,7 @@ export function createRollupDelivery(options: RollupDeliveryOptions) {
   // route's credentials are in the scope already (the range read the forge with them).
   const writeStatus = createClusterStatusDelivery({ ledger, clients, serializer, now });
   const deliverCarried: DeliverStatus = async (job) => (await writeStatus(job)).outcome;
+  const withPages = environmentsWithPages(options.routes.values());
 
   /** A requested recompute; undefined when its route or environment is no longer in the config. */
   async function recompute(
@@ -167,15 +176,16 @@ export function createRollupDelivery(options: RollupDeliveryOptions) {
 
   /**
    * A record made anew (the old one expired, or left the memory store) starts after every sequence
-   * the roll-up's status was written with, and inherits a promotion its status shows was earned:
-   * the signal is not sent a second time for a commit that was green before.
+   * the roll-up's status was written with, and inherits a promotion its status shows was earned (a
+   * success that no resolution made, by the claim's own mark): the signal is not sent a second time
+   * for a commit that was green before.
    */
   async function anew(place: RollupPlace): Promise<Omit<RollupRecord, 'version'>> {
     const read = await ledgerCall(() => ledger.read(rollupIdentityOf(place.rollup)));
     // A status a newer commit's roll-up carried here holds an event time, not this roll-up's sequence.
     const item = read === undefined || isCarriedOrder(read.claim.order) ? undefined : read;
     const createdAt = Math.max(now(), Math.floor((item?.claim.eventTime ?? 0) / 1000) + 1);
-    if (item?.claim.status.state !== 'success' || item.claim.status.targetUrl !== '') return { createdAt };
+    if (item?.claim.status.state !== 'success' || item.claim.resolved === true) return { createdAt };
     return { createdAt, promotion: { state: 'sent', at: createdAt } };
   }
 
@@ -184,20 +194,22 @@ export function createRollupDelivery(options: RollupDeliveryOptions) {
     const { record, verdicts } = await snapshot(place);
     const sequence = rollupSequence(record);
     const rollup = rollupOfRecord(target.clusters, verdicts, record.resolution, target.environment.counts);
+    const identity = rollupIdentityOf(place.rollup);
     const shown = {
       state: rollup.state,
       description: shownDescription(route.provider.type, scope.redact(rollup.description)),
-      targetUrl: rollup.targetUrl,
+      // A resolution's link (the newer commit) stands; otherwise the roll-up's page, when it has one.
+      targetUrl: rollup.targetUrl === '' ? await pageLink(place, identity) : rollup.targetUrl,
     };
     const written: CommitStatus = { sha, context, state: shown.state, description: shown.description };
     if (ref !== undefined) written.ref = ref;
-    const identity = rollupIdentityOf(place.rollup);
     const outcome = await serializer.run(identity, () =>
       deliverInOrder({
         ledger,
         key: identity,
         eventTime: sequence,
         status: shown,
+        resolved: rollup.resolved,
         writerId: randomUUID(),
         writeExpiresAt: deadline + WRITE_GRACE_MS,
         now,
@@ -310,6 +322,12 @@ export function createRollupDelivery(options: RollupDeliveryOptions) {
       deliverStatus: deliverCarried,
       queue: options.queue,
       now,
+      // The roll-up's page lists what its deployment carried, when the environment has pages.
+      remember:
+        options.details !== undefined && withPages.has(target.name)
+          ? (_job: StatusJob, carried: CarriedRange) =>
+              (options.details as DetailsLinks).rememberRollupCarried(rollupIdentityOf(place.rollup), carried)
+          : undefined,
     };
     const ranged = await markRange(
       tracker,
@@ -325,6 +343,14 @@ export function createRollupDelivery(options: RollupDeliveryOptions) {
     if (ranged.failure !== undefined) throw ranged.failure;
     result.range = ranged.range;
     if (ranged.reason !== undefined) result.rangeReason = ranged.reason;
+  }
+
+  /** The link of the roll-up's page, or '' when its environment has none. */
+  async function pageLink(place: RollupPlace, identity: string): Promise<string> {
+    const { details } = options;
+    if (details === undefined || !withPages.has(place.target.name)) return '';
+    const { route, sha, context, rollup, target, scope } = place;
+    return details.rollupLink({ identity, route, sha, context, rollup, environment: target.name }, scope);
   }
 
   /**

@@ -26,6 +26,22 @@ export function rollupTargets(
   return targets;
 }
 
+/**
+ * The environments whose roll-ups link a details page: those whose every route has `detailsPage`.
+ * The page shows every cluster's message, so a route that keeps its messages off pages keeps its
+ * environment's roll-up off them too; and the page function reads only those routes' secrets.
+ */
+export function environmentsWithPages(routes: Iterable<Route>): Set<string> {
+  const withPages = new Set<string>();
+  const without = new Set<string>();
+  for (const route of routes) {
+    if (route.environment === undefined) continue;
+    (route.detailsPage ? withPages : without).add(route.environment);
+  }
+  for (const environment of without) withPages.delete(environment);
+  return withPages;
+}
+
 /** Whether the environment has a roll-up for the object. */
 export function counts(environment: FleetEnvironment, object: FluxObject): boolean {
   const filter = environment.objects;

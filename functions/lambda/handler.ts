@@ -11,12 +11,10 @@ import {
 } from '../config/function-environment.js';
 import { checkRouteExpressions } from '../expressions/route-status-names.js';
 import { FifoRecomputes } from '../fleet/fifo-recomputes.js';
-import { DynamoDbClusterVerdicts } from '../ledger/dynamodb-cluster-verdicts.js';
 import { DynamoDbDeploymentHistory } from '../ledger/dynamodb-deployment-history.js';
 import { DynamoDbDetailsStore } from '../ledger/dynamodb-details-store.js';
 import { DynamoDbLedger } from '../ledger/dynamodb-ledger.js';
 import { DynamoDbPendingIndex } from '../ledger/dynamodb-pending-index.js';
-import { DynamoDbRollupLedger } from '../ledger/dynamodb-rollup-ledger.js';
 import { MemoryDetailsStore } from '../ledger/memory-details-store.js';
 import type { SweepResult } from '../pending/sweep.js';
 import { FifoQueue } from '../queue/fifo-queue.js';
@@ -52,13 +50,10 @@ const {
   ...(ledgerTable
     ? {
         ledger: new DynamoDbLedger(ledgerTable),
-        rollups: new DynamoDbRollupLedger(ledgerTable),
         pending: new DynamoDbPendingIndex(ledgerTable),
         history: new DynamoDbDeploymentHistory(ledgerTable),
       }
     : {}),
-  // A stack with fleet environments has both; without them, this container's own (tests of the bundle).
-  ...(fleet ? { clusters: new DynamoDbClusterVerdicts(fleet.table) } : {}),
   ...(fleet?.recomputeQueueUrl
     ? { recomputes: new FifoRecomputes(new FifoQueue(fleet.recomputeQueueUrl)) }
     : {}),

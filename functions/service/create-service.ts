@@ -15,6 +15,7 @@ import { InProcessRecomputes } from '../fleet/in-process-recomputes.js';
 import type { RecomputeQueue } from '../fleet/recompute-request.js';
 import { createRecomputeRunner, type RunRecompute, recomputeRecord } from '../fleet/recompute-runner.js';
 import { createRollupDelivery } from '../fleet/rollup-delivery.js';
+import { createRollupPages } from '../fleet/rollup-page.js';
 import { rollupTargets } from '../fleet/rollup-place.js';
 import type { ClusterVerdicts } from '../ledger/cluster-verdicts.js';
 import type { DeploymentHistoryStore } from '../ledger/deployment-history.js';
@@ -129,6 +130,7 @@ export function createService(options: ServiceOptions): Service {
   const serializer = new KeyedSerializer();
   const targets = rollupTargets(options.routes, options.environments ?? {});
   const clusters = options.clusters ?? new MemoryClusterVerdicts();
+  const rollupRecords = options.rollups ?? new MemoryRollupLedger();
   const budget = options.budgetMs === undefined ? {} : { budgetMs: options.budgetMs };
   const detailsService =
     options.detailsPage === undefined
@@ -139,6 +141,8 @@ export function createService(options: ServiceOptions): Service {
           baseUrl: options.detailsPage.baseUrl,
           routes: options.routes,
           ...(options.detailsPage.observe === undefined ? {} : { observe: options.detailsPage.observe }),
+          // A roll-up's page reads the stores the roll-ups are written to, when it is opened.
+          rollupPage: createRollupPages({ clusters, rollups: rollupRecords, targets }),
           ...(options.now === undefined ? {} : { now: options.now }),
         });
   const details = options.details ?? detailsService?.links;
@@ -152,7 +156,7 @@ export function createService(options: ServiceOptions): Service {
   const history = options.history ?? new MemoryDeploymentHistory();
   const rollups = createRollupDelivery({
     ledger,
-    rollups: options.rollups ?? new MemoryRollupLedger(),
+    rollups: rollupRecords,
     clusters,
     clients,
     serializer,
@@ -163,6 +167,7 @@ export function createService(options: ServiceOptions): Service {
     history,
     ...(handOff === undefined ? {} : { queue: handOff }),
     ...(options.promotionFetch ? { promotionFetch: options.promotionFetch } : {}),
+    ...(details === undefined ? {} : { details }),
   });
   const recompute = createRecomputeRunner({
     recompute: rollups.recompute,

@@ -88,11 +88,14 @@ export class FleetRollups extends Construct {
    */
   /**
    * Grants a function of the stack its part and tells it where the table and the queue are: the
-   * webhook reports and consumes; the sweep recomputes in place, from the table alone.
+   * webhook reports and consumes; the sweep recomputes in place, from the table alone; the details
+   * page queries a roll-up's clusters.
    */
   connect(fn: StackFunction): void {
     if (fn.kind === 'webhook') this.grantUse(fn.role);
-    else this.grantTable(fn.role);
+    else if (fn.kind === 'sweep') this.grantTable(fn.role);
+    // A roll-up's page reads its clusters' items when it is opened.
+    else this.grantPageQuery(fn.role);
     tellFunction(fn.function, fn.kind, {
       fleet: {
         table: this.table.tableName,
@@ -116,6 +119,11 @@ export class FleetRollups extends Construct {
         conditions: { ArnNotEquals: { 'aws:PrincipalArn': [role.roleArn] } },
       }),
     );
+  }
+
+  /** The details pages' one call: a roll-up's page is a Query of its clusters, and nothing is written. */
+  private grantPageQuery(grantee: IGrantable): void {
+    Grant.addToPrincipal({ grantee, actions: ['dynamodb:Query'], resourceArns: [this.table.tableArn] });
   }
 
   /** The items' three calls, on the table alone. */
