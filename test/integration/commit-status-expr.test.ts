@@ -93,6 +93,23 @@ describe('commitStatusExpr at load', () => {
     );
   });
 
+  it('refuses a config whose expression has a result type known not to be a string, with its path', async () => {
+    const routes = [
+      testRoute('http://127.0.0.1:1', { id: 'bool', commitStatusExpr: "event.reason == 'Progressing'" }),
+      testRoute('http://127.0.0.1:1', {
+        id: 'optional',
+        commitStatusExpr: "event.message.split(' ').first()",
+      }),
+      testRoute('http://127.0.0.1:1', { id: 'overload', commitStatusExpr: "'flux/' + size(event.message)" }),
+    ];
+
+    const loading = checkRouteExpressions(routes, 'config/prod.json');
+
+    await expect(loading).rejects.toThrow(
+      /^config\/prod\.json: routes\[0\]\.commitStatusExpr \(route "bool"\): 1:\d+: the result's type is bool, not string; routes\[1\]\.commitStatusExpr \(route "optional"\): 1:\d+: the result's type is optional, not string; routes\[2\]\.commitStatusExpr \(route "overload"\): 1:\d+: found no matching overload for '_\+_' applied to \(string, int\)$/,
+    );
+  });
+
   it('accepts a config whose expressions compile', async () => {
     await expect(
       checkRouteExpressions(
