@@ -12,8 +12,8 @@ import { configFileOf, runTool, secretsFileOf, UsageError } from './lib/cli.js';
 const USAGE = `Usage: npm run -s check -- [--env NAME | --config FILE] [--secrets-file FILE]
 
 Checks a config as npm start, cdk synth and the tools do, together: the schema (every field, Flux's
-kinds as Flux spells them), the region, each route's commitStatusExpr compiled, URLs a deployed
-function can never use (loopback, link-local, plain http; the local config may keep them), and, with
+kinds as Flux spells them), the region, each route's and environment's commitStatusExpr compiled
+(overlaps included), URLs a deployed function can never use (loopback, link-local, plain http; the local config may keep them), and, with
 a secrets file, that every secret the config names is in it and holds what it must. Prints "FILE: ok" or every problem as "FILE: FIELD: PROBLEM"
 on stdout; exit code 1 when there is a problem.
 

@@ -8,7 +8,7 @@ import {
   forgesWithOption,
   parseProviderAddress,
 } from '../forges/registry.js';
-import { SecretName } from './config-fields.js';
+import { ObjectMetadataSchema, SecretName } from './config-fields.js';
 import { WebhookSecretSchema } from './webhook-secret.js';
 
 /** The forges whose change requests take comments, as Flux's comment providers. */
@@ -33,13 +33,6 @@ const PendingTimeout = z.union([
     ),
   ),
 ]);
-
-/** A Kubernetes object's identity, as `commitStatusExpr` reads it (`provider.metadata.uid`). */
-const ObjectMetadataSchema = z.strictObject({
-  name: z.optional(z.string().check(z.minLength(1), z.maxLength(253))),
-  namespace: z.optional(z.string().check(z.minLength(1), z.maxLength(63))),
-  uid: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
-});
 
 const ProviderSchema = z.strictObject({
   type: z.enum(FORGE_TYPES),

@@ -3,7 +3,7 @@ import { FLUX_CEL_FUNCS } from './cel-library.js';
 import { inferResultType, qualifiedName } from './cel-result-type.js';
 
 type ParsedExpr = ReturnType<typeof parse>;
-type Expr = ParsedExpr['expr'];
+export type Expr = NonNullable<ParsedExpr['expr']>;
 
 /** Why an expression cannot be used, with its place in the text (line:column, from 1). */
 export class ExpressionCompileError extends Error {
@@ -118,7 +118,11 @@ export interface StringExpression {
  * variable, an unknown function, a call no overload fits and a result whose type is known not to be
  * a string are refused here, each with its position; what depends on the event is checked per event.
  */
-export function compileStringExpression(source: string, variables: readonly string[]): StringExpression {
+export function compileStringExpression(
+  source: string,
+  variables: readonly string[],
+  restrict?: (expr: Expr) => { id: bigint; problem: string } | undefined,
+): StringExpression {
   const env = celEnv({ funcs: [...FLUX_CEL_FUNCS] });
   let parsed: ParsedExpr;
   try {
@@ -136,6 +140,9 @@ export function compileStringExpression(source: string, variables: readonly stri
   if (found !== undefined) {
     throw new ExpressionCompileError(`${at(found.id)}: ${found.problem} (declared: ${variables.join(', ')})`);
   }
+  const restricted = parsed.expr === undefined ? undefined : restrict?.(parsed.expr);
+  if (restricted !== undefined)
+    throw new ExpressionCompileError(`${at(restricted.id)}: ${restricted.problem}`);
   if (parsed.expr !== undefined) {
     const inferred = inferResultType(env, parsed.expr, new Set(variables));
     if ('problem' in inferred) throw new ExpressionCompileError(`${at(inferred.id)}: ${inferred.problem}`);

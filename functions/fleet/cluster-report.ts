@@ -47,7 +47,7 @@ export function clusterReports(options: ClusterReportsOptions) {
   return async (job: ClusterReportJob): Promise<ClusterReport | undefined> => {
     const { route, target, object, status, scope } = job;
     if (!counts(target.environment, object)) return undefined;
-    const context = rollupContext(target, object);
+    const context = await rollupContext(target, object, route);
     const rollup = rollupKeyOf(route, status.sha, target.name, context);
     const cluster = route.cluster ?? route.id;
     // Scrubbed and bounded: the roll-up quotes less, and the item stays small however long it was.

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../functions/core/errors.js';
-import { checkRouteExpressions } from '../../functions/expressions/route-status-names.js';
+import { checkConfigExpressions } from '../../functions/expressions/route-status-names.js';
 import { FIXTURES, fixture, testRoute } from '../harness/flux-fixtures.js';
 import { SHA, useForge } from '../harness/forge-behaviour.js';
 import { bitbucket, bitbucketServer, github } from '../harness/forge-profiles.js';
@@ -85,7 +85,7 @@ describe('commitStatusExpr at load', () => {
       }),
     ];
 
-    const loading = checkRouteExpressions(routes, 'config/prod.json');
+    const loading = checkConfigExpressions({ routes, environments: {} }, 'config/prod.json');
 
     await expect(loading).rejects.toThrow(ConfigError);
     await expect(loading).rejects.toThrow(
@@ -103,7 +103,7 @@ describe('commitStatusExpr at load', () => {
       testRoute('http://127.0.0.1:1', { id: 'overload', commitStatusExpr: "'flux/' + size(event.message)" }),
     ];
 
-    const loading = checkRouteExpressions(routes, 'config/prod.json');
+    const loading = checkConfigExpressions({ routes, environments: {} }, 'config/prod.json');
 
     await expect(loading).rejects.toThrow(
       /^config\/prod\.json: routes\[0\]\.commitStatusExpr \(route "bool"\): 1:\d+: the result's type is bool, not string; routes\[1\]\.commitStatusExpr \(route "optional"\): 1:\d+: the result's type is optional, not string; routes\[2\]\.commitStatusExpr \(route "overload"\): 1:\d+: found no matching overload for '_\+_' applied to \(string, int\)$/,
@@ -112,8 +112,8 @@ describe('commitStatusExpr at load', () => {
 
   it('accepts a config whose expressions compile', async () => {
     await expect(
-      checkRouteExpressions(
-        [testRoute('http://127.0.0.1:1', { commitStatusExpr: EXPR })],
+      checkConfigExpressions(
+        { routes: [testRoute('http://127.0.0.1:1', { commitStatusExpr: EXPR })], environments: {} },
         'config/prod.json',
       ),
     ).resolves.toBeUndefined();
