@@ -77,6 +77,7 @@ export function redelivery(options: RedeliveryOptions): Redeliver {
         // A carried status feeds no roll-up and no pending entry: it goes without its object.
         ...(delivery.carried === true ? { carried: true } : objectOf(delivery)),
         ...(delivery.comment === undefined ? {} : { comment: delivery.comment }),
+        ...(delivery.preview === undefined ? {} : { preview: delivery.preview }),
       });
       record.statusCode = 200;
       result = { kind: 'done' };

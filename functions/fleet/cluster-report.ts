@@ -1,6 +1,7 @@
 import type { Route } from '../config/route-schema.js';
 import type { CommitStatus } from '../core/commit-status.js';
 import { type FluxObject, objectName } from '../core/flux-object.js';
+import type { Preview } from '../core/preview.js';
 import { truncate } from '../core/text.js';
 import type { SecretScope } from '../delivery/secret-scope.js';
 import {
@@ -21,6 +22,8 @@ export interface ClusterReportJob {
   status: CommitStatus;
   eventTime: number;
   scope: SecretScope;
+  /** The event's preview environment: carried to the roll-up's deployment. */
+  preview?: Preview;
 }
 
 /** What the webhook did with a cluster's verdict: its roll-up's context, and the verdict's fate. */
@@ -72,6 +75,7 @@ export function clusterReports(options: ClusterReportsOptions) {
           ...(status.ref === undefined ? {} : { ref: status.ref }),
           context,
           rollup,
+          ...(job.preview === undefined ? {} : { preview: job.preview }),
         },
         dedupIdOf(rollup, cluster, order),
       );

@@ -6,6 +6,7 @@ import { CONFLICT, compareAndSwap } from '../core/compare-and-swap.js';
 import { formatDuration } from '../core/duration.js';
 import { RouteMisconfiguredError } from '../core/errors.js';
 import { type FluxObject, objectName, parseObject } from '../core/flux-object.js';
+import type { Preview } from '../core/preview.js';
 import { WRITE_GRACE_MS } from '../delivery/budget.js';
 import type { ForgeClients } from '../delivery/forge-clients.js';
 import type { KeyedSerializer } from '../delivery/keyed-serializer.js';
@@ -72,6 +73,8 @@ interface RollupPlace {
   ref?: string | undefined;
   deadline: number;
   scope: SecretScope;
+  /** The reports' preview environment, for the deployment; a sweep's resolution has none. */
+  preview?: Preview | undefined;
 }
 
 /** What one recompute read: the record it advanced, and every cluster's verdict. */
@@ -118,7 +121,7 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
       deadline,
       scope,
     };
-    const result = await writeRollup({ ...place, ref: request.ref });
+    const result = await writeRollup({ ...place, ref: request.ref, preview: request.preview });
     return result;
   }
 
@@ -209,6 +212,8 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
         context,
         rollupSequence: sequence,
         rollup: { state: rollup.state, description: shown.description },
+        eventTime: newestEventTime(verdicts),
+        ...(place.preview === undefined ? {} : { preview: place.preview }),
         sha,
         ...(ref === undefined ? {} : { ref }),
         deadline,

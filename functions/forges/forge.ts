@@ -61,7 +61,7 @@ export interface RepositoryDispatcher {
 
 /** A GitHub deployment status; `in_progress` stands for a pending roll-up, `error` for no verdict. */
 export interface DeploymentStatus {
-  state: 'in_progress' | 'success' | 'failure' | 'error';
+  state: 'in_progress' | 'success' | 'failure' | 'error' | 'inactive';
   description: string;
   environmentUrl?: string;
   logUrl?: string;
@@ -76,7 +76,14 @@ export interface DeploymentWriter {
     options: { deadline: number },
   ): Promise<number | undefined>;
   createDeployment(
-    deployment: { sha: string; environment: string; description: string; productionEnvironment?: boolean },
+    deployment: {
+      sha: string;
+      environment: string;
+      description: string;
+      productionEnvironment?: boolean;
+      /** A preview's: GitHub's auto_inactive leaves it alone, the delivery sets it inactive itself. */
+      transientEnvironment?: boolean;
+    },
     options: { deadline: number },
   ): Promise<number>;
   /** Whether the deployment's newest status is this one already (its description as GitHub keeps it). */

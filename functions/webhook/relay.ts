@@ -13,6 +13,7 @@ import {
 } from '../core/errors.js';
 import { type FluxEvent, normaliseMetadata, parseFluxEvent } from '../core/flux-event.js';
 import { errorResponse, type JsonResponse, jsonResponse } from '../core/http-response.js';
+import { previewOf } from '../core/preview.js';
 import { decideStatus } from '../core/status-rules.js';
 import { DEFER_SPACING_AFTER_MS, forgeDeadline } from '../delivery/budget.js';
 import { type DeliveryRecord, type ObserveDelivery, recordFailure } from '../delivery/delivery-record.js';
@@ -294,6 +295,7 @@ export function createRelay(options: RelayOptions): {
     Object.assign(record, summaryOf(route, status));
     if (status.targetUrl !== undefined) record.targetUrl = status.targetUrl;
     const comment = changeRequestComment(route, event, status);
+    const preview = previewOf(normaliseMetadata(event.metadata));
     const facts = { route, status, event, eventTime, scope };
     if (route.dryRun) {
       const told = await options.details?.remember(facts);
@@ -320,6 +322,7 @@ export function createRelay(options: RelayOptions): {
           ? {}
           : { deferAfterMs: options.deferSpacingAfterMs ?? DEFER_SPACING_AFTER_MS }),
         ...(comment === undefined ? {} : { comment }),
+        ...(preview === undefined ? {} : { preview }),
       });
       return jsonResponse(200, deliveredAnswer(route, status, record));
     } catch (error) {
@@ -333,6 +336,7 @@ export function createRelay(options: RelayOptions): {
         object: record.object,
         status: scope.redactFields(status),
         ...(comment === undefined ? {} : { comment: { ...comment, body: scope.redact(comment.body) } }),
+        ...(preview === undefined ? {} : { preview }),
       };
       try {
         // A deferred write comes back when its slot is free; any other fault after the queue's backoff.

@@ -101,6 +101,41 @@ describe('GitHub environments contract (Prism, @octokit/openapi api.github.com d
     expect(violations).toEqual([]);
   });
 
+  it("creates a preview's transient deployment with its preview URL, and sets an older one inactive", async () => {
+    const before = proxy.requests.length;
+
+    const id = await client.createDeployment(
+      {
+        sha: SHA,
+        environment: 'preview',
+        description: 'Flux: the clusters of preview',
+        transientEnvironment: true,
+      },
+      { deadline: deadline() },
+    );
+    await client.createDeploymentStatus(
+      id,
+      {
+        state: 'success',
+        description: '2/2 clusters reconciled',
+        environmentUrl: 'https://pr-12.preview.example.com',
+        autoInactive: true,
+      },
+      { deadline: deadline() },
+    );
+    await client.createDeploymentStatus(
+      id,
+      { state: 'inactive', description: 'superseded by 1a2b3c4 of change request #12', autoInactive: false },
+      { deadline: deadline() },
+    );
+
+    const sent = proxy.requests.slice(before).map((request) => JSON.parse(request.body || '{}'));
+    expect(sent[0]).toMatchObject({ environment: 'preview', transient_environment: true });
+    expect(sent[1]).toMatchObject({ state: 'success', environment_url: 'https://pr-12.preview.example.com' });
+    expect(sent[2]).toMatchObject({ state: 'inactive', auto_inactive: false });
+    expect(violations).toEqual([]);
+  });
+
   it('catches a deployment request that breaks the description (the check itself can fail)', async () => {
     const before = violations.length;
 

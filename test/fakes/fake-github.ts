@@ -32,6 +32,7 @@ export interface GitHubDeployment {
   environment: string;
   description: string | null;
   production_environment?: boolean;
+  transient_environment?: boolean;
   /** Newest first, as GitHub lists them. */
   statuses: { id: number; state: string; description: string; environment_url?: string; log_url?: string }[];
 }
@@ -170,6 +171,9 @@ export class FakeGitHub extends SpecCheckedFake {
         ...(body.production_environment === undefined
           ? {}
           : { production_environment: body.production_environment }),
+        ...(body.transient_environment === undefined
+          ? {}
+          : { transient_environment: body.transient_environment }),
         statuses: [],
       };
       this.deployments.push(deployment);
@@ -204,11 +208,14 @@ export class FakeGitHub extends SpecCheckedFake {
       ...(body.log_url === undefined ? {} : { log_url: body.log_url }),
     };
     deployment.statuses.unshift(status);
-    // GitHub: a success with auto_inactive (the default) makes the environment's other deployments inactive.
+    // GitHub: a success with auto_inactive (the default) makes the environment's other deployments
+    // inactive: "all prior non-transient, non-production environment deployments".
     if (body.state === 'success' && body.auto_inactive !== false) {
       for (const other of this.deployments) {
         const same =
-          other.repository === deployment.repository && other.environment === deployment.environment;
+          other.repository === deployment.repository &&
+          other.environment === deployment.environment &&
+          other.transient_environment !== true;
         if (same && other.id !== id && other.statuses[0]?.state === 'success') {
           other.statuses.unshift({ id: this.#nextId++, state: 'inactive', description: '' });
         }

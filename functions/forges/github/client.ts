@@ -144,7 +144,7 @@ export class GitHubClient
    * so that GitHub's environment page shows what runs where.
    */
   async createDeployment(
-    deployment: { sha: string; environment: string; description: string; productionEnvironment?: boolean },
+    deployment: Parameters<DeploymentWriter['createDeployment']>[0],
     options: { deadline: number },
   ): Promise<number> {
     return this.#call(options.deadline, async (request) => {
@@ -158,6 +158,7 @@ export class GitHubClient
         ...(deployment.productionEnvironment === undefined
           ? {}
           : { production_environment: deployment.productionEnvironment }),
+        ...(deployment.transientEnvironment === true ? { transient_environment: true } : {}),
         request,
       });
       const id = (response.data as { id?: unknown }).id;
