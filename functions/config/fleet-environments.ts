@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import { FluxKindList } from '../core/flux-kinds.js';
 import { DEFAULT_CONTEXT, NonEmptyList, ROUTE_RULES, Template } from '../core/route-rules.js';
 import { isPublicAddress } from '../forges/http/public-fetch.js';
-import { ObjectMetadataSchema, SecretName } from './config-fields.js';
+import { COMMENT_FORGES, ObjectMetadataSchema, SecretName } from './config-fields.js';
 import { contextPattern, type Pattern, patternsOverlap } from './context-overlap.js';
 
 /**
@@ -94,6 +94,11 @@ const FleetEnvironmentSchema = z.strictObject({
       }),
     ]),
   ),
+  /**
+   * The roll-up's verdict as a comment on the change request of an object annotated
+   * `change_request` (GitHub, GitLab, Gitea): one per change request, object and environment.
+   */
+  changeRequestComments: z.optional(z.boolean()),
   /** Sent once per commit and object, when the roll-up turns success. */
   promotion: z.optional(PromotionSchema),
 });
@@ -214,6 +219,14 @@ export function environmentIssues(routes: unknown[], environments: Record<string
       issues.push({
         path: ['environments', name, 'deployments'],
         message: 'GitHub Deployments need GitHub routes',
+      });
+    }
+    const comments = (value as { changeRequestComments?: unknown } | null)?.changeRequestComments;
+    const forge = first.route.provider?.type;
+    if (comments === true && (typeof forge !== 'string' || !COMMENT_FORGES.includes(forge))) {
+      issues.push({
+        path: ['environments', name, 'changeRequestComments'],
+        message: `is only for environments of ${COMMENT_FORGES.join(', ')} routes`,
       });
     }
     const promotion = (value as { promotion?: { type?: unknown } } | null)?.promotion;

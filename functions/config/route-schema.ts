@@ -8,11 +8,10 @@ import {
   forgesWithOption,
   parseProviderAddress,
 } from '../forges/registry.js';
-import { ObjectMetadataSchema, SecretName } from './config-fields.js';
+import { COMMENT_FORGES, ObjectMetadataSchema, SecretName } from './config-fields.js';
 import { WebhookSecretSchema } from './webhook-secret.js';
 
 /** The forges whose change requests take comments, as Flux's comment providers. */
-const COMMENT_FORGES: readonly string[] = ['github', 'gitlab', 'gitea'];
 
 /** API Gateway throttling: requests per second, and the burst taken above that rate. */
 export const ThrottleSchema = z.strictObject({

@@ -8,6 +8,7 @@ import { RouteMisconfiguredError } from '../core/errors.js';
 import { type FluxObject, objectName, parseObject } from '../core/flux-object.js';
 import type { Preview } from '../core/preview.js';
 import { WRITE_GRACE_MS } from '../delivery/budget.js';
+import { commentDelivery } from '../delivery/comment-delivery.js';
 import type { ForgeClients } from '../delivery/forge-clients.js';
 import type { KeyedSerializer } from '../delivery/keyed-serializer.js';
 import { deliverInOrder, type OrderedOutcome } from '../delivery/ordering.js';
@@ -31,6 +32,7 @@ import {
   someOf,
   verdictsDigest,
 } from './rollup.js';
+import { deliverRollupComment } from './rollup-comment.js';
 import { type RollupTarget, recordKeyOf, rollupIdentityOf, rollupKeyOf } from './rollup-place.js';
 import { ledgerCall, resolveRecord } from './verdict-record.js';
 
@@ -42,6 +44,8 @@ export interface RollupResult {
   sequence: number;
   outcome: OrderedOutcome;
   deployment?: OrderedOutcome;
+  /** The change request's comment of an environment with `changeRequestComments`. */
+  comment?: OrderedOutcome;
   promotion?: PromotionOutcome;
 }
 
@@ -99,6 +103,7 @@ interface Snapshot {
 export function rollupDelivery(options: RollupDeliveryOptions) {
   const { ledger, rollups, clusters, clients, serializer, now } = options;
   const deliverDeployment = deploymentDelivery(options);
+  const comments = commentDelivery(options);
 
   /** A requested recompute; undefined when its route or environment is no longer in the config. */
   async function recompute(
@@ -220,6 +225,21 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
         scope,
       });
     }
+    const comment = await deliverRollupComment(comments, {
+      route,
+      target,
+      object,
+      status: {
+        ...written,
+        state: shown.state,
+        ...(shown.targetUrl === '' ? {} : { targetUrl: shown.targetUrl }),
+      },
+      sequence,
+      preview: place.preview,
+      deadline,
+      scope,
+    });
+    if (comment !== undefined) result.comment = comment;
     const promotion = target.environment.promotion;
     // Only a commit that every cluster reconciled is promoted: never one a newer commit superseded.
     if (rollup.state !== 'success' || rollup.resolved || promotion === undefined) return result;
