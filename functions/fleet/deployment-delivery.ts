@@ -122,28 +122,22 @@ export function deploymentDelivery(options: DeploymentDeliveryOptions) {
       job.preview?.url ??
       (settings.environmentUrl && renderTemplate(settings.environmentUrl, values, encodeURIComponent));
     const changeRequest = job.preview?.changeRequest;
-    const preview =
+    const place =
       changeRequest === undefined
+        ? undefined
+        : { clients, rollups, route, environment, changeRequest, deadline, scope };
+    const preview =
+      place === undefined
         ? undefined
         : await currentOfChangeRequest(
             rollups,
-            previewRecordKey(route, environment, changeRequest),
+            previewRecordKey(route, environment, place.changeRequest),
             job,
             now,
           );
-    if (preview !== undefined && changeRequest !== undefined && preview.sha !== sha) {
+    if (place !== undefined && preview !== undefined && preview.sha !== sha) {
       // An older commit of the change request: what runs there is the newer one's, never this one.
-      await inactivate(
-        clients,
-        rollups,
-        route,
-        environment,
-        sha,
-        preview.sha,
-        changeRequest,
-        deadline,
-        scope,
-      );
+      await inactivate(place, sha, preview.sha);
       return 'superseded';
     }
     const logUrl = settings.logUrl && renderTemplate(settings.logUrl, values, encodeURIComponent);
@@ -184,9 +178,7 @@ export function deploymentDelivery(options: DeploymentDeliveryOptions) {
             },
             { deadline },
           );
-          if (preview !== undefined && changeRequest !== undefined) {
-            await settlePreview(clients, rollups, route, environment, sha, changeRequest, deadline, scope);
-          }
+          if (place !== undefined) await settlePreview(place, sha);
           return 'written';
         },
       }),
@@ -259,18 +251,20 @@ function currentOfChangeRequest(
   });
 }
 
+/** Where a change request's preview deployments are settled. */
+interface PreviewPlace {
+  clients: ForgeClients;
+  rollups: RollupLedger;
+  route: Route;
+  environment: string;
+  changeRequest: number;
+  deadline: number;
+  scope: SecretScope;
+}
+
 /** Sets the deployment of `sha` inactive, when it has one and does not show so already. */
-async function inactivate(
-  clients: ForgeClients,
-  rollups: RollupLedger,
-  route: Route,
-  environment: string,
-  sha: string,
-  newer: string,
-  changeRequest: number,
-  deadline: number,
-  scope: SecretScope,
-): Promise<void> {
+async function inactivate(place: PreviewPlace, sha: string, newer: string): Promise<void> {
+  const { clients, rollups, route, environment, changeRequest, deadline, scope } = place;
   const id = (await ledgerCall(() => rollups.read(deploymentRecordKey(route, sha, environment))))
     ?.deploymentId;
   if (id === undefined) return;
@@ -286,30 +280,16 @@ async function inactivate(
 }
 
 /**
- * After a preview's status is written: the commit it replaced is set inactive, and if a newer commit
- * became current meanwhile, this one is (its own delivery may have read this deployment's id before
- * it existed). Both sides look after their own write, so one of them always sees the other.
+ * After a preview's status is written: the commits it replaced are set inactive, and if a newer
+ * commit became current meanwhile, this one is (its own delivery may have read this deployment's id
+ * before it existed). Both sides look after their own write, so one of them always sees the other.
  */
-async function settlePreview(
-  clients: ForgeClients,
-  rollups: RollupLedger,
-  route: Route,
-  environment: string,
-  sha: string,
-  changeRequest: number,
-  deadline: number,
-  scope: SecretScope,
-): Promise<void> {
-  const current = (await ledgerCall(() => rollups.read(previewRecordKey(route, environment, changeRequest))))
-    ?.current;
+async function settlePreview(place: PreviewPlace, sha: string): Promise<void> {
+  const key = previewRecordKey(place.route, place.environment, place.changeRequest);
+  const current = (await ledgerCall(() => place.rollups.read(key)))?.current;
   if (current === undefined) return;
-  if (current.sha !== sha) {
-    await inactivate(clients, rollups, route, environment, sha, current.sha, changeRequest, deadline, scope);
-  } else {
-    for (const previous of current.previous ?? []) {
-      await inactivate(clients, rollups, route, environment, previous, sha, changeRequest, deadline, scope);
-    }
-  }
+  if (current.sha !== sha) return inactivate(place, sha, current.sha);
+  for (const previous of current.previous ?? []) await inactivate(place, previous, sha);
 }
 
 /** The deployment's id: stored, found on GitHub, or created by the one delivery holding the claim. */
