@@ -14,7 +14,7 @@ import type { ForgeClients } from '../delivery/forge-clients.js';
 import type { KeyedSerializer } from '../delivery/keyed-serializer.js';
 import { deliverInOrder, type OrderedOutcome } from '../delivery/ordering.js';
 import type { SecretScope } from '../delivery/secret-scope.js';
-import { statusDelivery } from '../delivery/status-delivery.js';
+import { type StatusJob, statusDelivery } from '../delivery/status-delivery.js';
 import type { DetailsLinks } from '../details/details-links.js';
 import type { ClusterVerdicts, StoredVerdict } from '../ledger/cluster-verdicts.js';
 import type { DeploymentHistoryStore } from '../ledger/deployment-history.js';
@@ -24,7 +24,7 @@ import { eventOrder, isCarriedOrder, type StatusLedger } from '../ledger/status-
 import { changeEntries, without, withPending, withVerdict } from '../pending/pending-entries.js';
 import { rollupPendingKey } from '../pending/rollup-pending-key.js';
 import type { DeliveryQueue } from '../queue/delivery-queue.js';
-import { markRange } from '../ranges/track-ranges.js';
+import { type CarriedRange, markRange } from '../ranges/track-ranges.js';
 import { deploymentDelivery } from './deployment-delivery.js';
 import { shownDescription } from './forge-description.js';
 import { type PromotionOutcome, promoteOnce, type SendPromotion } from './promotion.js';
@@ -339,6 +339,12 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
       deliverStatus: deliverCarried,
       queue: options.queue,
       now,
+      // The roll-up's page lists what its deployment carried, when the environment has pages.
+      remember:
+        options.details !== undefined && withPages.has(target.name)
+          ? (_job: StatusJob, carried: CarriedRange) =>
+              (options.details as DetailsLinks).rememberRollupCarried(rollupIdentityOf(place.rollup), carried)
+          : undefined,
     };
     await markRange(
       tracker,
