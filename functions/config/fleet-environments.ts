@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { FluxKindList } from '../core/flux-kinds.js';
 import { DEFAULT_CONTEXT, NonEmptyList, Template } from '../core/route-rules.js';
 import { isPublicAddress } from '../forges/http/public-fetch.js';
+import { forgeCan } from '../forges/registry.js';
 import { SecretName } from './config-fields.js';
 import { contextPattern, patternsOverlap } from './context-overlap.js';
 
@@ -192,14 +193,21 @@ export function environmentIssues(routes: unknown[], environments: Record<string
       }
     }
     const deployments = (value as { deployments?: unknown } | null)?.deployments;
-    if (deployments !== undefined && deployments !== false && first.route.provider?.type !== 'github') {
+    if (
+      deployments !== undefined &&
+      deployments !== false &&
+      !forgeCan(first.route.provider?.type, 'deployments')
+    ) {
       issues.push({
         path: ['environments', name, 'deployments'],
         message: 'GitHub Deployments need GitHub routes',
       });
     }
     const promotion = (value as { promotion?: { type?: unknown } } | null)?.promotion;
-    if (promotion?.type === 'repository_dispatch' && first.route.provider?.type !== 'github') {
+    if (
+      promotion?.type === 'repository_dispatch' &&
+      !forgeCan(first.route.provider?.type, 'repositoryDispatch')
+    ) {
       issues.push({
         path: ['environments', name, 'promotion', 'type'],
         message: 'repository_dispatch needs GitHub routes; use "webhook" for another forge',

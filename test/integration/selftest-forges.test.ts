@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RouteSchema } from '../../functions/config/route-schema.js';
-import { checkRoute, PROBE_SHA } from '../../scripts/lib/selftest.js';
+import { PROBE_SHA } from '../../functions/forges/probe.js';
+import { checkRoute } from '../../scripts/lib/selftest.js';
 import { LoopbackServer } from '../fakes/loopback-server.js';
 import { MemorySecrets } from '../harness/flux-fixtures.js';
 import type { ForgeProfile } from '../harness/forge-behaviour.js';

@@ -10,6 +10,13 @@ import type {
 } from '../forge.js';
 import { dispatcherFor } from '../http/dispatcher.js';
 import { type ForgeAnswer, ForgeHttp } from '../http/forge-http.js';
+import {
+  PROBE_SHA,
+  PROBE_TIMEOUT_MS,
+  type ProbeContext,
+  type ProbeResult,
+  readOnlyVerdict,
+} from '../probe.js';
 import type { AzureDevOpsLocation } from './address.js';
 import { azureCommitRange } from './commit-range.js';
 import type { AzureDevOpsOptions } from './options.js';
@@ -141,4 +148,14 @@ export function createClient(
 ): AzureDevOpsClient {
   const token = requireToken(credentials, `Azure DevOps ${location.repository}`);
   return new AzureDevOpsClient(location, token, credentials.caCert, options);
+}
+
+/** The self-test's read: Azure DevOps lists a commit's statuses, which says nothing of write permission. */
+export async function probe(
+  location: AzureDevOpsLocation,
+  credentials: ForgeCredentials,
+  { label }: ProbeContext,
+): Promise<ProbeResult> {
+  const deadline = Date.now() + PROBE_TIMEOUT_MS;
+  return readOnlyVerdict(label, await createClient(location, credentials).readStatuses(PROBE_SHA, deadline));
 }

@@ -4,6 +4,14 @@ import { basicAuthorization, basicFromUsernamePassword } from '../credentials.js
 import type { CommitStatus, ForgeClient, ForgeCredentials, WriteOptions, WriteResult } from '../forge.js';
 import { dispatcherFor } from '../http/dispatcher.js';
 import { type ForgeAnswer, ForgeHttp } from '../http/forge-http.js';
+import {
+  PROBE_CONTEXT,
+  PROBE_SHA,
+  PROBE_TIMEOUT_MS,
+  type ProbeContext,
+  type ProbeResult,
+  readOnlyVerdict,
+} from '../probe.js';
 import { statusKey } from '../status-key.js';
 import type { BitbucketLocation } from './address.js';
 import { bitbucketCommitRange } from './commit-range.js';
@@ -98,4 +106,17 @@ class BitbucketClient implements ForgeClient, RangeReader {
 export function createClient(location: BitbucketLocation, credentials: ForgeCredentials): BitbucketClient {
   const header = authorization(credentials, `Bitbucket ${location.repository}`);
   return new BitbucketClient(location, header, credentials.caCert);
+}
+
+/** The self-test's read: Bitbucket reads one status by key, which says nothing of write permission. */
+export async function probe(
+  location: BitbucketLocation,
+  credentials: ForgeCredentials,
+  { label }: ProbeContext,
+): Promise<ProbeResult> {
+  const deadline = Date.now() + PROBE_TIMEOUT_MS;
+  return readOnlyVerdict(
+    label,
+    await createClient(location, credentials).readStatus(PROBE_SHA, PROBE_CONTEXT, deadline),
+  );
 }

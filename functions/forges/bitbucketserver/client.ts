@@ -6,6 +6,14 @@ import { basicFromUsernamePassword } from '../credentials.js';
 import type { CommitStatus, ForgeClient, ForgeCredentials, WriteOptions, WriteResult } from '../forge.js';
 import { dispatcherFor } from '../http/dispatcher.js';
 import { type ForgeAnswer, ForgeHttp } from '../http/forge-http.js';
+import {
+  PROBE_CONTEXT,
+  PROBE_SHA,
+  PROBE_TIMEOUT_MS,
+  type ProbeContext,
+  type ProbeResult,
+  readOnlyVerdict,
+} from '../probe.js';
 import { statusKey } from '../status-key.js';
 import type { BitbucketServerLocation } from './address.js';
 import { bitbucketServerCommitRange } from './commit-range.js';
@@ -109,4 +117,17 @@ export function createClient(
 ): BitbucketServerClient {
   const header = authorization(credentials, `Bitbucket Server ${location.repository}`);
   return new BitbucketServerClient(location, header, credentials.caCert);
+}
+
+/** The self-test's read: Bitbucket Server reads one status by key, which says nothing of write permission. */
+export async function probe(
+  location: BitbucketServerLocation,
+  credentials: ForgeCredentials,
+  { label }: ProbeContext,
+): Promise<ProbeResult> {
+  const deadline = Date.now() + PROBE_TIMEOUT_MS;
+  return readOnlyVerdict(
+    label,
+    await createClient(location, credentials).readStatus(PROBE_SHA, PROBE_CONTEXT, deadline),
+  );
 }

@@ -11,6 +11,13 @@ import type {
 } from '../forge.js';
 import { dispatcherFor } from '../http/dispatcher.js';
 import { type ForgeAnswer, ForgeHttp } from '../http/forge-http.js';
+import {
+  PROBE_SHA,
+  PROBE_TIMEOUT_MS,
+  type ProbeContext,
+  type ProbeResult,
+  readOnlyVerdict,
+} from '../probe.js';
 import type { GiteaLocation } from './address.js';
 import { upsertGiteaComment } from './comments.js';
 import { giteaCommitRange } from './commit-range.js';
@@ -117,4 +124,14 @@ class GiteaClient implements ForgeClient, ChangeRequestCommenter, RangeReader {
 export function createClient(location: GiteaLocation, credentials: ForgeCredentials): GiteaClient {
   const token = requireToken(credentials, `Gitea ${location.repository}`);
   return new GiteaClient(location, token, credentials.caCert);
+}
+
+/** The self-test's read: Gitea lists a commit's statuses, which says nothing of write permission. */
+export async function probe(
+  location: GiteaLocation,
+  credentials: ForgeCredentials,
+  { label }: ProbeContext,
+): Promise<ProbeResult> {
+  const deadline = Date.now() + PROBE_TIMEOUT_MS;
+  return readOnlyVerdict(label, await createClient(location, credentials).readStatuses(PROBE_SHA, deadline));
 }

@@ -4,6 +4,8 @@ import { parseGiteaAddress } from './address.js';
 export const gitea = defineForge({
   label: 'Gitea',
   parseAddress: parseGiteaAddress,
+  commitPath: '/commit/',
+  capabilities: { changeRequestComments: true },
   options: {},
   loadClient: () => import('./client.js'),
 });

@@ -290,3 +290,5 @@ export function createClient(location: GitHubLocation, credentials: ForgeCredent
   }
   return new GitHubClient(location, credentials);
 }
+
+export { probe } from './probe.js';

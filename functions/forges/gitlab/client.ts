@@ -139,3 +139,5 @@ export function createClient(location: GitLabLocation, credentials: ForgeCredent
   const token = requireToken(credentials, `GitLab ${location.repository}`);
   return new GitLabClient(location, token, credentials.caCert);
 }
+
+export { probe } from './probe.js';
