@@ -17,8 +17,8 @@ import {
   type ProbeResult,
   readOnlyVerdict,
 } from '../probe.js';
-import type { AzureDevOpsLocation } from './address.js';
 import { azureCommitRange } from './commit-range.js';
+import type { AzureDevOpsLocation } from './descriptor.js';
 import type { AzureDevOpsOptions } from './options.js';
 
 /**

@@ -13,8 +13,8 @@ import {
   readOnlyVerdict,
 } from '../probe.js';
 import { statusKey } from '../status-key.js';
-import type { BitbucketLocation } from './address.js';
 import { bitbucketCommitRange } from './commit-range.js';
+import type { BitbucketLocation } from './descriptor.js';
 import { BITBUCKET_STATES } from './states.js';
 
 interface BitbucketStatus {

@@ -15,8 +15,8 @@ import {
   readOnlyVerdict,
 } from '../probe.js';
 import { statusKey } from '../status-key.js';
-import type { BitbucketServerLocation } from './address.js';
 import { bitbucketServerCommitRange } from './commit-range.js';
+import type { BitbucketServerLocation } from './descriptor.js';
 import { BITBUCKET_SERVER_TEXT_LIMIT } from './descriptor.js';
 
 /** Bitbucket Server's limits for a build status, from its REST API description. */

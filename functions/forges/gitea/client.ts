@@ -18,9 +18,9 @@ import {
   type ProbeResult,
   readOnlyVerdict,
 } from '../probe.js';
-import type { GiteaLocation } from './address.js';
 import { upsertGiteaComment } from './comments.js';
 import { giteaCommitRange } from './commit-range.js';
+import type { GiteaLocation } from './descriptor.js';
 
 const STATES: Record<StatusState, string> = {
   success: 'success',

@@ -7,8 +7,8 @@ import {
   probeGet,
   tokenExpiry,
 } from '../probe.js';
-import type { GitHubLocation } from './address.js';
 import { InstallationTokens } from './app-auth.js';
+import type { GitHubLocation } from './descriptor.js';
 
 async function probeToken(location: GitHubLocation, credentials: ForgeCredentials, now: number) {
   const answer = await probeGet(

@@ -7,7 +7,7 @@ import {
   probeGet,
   tokenExpiry,
 } from '../probe.js';
-import type { GitLabLocation } from './address.js';
+import type { GitLabLocation } from './descriptor.js';
 
 /** GitLab's Developer role, the least that may write a commit status. */
 const DEVELOPER = 30;
