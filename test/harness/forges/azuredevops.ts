@@ -1,5 +1,7 @@
+import { expect } from 'vitest';
 import { FakeAzureDevOps } from '../../fakes/fake-azure-devops.js';
 import { specCheckFor } from '../../fakes/fake-forge.js';
+import { CONTRACT_CONTEXT } from '../forge-contract.js';
 import type { ForgeEntry } from './index.js';
 
 const AZURE_PAT = 'azurePersonalAccessTokenThatMustNeverLeak';
@@ -66,6 +68,30 @@ export const profile: ForgeEntry<FakeAzureDevOps> = {
       ['https://tfs.example.com/tfs/_git/fleet-infra', undefined, /\/tfs\/<collection>\/<project>/],
       ['git@ssh.dev.azure.com:acme/platform/fleet-infra', undefined, /_git\/<repo>/],
     ],
+  },
+  contract: {
+    title: 'Azure DevOps contract (Prism, vsts-rest-api-specs git 7.1)',
+    spec: 'azuredevops',
+    provider: (url) => ({
+      address: 'https://dev.azure.com/acme/platform/_git/fleet-infra',
+      apiUrl: `${url}/acme`,
+    }),
+    secret: { token: 'azureContractPat0123456789' },
+    written: {
+      success: { state: 'succeeded', context: { name: CONTRACT_CONTEXT, genre: 'fluxcd' } },
+      failure: { state: 'error', context: { name: CONTRACT_CONTEXT, genre: 'fluxcd' } },
+      pending: { state: 'pending', description: 'progressing' },
+      error: {
+        state: 'error',
+        description: expect.stringMatching(/^no verdict from prod-eu-1 within 30m/),
+      },
+    },
+    violation: {
+      method: 'POST',
+      path: '/acme/platform/_apis/git/repositories/fleet-infra/commits/df277975d2783b0e7fd4d0487d990bd60442923c/statuses',
+      body: { state: 'success', context: { name: CONTRACT_CONTEXT } },
+      says: [/api-version/],
+    },
   },
   written: (fake, sha) =>
     fake

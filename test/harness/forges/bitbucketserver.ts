@@ -1,5 +1,6 @@
 import { FakeBitbucketServer } from '../../fakes/fake-bitbucket-server.js';
 import { specCheckFor } from '../../fakes/fake-forge.js';
+import { CONTRACT_CONTEXT } from '../forge-contract.js';
 import type { ForgeEntry } from './index.js';
 
 const BITBUCKET_SERVER_TOKEN = 'BBDC-httpAccessTokenThatMustNeverLeak01';
@@ -53,6 +54,28 @@ export const profile: ForgeEntry<FakeBitbucketServer> = {
       ],
       ['ssh://git@bitbucket.example.com:7999/PLAT/fleet-infra.git', undefined, /ssh address.*set apiUrl/],
     ],
+  },
+  contract: {
+    title: 'Bitbucket Server contract (Prism, Bitbucket Data Center 9.2)',
+    spec: 'bitbucketserver',
+    stripPrefix: '/rest',
+    provider: (url) => ({ address: 'https://bitbucket.example.com/scm/PLAT/fleet-infra.git', apiUrl: url }),
+    secret: { token: 'BBDC-contractToken0123456789' },
+    written: {
+      success: { state: 'SUCCESSFUL', name: CONTRACT_CONTEXT },
+      failure: { state: 'FAILED', name: CONTRACT_CONTEXT },
+      pending: {
+        state: 'INPROGRESS',
+        url: 'https://bitbucket.example.com/projects/PLAT/repos/fleet-infra',
+      },
+      error: { state: 'CANCELLED', url: 'https://bitbucket.example.com/projects/PLAT/repos/fleet-infra' },
+    },
+    violation: {
+      method: 'POST',
+      path: '/rest/api/latest/projects/PLAT/repos/fleet-infra/commits/df277975d2783b0e7fd4d0487d990bd60442923c/builds',
+      body: { key: 'k', state: 'SUCCESS', name: 'n'.repeat(300) },
+      says: [/url/, /state/, /name: 300 characters, the forge allows 255/],
+    },
   },
   written: (fake, sha) =>
     fake

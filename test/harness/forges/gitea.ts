@@ -1,5 +1,7 @@
+import { expect } from 'vitest';
 import { specCheckFor } from '../../fakes/fake-forge.js';
 import { FakeGitea } from '../../fakes/fake-gitea.js';
+import { CONTRACT_CONTEXT } from '../forge-contract.js';
 import type { ForgeEntry } from './index.js';
 
 const GITEA_TOKEN = 'giteaForgeTokenThatMustNeverLeak0123';
@@ -45,6 +47,29 @@ export const profile: ForgeEntry<FakeGitea> = {
       ['https://gitea.example.com/acme/fleet-infra/src/branch/main', undefined, /<owner>\/<repo>/],
       ['https://gitea.example.com/acme/fleet-infra', 'ftp://gitea.example.com', /must be http\(s\)/],
     ],
+  },
+  contract: {
+    title: 'Gitea contract (Prism, Gitea swagger v1)',
+    spec: 'gitea',
+    stripPrefix: '/api/v1',
+    provider: (url) => ({ address: 'https://gitea.example.com/acme/fleet-infra', apiUrl: url }),
+    secret: { token: 'giteaContractToken0123456789' },
+    written: {
+      success: { state: 'success', context: CONTRACT_CONTEXT },
+      failure: { state: 'failure', context: CONTRACT_CONTEXT },
+      pending: { state: 'pending', context: CONTRACT_CONTEXT, description: 'progressing' },
+      error: {
+        state: 'error',
+        context: CONTRACT_CONTEXT,
+        description: expect.stringMatching(/^no verdict from prod-eu-1/),
+      },
+    },
+    violation: {
+      method: 'POST',
+      path: '/api/v1/repos/acme/fleet-infra/statuses/df277975d2783b0e7fd4d0487d990bd60442923c',
+      body: { state: 'succeeded', context: CONTRACT_CONTEXT },
+      says: [/state/],
+    },
   },
   written: (fake, sha) =>
     fake

@@ -1,6 +1,7 @@
 import { specCheckFor } from '../../fakes/fake-forge.js';
 import { FakeGitHub } from '../../fakes/fake-github.js';
 import { FORGE_TOKEN } from '../flux-fixtures.js';
+import { CONTRACT_CONTEXT } from '../forge-contract.js';
 import type { ForgeEntry } from './index.js';
 
 /** The route, fake, words and addresses of GitHub: the shared behaviour suite reads them. */
@@ -47,6 +48,30 @@ export const profile: ForgeEntry<FakeGitHub> = {
       ['https://github.com/acme/fleet-infra/tree/main', undefined, /<owner>\/<repo>/],
       ['https://token:x-oauth@github.com/acme/fleet-infra', undefined, /must not carry credentials/],
     ],
+  },
+  contract: {
+    title: 'GitHub contract (Prism, api.github.com description)',
+    spec: 'github',
+    provider: (url) => ({ address: 'https://github.com/acme/fleet-infra', apiUrl: url }),
+    secret: { token: FORGE_TOKEN },
+    // These cases judge request shapes, not speed: Prism on a busy 2-core runner can take seconds.
+    budgetMs: 25_000,
+    written: {
+      success: { state: 'success', context: CONTRACT_CONTEXT },
+      failure: { state: 'failure', context: CONTRACT_CONTEXT },
+      pending: { state: 'pending', context: CONTRACT_CONTEXT },
+      error: {
+        state: 'error',
+        context: CONTRACT_CONTEXT,
+        description: "no verdict from prod-eu-1 within 30m; see the cluster's kustomize-controller",
+      },
+    },
+    violation: {
+      method: 'POST',
+      path: `/repos/acme/fleet-infra/statuses/${'a'.repeat(40)}`,
+      body: { state: 'succeeded', description: 'z'.repeat(141) },
+      says: [/state/, /description: 141 characters/],
+    },
   },
   written: (fake, sha) =>
     fake.statusesOf(profile.repository, sha).map((status) => ({

@@ -1,5 +1,6 @@
 import { specCheckFor } from '../../fakes/fake-forge.js';
 import { FakeGitLab } from '../../fakes/fake-gitlab.js';
+import { CONTRACT_CONTEXT } from '../forge-contract.js';
 import type { ForgeEntry } from './index.js';
 
 const GITLAB_TOKEN = 'glpat-forgeTokenThatMustNeverLeak01';
@@ -69,6 +70,24 @@ export const profile: ForgeEntry<FakeGitLab> = {
       ['https://gitlab.com/acme/fleet', 'gitlab.example.com', /apiUrl "gitlab.example.com" is not a URL/],
       ['ftp://gitlab.com/acme/fleet-infra', undefined, /uses ftp/],
     ],
+  },
+  contract: {
+    title: 'GitLab contract (Prism, GitLab openapi_v2)',
+    spec: 'gitlab',
+    provider: (url) => ({ address: 'https://gitlab.com/acme/platform/fleet-infra', apiUrl: url }),
+    secret: { token: 'glpat-contractToken0123456789' },
+    written: {
+      success: { state: 'success', name: CONTRACT_CONTEXT, ref: 'main' },
+      failure: { state: 'failed', name: CONTRACT_CONTEXT },
+      pending: { state: 'running', name: CONTRACT_CONTEXT },
+      error: { state: 'canceled', name: CONTRACT_CONTEXT },
+    },
+    violation: {
+      method: 'POST',
+      path: '/api/v4/projects/acme%2Ffleet-infra/statuses/df277975d2783b0e7fd4d0487d990bd60442923c',
+      body: { state: 'succeeded', target_url: `https://example.com/${'x'.repeat(300)}` },
+      says: [/state/, /target_url: \d+ characters, the forge allows 255/],
+    },
   },
   written: (fake, sha) =>
     fake
