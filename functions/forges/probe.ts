@@ -22,7 +22,7 @@ export interface ProbeContext {
 }
 
 /** Each request of a probe gets this long. */
-export const PROBE_TIMEOUT_MS = 10_000;
+const PROBE_TIMEOUT_MS = 10_000;
 
 /** A finding that settles the route's verdict. */
 export class ProbeFinding extends Error {
@@ -108,7 +108,11 @@ export function tokenExpiry(expiresAt: number | undefined, now: number): { note:
  * endpoint is the most the self-test can prove without writing one; a refusal or no answer fails
  * (the client's read throws it).
  */
-export function readOnlyVerdict(label: string, answer: ForgeAnswer): ProbeResult {
+export async function probeByReading(
+  label: string,
+  read: (deadline: number) => Promise<ForgeAnswer>,
+): Promise<ProbeResult> {
+  const answer = await read(Date.now() + PROBE_TIMEOUT_MS);
   if (answer.status === 404) {
     return {
       level: 'warn',

@@ -4,14 +4,7 @@ import { basicAuthorization, basicFromUsernamePassword } from '../credentials.js
 import type { CommitStatus, ForgeClient, ForgeCredentials, WriteOptions, WriteResult } from '../forge.js';
 import { dispatcherFor } from '../http/dispatcher.js';
 import { type ForgeAnswer, ForgeHttp } from '../http/forge-http.js';
-import {
-  PROBE_CONTEXT,
-  PROBE_SHA,
-  PROBE_TIMEOUT_MS,
-  type ProbeContext,
-  type ProbeResult,
-  readOnlyVerdict,
-} from '../probe.js';
+import { PROBE_CONTEXT, PROBE_SHA, type ProbeContext, type ProbeResult, probeByReading } from '../probe.js';
 import { statusKey } from '../status-key.js';
 import { bitbucketCommitRange } from './commit-range.js';
 import type { BitbucketLocation } from './descriptor.js';
@@ -109,14 +102,12 @@ export function createClient(location: BitbucketLocation, credentials: ForgeCred
 }
 
 /** The self-test's read: Bitbucket reads one status by key, which says nothing of write permission. */
-export async function probe(
+export function probe(
   location: BitbucketLocation,
   credentials: ForgeCredentials,
   { label }: ProbeContext,
 ): Promise<ProbeResult> {
-  const deadline = Date.now() + PROBE_TIMEOUT_MS;
-  return readOnlyVerdict(
-    label,
-    await createClient(location, credentials).readStatus(PROBE_SHA, PROBE_CONTEXT, deadline),
+  return probeByReading(label, (deadline) =>
+    createClient(location, credentials).readStatus(PROBE_SHA, PROBE_CONTEXT, deadline),
   );
 }

@@ -6,14 +6,7 @@ import { basicFromUsernamePassword } from '../credentials.js';
 import type { CommitStatus, ForgeClient, ForgeCredentials, WriteOptions, WriteResult } from '../forge.js';
 import { dispatcherFor } from '../http/dispatcher.js';
 import { type ForgeAnswer, ForgeHttp } from '../http/forge-http.js';
-import {
-  PROBE_CONTEXT,
-  PROBE_SHA,
-  PROBE_TIMEOUT_MS,
-  type ProbeContext,
-  type ProbeResult,
-  readOnlyVerdict,
-} from '../probe.js';
+import { PROBE_CONTEXT, PROBE_SHA, type ProbeContext, type ProbeResult, probeByReading } from '../probe.js';
 import { statusKey } from '../status-key.js';
 import { bitbucketServerCommitRange } from './commit-range.js';
 import type { BitbucketServerLocation } from './descriptor.js';
@@ -120,14 +113,12 @@ export function createClient(
 }
 
 /** The self-test's read: Bitbucket Server reads one status by key, which says nothing of write permission. */
-export async function probe(
+export function probe(
   location: BitbucketServerLocation,
   credentials: ForgeCredentials,
   { label }: ProbeContext,
 ): Promise<ProbeResult> {
-  const deadline = Date.now() + PROBE_TIMEOUT_MS;
-  return readOnlyVerdict(
-    label,
-    await createClient(location, credentials).readStatus(PROBE_SHA, PROBE_CONTEXT, deadline),
+  return probeByReading(label, (deadline) =>
+    createClient(location, credentials).readStatus(PROBE_SHA, PROBE_CONTEXT, deadline),
   );
 }

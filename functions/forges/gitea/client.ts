@@ -11,13 +11,7 @@ import type {
 } from '../forge.js';
 import { dispatcherFor } from '../http/dispatcher.js';
 import { type ForgeAnswer, ForgeHttp } from '../http/forge-http.js';
-import {
-  PROBE_SHA,
-  PROBE_TIMEOUT_MS,
-  type ProbeContext,
-  type ProbeResult,
-  readOnlyVerdict,
-} from '../probe.js';
+import { PROBE_SHA, type ProbeContext, type ProbeResult, probeByReading } from '../probe.js';
 import { upsertGiteaComment } from './comments.js';
 import { giteaCommitRange } from './commit-range.js';
 import type { GiteaLocation } from './descriptor.js';
@@ -127,11 +121,12 @@ export function createClient(location: GiteaLocation, credentials: ForgeCredenti
 }
 
 /** The self-test's read: Gitea lists a commit's statuses, which says nothing of write permission. */
-export async function probe(
+export function probe(
   location: GiteaLocation,
   credentials: ForgeCredentials,
   { label }: ProbeContext,
 ): Promise<ProbeResult> {
-  const deadline = Date.now() + PROBE_TIMEOUT_MS;
-  return readOnlyVerdict(label, await createClient(location, credentials).readStatuses(PROBE_SHA, deadline));
+  return probeByReading(label, (deadline) =>
+    createClient(location, credentials).readStatuses(PROBE_SHA, deadline),
+  );
 }
