@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { commitPageUrl, FORGE_TYPES, FORGES, forgeCan } from '../../functions/forges/registry.js';
+import { canComment, canDeploy, canDispatch } from '../../functions/forges/forge.js';
+import {
+  commitPageUrl,
+  createForgeClient,
+  FORGE_TYPES,
+  FORGES,
+  forgeCan,
+} from '../../functions/forges/registry.js';
 import { SPEC_FILES } from '../fakes/forge-specs.js';
 import { FORGE_PROFILES } from '../harness/forges/index.js';
 
@@ -18,6 +25,15 @@ describe.each(FORGE_TYPES)('the %s forge', (type) => {
     expect(SPEC_FILES[contract.spec]).toMatch(/\.json$/);
     expect(Object.keys(contract.written).sort()).toEqual(['error', 'failure', 'pending', 'success']);
     expect(contract.violation.says.length).toBeGreaterThan(0);
+  });
+
+  it('has a client that does what its capabilities claim, and no more', async () => {
+    const [address, apiUrl] = FORGE_PROFILES[type].addresses.accepted[0] ?? [''];
+    const client = await createForgeClient({ type, address, apiUrl }, { token: 'unused-token' });
+
+    expect(canComment(client)).toBe(forgeCan(type, 'changeRequestComments'));
+    expect(canDeploy(client)).toBe(forgeCan(type, 'deployments'));
+    expect(canDispatch(client)).toBe(forgeCan(type, 'repositoryDispatch'));
   });
 
   it('links a commit under its repository’s page', () => {
