@@ -14,6 +14,3 @@ export const ObjectMetadataSchema = z.strictObject({
   namespace: z.optional(z.string().check(z.minLength(1), z.maxLength(63))),
   uid: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
 });
-
-/** The forges whose change requests take comments (Flux 2.8's comment providers). */
-export const COMMENT_FORGES: readonly string[] = ['github', 'gitlab', 'gitea'];

@@ -3,7 +3,8 @@ import * as z from 'zod/mini';
 import { FluxKindList } from '../core/flux-kinds.js';
 import { DEFAULT_CONTEXT, NonEmptyList, ROUTE_RULES, Template } from '../core/route-rules.js';
 import { isPublicAddress } from '../forges/http/public-fetch.js';
-import { COMMENT_FORGES, ObjectMetadataSchema, SecretName } from './config-fields.js';
+import { forgeCan, forgesThatCan } from '../forges/registry.js';
+import { ObjectMetadataSchema, SecretName } from './config-fields.js';
 import { contextPattern, type Pattern, patternsOverlap } from './context-overlap.js';
 
 /**
@@ -230,22 +231,28 @@ export function environmentIssues(routes: unknown[], environments: Record<string
       });
     }
     const deployments = (value as { deployments?: unknown } | null)?.deployments;
-    if (deployments !== undefined && deployments !== false && first.route.provider?.type !== 'github') {
+    if (
+      deployments !== undefined &&
+      deployments !== false &&
+      !forgeCan(first.route.provider?.type, 'deployments')
+    ) {
       issues.push({
         path: ['environments', name, 'deployments'],
         message: 'GitHub Deployments need GitHub routes',
       });
     }
     const comments = (value as { changeRequestComments?: unknown } | null)?.changeRequestComments;
-    const forge = first.route.provider?.type;
-    if (comments === true && (typeof forge !== 'string' || !COMMENT_FORGES.includes(forge))) {
+    if (comments === true && !forgeCan(first.route.provider?.type, 'changeRequestComments')) {
       issues.push({
         path: ['environments', name, 'changeRequestComments'],
-        message: `is only for environments of ${COMMENT_FORGES.join(', ')} routes`,
+        message: `is only for environments of ${forgesThatCan('changeRequestComments').join(', ')} routes`,
       });
     }
     const promotion = (value as { promotion?: { type?: unknown } } | null)?.promotion;
-    if (promotion?.type === 'repository_dispatch' && first.route.provider?.type !== 'github') {
+    if (
+      promotion?.type === 'repository_dispatch' &&
+      !forgeCan(first.route.provider?.type, 'repositoryDispatch')
+    ) {
       issues.push({
         path: ['environments', name, 'promotion', 'type'],
         message: 'repository_dispatch needs GitHub routes; use "webhook" for another forge',

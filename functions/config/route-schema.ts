@@ -5,13 +5,13 @@ import {
   FORGE_OPTIONS,
   FORGE_TYPES,
   FORGES,
+  forgeCan,
+  forgesThatCan,
   forgesWithOption,
   parseProviderAddress,
 } from '../forges/registry.js';
-import { COMMENT_FORGES, ObjectMetadataSchema, SecretName } from './config-fields.js';
+import { ObjectMetadataSchema, SecretName } from './config-fields.js';
 import { WebhookSecretSchema } from './webhook-secret.js';
-
-/** The forges whose change requests take comments, as Flux's comment providers. */
 
 /** API Gateway throttling: requests per second, and the burst taken above that rate. */
 export const ThrottleSchema = z.strictObject({
@@ -134,12 +134,12 @@ export const RouteSchema = z
           message: `is only for ${forgesWithOption(field).join(', ')} routes`,
         });
       }
-      if (route.changeRequestComments && !COMMENT_FORGES.includes(route.provider.type)) {
+      if (route.changeRequestComments && !forgeCan(route.provider.type, 'changeRequestComments')) {
         ctx.issues.push({
           code: 'custom',
           input: true,
           path: ['changeRequestComments'],
-          message: `is only for ${COMMENT_FORGES.join(', ')} routes`,
+          message: `is only for ${forgesThatCan('changeRequestComments').join(', ')} routes`,
         });
       }
       if (!route.dryRun && route.provider.secret === undefined) {

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseGitHubAddress } from '../../functions/forges/github/address.js';
 import { GitHubClient } from '../../functions/forges/github/client.js';
+import { parseGitHubAddress } from '../../functions/forges/github/descriptor.js';
 import { LoopbackServer } from '../fakes/loopback-server.js';
 import { type PrismProcess, startPrism } from '../fakes/prism.js';
 import { checkAgainstSpec } from '../fakes/spec-check.js';

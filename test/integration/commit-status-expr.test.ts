@@ -4,7 +4,9 @@ import { ConfigError } from '../../functions/core/errors.js';
 import { checkConfigExpressions } from '../../functions/expressions/route-status-names.js';
 import { FIXTURES, fixture, testRoute } from '../harness/flux-fixtures.js';
 import { SHA, useForge } from '../harness/forge-behaviour.js';
-import { bitbucket, bitbucketServer, github } from '../harness/forge-profiles.js';
+import { profile as bitbucket } from '../harness/forges/bitbucket.js';
+import { profile as bitbucketServer } from '../harness/forges/bitbucketserver.js';
+import { profile as github } from '../harness/forges/github.js';
 import { apiEvent } from '../harness/relay-harness.js';
 
 const UID = '0c9c2e41-d2f9-4f9b-9c41-bebc1984d67a';
