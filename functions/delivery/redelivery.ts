@@ -74,6 +74,7 @@ export function createRedelivery(options: RedeliveryOptions): Redeliver {
           ...(delivery.carried === true ? { carried: true } : objectOf(delivery)),
           ...(delivery.rollupIdentity === undefined ? {} : { rollupIdentity: delivery.rollupIdentity }),
           ...(delivery.comment === undefined ? {} : { comment: delivery.comment }),
+          ...(delivery.preview === undefined ? {} : { preview: delivery.preview }),
         });
         record.statusCode = 200;
         return { kind: 'done' };

@@ -14,8 +14,8 @@ export function createFleetReport(targets: ReadonlyMap<string, RollupTarget>, re
     const { route, object } = job;
     const target = route.environment === undefined ? undefined : targets.get(route.environment);
     if (target === undefined || object === undefined || job.replaces !== undefined) return undefined;
-    const { status, eventTime, scope } = job;
-    return report({ route, target, object, status, eventTime, scope });
+    const { status, eventTime, scope, preview } = job;
+    return report({ route, target, object, status, eventTime, scope, ...(preview ? { preview } : {}) });
   };
 }
 

@@ -6,7 +6,9 @@ import { CONFLICT, compareAndSwap } from '../core/compare-and-swap.js';
 import { formatDuration } from '../core/duration.js';
 import { RouteMisconfiguredError } from '../core/errors.js';
 import { type FluxObject, objectName, parseObject } from '../core/flux-object.js';
+import type { Preview } from '../core/preview.js';
 import { WRITE_GRACE_MS } from '../delivery/budget.js';
+import { createCommentDelivery } from '../delivery/comment-delivery.js';
 import type { DeliveryRecord } from '../delivery/delivery-record.js';
 import type { ForgeClients } from '../delivery/forge-clients.js';
 import type { KeyedSerializer } from '../delivery/keyed-serializer.js';
@@ -41,6 +43,7 @@ import {
   someOf,
   verdictsDigest,
 } from './rollup.js';
+import { deliverRollupComment } from './rollup-comment.js';
 import {
   environmentsWithPages,
   type RollupTarget,
@@ -59,6 +62,8 @@ export interface RollupResult {
   sequence: number;
   outcome: OrderedOutcome;
   deployment?: OrderedOutcome;
+  /** The change request's comment of an environment with `changeRequestComments`. */
+  comment?: OrderedOutcome;
   promotion?: PromotionOutcome;
   /** The commits this roll-up's final verdict carried, the first time it turned final (functions/ranges/). */
   range?: DeliveryRecord['range'];
@@ -100,6 +105,8 @@ interface RollupPlace {
   ref?: string | undefined;
   deadline: number;
   scope: SecretScope;
+  /** The reports' preview environment, for the deployment; a sweep's resolution has none. */
+  preview?: Preview | undefined;
 }
 
 /** What one recompute read: the record it advanced, and every cluster's verdict. */
@@ -128,6 +135,7 @@ export function createRollupDelivery(options: RollupDeliveryOptions) {
   // route's credentials are in the scope already (the range read the forge with them).
   const writeStatus = createClusterStatusDelivery({ ledger, clients, serializer, now });
   const deliverCarried: DeliverStatus = async (job) => (await writeStatus(job)).outcome;
+  const comments = createCommentDelivery(options);
   const withPages = environmentsWithPages(options.routes.values());
 
   /** A requested recompute; undefined when its route or environment is no longer in the config. */
@@ -151,7 +159,7 @@ export function createRollupDelivery(options: RollupDeliveryOptions) {
       deadline,
       scope,
     };
-    const result = await writeRollup({ ...place, ref: request.ref });
+    const result = await writeRollup({ ...place, ref: request.ref, preview: request.preview });
     return result;
   }
 
@@ -257,6 +265,8 @@ export function createRollupDelivery(options: RollupDeliveryOptions) {
         context,
         rollupSequence: sequence,
         rollup: { state: rollup.state, description: shown.description },
+        eventTime: newestEventTime(verdicts),
+        ...(place.preview === undefined ? {} : { preview: place.preview }),
         sha,
         ...(ref === undefined ? {} : { ref }),
         deadline,
@@ -264,6 +274,21 @@ export function createRollupDelivery(options: RollupDeliveryOptions) {
         rangeLimit: rangeLimitOf(target.environment),
       });
     }
+    const comment = await deliverRollupComment(comments, {
+      route,
+      target,
+      object,
+      status: {
+        ...written,
+        state: shown.state,
+        ...(shown.targetUrl === '' ? {} : { targetUrl: shown.targetUrl }),
+      },
+      sequence,
+      preview: place.preview,
+      deadline,
+      scope,
+    });
+    if (comment !== undefined) result.comment = comment;
     const promotion = target.environment.promotion;
     // Only a commit that every cluster reconciled is promoted: never one a newer commit superseded.
     if (rollup.state !== 'success' || rollup.resolved || promotion === undefined) return withRange();

@@ -9,7 +9,7 @@ import {
   readFunctionEnvironment,
   SERVICE_NAME,
 } from '../config/function-environment.js';
-import { checkRouteExpressions } from '../expressions/route-status-names.js';
+import { checkConfigExpressions } from '../expressions/route-status-names.js';
 import { FifoRecomputes } from '../fleet/fifo-recomputes.js';
 import { DynamoDbDeploymentHistory } from '../ledger/dynamodb-deployment-history.js';
 import { DynamoDbDetailsStore } from '../ledger/dynamodb-details-store.js';
@@ -27,8 +27,8 @@ import type { ApiGatewayEvent } from '../webhook/webhook-request.js';
 // The stack bundles the environment's config beside the code; a bad file fails the cold start.
 const configFile = process.env.CONFIG_FILE ?? fileURLToPath(new URL('./routes.json', import.meta.url));
 const config = loadConfigFile(configFile);
-// Only a config with a commitStatusExpr loads the CEL evaluator, here, once per container.
-await checkRouteExpressions(config.routes, configFile);
+// Only a config with a commitStatusExpr (a route's or an environment's) loads the CEL evaluator, here, once per container.
+await checkConfigExpressions(config, configFile);
 const logger = new Logger({ serviceName: SERVICE_NAME });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 // What the stack gave this function (functions/config/function-environment.ts); a gap fails the cold start.

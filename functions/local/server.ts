@@ -8,7 +8,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { loadConfigFile } from '../config/config-file.js';
 import { SERVICE_NAME } from '../config/function-environment.js';
 import { ConfigError } from '../core/errors.js';
-import { checkRouteExpressions } from '../expressions/route-status-names.js';
+import { checkConfigExpressions } from '../expressions/route-status-names.js';
 import { MemoryDetailsStore } from '../ledger/memory-details-store.js';
 import { maxAttemptsFrom } from '../queue/delivery-queue.js';
 import { InProcessQueue } from '../queue/in-process-queue.js';
@@ -117,7 +117,7 @@ export async function startLocalServer(
   options: LocalServerOptions,
 ): Promise<{ server: Server; url: string; queue: InProcessQueue }> {
   const config = loadConfigFile(options.configFile);
-  await checkRouteExpressions(config.routes, options.configFile);
+  await checkConfigExpressions(config, options.configFile);
   const logger = options.logger ?? new Logger({ serviceName: SERVICE_NAME });
   // The links point at this server (its port is known once it listens), or at DETAILS_BASE_URL: a tunnel.
   let url: string | undefined;

@@ -12,6 +12,7 @@ import {
 } from '../core/errors.js';
 import { type FluxEvent, normaliseMetadata, parseFluxEvent } from '../core/flux-event.js';
 import { errorResponse, type JsonResponse, jsonResponse } from '../core/http-response.js';
+import { previewOf } from '../core/preview.js';
 import { decideStatus } from '../core/status-rules.js';
 import { DEFER_SPACING_AFTER_MS, forgeDeadline } from '../delivery/budget.js';
 import { type DeliveryRecord, type ObserveDelivery, runAttempt } from '../delivery/delivery-record.js';
@@ -175,6 +176,7 @@ export function createRelay(options: RelayOptions): Relay {
     Object.assign(record, summaryOf(route, status));
     if (status.targetUrl !== undefined) record.targetUrl = status.targetUrl;
     const comment = changeRequestComment(route, event, status);
+    const preview = previewOf(normaliseMetadata(event.metadata));
     const facts = { route, status, event, eventTime, scope };
     if (route.dryRun) {
       const told = await options.details?.remember(facts);
@@ -201,6 +203,7 @@ export function createRelay(options: RelayOptions): Relay {
           ? {}
           : { deferAfterMs: options.deferSpacingAfterMs ?? DEFER_SPACING_AFTER_MS }),
         ...(comment === undefined ? {} : { comment }),
+        ...(preview === undefined ? {} : { preview }),
       });
       return jsonResponse(200, deliveredAnswer(route, status, record));
     } catch (error) {
@@ -214,6 +217,7 @@ export function createRelay(options: RelayOptions): Relay {
         object: record.object,
         status: scope.redactFields(status),
         ...(comment === undefined ? {} : { comment: { ...comment, body: scope.redact(comment.body) } }),
+        ...(preview === undefined ? {} : { preview }),
       };
       try {
         // A deferred write comes back when its slot is free; any other fault after the queue's backoff.
