@@ -72,6 +72,8 @@ interface RollupPlace {
   ref?: string | undefined;
   deadline: number;
   scope: SecretScope;
+  /** Set by the FIFO consumer: a write held longer by GitHub's spacing throws WriteDeferredError. */
+  deferAfterMs?: number | undefined;
 }
 
 /** What one recompute read: the record it advanced, and every cluster's verdict. */
@@ -102,6 +104,7 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
     request: RecomputeRequest,
     deadline: number,
     scope: SecretScope,
+    deferAfterMs?: number,
   ): Promise<RollupResult | undefined> {
     const route = options.routes.get(request.routeId);
     const target = options.targets.get(request.environment);
@@ -117,6 +120,7 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
       sha: request.sha,
       deadline,
       scope,
+      deferAfterMs,
     };
     const result = await writeRollup({ ...place, ref: request.ref });
     return result;
@@ -154,7 +158,7 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
   }
 
   async function writeRollup(place: RollupPlace): Promise<RollupResult> {
-    const { route, target, object, context, sha, ref, deadline, scope } = place;
+    const { route, target, object, context, sha, ref, deadline, scope, deferAfterMs } = place;
     const { record, verdicts } = await snapshot(place);
     const sequence = rollupSequence(record);
     const rollup = rollupOfRecord(target.clusters, verdicts, record.resolution, target.environment.counts);
@@ -181,7 +185,11 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
           const result = await clients.write(
             route,
             status,
-            { deadline, checkForge: forgeShows === undefined },
+            {
+              deadline,
+              checkForge: forgeShows === undefined,
+              ...(deferAfterMs === undefined ? {} : { deferAfterMs }),
+            },
             scope,
           );
           return result.outcome;

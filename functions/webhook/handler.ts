@@ -54,6 +54,7 @@ const details =
       });
 
 const routes = new Map(config.routes.map((route) => [route.id, route]));
+const recomputeQueue = fleet?.recomputeQueueUrl ? new FifoQueue(fleet.recomputeQueueUrl) : undefined;
 const {
   relay,
   redeliver,
@@ -75,9 +76,7 @@ const {
     : {}),
   // A stack with fleet environments has both; without them, this container's own (tests of the bundle).
   ...(fleet ? { clusters: new DynamoDbClusterVerdicts(fleet.table) } : {}),
-  ...(fleet?.recomputeQueueUrl
-    ? { recomputes: new FifoRecomputes(new FifoQueue(fleet.recomputeQueueUrl)) }
-    : {}),
+  ...(recomputeQueue ? { recomputes: new FifoRecomputes(recomputeQueue) } : {}),
   ...(queue ? { queue } : {}),
   ...(details ? { details: details.links } : {}),
 });
@@ -102,6 +101,7 @@ function recomputes() {
   onRecompute ??= import('../fleet/recompute-consumer.js').then(({ recomputeConsumer }) =>
     recomputeConsumer(recompute, {
       maxReceiveCount: fleet?.maxReceives ?? 8,
+      ...(recomputeQueue ? { postpone: recomputeQueue.postpone.bind(recomputeQueue) } : {}),
       onDeadLetter: (reason, request, attempt) =>
         logger.error('roll-up recompute dead-lettered', { reason, attempt, ...request }),
     }),

@@ -1,6 +1,6 @@
 import { DeleteMessageCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FifoRecomputes } from '../../functions/fleet/fifo-recomputes.js';
 import { recomputeConsumer } from '../../functions/fleet/recompute-consumer.js';
 import { messageGroupOf } from '../../functions/fleet/recompute-request.js';
@@ -153,5 +153,131 @@ describe('the roll-up recompute queue (SQS FIFO)', () => {
     expect(secondAnswer.batchItemFailures).toHaveLength(3);
     expect(deadLettered).toHaveLength(1);
     expect(deadLettered[0]).toMatch(/422|refused/);
+  });
+
+  describe("GitHub's write spacing", () => {
+    const SPACING_MS = 2000;
+    const DEFER_AFTER_MS = 200;
+    afterEach(() => vi.unstubAllEnvs());
+
+    /** Two roll-ups (two message groups), every cluster reported, their requests received in one batch. */
+    async function twoRollups(queueName: string) {
+      vi.stubEnv('GITHUB_WRITE_SPACING_MS', String(SPACING_MS));
+      const queueUrl = `${sqs.server.url}/123456789012/${queueName}.fifo`;
+      const fifo = new FifoQueue(queueUrl, sqs.clientConfig());
+      const routes = fleetRoutes(github.url, CLUSTERS);
+      const { relay, recompute, records } = testRelay(routes, {
+        environments: { production: { context: 'flux/{{environment}}/{{kind}}/{{name}}', counts: true } },
+        recomputes: new FifoRecomputes(fifo),
+      });
+      const base = Math.floor(Date.now() / 1000) - 60;
+      const shas = [queueName.slice(0, 1).repeat(40), queueName.slice(1, 2).repeat(40)];
+      for (const sha of shas) {
+        for (const cluster of CLUSTERS) {
+          await apiGatewayHandler(relay)(
+            apiEvent({ route: cluster, body: verdictEvent(sha, 'success', base * 1000) }),
+          );
+        }
+      }
+      const client = new SQSClient(sqs.clientConfig());
+      const receive = () =>
+        client.send(
+          new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 30 }),
+        );
+      /** What the event source mapping does with a batch's answer: the rest is acknowledged. */
+      const acknowledge = async (messages: Message[], failed: string[]) => {
+        for (const message of messages.filter((m) => !failed.includes(m.MessageId ?? ''))) {
+          await client.send(
+            new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
+          );
+        }
+      };
+      const rollupWrites = (sha: string) =>
+        github.statusesOf('acme/fleet-infra', sha).filter((status) => status.context === CONTEXT);
+      return { fifo, recompute, records, shas, receive, acknowledge, rollupWrites, queueUrl };
+    }
+
+    it('hands a recompute back to its group for the wait instead of sleeping, and it writes when it comes back', async () => {
+      // Prepare
+      const { fifo, recompute, records, shas, receive, acknowledge, rollupWrites, queueUrl } =
+        await twoRollups('cd');
+      const consume = recomputeConsumer(recompute, {
+        maxReceiveCount: 3,
+        onDeadLetter: () => undefined,
+        postpone: fifo.postpone.bind(fifo),
+        deferSpacingAfterMs: DEFER_AFTER_MS,
+      });
+      const changesBefore = sqs.visibilityChanges.length;
+
+      // Act: both roll-ups in one batch; the second write finds GitHub's slot two seconds away.
+      const first = (await receive()).Messages ?? [];
+      const started = Date.now();
+      const answer = await consume(batchOf(first), CONTEXT_30S);
+      const consumedMs = Date.now() - started;
+      const failed = answer.batchItemFailures.map((failure) => failure.itemIdentifier);
+      await acknowledge(first, failed);
+      const whileHidden = (await receive()).Messages ?? [];
+      await new Promise((done) => setTimeout(done, SPACING_MS + 200));
+      const again = (await receive()).Messages ?? [];
+      const secondAnswer = await consume(batchOf(again), CONTEXT_30S);
+      await acknowledge(
+        again,
+        secondAnswer.batchItemFailures.map((failure) => failure.itemIdentifier),
+      );
+
+      // Assess: one group (its three messages) handed back, hidden for the whole wait, not slept through.
+      expect(first).toHaveLength(6);
+      expect(failed).toHaveLength(3);
+      const deferred = first.filter((message) => failed.includes(message.MessageId ?? ''));
+      expect(new Set(deferred.map((message) => message.Attributes?.MessageGroupId)).size).toBe(1);
+      expect(consumedMs).toBeLessThan(SPACING_MS - 300);
+      expect(sqs.visibilityChanges.slice(changesBefore)).toEqual(
+        expect.arrayContaining(
+          deferred.map((message) => ({ receiptHandle: message.ReceiptHandle, visibilityTimeout: 2 })),
+        ),
+      );
+      expect(sqs.visibilityChanges.length - changesBefore).toBe(3);
+      expect(whileHidden).toEqual([]);
+      // The same messages, in their order, then one recompute that writes.
+      expect(again.map((message) => message.MessageId)).toEqual(deferred.map((message) => message.MessageId));
+      expect(secondAnswer).toEqual({ batchItemFailures: [] });
+      expect(sqs.waiting(queueUrl)).toBe(0);
+      for (const sha of shas) {
+        expect(rollupWrites(sha)).toMatchObject([
+          { state: 'success', description: '3/3 clusters reconciled' },
+        ]);
+      }
+      // The recomputes' log records (the clusters' reports are "recorded").
+      const recomputes = records.filter(
+        (record) => record.rollup !== undefined && record.outcome !== 'recorded',
+      );
+      expect(recomputes.map((record) => record.outcome).sort()).toEqual(['queued', 'written', 'written']);
+      expect(recomputes.find((record) => record.outcome === 'queued')?.reason).toMatch(/write spacing/);
+    });
+
+    it('sleeps for its slot at the last receive rather than leave for the dead-letter queue', async () => {
+      // Prepare
+      const { fifo, recompute, shas, receive, rollupWrites } = await twoRollups('ef');
+      const deadLettered: string[] = [];
+      const consume = recomputeConsumer(recompute, {
+        maxReceiveCount: 1,
+        onDeadLetter: (reason) => void deadLettered.push(reason),
+        postpone: fifo.postpone.bind(fifo),
+        deferSpacingAfterMs: DEFER_AFTER_MS,
+      });
+      const changesBefore = sqs.visibilityChanges.length;
+
+      // Act
+      const started = Date.now();
+      const answer = await consume(batchOf((await receive()).Messages ?? []), CONTEXT_30S);
+      const consumedMs = Date.now() - started;
+
+      // Assess: both roll-ups written, the second after its slot, nothing handed back or dead-lettered.
+      expect(answer).toEqual({ batchItemFailures: [] });
+      expect(consumedMs).toBeGreaterThanOrEqual(SPACING_MS - 500);
+      expect(sqs.visibilityChanges.length).toBe(changesBefore);
+      expect(deadLettered).toEqual([]);
+      for (const sha of shas) expect(rollupWrites(sha)).toHaveLength(1);
+    });
   });
 });
