@@ -1,15 +1,20 @@
 import { DeleteMessageCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
+import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { WriteDeferredError } from '../../functions/core/errors.js';
+import type { CreateForgeClient } from '../../functions/delivery/forge-clients.js';
 import { FifoRecomputes } from '../../functions/fleet/fifo-recomputes.js';
 import { recomputeConsumer } from '../../functions/fleet/recompute-consumer.js';
 import { messageGroupOf } from '../../functions/fleet/recompute-request.js';
+import type { RunRecompute } from '../../functions/fleet/recompute-runner.js';
 import { rollupKeyOf } from '../../functions/fleet/rollup-place.js';
+import { createForgeClient } from '../../functions/forges/registry.js';
 import { FifoQueue } from '../../functions/queue/fifo-queue.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
 import { FakeSqs } from '../fakes/fake-sqs.js';
-import { fleetRoutes, verdictEvent } from '../harness/flux-fixtures.js';
+import { fleetRoutes, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
 
 /**
@@ -279,5 +284,149 @@ describe('the roll-up recompute queue (SQS FIFO)', () => {
       expect(deadLettered).toEqual([]);
       for (const sha of shas) expect(rollupWrites(sha)).toHaveLength(1);
     });
+  });
+
+  it('property: with hand-backs and two consumers, a roll-up never runs twice at once and ends showing its newest verdicts', async () => {
+    let clock = Date.now();
+    const timed = await new FakeSqs(() => clock).start();
+    const client = new SQSClient(timed.clientConfig());
+    let run = 0;
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.scheduler(),
+          fc.array(
+            fc.record({
+              cluster: fc.constantFrom(...CLUSTERS),
+              verdict: fc.constantFrom('pending', 'success', 'failure') as fc.Arbitrary<Verdict>,
+            }),
+            { minLength: 1, maxLength: 6 },
+          ),
+          fc.array(fc.boolean(), { maxLength: 12 }),
+          async (s, reports, handBacks) => {
+            // Prepare: a FIFO queue of its own, a GitHub client whose writes GitHub's spacing may hold.
+            const queueUrl = `${timed.server.url}/123456789012/property-${++run}.fifo`;
+            const fifo = new FifoQueue(queueUrl, timed.clientConfig());
+            const holds = [...handBacks];
+            const createClient: CreateForgeClient = async (provider, credentials) => {
+              const forge = await createForgeClient(provider, credentials);
+              return {
+                write: async (status, options) => {
+                  await s.schedule(Promise.resolve(), `roll-up write ${status.state}`);
+                  if (options.deferAfterMs !== undefined && holds.shift() === true) {
+                    throw new WriteDeferredError(
+                      "GitHub's write spacing would hold this write 1500 ms",
+                      1500,
+                    );
+                  }
+                  return forge.write(status, options);
+                },
+              };
+            };
+            const routes = fleetRoutes(github.url, CLUSTERS);
+            const { relay, recompute, records } = testRelay(routes, {
+              environments: {
+                production: { context: 'flux/{{environment}}/{{kind}}/{{name}}', counts: true },
+              },
+              recomputes: new FifoRecomputes(fifo),
+              createClient,
+            });
+            let running = 0;
+            let overlapped = false;
+            const watched: RunRecompute = async (request, deadline, deferAfterMs) => {
+              overlapped ||= running > 0;
+              running++;
+              try {
+                await recompute(request, deadline, deferAfterMs);
+              } finally {
+                running--;
+              }
+            };
+            const consume = recomputeConsumer(watched, {
+              maxReceiveCount: 4,
+              onDeadLetter: () => undefined,
+              postpone: fifo.postpone.bind(fifo),
+              deferSpacingAfterMs: 1000,
+            });
+            /** One consumer's turn: a second passes, it receives what is visible and consumes it. */
+            const step = async () => {
+              clock += 1000;
+              const messages =
+                (
+                  await client.send(
+                    new ReceiveMessageCommand({
+                      QueueUrl: queueUrl,
+                      MaxNumberOfMessages: 10,
+                      VisibilityTimeout: 30,
+                    }),
+                  )
+                ).Messages ?? [];
+              if (messages.length === 0) return;
+              const failed = (await consume(batchOf(messages), CONTEXT_30S)).batchItemFailures.map(
+                (failure) => failure.itemIdentifier,
+              );
+              for (const message of messages.filter((m) => !failed.includes(m.MessageId ?? ''))) {
+                await client.send(
+                  new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
+                );
+              }
+            };
+            const sha = run.toString(16).padStart(8, '0').repeat(5);
+            const base = Math.floor(Date.now() / 1000) - 600;
+
+            // Act: the reports (each newer than the one before) and two consumers, in any interleaving.
+            const sends = reports.map((report, index) =>
+              s
+                .schedule(Promise.resolve(), `report ${index}`)
+                .then(() =>
+                  apiGatewayHandler(relay)(
+                    apiEvent({
+                      route: report.cluster,
+                      body: verdictEvent(sha, report.verdict, (base + index) * 1000),
+                    }),
+                  ),
+                ),
+            );
+            const consumers = [1, 2].map(async (name) => {
+              for (let turn = 0; turn < 4; turn++) {
+                await s.schedule(Promise.resolve(), `consumer ${name} turn ${turn}`);
+                await step();
+              }
+            });
+            await s.waitFor(Promise.all([...sends, ...consumers]));
+            // Then the queue is drained, as the event source mapping would.
+            for (let turn = 0; turn < 40 && timed.waiting(queueUrl) > 0; turn++) {
+              clock += 1000;
+              await s.waitFor(step());
+            }
+
+            // Assess: no overlap, nothing left, and a fresh recompute finds the forge already showing it.
+            expect(overlapped).toBe(false);
+            expect(timed.waiting(queueUrl)).toBe(0);
+            const request = records.find(
+              (record) => record.rollup !== undefined && record.outcome !== 'recorded',
+            );
+            if (request === undefined) return;
+            const before = records.length;
+            holds.length = 0;
+            const rollup = rollupKeyOf(routes[0] as (typeof routes)[number], sha, 'production', CONTEXT);
+            await s.waitFor(
+              recompute({
+                routeId: request.route ?? '',
+                environment: 'production',
+                object: request.object ?? '',
+                sha,
+                context: CONTEXT,
+                rollup,
+              }),
+            );
+            expect(records.slice(before)).toMatchObject([{ rollup: { outcome: 'duplicate' } }]);
+          },
+        ),
+        { numRuns: 15 },
+      );
+    } finally {
+      await timed.stop();
+    }
   });
 });
