@@ -45,28 +45,40 @@ const MAX_REMEMBERED = 10_000;
  * commit has none of its own. Written while the deadline lasts; the rest goes to the queue.
  */
 export function trackRanges(deliverStatus: DeliverStatus, tracker: RangeTracker): DeliverStatus {
-  // Verdicts whose range this container saw done: Flux's re-sends then cost no history read.
-  const done = new Set<string>();
+  /**
+   * Commits whose verdict this container saw settled, by route and object, with the earliest order
+   * seen: a commit's range belongs to its first final verdict in event order, and the history only
+   * ever moves a commit's entry to an earlier order, so a later verdict on it (Flux's re-sends, each
+   * with a newer time) would find its range owned (`settle`). It then costs no history read.
+   */
+  const settled = new Map<string, string>();
   return async (job) => {
     const outcome = await deliverStatus(job);
     const { route, status } = job;
     const final = status.state === 'success' || status.state === 'failure';
     if (!final || job.object === undefined || job.carried || job.replaces !== undefined) return outcome;
     if (!route.rangeStatuses || !route.clusterStatuses || route.dryRun) return outcome;
-    const seen = `${route.id}|${objectName(job.object)}|${status.sha}|${job.eventTime}|${status.state}`;
-    if (done.has(seen)) return outcome;
+    const commit = `${route.id}|${objectName(job.object)}|${status.sha}`;
+    const order = verdictOf(job).order;
+    const earliest = settled.get(commit);
+    if (earliest !== undefined && earliest <= order) return outcome;
     await markRange(tracker, job);
-    if (done.size >= MAX_REMEMBERED) done.delete(done.values().next().value as string);
-    done.add(seen);
+    if (settled.size >= MAX_REMEMBERED) settled.delete(settled.keys().next().value as string);
+    settled.set(commit, order);
     return outcome;
   };
 }
 
-async function markRange(tracker: RangeTracker, job: StatusJob): Promise<void> {
-  const { route, status, eventTime, deadline, scope, record } = job;
-  const key = historyKey(route.id, objectName(job.object as NonNullable<StatusJob['object']>));
+/** The verdict as the history orders it: the event's order, as the ledger's. */
+function verdictOf({ status, eventTime }: StatusJob) {
   const shown = { state: status.state, description: status.description, targetUrl: status.targetUrl ?? '' };
-  const verdict = { sha: status.sha, order: eventOrder(eventTime, shown), eventTime };
+  return { sha: status.sha, order: eventOrder(eventTime, shown), eventTime };
+}
+
+async function markRange(tracker: RangeTracker, job: StatusJob): Promise<void> {
+  const { route, status, deadline, scope, record } = job;
+  const key = historyKey(route.id, objectName(job.object as NonNullable<StatusJob['object']>));
+  const verdict = verdictOf(job);
   const settlement = await settle(tracker.history, key, verdict);
   if (!settlement.due) return;
   if (settlement.base === undefined) {
