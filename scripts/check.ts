@@ -2,19 +2,20 @@
  * `npm run check`: validates config files the way `npm start`, `cdk synth` and the tools do together,
  * in a second and without starting anything, and prints every problem with its file and field.
  */
-import { basename, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { FileSecretSource } from '../functions/secrets/file-source.js';
 import { listEnvironments } from '../infra/environments.js';
 import { CONFIG_DIR } from '../infra/paths.js';
 import { checkConfigFile, formatProblem } from './lib/check-config.js';
-import { configFileOf, runTool, secretsFileOf, UsageError } from './lib/cli.js';
+import { chooseConfigFile, runTool, secretsFileOf } from './lib/cli.js';
 
 const USAGE = `Usage: npm run -s check -- [--env NAME | --config FILE] [--secrets-file FILE]
 
 Checks a config as npm start, cdk synth and the tools do, together: the schema (every field, Flux's
 kinds as Flux spells them), the region, each route's commitStatusExpr compiled, URLs a deployed
 function can never use (loopback, link-local, plain http; the local config may keep them), and, with
-a secrets file, that every secret the config names is in it and holds what it must. Prints "FILE: ok" or every problem as "FILE: FIELD: PROBLEM"
+a secrets file, that every secret the config names is in it and holds what it must (a details page
+key of 32 bytes at least). Prints "FILE: ok" or every problem as "FILE: FIELD: PROBLEM"
 on stdout; exit code 1 when there is a problem.
 
   --env NAME    config/<NAME>.json
@@ -25,20 +26,11 @@ config/local-secrets.json unless another secrets file is given.
 const TOOL = { name: 'check', usage: USAGE, options: { env: { type: 'string' } } } as const;
 
 await runTool(TOOL, async ({ values }) => {
-  if (values.env !== undefined && values.config !== undefined) {
-    throw new UsageError('give --env NAME or --config FILE, not both');
-  }
-  const environments = listEnvironments(CONFIG_DIR);
-  if (values.env !== undefined && !environments.includes(values.env)) {
-    throw new UsageError(
-      `no environment "${values.env}"; environments in config/: ${environments.join(', ')}`,
-    );
-  }
-  const chosen = values.env === undefined ? configFileOf(values) : join(CONFIG_DIR, `${values.env}.json`);
+  const chosen = chooseConfigFile(values);
   const files =
     chosen === undefined
-      ? environments.map((env) => ({ env, file: join(CONFIG_DIR, `${env}.json`) }))
-      : [{ env: values.env ?? basename(chosen, '.json'), file: chosen }];
+      ? listEnvironments(CONFIG_DIR).map((env) => ({ env, file: join(CONFIG_DIR, `${env}.json`) }))
+      : [chosen];
   let problems = 0;
   for (const { env, file } of files) {
     // Short inside the project (config/prod.json), whole elsewhere.

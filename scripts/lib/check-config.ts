@@ -7,6 +7,7 @@ import {
 import { promotionSecretsOf } from '../../functions/config/fleet-environments.js';
 import { describeKeyRef, type WebhookKeyRef, webhookKeyRefs } from '../../functions/config/webhook-secret.js';
 import { formatPath } from '../../functions/core/zod-issues.js';
+import { detailsKeys } from '../../functions/details/details-keys.js';
 import { checkRouteExpressions } from '../../functions/expressions/route-status-names.js';
 import { basicFromUsernamePassword, credentialsFromSecret } from '../../functions/forges/credentials.js';
 import type { SecretSource } from '../../functions/secrets/secret-source.js';
@@ -22,7 +23,7 @@ interface NamedSecret {
   path: (string | number)[];
   /** The secrets, each with the key that must hold a string (`token`, or a shared secret's own key). */
   refs: WebhookKeyRef[];
-  holds: 'key' | 'forge credentials';
+  holds: 'key' | 'forge credentials' | 'details page keys';
 }
 
 const tokenIn = (names: readonly string[]): WebhookKeyRef[] =>
@@ -49,7 +50,8 @@ function secretsOf(config: EnvironmentConfig): NamedSecret[] {
     }
   }
   if (config.detailsPage !== undefined) {
-    named.push({ path: ['detailsPage', 'secret'], refs: tokenIn([config.detailsPage.secret]), holds: 'key' });
+    const refs = tokenIn([config.detailsPage.secret]);
+    named.push({ path: ['detailsPage', 'secret'], refs, holds: 'details page keys' });
   }
   return named;
 }
@@ -58,6 +60,8 @@ function secretsOf(config: EnvironmentConfig): NamedSecret[] {
 async function secretProblem(secrets: SecretSource, ref: WebhookKeyRef, holds: NamedSecret['holds']) {
   const name = ref.secret;
   try {
+    // The keys as the function reads them: a current key too short to trust refuses every page link.
+    if (holds === 'details page keys') return void (await detailsKeys(name, secrets));
     const value: Record<string, unknown> = await secrets.get(name);
     if (holds === 'key') {
       const key = value[ref.key];

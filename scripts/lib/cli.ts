@@ -102,26 +102,38 @@ export interface ChosenConfig {
 }
 
 /**
- * The config a tool works on: `--config FILE` (or CONFIG), or `--env NAME` for `config/<NAME>.json`.
- * Giving both is a mistake, as is giving neither.
+ * The config file a tool works on: `--config FILE` (or CONFIG), or `--env NAME` for
+ * `config/<NAME>.json`; undefined when neither is given. Giving both is a mistake, as is naming an
+ * environment that config/ does not have.
  */
-export function chooseConfig(values: { env?: string; config?: string }): ChosenConfig {
+export function chooseConfigFile(values: {
+  env?: string;
+  config?: string;
+}): { env: string; file: string } | undefined {
   const env = values.env;
-  const file = configFileOf(values);
   if (env !== undefined && values.config !== undefined) {
     throw new UsageError('give --env NAME or --config FILE, not both');
   }
-  if (env !== undefined || file === undefined) {
+  if (env !== undefined) {
     const environments = listEnvironments(CONFIG_DIR);
-    if (env === undefined || !environments.includes(env)) {
-      throw new UsageError(
-        `choose an environment with --env NAME, one of: ${environments.join(', ')} (or --config FILE)`,
-      );
+    if (!environments.includes(env)) {
+      throw new UsageError(`no environment "${env}"; environments in config/: ${environments.join(', ')}`);
     }
-    const path = join(CONFIG_DIR, `${env}.json`);
-    return { env, file: path, config: loadConfigFile(relative(process.cwd(), path)) };
+    return { env, file: join(CONFIG_DIR, `${env}.json`) };
   }
-  return { env: basename(file, '.json'), file, config: loadConfigFile(relative(process.cwd(), file)) };
+  const file = configFileOf(values);
+  return file === undefined ? undefined : { env: basename(file, '.json'), file };
+}
+
+/** The config a tool works on, as `chooseConfigFile` finds it, loaded; one of the two is needed. */
+export function chooseConfig(values: { env?: string; config?: string }): ChosenConfig {
+  const chosen = chooseConfigFile(values);
+  if (chosen === undefined) {
+    throw new UsageError(
+      `choose an environment with --env NAME, one of: ${listEnvironments(CONFIG_DIR).join(', ')} (or --config FILE)`,
+    );
+  }
+  return { ...chosen, config: loadConfigFile(relative(process.cwd(), chosen.file)) };
 }
 
 /** Said once on stderr when npm's banner went to a file or a pipe ahead of the output. */

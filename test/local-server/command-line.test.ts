@@ -210,6 +210,24 @@ describe('npm run check', () => {
     );
   });
 
+  it('refuses a details page key shorter than the function accepts', async () => {
+    const local = join(mkdtempSync(join(tmpdir(), 'fcs-check-')), 'local.json');
+    writeFileSync(local, JSON.stringify({ routes: [LOOPBACK_FORGE], detailsPage: { secret: 'own/pages' } }));
+    const secrets = write('short-page-key-secrets.json', {
+      'own/webhook': { token: 'k' },
+      'own/gitea': { token: 't' },
+      'own/pages': { token: 'sixteen-bytes-xx' },
+    });
+
+    const result = await script('scripts/check.ts', ['--config', local, '--secrets-file', secrets]);
+
+    expect(result).toMatchObject({ code: 1, stderr: '' });
+    expect(result.stdout).toBe(
+      `${local}: detailsPage.secret: the details page secret "own/pages": "token" has 16 bytes; at least 32 are needed\n`,
+    );
+    expect(result.stdout).not.toContain('sixteen-bytes-xx');
+  });
+
   it('lets the local config keep a loopback forge, as npm start does', async () => {
     const local = join(mkdtempSync(join(tmpdir(), 'fcs-check-')), 'local.json');
     writeFileSync(
@@ -250,6 +268,18 @@ describe('flux-manifests reads the config it is given', () => {
 
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^flux-manifests: give --env NAME or --config FILE, not both\n\nUsage: /);
+  });
+
+  it.each([
+    ['scripts/check.ts', 'check'],
+    ['scripts/flux-manifests.ts', 'flux-manifests'],
+  ])('%s names the environments when --env names none of them', async (file, name) => {
+    const result = await script(file, ['--env', 'nowhere']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      new RegExp(`^${name}: no environment "nowhere"; environments in config/: [a-z, ]*\\blocal\\b`),
+    );
   });
 
   it('names a webhook secret missing from the --secrets-file given', async () => {

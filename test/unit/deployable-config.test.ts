@@ -22,6 +22,24 @@ describe('a deployable environment refuses URLs the function in AWS can never us
     ['a link-local address', { apiUrl: 'https://169.254.169.254' }, 'apiUrl', /is a link-local address/],
     ['IPv6 link-local', { apiUrl: 'https://[fe80::1]/' }, 'apiUrl', /is a link-local address/],
     [
+      'IPv4-mapped loopback',
+      { apiUrl: 'https://[::ffff:127.0.0.1]:3000' },
+      'apiUrl',
+      /is a loopback address/,
+    ],
+    [
+      'IPv4-mapped link-local',
+      { apiUrl: 'https://[::ffff:a9fe:a9fe]/' },
+      'apiUrl',
+      /is a link-local address/,
+    ],
+    [
+      'IPv4-mapped unspecified',
+      { apiUrl: 'https://[::ffff:0.0.0.0]/' },
+      'apiUrl',
+      /is the unspecified address/,
+    ],
+    [
       'plain http',
       { address: 'http://git.example.com/acme/fleet' },
       'address',
