@@ -49,7 +49,9 @@ export function trackRanges(deliverStatus: DeliverStatus, tracker: RangeTracker)
    * Commits whose verdict this container saw settled, by route and object, with the earliest order
    * seen: a commit's range belongs to its first final verdict in event order, and the history only
    * ever moves a commit's entry to an earlier order, so a later verdict on it (Flux's re-sends, each
-   * with a newer time) would find its range owned (`settle`). It then costs no history read.
+   * with a newer time) would find its range owned (`settle`). It then costs no history read. A
+   * commit the history has since let go (MAX_SETTLED newer ones) is skipped too: `settle` would
+   * measure its range from the newest settled commit, its descendant, which leaves none to mark.
    */
   const settled = new Map<string, string>();
   return async (job) => {
