@@ -376,16 +376,14 @@ describe('the roll-up recompute queue (SQS FIFO)', () => {
 
             // Act: the reports (each newer than the one before) and two consumers, in any interleaving.
             const sends = reports.map((report, index) =>
-              s
-                .schedule(Promise.resolve(), `report ${index}`)
-                .then(() =>
-                  apiGatewayHandler(relay)(
-                    apiEvent({
-                      route: report.cluster,
-                      body: verdictEvent(sha, report.verdict, (base + index) * 1000),
-                    }),
-                  ),
+              s.schedule(Promise.resolve(), `report ${index}`).then(() =>
+                apiGatewayHandler(relay)(
+                  apiEvent({
+                    route: report.cluster,
+                    body: verdictEvent(sha, report.verdict, (base + index) * 1000),
+                  }),
                 ),
+              ),
             );
             const consumers = [1, 2].map(async (name) => {
               for (let turn = 0; turn < 4; turn++) {
