@@ -143,6 +143,8 @@ export class FluxCommitStatusStack extends Stack {
         logRetention,
       });
       this.ledger?.grantRead(this.detailsFunction.role);
+      // A roll-up's page reads its clusters' items when it is opened.
+      this.fleet?.grantPageQuery(this.detailsFunction.role);
       this.secrets.grantDetailsRead(this.detailsFunction.role, [
         config.detailsPage.secret,
         ...secretNamesOf(config.routes.filter((route) => route.detailsPage)),

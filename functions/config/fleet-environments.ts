@@ -85,6 +85,14 @@ const FleetEnvironmentSchema = z.strictObject({
   ),
   /** Sent once per commit and object, when the roll-up turns success. */
   promotion: z.optional(PromotionSchema),
+  /**
+   * When a roll-up turns final on a commit, a status on the roll-up's context for each commit since
+   * the one the environment's roll-up last settled on ("deployed with <sha7>"; functions/ranges/).
+   * True when absent.
+   */
+  rangeStatuses: z.optional(z.boolean()),
+  /** At most this many such commits per roll-up, newest first (50 when absent); GitHub's compare lists 250. */
+  rangeLimit: z.optional(z.int().check(z.gte(1), z.lte(250))),
 });
 
 export type FleetEnvironment = z.infer<typeof FleetEnvironmentSchema>;
@@ -102,6 +110,13 @@ export function deploymentSettings(environment: FleetEnvironment): DeploymentSet
   if (deployments === undefined || deployments === false) return undefined;
   return deployments === true ? { autoInactive: true } : deployments;
 }
+
+/** The environment's bound on a roll-up's range, or undefined when its ranges are off. */
+export function rangeLimitOf(environment: FleetEnvironment): number | undefined {
+  return environment.rangeStatuses === false ? undefined : (environment.rangeLimit ?? DEFAULT_RANGE_LIMIT);
+}
+
+const DEFAULT_RANGE_LIMIT = 50;
 
 /** Names are checked with the routes (`environmentIssues`), where the message can say what is wrong. */
 export const FleetEnvironmentsSchema = z.record(z.string(), FleetEnvironmentSchema);

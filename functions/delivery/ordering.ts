@@ -34,6 +34,8 @@ export interface OrderedDelivery {
    * A resolution finds nothing to resolve where the ledger holds nothing.
    */
   replaces?: (claim: LedgerItem['claim']) => boolean;
+  /** The status is a resolution's: its claim says so (`resolved`), and keeps saying it after the forge write. */
+  resolved?: boolean;
 }
 
 /**
@@ -63,6 +65,7 @@ export async function deliverInOrder(delivery: OrderedDelivery): Promise<Ordered
   const mine = {
     order: delivery.order ?? eventOrder(delivery.eventTime, delivery.status),
     status: delivery.status,
+    ...(delivery.resolved === true ? { resolved: true as const } : {}),
   };
   let written: ShownStatus | undefined;
   let changedForge = false;

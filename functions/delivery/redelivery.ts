@@ -76,6 +76,7 @@ export function redelivery(options: RedeliveryOptions): Redeliver {
         record,
         // A carried status feeds no roll-up and no pending entry: it goes without its object.
         ...(delivery.carried === true ? { carried: true } : objectOf(delivery)),
+        ...(delivery.rollupIdentity === undefined ? {} : { rollupIdentity: delivery.rollupIdentity }),
         ...(delivery.comment === undefined ? {} : { comment: delivery.comment }),
       });
       record.statusCode = 200;

@@ -44,6 +44,13 @@ export interface StatusJob {
    * of the commit's own (`carriedOrder`), and feeds no roll-up.
    */
   carried?: boolean;
+  /**
+   * A carried status on a fleet roll-up's context (functions/fleet/): the carried commit's roll-up
+   * identity, written also when the route writes no cluster status. The roll-up's own writes there
+   * are ordered by its sequence and this by `carriedOrder`, whose `-` sorts below them all: the two
+   * numbers are never compared, only carried statuses' event times among themselves.
+   */
+  rollupIdentity?: string;
   /** The change request's comment of a route with `changeRequestComments`, for an event that names one. */
   comment?: ChangeRequestComment;
 }
@@ -84,7 +91,10 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): DeliverStat
   const deliver: DeliverStatus = async (job) => {
     // Read first, so that the scope scrubs the forge's credentials from everything after.
     await clients.client(job.route, job.scope);
-    const outcome = job.route.clusterStatuses ? await deliverClusterStatus(job) : 'skipped';
+    const outcome =
+      job.route.clusterStatuses || job.rollupIdentity !== undefined
+        ? await deliverClusterStatus(job)
+        : 'skipped';
     if (job.comment !== undefined) {
       const { route, comment, eventTime, deadline, scope } = job;
       job.record.comment = await comments({
@@ -110,6 +120,7 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): DeliverStat
     replaces,
     deferAfterMs,
     carried,
+    rollupIdentity,
   }: StatusJob) {
     const status = { ...decided, description: scope.redact(decided.description) };
     const shown: ShownStatus = {
@@ -117,7 +128,7 @@ export function statusDelivery(options: StatusDeliveryOptions = {}): DeliverStat
       description: status.description,
       targetUrl: status.targetUrl ?? '',
     };
-    const key = identityOf(route, status);
+    const key = rollupIdentity ?? identityOf(route, status);
     return serializer.run(key, () =>
       deliverInOrder({
         ledger,

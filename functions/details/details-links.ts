@@ -10,6 +10,7 @@ import {
   type DetailsEntry,
   type DetailsStore,
   rememberCarried,
+  rememberRollupPage,
 } from '../ledger/details-store.js';
 import { LEDGER_TTL_SECONDS } from '../ledger/dynamodb-store.js';
 import { eventOrder } from '../ledger/status-ledger.js';
@@ -51,6 +52,31 @@ export class DetailsLinks {
     if (!route.detailsPage || status.targetUrl !== undefined) return;
     const { current } = await detailsKeys(this.options.secret, scope);
     status.targetUrl = `${this.options.baseUrl()}${DETAILS_PATH}${detailsToken(current, identityOf(route, status))}`;
+  }
+
+  /**
+   * The link of a roll-up's page, its record made (or kept from expiring) first, so that the link
+   * opens as soon as the forge shows it. The record only says where the clusters' verdicts are:
+   * the page reads them when it is opened, so a cluster's report writes nothing here.
+   */
+  async rollupLink(page: RollupPageFacts, scope: SecretScope): Promise<string> {
+    const { current } = await detailsKeys(this.options.secret, scope);
+    const { identity, route, sha, context, rollup, environment } = page;
+    const subject = scope.redactFields({
+      identity,
+      forge: route.provider.type,
+      repository: route.provider.address,
+      sha,
+      context,
+    });
+    const expiresAt = Math.floor(this.options.now() / 1000) + LEDGER_TTL_SECONDS;
+    await rememberRollupPage(
+      this.options.store,
+      detailsId(identity),
+      { ...subject, rollup: { key: rollup, environment } },
+      expiresAt,
+    );
+    return `${this.options.baseUrl()}${DETAILS_PATH}${detailsToken(current, identity)}`;
   }
 
   async remember({
@@ -146,4 +172,17 @@ export interface ResolutionFacts {
   eventTime: number;
   scope: SecretScope;
   kind: 'superseded' | 'timeout';
+}
+
+/** Where a roll-up's page is: its status identity (the link's), its commit, and its clusters' partition. */
+export interface RollupPageFacts {
+  /** The roll-up's own status identity in the ledger: the token is made over it. */
+  identity: string;
+  /** The route the roll-up is written with: its forge and repository. */
+  route: Route;
+  sha: string;
+  context: string;
+  /** The fleet table's partition of the roll-up's clusters. */
+  rollup: string;
+  environment: string;
 }

@@ -3,17 +3,25 @@ import type { DeploymentSettings } from '../config/fleet-environments.js';
 import type { Route } from '../config/route-schema.js';
 import type { StatusState } from '../core/commit-status.js';
 import { CONFLICT, compareAndSwap } from '../core/compare-and-swap.js';
-import { ClaimInFlightError, OrderingContentionError, RouteMisconfiguredError } from '../core/errors.js';
+import {
+  ClaimInFlightError,
+  isPassingFault,
+  OrderingContentionError,
+  RouteMisconfiguredError,
+} from '../core/errors.js';
 import { renderTemplate } from '../core/template.js';
 import { WRITE_GRACE_MS } from '../delivery/budget.js';
 import type { ForgeClients } from '../delivery/forge-clients.js';
 import type { KeyedSerializer } from '../delivery/keyed-serializer.js';
 import { deliverInOrder, type OrderedOutcome } from '../delivery/ordering.js';
 import type { SecretScope } from '../delivery/secret-scope.js';
-import { canDeploy, type DeploymentWriter } from '../forges/forge.js';
+import { canReadRange } from '../forges/commit-range.js';
+import { canDeploy, type DeploymentWriter, type NewDeployment } from '../forges/forge.js';
+import type { DeploymentHistoryStore } from '../ledger/deployment-history.js';
 import { type RollupLedger, type RollupRecord, rollupSequence } from '../ledger/rollup-ledger.js';
 import { eventOrder, ledgerKey, type StatusLedger } from '../ledger/status-ledger.js';
 import type { ClusterVerdict, Rollup } from './rollup.js';
+import { rollupHistoryKey } from './rollup-place.js';
 import { ledgerCall, recordVerdict } from './verdict-record.js';
 
 /** Deployment records share the ledger's table under their own prefix, as roll-up records do. */
@@ -59,6 +67,8 @@ export interface DeploymentJob {
   ref?: string;
   deadline: number;
   scope: SecretScope;
+  /** The environment's `rangeLimit`; undefined when its `rangeStatuses` are off. */
+  rangeLimit?: number | undefined;
 }
 
 export interface DeploymentDeliveryOptions {
@@ -67,6 +77,8 @@ export interface DeploymentDeliveryOptions {
   clients: ForgeClients;
   serializer: KeyedSerializer;
   now: () => number;
+  /** What the environment's roll-ups settled on: the deployment lists the commits since (`payload`). */
+  history?: DeploymentHistoryStore | undefined;
 }
 
 /** The deployment record of a commit and environment: the roll-ups of its objects, its deployment id. */
@@ -128,7 +140,7 @@ export function deploymentDelivery(options: DeploymentDeliveryOptions) {
         write: async (target, forgeShows) => {
           const client = await clients.client(route, scope);
           if (!canDeploy(client)) throw new RouteMisconfiguredError('GitHub Deployments need a GitHub route');
-          const id = await ensureDeployment(client, { ...job, key, now, rollups });
+          const id = await ensureDeployment(client, { ...job, key, now, rollups, history: options.history });
           const state = target.state === 'pending' ? 'in_progress' : target.state;
           if (
             forgeShows === undefined &&
@@ -158,6 +170,7 @@ interface Creation extends DeploymentJob {
   key: string;
   rollups: RollupLedger;
   now: () => number;
+  history: DeploymentHistoryStore | undefined;
 }
 
 /** The deployment's id: stored, found on GitHub, or created by the one delivery holding the claim. */
@@ -194,6 +207,7 @@ async function ensureDeployment(client: DeploymentWriter, job: Creation): Promis
           ...(job.settings.productionEnvironment === undefined
             ? {}
             : { productionEnvironment: job.settings.productionEnvironment }),
+          ...(await carriedCommits(client, job)),
         },
         { deadline },
       ));
@@ -203,6 +217,42 @@ async function ensureDeployment(client: DeploymentWriter, job: Creation): Promis
     throw error;
   }
   return storeDeployment(rollups, key, id);
+}
+
+/**
+ * What the deployment carries, as GitHub keeps it for good (a deployment's payload never changes):
+ * the first-parent commits since the one the environment's roll-up on this context last settled on
+ * (W), newest first, at most `rangeLimit`, in its `payload`, and their count in its description, so
+ * that the environment page tells what shipped. Nothing when nothing settled before, on a rollback or
+ * a force push, or when the forge refuses the range for good; a passing fault is retried.
+ */
+async function carriedCommits(
+  client: DeploymentWriter,
+  job: Creation,
+): Promise<Partial<Pick<NewDeployment, 'payload' | 'description'>>> {
+  const { history, rangeLimit, route, environment, context, sha, deadline } = job;
+  if (history === undefined || rangeLimit === undefined || !canReadRange(client)) return {};
+  const settled = await ledgerCall(() => history.read(rollupHistoryKey(route, environment, context)));
+  const entries = settled?.settled ?? [];
+  // Once the commit itself settled, W is the commit settled just before it, as for its statuses.
+  const own = entries.find((entry) => entry.sha === sha);
+  const base = entries
+    .filter((entry) => entry.sha !== sha && (own === undefined || entry.order < own.order))
+    .at(-1)?.sha;
+  if (base === undefined) return {};
+  try {
+    const range = await client.commitRange(base, sha, { limit: rangeLimit, deadline });
+    if (!range.descends) return {};
+    const { commits, left, more } = range;
+    const counted = `${commits.length + left}${more ? '+' : ''} commits since ${base.slice(0, 7)}`;
+    return {
+      description: `Flux: the clusters of ${environment}; ${counted}`,
+      payload: { carried: { base, commits, left, ...(more ? { more } : {}) } },
+    };
+  } catch (error) {
+    if (isPassingFault(error)) throw error;
+    return {};
+  }
 }
 
 function releaseCreation(rollups: RollupLedger, key: string, claimId: string): Promise<void> {

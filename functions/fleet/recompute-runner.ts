@@ -58,6 +58,8 @@ export function recomputeRunner(options: RecomputeRunnerOptions): RunRecompute {
         record.rollup = { context, state, description, outcome, sequence };
         if (deployment !== undefined) record.rollup.deployment = deployment;
         if (promotion !== undefined) record.rollup.promotion = promotion;
+        if (result.range !== undefined) record.range = result.range;
+        if (result.rangeReason !== undefined) record.reason = result.rangeReason;
       }
     } catch (caught) {
       const error = recordFailure(caught, record);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { deploymentSettings } from '../config/fleet-environments.js';
+import { deploymentSettings, rangeLimitOf } from '../config/fleet-environments.js';
 import type { Route } from '../config/route-schema.js';
 import type { CommitStatus } from '../core/commit-status.js';
 import { CONFLICT, compareAndSwap } from '../core/compare-and-swap.js';
@@ -7,16 +7,22 @@ import { formatDuration } from '../core/duration.js';
 import { RouteMisconfiguredError } from '../core/errors.js';
 import { type FluxObject, objectName, parseObject } from '../core/flux-object.js';
 import { WRITE_GRACE_MS } from '../delivery/budget.js';
+import type { DeliveryRecord } from '../delivery/delivery-record.js';
 import type { ForgeClients } from '../delivery/forge-clients.js';
 import type { KeyedSerializer } from '../delivery/keyed-serializer.js';
 import { deliverInOrder, type OrderedOutcome } from '../delivery/ordering.js';
 import type { SecretScope } from '../delivery/secret-scope.js';
+import { statusDelivery } from '../delivery/status-delivery.js';
+import type { DetailsLinks } from '../details/details-links.js';
 import type { ClusterVerdicts, StoredVerdict } from '../ledger/cluster-verdicts.js';
+import type { DeploymentHistoryStore } from '../ledger/deployment-history.js';
 import type { PendingEntry, PendingIndex } from '../ledger/pending-index.js';
 import { type RollupLedger, type RollupRecord, rollupSequence } from '../ledger/rollup-ledger.js';
-import { eventOrder, type StatusLedger } from '../ledger/status-ledger.js';
+import { eventOrder, isCarriedOrder, type StatusLedger } from '../ledger/status-ledger.js';
 import { changeEntries, without, withPending, withVerdict } from '../pending/pending-entries.js';
 import { rollupPendingKey } from '../pending/rollup-pending-key.js';
+import type { DeliveryQueue } from '../queue/delivery-queue.js';
+import { markRange } from '../ranges/track-ranges.js';
 import { deploymentDelivery } from './deployment-delivery.js';
 import { shownDescription } from './forge-description.js';
 import { type PromotionOutcome, promoteOnce, type SendPromotion } from './promotion.js';
@@ -30,7 +36,14 @@ import {
   someOf,
   verdictsDigest,
 } from './rollup.js';
-import { type RollupTarget, recordKeyOf, rollupIdentityOf, rollupKeyOf } from './rollup-place.js';
+import {
+  environmentsWithPages,
+  type RollupTarget,
+  recordKeyOf,
+  rollupHistoryKey,
+  rollupIdentityOf,
+  rollupKeyOf,
+} from './rollup-place.js';
 import { ledgerCall, resolveRecord } from './verdict-record.js';
 
 export interface RollupResult {
@@ -42,6 +55,10 @@ export interface RollupResult {
   outcome: OrderedOutcome;
   deployment?: OrderedOutcome;
   promotion?: PromotionOutcome;
+  /** The commits this roll-up's final verdict carried, the first time it turned final (functions/ranges/). */
+  range?: DeliveryRecord['range'];
+  /** Why the range was not (wholly) marked, when it was not. */
+  rangeReason?: string;
 }
 
 export interface RollupDeliveryOptions {
@@ -59,6 +76,12 @@ export interface RollupDeliveryOptions {
   pending?: PendingIndex;
   /** The promotion webhook's fetch; tests give one that reaches a loopback receiver. */
   promotionFetch?: typeof fetch;
+  /** What each environment's roll-ups settled on, for their ranges (`rangeStatuses`); none without it. */
+  history?: DeploymentHistoryStore;
+  /** Where the carried statuses go that a recompute's deadline leaves unwritten. */
+  queue?: DeliveryQueue;
+  /** The details pages' links: a roll-up of an environment whose routes all have pages links its own. */
+  details?: DetailsLinks;
 }
 
 /** Where one roll-up lives: its route (for the forge), environment, object, commit and keys. */
@@ -98,6 +121,9 @@ interface Snapshot {
 export function rollupDelivery(options: RollupDeliveryOptions) {
   const { ledger, rollups, clusters, clients, serializer, now } = options;
   const deliverDeployment = deploymentDelivery(options);
+  // A carried status is a plain ordered write under the carried commit's roll-up identity.
+  const deliverCarried = statusDelivery({ ledger, clients, serializer, now });
+  const withPages = environmentsWithPages(options.routes.values());
 
   /** A requested recompute; undefined when its route or environment is no longer in the config. */
   async function recompute(
@@ -147,13 +173,16 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
 
   /**
    * A record made anew (the old one expired, or left the memory store) starts after every sequence
-   * the roll-up's status was written with, and inherits a promotion its status shows was earned:
-   * the signal is not sent a second time for a commit that was green before.
+   * the roll-up's status was written with, and inherits a promotion its status shows was earned (a
+   * success that no resolution made, by the claim's own mark): the signal is not sent a second time
+   * for a commit that was green before.
    */
   async function anew(place: RollupPlace): Promise<Omit<RollupRecord, 'version'>> {
-    const item = await ledgerCall(() => ledger.read(rollupIdentityOf(place.rollup)));
+    const read = await ledgerCall(() => ledger.read(rollupIdentityOf(place.rollup)));
+    // A status a newer commit's roll-up carried here holds an event time, not this roll-up's sequence.
+    const item = read === undefined || isCarriedOrder(read.claim.order) ? undefined : read;
     const createdAt = Math.max(now(), Math.floor((item?.claim.eventTime ?? 0) / 1000) + 1);
-    if (item?.claim.status.state !== 'success' || item.claim.status.targetUrl !== '') return { createdAt };
+    if (item?.claim.status.state !== 'success' || item.claim.resolved === true) return { createdAt };
     return { createdAt, promotion: { state: 'sent', at: createdAt } };
   }
 
@@ -162,20 +191,22 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
     const { record, verdicts } = await snapshot(place);
     const sequence = rollupSequence(record);
     const rollup = rollupOfRecord(target.clusters, verdicts, record.resolution, target.environment.counts);
+    const identity = rollupIdentityOf(place.rollup);
     const shown = {
       state: rollup.state,
       description: shownDescription(route.provider.type, scope.redact(rollup.description)),
-      targetUrl: rollup.targetUrl,
+      // A resolution's link (the newer commit) stands; otherwise the roll-up's page, when it has one.
+      targetUrl: rollup.targetUrl === '' ? await pageLink(place, identity) : rollup.targetUrl,
     };
     const written: CommitStatus = { sha, context, state: shown.state, description: shown.description };
     if (ref !== undefined) written.ref = ref;
-    const identity = rollupIdentityOf(place.rollup);
     const outcome = await serializer.run(identity, () =>
       deliverInOrder({
         ledger,
         key: identity,
         eventTime: sequence,
         status: shown,
+        resolved: rollup.resolved,
         writerId: randomUUID(),
         writeExpiresAt: deadline + WRITE_GRACE_MS,
         now,
@@ -206,6 +237,16 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
     if (options.pending !== undefined && !rollup.resolved) {
       await track(options.pending, place, result, newestEventTime(verdicts));
     }
+    // Last, after the deployment and the promotion: the carried statuses may take the rest of the
+    // deadline (what it leaves goes to the queue), and a commit's own signals come first.
+    const withRange = async () => {
+      if (!rollup.resolved && (rollup.state === 'success' || rollup.state === 'failure')) {
+        const verdict = { ...written, ...(shown.targetUrl === '' ? {} : { targetUrl: shown.targetUrl }) };
+        const eventTime = newestEventTime(verdicts);
+        await markRollupRange(place, verdict, { eventTime, order: eventOrder(eventTime, shown) }, result);
+      }
+      return result;
+    };
     const settings = deploymentSettings(target.environment);
     // A superseded commit is not what runs there: its deployment is left to GitHub's auto_inactive.
     if (settings !== undefined && !(rollup.resolved && rollup.state === 'success')) {
@@ -221,11 +262,12 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
         ...(ref === undefined ? {} : { ref }),
         deadline,
         scope,
+        rangeLimit: rangeLimitOf(target.environment),
       });
     }
     const promotion = target.environment.promotion;
     // Only a commit that every cluster reconciled is promoted: never one a newer commit superseded.
-    if (rollup.state !== 'success' || rollup.resolved || promotion === undefined) return result;
+    if (rollup.state !== 'success' || rollup.resolved || promotion === undefined) return withRange();
     const send: SendPromotion =
       promotion.type === 'repository_dispatch'
         ? repositoryDispatchSender(await clients.client(route, scope), promotion.eventType, deadline)
@@ -253,7 +295,54 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
       now,
       send,
     });
-    return result;
+    return withRange();
+  }
+
+  /**
+   * The first final verdict of a roll-up marks its range once (`markRange`). Which commit came first
+   * is Flux's word, as in the pending index: the environment's history of what its roll-up on this
+   * context settled on is ordered by the newest cluster verdict's event time, never by the roll-up's
+   * sequence. Each carried commit's status goes under that commit's own roll-up identity with
+   * `carriedOrder` of that time: below every write of the commit's own roll-up (its `-` decides; the
+   * sequence and the time are never compared), and the earlier roll-up's above a later one's.
+   */
+  async function markRollupRange(
+    place: RollupPlace,
+    verdict: CommitStatus,
+    at: { eventTime: number; order: string },
+    result: RollupResult,
+  ): Promise<void> {
+    const { route, target, context, deadline, scope } = place;
+    const limit = rangeLimitOf(target.environment);
+    if (options.history === undefined || limit === undefined || route.dryRun) return;
+    const record: DeliveryRecord = { outcome: 'written', statusCode: 0, durationMs: 0 };
+    const tracker = {
+      history: options.history,
+      clients,
+      deliverStatus: deliverCarried,
+      queue: options.queue,
+      now,
+    };
+    await markRange(
+      tracker,
+      { route, status: verdict, eventTime: at.eventTime, deadline, scope, record },
+      {
+        key: rollupHistoryKey(route, target.name, context),
+        order: at.order,
+        limit,
+        identityOf: (sha) => rollupIdentityOf(rollupKeyOf(route, sha, target.name, context)),
+      },
+    );
+    if (record.range !== undefined) result.range = record.range;
+    if (record.reason !== undefined) result.rangeReason = record.reason;
+  }
+
+  /** The link of the roll-up's page, or '' when its environment has none. */
+  async function pageLink(place: RollupPlace, identity: string): Promise<string> {
+    const { details } = options;
+    if (details === undefined || !withPages.has(place.target.name)) return '';
+    const { route, sha, context, rollup, target, scope } = place;
+    return details.rollupLink({ identity, route, sha, context, rollup, environment: target.name }, scope);
   }
 
   /**

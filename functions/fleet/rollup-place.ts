@@ -26,6 +26,22 @@ export function rollupTargets(
   return targets;
 }
 
+/**
+ * The environments whose roll-ups link a details page: those whose every route has `detailsPage`.
+ * The page shows every cluster's message, so a route that keeps its messages off pages keeps its
+ * environment's roll-up off them too; and the page function reads only those routes' secrets.
+ */
+export function environmentsWithPages(routes: Iterable<Route>): Set<string> {
+  const withPages = new Set<string>();
+  const without = new Set<string>();
+  for (const route of routes) {
+    if (route.environment === undefined) continue;
+    (route.detailsPage ? withPages : without).add(route.environment);
+  }
+  for (const environment of without) withPages.delete(environment);
+  return withPages;
+}
+
 /** Whether the environment has a roll-up for the object. */
 export function counts(environment: FleetEnvironment, object: FluxObject): boolean {
   const filter = environment.objects;
@@ -65,3 +81,12 @@ export function rollupIdentityOf(rollup: string): string {
 }
 
 const ROLLUP_STATUS_PREFIX = 'rollup-status';
+
+/**
+ * What the environment's roll-up on one context settled on (functions/ranges/), in the deployment
+ * history's table: its own prefix beside the routes' `settled|`.
+ */
+export function rollupHistoryKey(route: Route, environment: string, context: string): string {
+  const { type, apiUrl, address } = route.provider;
+  return ledgerKey(['settled-rollup', type, apiUrl ?? '', address, environment, context]);
+}

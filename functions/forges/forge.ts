@@ -75,10 +75,7 @@ export interface DeploymentWriter {
     environment: string,
     options: { deadline: number },
   ): Promise<number | undefined>;
-  createDeployment(
-    deployment: { sha: string; environment: string; description: string; productionEnvironment?: boolean },
-    options: { deadline: number },
-  ): Promise<number>;
+  createDeployment(deployment: NewDeployment, options: { deadline: number }): Promise<number>;
   /** Whether the deployment's newest status is this one already (its description as GitHub keeps it). */
   deploymentShows(
     id: number,
@@ -87,6 +84,16 @@ export interface DeploymentWriter {
     options: { deadline: number },
   ): Promise<boolean>;
   createDeploymentStatus(id: number, status: DeploymentStatus, options: { deadline: number }): Promise<void>;
+}
+
+/** A deployment of a commit to an environment, as GitHub creates it once. */
+export interface NewDeployment {
+  sha: string;
+  environment: string;
+  description: string;
+  productionEnvironment?: boolean;
+  /** GitHub's free-form `payload`: what the deployment carried (functions/ranges/). */
+  payload?: Record<string, unknown>;
 }
 
 export function canDeploy(client: ForgeClient): client is ForgeClient & DeploymentWriter {

@@ -49,6 +49,11 @@ export const DetailsRecordSchema = z.object({
   entries: z.array(DetailsEntrySchema),
   /** The commits the deployment of this status's commit carried, once its verdict was final. */
   carried: z.optional(CarriedCommitsSchema),
+  /**
+   * On a roll-up's page: where its clusters' verdicts are (the fleet table's partition) and its
+   * environment. The page reads them when it is opened; the record has no entries of its own.
+   */
+  rollup: z.optional(z.object({ key: z.string(), environment: z.string() })),
   version: z.number(),
   /** Epoch seconds, as the ledger's TTL: the page is gone with the ledger's memory of the identity. */
   expiresAt: z.number(),
@@ -164,6 +169,27 @@ export function rememberCarried(store: DetailsStore, id: string, carried: Carrie
     if (record === undefined) return undefined;
     const next = { ...record, carried, version: record.version + 1 };
     return (await storeCall(() => store.swap(id, record.version, next))) ? undefined : CONFLICT;
+  });
+}
+
+/**
+ * How long before its expiry a roll-up's page record is written again: at most once a day per
+ * roll-up, so its recomputes cost a read, and the page lives 29 to 30 days past the last one.
+ */
+const ROLLUP_PAGE_REFRESH_SECONDS = 24 * 3600;
+
+/** Makes the record of a roll-up's page, or keeps it from expiring; a record at most a day old is left alone. */
+export function rememberRollupPage(
+  store: DetailsStore,
+  id: string,
+  subject: DetailsSubject & Required<Pick<DetailsRecord, 'rollup'>>,
+  expiresAt: number,
+): Promise<void> {
+  return compareAndSwap('the details record', async () => {
+    const record = await storeCall(() => store.read(id));
+    if (record !== undefined && record.expiresAt > expiresAt - ROLLUP_PAGE_REFRESH_SECONDS) return undefined;
+    const next: DetailsRecord = { ...subject, entries: [], version: (record?.version ?? 0) + 1, expiresAt };
+    return (await storeCall(() => store.swap(id, record?.version, next))) ? undefined : CONFLICT;
   });
 }
 

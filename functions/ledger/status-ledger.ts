@@ -16,6 +16,7 @@ export type ShownStatus = z.infer<typeof ShownStatusSchema>;
  *
  * - `claim` is the newest event's status any delivery has seen, with its `order`. A delivery claims
  *   the identity before it calls the forge, so an older event can never be written after it.
+ *   `resolved` marks a claim that a resolution made (a roll-up's "superseded" or timeout).
  * - `confirmed` says that a delivery wrote the claim to the forge and then found it still current,
  *   with no other write in flight: only then may a repeat skip the forge.
  * - `writers` are the deliveries that may have a forge write in flight, each until its deadline
@@ -28,6 +29,11 @@ export const LedgerItemSchema = z.object({
     order: z.string(),
     eventTime: z.number(),
     status: ShownStatusSchema,
+    /**
+     * The claim stands for a resolution (functions/pending/), not for the verdicts it orders: a
+     * roll-up record made anew inherits a promotion only from a success its clusters earned.
+     */
+    resolved: z.optional(z.literal(true)),
   }),
   confirmed: z.boolean(),
   writers: z.record(z.string(), z.number()),
@@ -95,6 +101,11 @@ export function carriedOrder(eventTime: number, status: ShownStatus): string {
     .toString()
     .padStart(15, '0');
   return `-${countdown}.${STATE_RANK[status.state]}.${shownDigest(status)}`;
+}
+
+/** Whether a claim is a carried status's (`carriedOrder`), not one of an event of the commit's own. */
+export function isCarriedOrder(order: string): boolean {
+  return order.startsWith('-');
 }
 
 function shownDigest(status: ShownStatus): string {

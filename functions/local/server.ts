@@ -9,7 +9,11 @@ import { loadConfigFile } from '../config/config-file.js';
 import { ConfigError } from '../core/errors.js';
 import { deadLetterRecord } from '../delivery/redelivery.js';
 import { checkRouteExpressions } from '../expressions/route-status-names.js';
+import { rollupPages } from '../fleet/rollup-page.js';
+import { rollupTargets } from '../fleet/rollup-place.js';
+import { MemoryClusterVerdicts } from '../ledger/memory-cluster-verdicts.js';
 import { MemoryDetailsStore } from '../ledger/memory-details-store.js';
+import { MemoryRollupLedger } from '../ledger/memory-rollup-ledger.js';
 import { maxAttemptsFrom } from '../queue/delivery-queue.js';
 import { InProcessQueue } from '../queue/in-process-queue.js';
 import { FileSecretSource } from '../secrets/file-source.js';
@@ -128,6 +132,9 @@ export async function startLocalServer(
   });
   // The links point at this server (its port is known once it listens), or at DETAILS_BASE_URL: a tunnel.
   let url: string | undefined;
+  // The relay writes the clusters' verdicts and the roll-ups' records here, and a roll-up's page reads them.
+  const clusters = options.relay?.clusters ?? new MemoryClusterVerdicts();
+  const rollups = options.relay?.rollups ?? new MemoryRollupLedger();
   const details =
     config.detailsPage === undefined
       ? undefined
@@ -137,6 +144,11 @@ export async function startLocalServer(
           baseUrl: () => process.env.DETAILS_BASE_URL ?? url,
           routes: config.routes,
           observe: observeDetailsFailure(logger),
+          rollupPage: rollupPages({
+            clusters,
+            rollups,
+            targets: rollupTargets(config.routes, config.environments),
+          }),
           ...(options.relay?.now ? { now: options.relay.now } : {}),
         });
   const { relay, redeliver, sweep } = createRelay({
@@ -145,6 +157,8 @@ export async function startLocalServer(
     secrets: options.secrets,
     observe: observeDelivery(logger),
     queue,
+    clusters,
+    rollups,
     ...(details ? { details: details.links } : {}),
     ...options.relay,
   });

@@ -15,6 +15,8 @@ export const QueuedDeliverySchema = z.object({
   status: CommitStatusSchema,
   /** A status for a commit a deployment carried (functions/ranges/), ranked below the commit's own. */
   carried: z.optional(z.boolean()),
+  /** A carried status's ledger identity on a fleet roll-up's context (`StatusJob.identity`). */
+  rollupIdentity: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
   /** The change request's comment the delivery also owes (`changeRequestComments`). */
   comment: z.optional(ChangeRequestCommentSchema),
 });

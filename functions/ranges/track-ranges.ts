@@ -61,26 +61,44 @@ export function trackRanges(deliverStatus: DeliverStatus, tracker: RangeTracker)
     if (!final || job.object === undefined || job.carried || job.replaces !== undefined) return outcome;
     if (!route.rangeStatuses || !route.clusterStatuses || route.dryRun) return outcome;
     const commit = `${route.id}|${objectName(job.object)}|${status.sha}`;
-    const order = verdictOf(job).order;
+    const shown = { state: status.state, description: status.description, targetUrl: status.targetUrl ?? '' };
+    const order = eventOrder(job.eventTime, shown);
     const earliest = settled.get(commit);
     if (earliest !== undefined && earliest <= order) return outcome;
-    await markRange(tracker, job);
+    await markRange(tracker, job, {
+      key: historyKey(route.id, objectName(job.object)),
+      order,
+      limit: route.rangeLimit,
+    });
     if (settled.size >= MAX_REMEMBERED) settled.delete(settled.keys().next().value as string);
     settled.set(commit, order);
     return outcome;
   };
 }
 
-/** The verdict as the history orders it: the event's order, as the ledger's. */
-function verdictOf({ status, eventTime }: StatusJob) {
-  const shown = { state: status.state, description: status.description, targetUrl: status.targetUrl ?? '' };
-  return { sha: status.sha, order: eventOrder(eventTime, shown), eventTime };
+/** Where a final verdict's range is kept and written: a route's object's, or an environment's roll-up. */
+export interface RangePlace {
+  /** The history of what the object (or roll-up) settled on (`historyKey`). */
+  key: string;
+  /** The verdict's place in that history: one order for every verdict of the history. */
+  order: string;
+  /** At most this many carried commits (`rangeLimit`). */
+  limit: number;
+  /**
+   * The ledger identity of a carried commit's status when it is not the route's own (a roll-up's);
+   * the job's `eventTime` then orders the carried statuses among themselves, in that identity's order.
+   */
+  identityOf?: (sha: string) => string;
 }
 
-async function markRange(tracker: RangeTracker, job: StatusJob): Promise<void> {
-  const { route, status, deadline, scope, record } = job;
-  const key = historyKey(route.id, objectName(job.object as NonNullable<StatusJob['object']>));
-  const verdict = verdictOf(job);
+/**
+ * Marks the range of the final verdict `job` once: settles it in the history, reads W..X from the
+ * forge and gives each carried commit its status (`writeCarried`). `job.record.range` tells the log.
+ */
+export async function markRange(tracker: RangeTracker, job: StatusJob, place: RangePlace): Promise<void> {
+  const { route, status, eventTime, deadline, scope, record } = job;
+  const { key } = place;
+  const verdict = { sha: status.sha, order: place.order, eventTime };
   const settlement = await settle(tracker.history, key, verdict);
   if (!settlement.due) return;
   if (settlement.base === undefined) {
@@ -91,7 +109,7 @@ async function markRange(tracker: RangeTracker, job: StatusJob): Promise<void> {
   if (!canReadRange(client)) return;
   let range: CommitRange;
   try {
-    range = await client.commitRange(settlement.base, status.sha, { limit: route.rangeLimit, deadline });
+    range = await client.commitRange(settlement.base, status.sha, { limit: place.limit, deadline });
   } catch (error) {
     if (isPassingFault(error)) throw error;
     // A forge that refuses its compare (an old Gitea without it) leaves the own status standing.
@@ -111,7 +129,7 @@ async function markRange(tracker: RangeTracker, job: StatusJob): Promise<void> {
   };
   record.range = summary;
   if (range.descends) {
-    await writeCarried(tracker, job, range.commits, summary);
+    await writeCarried(tracker, job, range.commits, summary, place.identityOf);
     const carried = { base: settlement.base, commits: range.commits, left: range.left, more: range.more };
     // The statuses are on the forge: a page that misses the list says so in the log, and is not retried.
     await tracker.remember?.(job, carried).catch((error: Error) => {
@@ -127,6 +145,7 @@ async function writeCarried(
   job: StatusJob,
   commits: readonly string[],
   summary: RangeRecord,
+  identityOf: RangePlace['identityOf'],
 ): Promise<void> {
   const { route, status, eventTime, deadline, scope } = job;
   // The verdict's change request comment and its cluster's report are its own: a carried status
@@ -141,7 +160,14 @@ async function writeCarried(
     const carried = carriedStatus(route, status, sha);
     const record: DeliveryRecord = { outcome: 'failed', statusCode: 0, durationMs: 0 };
     try {
-      const outcome = await tracker.deliverStatus({ ...carriedJob, status: carried, record, carried: true });
+      const identity = identityOf?.(sha);
+      const outcome = await tracker.deliverStatus({
+        ...carriedJob,
+        status: carried,
+        record,
+        carried: true,
+        ...(identity === undefined ? {} : { rollupIdentity: identity }),
+      });
       if (outcome === 'written') summary.written++;
     } catch (error) {
       if (!isPassingFault(error)) throw error;
@@ -157,17 +183,19 @@ async function writeCarried(
   }
   const queue = tracker.queue;
   await Promise.all(
-    rest.map((sha) =>
-      queue.enqueue(
+    rest.map((sha) => {
+      const identity = identityOf?.(sha);
+      return queue.enqueue(
         {
           routeId: route.id,
           eventTime,
           status: scope.redactFields(carriedStatus(route, status, sha)),
           carried: true,
+          ...(identity === undefined ? {} : { rollupIdentity: identity }),
         },
         stopped.reason,
-      ),
-    ),
+      );
+    }),
   );
   summary.queued = rest.length;
 }

@@ -4,12 +4,10 @@ import type { JsonResponse } from '../core/http-response.js';
 import { SecretScope } from '../delivery/secret-scope.js';
 import { detailsKeys } from '../details/details-keys.js';
 import { detailsId, parseDetailsToken, tokenMatches } from '../details/details-token.js';
-import {
-  CONTENT_SECURITY_POLICY,
-  renderDetailsPage,
-  renderNotFoundPage,
-  renderUnavailablePage,
-} from '../details/render-page.js';
+import { CONTENT_SECURITY_POLICY } from '../details/page-layout.js';
+import { renderDetailsPage, renderNotFoundPage, renderUnavailablePage } from '../details/render-page.js';
+import { renderRollupPage } from '../details/render-rollup-page.js';
+import type { ReadRollupPage } from '../fleet/rollup-page.js';
 import type { DetailsRecord, DetailsStore } from '../ledger/details-store.js';
 import type { SecretSource } from '../secrets/secret-source.js';
 import type { WebhookRequest } from './webhook-request.js';
@@ -21,6 +19,8 @@ export interface DetailsPageOptions {
   store: DetailsStore;
   /** The routes: a page is scrubbed of every secret of the routes that write its identity's statuses. */
   routes: readonly Route[];
+  /** Reads a roll-up's page (its clusters' verdicts) when it is opened; without it, a roll-up's link is a 404. */
+  rollupPage?: ReadRollupPage;
   /** Told of each page that could not be served (the key or the store failed), for a log line and a metric. */
   observe?: (failure: DetailsPageFailure) => void;
   now?: () => number;
@@ -66,10 +66,11 @@ function secretsOf(routes: readonly Route[], record: DetailsRecord): string[] {
 }
 
 /**
- * `GET /details/<token>`: the page of one status identity. The token's MAC is checked before
- * anything is read, so a forged token costs no read and cannot tell whether a page exists: whatever
- * is wrong with a link (malformed, cut, altered, signed by a retired key, expired, no page) is the
- * same plain 404. A fault of the store or the key is a 503, logged and counted (`observe`).
+ * `GET /details/<token>`: the page of one status identity, or of one roll-up (its clusters read
+ * when it is opened). The token's MAC is checked before anything is read, so a forged token costs
+ * no read and cannot tell whether a page exists: whatever is wrong with a link (malformed, cut,
+ * altered, signed by a retired key, expired, no page, a roll-up whose environment left the config)
+ * is the same plain 404. A fault of a store or the key is a 503, logged and counted (`observe`).
  */
 export function createDetailsPage(options: DetailsPageOptions): DetailsPage {
   const now = options.now ?? Date.now;
@@ -94,7 +95,9 @@ export function createDetailsPage(options: DetailsPageOptions): DetailsPage {
       // Stored scrubbed; scrubbed again here of the page key and the routes' secrets, in case one
       // was quoted before it was known (a rotation).
       for (const name of secretsOf(options.routes, record)) await scope.get(name);
-      return page(200, scope.redact(renderDetailsPage(record, now())));
+      if (record.rollup === undefined) return page(200, scope.redact(renderDetailsPage(record, now())));
+      const view = await options.rollupPage?.(record);
+      return view === undefined ? notFound() : page(200, scope.redact(renderRollupPage(view, now())));
     } catch (caught) {
       // The store or a key could not be read: nothing of either is said to the reader, all to the log.
       const error = caught instanceof Error ? caught : new Error(String(caught));

@@ -17,6 +17,8 @@ export interface DetailsServiceOptions {
   /** The routes whose secrets a page is scrubbed of. */
   routes: readonly Route[];
   observe?: DetailsPageOptions['observe'];
+  /** The roll-ups' pages, where the config has fleet environments. */
+  rollupPage?: DetailsPageOptions['rollupPage'];
   now?: () => number;
 }
 
@@ -41,6 +43,7 @@ export function detailsService(
       store: options.store,
       routes: options.routes,
       ...(options.observe === undefined ? {} : { observe: options.observe }),
+      ...(options.rollupPage === undefined ? {} : { rollupPage: options.rollupPage }),
       now,
     }),
   };

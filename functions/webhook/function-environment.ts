@@ -6,7 +6,7 @@ import { METRICS_NAMESPACE, SERVICE_NAME } from './observe-delivery.js';
 /**
  * The functions of a stack. All run one bundle; each reads what its own events need: the webhook
  * hands failed deliveries to the retry queue and consumes it, the sweep writes resolutions and their
- * links, the details page only reads the records.
+ * links, the details page only reads the records (and a roll-up's clusters).
  */
 export const FUNCTION_KINDS = ['webhook', 'sweep', 'details'] as const;
 export type FunctionKind = (typeof FUNCTION_KINDS)[number];
@@ -27,7 +27,8 @@ const READS: Record<FunctionKind, readonly Value[]> = {
   webhook: ['ledgerTable', 'retryQueue', 'detailsBaseUrl', 'fleet'],
   // The sweep's resolution of a pending roll-up recomputes it: the table, not the queue.
   sweep: ['ledgerTable', 'detailsBaseUrl', 'fleet'],
-  details: ['ledgerTable'],
+  // A roll-up's page queries its clusters' items in the fleet table.
+  details: ['ledgerTable', 'fleet'],
 };
 
 /** The one list of names: the stack writes them, the handler reads them. */
@@ -74,7 +75,7 @@ function fleetVariables(
   kind: FunctionKind,
   fleet: NonNullable<StackValues['fleet']>,
 ): Record<string, string> {
-  // Only the webhook reports and consumes; the sweep recomputes in place.
+  // Only the webhook reports and consumes; the sweep recomputes in place; the pages only read.
   if (kind !== 'webhook' || fleet.recomputeQueueUrl === undefined) return { [NAMES.fleetTable]: fleet.table };
   return {
     [NAMES.fleetTable]: fleet.table,

@@ -6,13 +6,17 @@ import { loadConfigFile } from '../config/config-file.js';
 import { deadLetterRecord } from '../delivery/redelivery.js';
 import { checkRouteExpressions } from '../expressions/route-status-names.js';
 import { FifoRecomputes } from '../fleet/fifo-recomputes.js';
+import { rollupPages } from '../fleet/rollup-page.js';
+import { rollupTargets } from '../fleet/rollup-place.js';
 import { DynamoDbClusterVerdicts } from '../ledger/dynamodb-cluster-verdicts.js';
 import { DynamoDbDeploymentHistory } from '../ledger/dynamodb-deployment-history.js';
 import { DynamoDbDetailsStore } from '../ledger/dynamodb-details-store.js';
 import { DynamoDbLedger } from '../ledger/dynamodb-ledger.js';
 import { DynamoDbPendingIndex } from '../ledger/dynamodb-pending-index.js';
 import { DynamoDbRollupLedger } from '../ledger/dynamodb-rollup-ledger.js';
+import { MemoryClusterVerdicts } from '../ledger/memory-cluster-verdicts.js';
 import { MemoryDetailsStore } from '../ledger/memory-details-store.js';
+import { MemoryRollupLedger } from '../ledger/memory-rollup-ledger.js';
 import type { SweepResult } from '../pending/sweep.js';
 import { FifoQueue } from '../queue/fifo-queue.js';
 import { SqsQueue } from '../queue/sqs-queue.js';
@@ -41,6 +45,10 @@ const { values } = readFunctionEnvironment(process.env, config);
 const { ledgerTable, retryQueue, detailsBaseUrl, fleet } = values;
 const queue = retryQueue ? new SqsQueue(retryQueue.url, retryQueue.deadLetterUrl) : undefined;
 const secrets = new SecretsManagerSource();
+// A stack with fleet environments has the shared tables; without them, this container's own (tests
+// of the bundle). The relay writes them, and a roll-up's page reads them.
+const clusters = fleet ? new DynamoDbClusterVerdicts(fleet.table) : new MemoryClusterVerdicts();
+const rollups = ledgerTable ? new DynamoDbRollupLedger(ledgerTable) : new MemoryRollupLedger();
 // The config refuses detailsPage routes without the ledger's table; the memory store is for tests of the bundle.
 const details =
   config.detailsPage === undefined
@@ -51,6 +59,11 @@ const details =
         baseUrl: () => detailsBaseUrl,
         routes: config.routes,
         observe: observeDetailsFailure(logger, metrics),
+        rollupPage: rollupPages({
+          clusters,
+          rollups,
+          targets: rollupTargets(config.routes, config.environments),
+        }),
       });
 
 const routes = new Map(config.routes.map((route) => [route.id, route]));
@@ -66,16 +79,15 @@ const {
   secrets,
   observe: observeDelivery(logger, metrics),
   environments: config.environments,
+  rollups,
+  clusters,
   ...(ledgerTable
     ? {
         ledger: new DynamoDbLedger(ledgerTable),
-        rollups: new DynamoDbRollupLedger(ledgerTable),
         pending: new DynamoDbPendingIndex(ledgerTable),
         history: new DynamoDbDeploymentHistory(ledgerTable),
       }
     : {}),
-  // A stack with fleet environments has both; without them, this container's own (tests of the bundle).
-  ...(fleet ? { clusters: new DynamoDbClusterVerdicts(fleet.table) } : {}),
   ...(recomputeQueue ? { recomputes: new FifoRecomputes(recomputeQueue) } : {}),
   ...(queue ? { queue } : {}),
   ...(details ? { details: details.links } : {}),

@@ -174,6 +174,7 @@ export function createRelay(options: RelayOptions): {
             options.observe({ ...recomputeRecord(request, 'dead-lettered'), reason }),
         })
       : undefined;
+  const history = options.history ?? new MemoryDeploymentHistory();
   const rollups = rollupDelivery({
     ledger,
     rollups: options.rollups ?? new MemoryRollupLedger(),
@@ -184,7 +185,10 @@ export function createRelay(options: RelayOptions): {
     routes,
     targets,
     pending,
+    history,
+    ...(options.queue === undefined ? {} : { queue: options.queue }),
     ...(options.promotionFetch ? { promotionFetch: options.promotionFetch } : {}),
+    ...(options.details ? { details: options.details } : {}),
   });
   const resolveRollup = rollups.resolve;
   const recompute = recomputeRunner({
@@ -212,7 +216,7 @@ export function createRelay(options: RelayOptions): {
   // Pending commits are resolved first: a commit resolved as superseded keeps that one status, as
   // its own ranks above the status the range would give it.
   const deliverStatus = trackRanges(trackPending(plainDelivery, resolver), {
-    history: options.history ?? new MemoryDeploymentHistory(),
+    history,
     clients,
     deliverStatus: plainDelivery,
     queue: options.queue,

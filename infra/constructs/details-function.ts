@@ -17,8 +17,9 @@ const DETAILS_TIMEOUT = Duration.seconds(10);
 /**
  * The details pages (`GET /details/<token>`) in a function of their own, so that a flood of page
  * requests uses its own concurrency, not the webhook's, and its role only reads: the log group it
- * writes, the ledger's items and the secrets it is given (the page key and the routes' secrets it
- * scrubs), and nothing it could write a status or a queue message with.
+ * writes, the ledger's items, a Query of the fleet table (a roll-up's clusters) and the secrets it
+ * is given (the page key and the routes' secrets it scrubs), and nothing it could write a status or
+ * a queue message with.
  */
 export class DetailsFunction extends Construct {
   readonly function: LambdaFunction;

@@ -98,6 +98,11 @@ export class FleetRollups extends Construct {
     );
   }
 
+  /** The details pages' one call: a roll-up's page is a Query of its clusters, and nothing is written. */
+  grantPageQuery(grantee: IGrantable): void {
+    Grant.addToPrincipal({ grantee, actions: ['dynamodb:Query'], resourceArns: [this.table.tableArn] });
+  }
+
   /** The items' three calls, on the table alone. */
   grantTable(grantee: IGrantable): void {
     Grant.addToPrincipal({

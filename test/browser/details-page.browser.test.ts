@@ -36,6 +36,60 @@ if ('problem' in found && found.fatal) {
   });
 }
 
+/** A route of the test's GitHub with details pages, for one cluster. */
+function pageRoute(apiUrl: string, cluster: string, fields: Record<string, unknown> = {}) {
+  return {
+    id: cluster,
+    cluster,
+    auth: { type: 'hmac', secret: 'e2e/webhook' },
+    provider: {
+      type: 'github',
+      address: 'https://github.com/acme/fleet-infra',
+      secret: 'e2e/github',
+      apiUrl,
+    },
+    detailsPage: true,
+    ...fields,
+  };
+}
+
+const SECRETS = {
+  'e2e/webhook': { token: WEBHOOK_KEY },
+  'e2e/github': { token: FORGE_TOKEN },
+  'e2e/details-key': { token: 'details-page-key-for-the-browser-test' },
+};
+
+async function axeViolations(browser: Browser, url: string) {
+  // axe is a script, which the page's own policy refuses: this context alone sets the policy aside.
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.addScriptTag({ content: AXE_SOURCE });
+  const result = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run: () => Promise<{ violations: unknown[] }> } }).axe;
+    return (await axe.run()).violations;
+  });
+  await context.close();
+  return result;
+}
+
+async function phoneOf(browser: Browser, options: { javaScriptEnabled?: boolean } = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 412, height: 915 }, ...options });
+  return context.newPage();
+}
+
+/** The page's width and the window's: a page that fits a phone is no wider. */
+function widths(page: Page): Promise<number[]> {
+  // The page's own globals, typed here: this project's TypeScript has no DOM library.
+  return page.evaluate(() => {
+    const view = globalThis as unknown as {
+      document: { documentElement: { scrollWidth: number } };
+      innerWidth: number;
+    };
+    return [view.document.documentElement.scrollWidth, view.innerWidth];
+  });
+}
+
 /** The details page as a person opens it from the forge's "Details" link: real Chromium, real HTTP. */
 describe.runIf('path' in found)('the details page in Chromium', () => {
   let github: FakeGitHub;
@@ -74,50 +128,16 @@ describe.runIf('path' in found)('the details page in Chromium', () => {
     return status?.target_url as string;
   }
 
-  async function axeViolations(url: string) {
-    // axe is a script, which the page's own policy refuses: this context alone sets the policy aside.
-    const context = await browser.newContext({ bypassCSP: true });
-    const page = await context.newPage();
-    await page.goto(url);
-    await page.addScriptTag({ content: AXE_SOURCE });
-    const result = await page.evaluate(async () => {
-      const axe = (globalThis as unknown as { axe: { run: () => Promise<{ violations: unknown[] }> } }).axe;
-      return (await axe.run()).violations;
-    });
-    await context.close();
-    return result;
-  }
-
-  async function phone(options: { javaScriptEnabled?: boolean } = {}): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 412, height: 915 }, ...options });
-    return context.newPage();
-  }
+  const phone = (options: { javaScriptEnabled?: boolean } = {}) => phoneOf(browser, options);
 
   beforeAll(async () => {
     github = await new FakeGitHub().start();
     server = await startTestServer(
       {
-        routes: [
-          {
-            id: 'prod-eu-1',
-            cluster: 'prod-eu-1',
-            auth: { type: 'hmac', secret: 'e2e/webhook' },
-            provider: {
-              type: 'github',
-              address: 'https://github.com/acme/fleet-infra',
-              secret: 'e2e/github',
-              apiUrl: github.url,
-            },
-            detailsPage: true,
-          },
-        ],
+        routes: [pageRoute(github.url, 'prod-eu-1')],
         detailsPage: { secret: 'e2e/details-key' },
       },
-      {
-        'e2e/webhook': { token: WEBHOOK_KEY },
-        'e2e/github': { token: FORGE_TOKEN },
-        'e2e/details-key': { token: 'details-page-key-for-the-browser-test' },
-      },
+      SECRETS,
     );
     await post(event(31, progressing));
     await post(event(25, failed));
@@ -163,14 +183,7 @@ describe.runIf('path' in found)('the details page in Chromium', () => {
     for (const item of await failing.all()) expect(await item.isVisible()).toBe(true);
     const history = page.locator('ol.history > li .badge');
     expect(await history.allTextContents()).toEqual(['✗ Failure', '… Pending', '✗ Failure', '… Pending']);
-    // The page's own globals, typed here: this project's TypeScript has no DOM library.
-    const width = await page.evaluate(() => {
-      const view = globalThis as unknown as {
-        document: { documentElement: { scrollWidth: number } };
-        innerWidth: number;
-      };
-      return [view.document.documentElement.scrollWidth, view.innerWidth];
-    });
+    const width = await widths(page);
     expect(width[0]).toBeLessThanOrEqual(width[1] as number);
     const png = readFileSync(SCREENSHOT);
     expect(png.subarray(1, 4).toString()).toBe('PNG');
@@ -213,7 +226,7 @@ describe.runIf('path' in found)('the details page in Chromium', () => {
       linkOf('kustomization/hostile/prod-eu-1'),
       `${server.url}/details/unknown`,
     ];
-    const violations = await Promise.all(pages.map(axeViolations));
+    const violations = await Promise.all(pages.map((url) => axeViolations(browser, url)));
 
     // Assert
     expect(violations).toEqual([[], [], []]);
@@ -228,5 +241,104 @@ describe.runIf('path' in found)('the details page in Chromium', () => {
     // Assert
     expect(response?.status()).toBe(404);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Page not found');
+  });
+});
+
+/** A roll-up's page as a person opens it from the environment's check: the local server, real Chromium. */
+describe.runIf('path' in found)("a roll-up's details page in Chromium", () => {
+  const clusters = ['prod-eu-1', 'prod-us-1', 'prod-us-2', 'prod-ap-1'];
+  const context = 'flux/production/kustomization/apps';
+  let github: FakeGitHub;
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let browser: Browser;
+
+  async function post(cluster: string, minutesAgo: number, fields: Record<string, unknown>): Promise<void> {
+    const base = eventOf(FIXTURES.healthCheckFailed);
+    base.involvedObject.name = 'apps';
+    base.timestamp = new Date(Date.now() - minutesAgo * 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const body = JSON.stringify({ ...base, ...fields });
+    const response = await fetch(`${server.url}/hooks/${cluster}`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', 'x-signature': sign(body) },
+    });
+    // The roll-up's consumer writes it after the answer: 202 when the report changed it, 200 otherwise.
+    expect([200, 202]).toContain(response.status);
+  }
+
+  /** The roll-up's link, once its consumer (in the server's process) wrote it with the hostile failure. */
+  async function rollupLink(): Promise<string> {
+    const rollup = () =>
+      github.statusesOf('acme/fleet-infra', SHA).find((status) => status.context === context);
+    await expect.poll(() => rollup()?.description ?? '', { timeout: 10_000 }).toMatch(/2 failing/);
+    return rollup()?.target_url as string;
+  }
+
+  beforeAll(async () => {
+    github = await new FakeGitHub().start();
+    server = await startTestServer(
+      {
+        routes: clusters.map((cluster) =>
+          pageRoute(github.url, cluster, { environment: 'production', clusterStatuses: false }),
+        ),
+        environments: { production: {} },
+        detailsPage: { secret: 'e2e/details-key' },
+      },
+      SECRETS,
+    );
+    // A success counts as Flux marks it for commit statuses.
+    await post('prod-eu-1', 20, {
+      severity: 'info',
+      reason: 'ReconciliationSucceeded',
+      message: 'Reconciliation finished in 1.8s',
+      metadata: { ...eventOf(FIXTURES.healthCheckFailed).metadata, commit_status: 'update' },
+    });
+    await post('prod-us-2', 15, {
+      severity: 'info',
+      reason: 'Progressing',
+      message: 'Deployment/apps/podinfo configured',
+    });
+    await post('prod-us-1', 10, {
+      severity: 'error',
+      reason: 'HealthCheckFailed',
+      message: HEALTH_CHECK_FAILED,
+    });
+    await post('prod-ap-1', 5, { severity: 'error', reason: 'HealthCheckFailed', message: HOSTILE });
+    browser = await chromium.launch({ executablePath: 'path' in found ? found.path : '' });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await github?.stop();
+  });
+
+  it('lists every cluster, failing first, runs nothing a message carried, fits a phone and passes axe-core', async () => {
+    // Act
+    const link = await rollupLink();
+    const page = await phoneOf(browser);
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => dialogs.push(dialog.message()));
+    const response = await page.goto(link);
+    const violations = await axeViolations(browser, link);
+
+    // Assert
+    expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/details\/[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()['content-security-policy']).toMatch(/default-src 'none'/);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(`✗ Failure${context}`);
+    const names = await page.locator('ol.clusters > li > strong').allTextContents();
+    expect(names).toEqual(['prod-us-1', 'prod-ap-1', 'prod-us-2', 'prod-eu-1']);
+    const badges = await page.locator('ol.clusters > li > .badge').allTextContents();
+    expect(badges).toEqual(['✗ Failure', '✗ Failure', '… Pending', '✓ Success']);
+    for (const item of await page.locator('ol.clusters > li').all())
+      expect(await item.isVisible()).toBe(true);
+    expect(await page.evaluate(() => (globalThis as unknown as { __ran?: unknown }).__ran)).toBeUndefined();
+    expect(await page.locator('script, img, a[href], [onerror]').count()).toBe(0);
+    expect(dialogs).toEqual([]);
+    expect(await page.locator('ol.clusters').textContent()).toContain('[U+202E]gnp.exe[U+202C]');
+    const width = await widths(page);
+    expect(width[0]).toBeLessThanOrEqual(width[1] as number);
+    expect(violations).toEqual([]);
   });
 });

@@ -101,6 +101,27 @@ describe('GitHub environments contract (Prism, @octokit/openapi api.github.com d
     expect(violations).toEqual([]);
   });
 
+  it('creates a deployment that lists the commits it carried in its payload, as the description allows', async () => {
+    const before = proxy.requests.length;
+
+    await client.createDeployment(
+      {
+        sha: SHA,
+        environment: 'production',
+        description: `Flux: the clusters of production; 2 commits since ${SHA.slice(0, 7)}`,
+        payload: {
+          carried: { base: SHA, commits: [SHA.replace(/^./, 'b'), SHA.replace(/^./, 'c')], left: 0 },
+        },
+      },
+      { deadline: deadline() },
+    );
+
+    const [sent] = proxy.requests.slice(before);
+    expect(`${sent?.method} ${sent?.path}`).toBe('POST /repos/acme/fleet-infra/deployments');
+    expect(JSON.parse(sent?.body ?? '{}').payload.carried.commits).toHaveLength(2);
+    expect(violations).toEqual([]);
+  });
+
   it('catches a deployment request that breaks the description (the check itself can fail)', async () => {
     const before = violations.length;
 

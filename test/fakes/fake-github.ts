@@ -32,6 +32,8 @@ export interface GitHubDeployment {
   environment: string;
   description: string | null;
   production_environment?: boolean;
+  /** GitHub keeps `payload` as sent (an object, or a string), `{}` when none was. */
+  payload: Record<string, unknown> | string;
   /** Newest first, as GitHub lists them. */
   statuses: { id: number; state: string; description: string; environment_url?: string; log_url?: string }[];
 }
@@ -167,6 +169,7 @@ export class FakeGitHub extends SpecCheckedFake {
         ref: body.ref,
         environment: body.environment ?? 'production',
         description: body.description ?? null,
+        payload: body.payload ?? {},
         ...(body.production_environment === undefined
           ? {}
           : { production_environment: body.production_environment }),

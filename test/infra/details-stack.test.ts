@@ -10,6 +10,15 @@ const configDir = configDirWith({
     detailsPage: { secret: KEY_SECRET, throttle: { rateLimit: 3, burstLimit: 6 } },
     deployment: { region: 'eu-west-1' },
   },
+  'pages-fleet': {
+    routes: [
+      { ...ROUTE, detailsPage: true, environment: 'production' },
+      { ...ROUTE, id: 'prod-us-1', cluster: 'prod-us-1', detailsPage: true, environment: 'production' },
+    ],
+    environments: { production: {} },
+    detailsPage: { secret: KEY_SECRET },
+    deployment: { region: 'eu-west-1' },
+  },
   'pages-cdn': {
     routes: [{ ...ROUTE, detailsPage: true }],
     detailsPage: { secret: KEY_SECRET, baseUrl: 'https://status.example.com' },
@@ -18,6 +27,15 @@ const configDir = configDirWith({
 });
 
 afterAll(() => rmSync(configDir, { recursive: true, force: true }));
+
+/** Every cdk-nag AwsSolutions finding of the app, as rule and construct path. */
+function nagFindings(app: Parameters<AwsSolutionsChecks['validateScope']>[0]): string[] {
+  return new AwsSolutionsChecks()
+    .validateScope(app)
+    .violations.flatMap((violation) =>
+      violation.violatingResources.map((r) => `${violation.ruleName} ${r.constructPath}`),
+    );
+}
 
 describe('a stack with details pages', () => {
   const synthesised = synthEnvironment('pages', { configDir });
@@ -101,12 +119,47 @@ describe('a stack with details pages', () => {
   });
 
   it('leaves no cdk-nag finding', () => {
-    const findings = new AwsSolutionsChecks()
-      .validateScope(synthesised.app)
-      .violations.flatMap((violation) =>
-        violation.violatingResources.map((r) => `${violation.ruleName} ${r.constructPath}`),
-      );
-    expect(findings).toEqual([]);
+    expect(nagFindings(synthesised.app)).toEqual([]);
+  });
+});
+
+describe('a stack with details pages and a fleet environment', () => {
+  const synthesised = synthEnvironment('pages-fleet', { configDir });
+  const { stack, template } = synthesised;
+
+  it("lets the page function Query the fleet table for a roll-up's clusters, and nothing more of it", () => {
+    const roleId = stack.getLogicalId(stack.detailsFunction?.role.node.defaultChild as never);
+    const [policy] = Object.values(
+      template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }),
+    );
+    const tableStatements = policy?.Properties.PolicyDocument.Statement.filter(
+      (statement: { Action: unknown }) =>
+        [statement.Action].flat().some((action) => String(action).startsWith('dynamodb:')),
+    ).map((statement: { Action: unknown; Resource: unknown }) => [
+      statement.Action,
+      cfnText(statement.Resource),
+    ]);
+    const ledgerId = stack.getLogicalId(stack.ledger?.table.node.defaultChild as never);
+    const fleetId = stack.getLogicalId(stack.fleet?.table.node.defaultChild as never);
+
+    expect(tableStatements).toEqual([
+      ['dynamodb:GetItem', `\${${ledgerId}.Arn}`],
+      ['dynamodb:Query', `\${${fleetId}.Arn}`],
+    ]);
+  });
+
+  it('tells the page function the fleet table, and not the recompute queue', () => {
+    const pageId = stack.getLogicalId(stack.detailsFunction?.function.node.defaultChild as never);
+    const fleetId = stack.getLogicalId(stack.fleet?.table.node.defaultChild as never);
+    const variables = template.toJSON().Resources[pageId].Properties.Environment.Variables;
+
+    expect(variables.FUNCTION_KIND).toBe('details');
+    expect(variables.FLEET_TABLE).toEqual({ Ref: fleetId });
+    expect(variables.RECOMPUTE_QUEUE_URL).toBeUndefined();
+  });
+
+  it('leaves no cdk-nag finding', () => {
+    expect(nagFindings(synthesised.app)).toEqual([]);
   });
 });
 

@@ -156,4 +156,26 @@ describe('GitHub Deployments of a fleet environment', () => {
       expect(states(sha)[0]?.[0]).toBe('success');
     }
   });
+
+  it('lists the commits it carried since the environment’s last deployment in its payload and description', async () => {
+    // Prepare: the environment runs W; c1, c2 and X are pushed together and X is deployed.
+    const send = container();
+    const [w] = shared.github.graph.chain('deployed-w', 1) as [string];
+    const [c1, c2, x] = shared.github.graph.chain('shipped', 3, w) as [string, string, string];
+    for (const cluster of CLUSTERS) await send(cluster, fluxEvent(w, 'success', 100));
+
+    // Act
+    for (const cluster of CLUSTERS) await send(cluster, fluxEvent(x, 'pending', 110));
+    for (const cluster of CLUSTERS) await send(cluster, fluxEvent(x, 'success', 120));
+
+    // Assess: W's deployment carried nothing known; X's lists c2 and c1, newest first.
+    const [first] = shared.github.deploymentsOf('acme/fleet-infra', w, 'production');
+    const [deployment] = shared.github.deploymentsOf('acme/fleet-infra', x, 'production');
+    expect(first?.payload).toEqual({});
+    expect(deployment?.payload).toEqual({ carried: { base: w, commits: [c2, c1], left: 0 } });
+    expect(deployment?.description).toBe(
+      `Flux: the clusters of production; 2 commits since ${w.slice(0, 7)}`,
+    );
+    expect(deployment?.statuses[0]?.state).toBe('success');
+  });
 });

@@ -117,6 +117,22 @@ describe('delivery ledger (DynamoDB)', () => {
     expect(await ledger.read('k')).toEqual(item(2, 'success'));
   });
 
+  it("keeps a resolution's mark on its claim, and no mark on any other", async () => {
+    // Prepare
+    const ledger = new DynamoDbLedger(table, dynamo.clientConfig);
+    const plain = item(1, 'success');
+    const resolved = { ...plain, claim: { ...plain.claim, resolved: true as const } };
+
+    // Act
+    await ledger.swap('resolved', undefined, resolved);
+    await ledger.swap('plain', undefined, item(1, 'success'));
+
+    // Assess
+    expect((await ledger.read('resolved'))?.claim.resolved).toBe(true);
+    expect(await ledger.read('resolved')).toEqual(resolved);
+    expect((await ledger.read('plain'))?.claim).not.toHaveProperty('resolved');
+  });
+
   it('sets a TTL of 30 days on every item', async () => {
     const now = Date.UTC(2026, 10, 25);
     const ledger = new DynamoDbLedger(table, dynamo.clientConfig, () => now);

@@ -12,6 +12,13 @@ import type { PendingIndex } from '../../functions/ledger/pending-index.js';
 import type { StatusLedger } from '../../functions/ledger/status-ledger.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { testRoute, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
+import {
+  carriedBy,
+  expectOwnVerdictWins,
+  expectRaceEndsInOrder,
+  ownVerdictPlan,
+  racePlan,
+} from '../harness/range-plans.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
 import { useSharedTable } from '../harness/shared-table.js';
 
@@ -28,7 +35,6 @@ const REPO = 'acme/fleet-infra';
 describe('range statuses in every interleaving with real events', () => {
   const shared = useSharedTable();
   const shown = (sha: string) => shared.github.statusesOf(REPO, sha)[0];
-  const carriedBy = (sha: string) => new RegExp(`^deployed with ${sha.slice(0, 7)}`);
 
   /** Two containers over the shared table, each call of theirs a step that `s` orders. */
   function containers(s: fc.Scheduler, clock: { now: number }, historyReads: string[] = []) {
@@ -86,14 +92,8 @@ describe('range statuses in every interleaving with real events', () => {
   }
 
   it('a commit’s own late verdict wins over the status the range gives it, in any order', async () => {
-    const plan = fc.record({
-      own: fc.constantFrom<Verdict>('success', 'failure'),
-      deployed: fc.constantFrom<Verdict>('success', 'failure'),
-      // The commit's own verdict, before or after the deployment's verdict (at second 30).
-      ownSecond: fc.constantFrom(20, 40),
-    });
     await fc.assert(
-      fc.asyncProperty(fc.scheduler(), plan, async (s, { own, deployed, ownSecond }) => {
+      fc.asyncProperty(fc.scheduler(), ownVerdictPlan, async (s, { own, deployed, ownSecond }) => {
         // Prepare: W settled; c1, c2 and X pushed; X deployed.
         const { graph } = shared.github;
         const [w] = graph.chain(`w-${runs}`, 1);
@@ -113,23 +113,15 @@ describe('range statuses in every interleaving with real events', () => {
 
         // Assess
         expect(answers.map((answer) => answer.reason ?? answer.error)).toEqual([undefined, undefined]);
-        expect(shown(c1)?.state).toBe(own);
-        expect(shown(c1)?.description).not.toMatch(/^deployed with/);
-        expect(shown(c2)?.description).toMatch(carriedBy(x));
-        expect(shown(c2)?.state).toBe(deployed === 'success' ? 'success' : 'error');
-        expect(shown(x)?.state).toBe(deployed);
+        expectOwnVerdictWins(shown, [c1, c2, x], { own, deployed });
       }),
       { numRuns: 25 },
     );
   });
 
   it('two racing deployments give each commit the status of the first that carried it, in any order', async () => {
-    const plan = fc.record({
-      first: fc.constantFrom<Verdict>('success', 'failure'),
-      second: fc.constantFrom<Verdict>('success', 'failure'),
-    });
     await fc.assert(
-      fc.asyncProperty(fc.scheduler(), plan, async (s, { first, second }) => {
+      fc.asyncProperty(fc.scheduler(), racePlan, async (s, { first, second }) => {
         // Prepare: W settled; then c1, X, c2, Y; X deployed at second 20 and Y at second 40.
         const { graph } = shared.github;
         const [w] = graph.chain(`w-${runs}`, 1);
@@ -148,13 +140,7 @@ describe('range statuses in every interleaving with real events', () => {
         );
 
         // Assess: what a sequential delivery would show, whichever verdict came in first.
-        const carried = (verdict: Verdict) => (verdict === 'success' ? 'success' : 'error');
-        expect(shown(x)?.state).toBe(first);
-        expect(shown(y)?.state).toBe(second);
-        expect(shown(c1)?.description).toMatch(carriedBy(x));
-        expect(shown(c1)?.state).toBe(carried(first));
-        expect(shown(c2)?.description).toMatch(carriedBy(y));
-        expect(shown(c2)?.state).toBe(carried(second));
+        expectRaceEndsInOrder(shown, [c1, x, c2, y], { first, second });
       }),
       { numRuns: 25 },
     );

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { failingResources } from '../../functions/details/failing-resources.js';
 import { escapeHtml } from '../../functions/details/html.js';
+import { CONTENT_SECURITY_POLICY } from '../../functions/details/page-layout.js';
 import { absoluteTime, relativeTime } from '../../functions/details/page-time.js';
-import { CONTENT_SECURITY_POLICY, renderDetailsPage } from '../../functions/details/render-page.js';
+import { renderDetailsPage } from '../../functions/details/render-page.js';
 import {
   type DetailsEntry,
   type DetailsRecord,

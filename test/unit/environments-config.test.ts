@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseEnvironmentConfig } from '../../functions/config/environment-config.js';
+import { rangeLimitOf } from '../../functions/config/fleet-environments.js';
 
 function route(id: string, extra: Record<string, unknown> = {}) {
   return {
@@ -28,6 +29,31 @@ describe('fleet environments in the config', () => {
 
     expect(config.environments.production).toEqual({ context: 'flux/{{environment}}/{{kind}}/{{name}}' });
     expect(config.routes.map((each) => each.clusterStatuses)).toEqual([true, false]);
+  });
+
+  it('marks a roll-up’s range by default (50 commits), to the environment’s rangeLimit, or not at all', () => {
+    const config = parse({
+      routes: [
+        route('prod-eu-1'),
+        route('staging-1', { environment: 'staging' }),
+        route('dev-1', { environment: 'dev' }),
+      ],
+      environments: {
+        production: {},
+        staging: { rangeLimit: 250 },
+        dev: { rangeStatuses: false, rangeLimit: 5 },
+      },
+    });
+
+    const { production, staging, dev } = config.environments;
+    expect([production, staging, dev].map((environment) => environment && rangeLimitOf(environment))).toEqual(
+      [50, 250, undefined],
+    );
+    for (const rangeLimit of [0, 251, 2.5]) {
+      expect(() =>
+        parse({ routes: [route('prod-eu-1')], environments: { production: { rangeLimit } } }),
+      ).toThrow(/rangeLimit/);
+    }
   });
 
   it('takes both kinds of promotion signal and an object filter', () => {

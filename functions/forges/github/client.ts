@@ -11,6 +11,7 @@ import type {
   DeploymentWriter,
   ForgeClient,
   ForgeCredentials,
+  NewDeployment,
   RepositoryDispatcher,
   WriteOptions,
   WriteResult,
@@ -143,10 +144,7 @@ export class GitHubClient
    * A deployment of the commit itself (no merge, no required contexts: the clusters already run it),
    * so that GitHub's environment page shows what runs where.
    */
-  async createDeployment(
-    deployment: { sha: string; environment: string; description: string; productionEnvironment?: boolean },
-    options: { deadline: number },
-  ): Promise<number> {
+  async createDeployment(deployment: NewDeployment, options: { deadline: number }): Promise<number> {
     return this.#call(options.deadline, async (request) => {
       const response = await this.#octokit.rest.repos.createDeployment({
         ...this.#repository(),
@@ -158,6 +156,7 @@ export class GitHubClient
         ...(deployment.productionEnvironment === undefined
           ? {}
           : { production_environment: deployment.productionEnvironment }),
+        ...(deployment.payload === undefined ? {} : { payload: deployment.payload }),
         request,
       });
       const id = (response.data as { id?: unknown }).id;
