@@ -12,11 +12,11 @@ import { chooseConfigFile, runTool, secretsFileOf } from './lib/cli.js';
 const USAGE = `Usage: npm run -s check -- [--env NAME | --config FILE] [--secrets-file FILE]
 
 Checks a config as npm start, cdk synth and the tools do, together: the schema (every field, Flux's
-kinds as Flux spells them), the region, each route's commitStatusExpr compiled, URLs a deployed
-function can never use (loopback, link-local, plain http; the local config may keep them), and, with
-a secrets file, that every secret the config names is in it and holds what it must (a details page
-key of 32 bytes at least). Prints "FILE: ok" or every problem as "FILE: FIELD: PROBLEM"
-on stdout; exit code 1 when there is a problem.
+kinds as Flux spells them), the region, each route's and environment's commitStatusExpr compiled
+(overlaps included), URLs a deployed function can never use (loopback, link-local, plain http; the
+local config may keep them), and, with a secrets file, that every secret the config names is in it
+and holds what it must (a details page key of 32 bytes at least). Prints "FILE: ok" or every problem
+as "FILE: FIELD: PROBLEM" on stdout; exit code 1 when there is a problem.
 
   --env NAME    config/<NAME>.json
 Without --env, --config or CONFIG: every config/<env>.json. The local config is checked with

@@ -14,6 +14,9 @@ type Token = { kind: 'char'; char: string } | { kind: 'segment-char' } | { kind:
 const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g;
 const SEGMENT_FIELDS = new Set(['kind', 'name', 'namespace', 'sha']);
 
+/** The strings a status name can be, as the overlap checks read it. */
+export type Pattern = readonly Token[];
+
 /** The pattern of a template, its fixed placeholders replaced by their values. */
 export function contextPattern(template: string, fixed: Readonly<Record<string, string>>): Token[] {
   const tokens: Token[] = [];

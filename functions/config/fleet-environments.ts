@@ -1,17 +1,18 @@
 import { isIP } from 'node:net';
 import * as z from 'zod/mini';
 import { FluxKindList } from '../core/flux-kinds.js';
-import { DEFAULT_CONTEXT, NonEmptyList, Template } from '../core/route-rules.js';
+import { DEFAULT_CONTEXT, NonEmptyList, ROUTE_RULES, Template } from '../core/route-rules.js';
 import { isPublicAddress } from '../forges/http/public-fetch.js';
-import { SecretName } from './config-fields.js';
-import { contextPattern, patternsOverlap } from './context-overlap.js';
+import { forgeCan, forgesThatCan } from '../forges/registry.js';
+import { ObjectMetadataSchema, SecretName } from './config-fields.js';
+import { contextPattern, type Pattern, patternsOverlap } from './context-overlap.js';
 
 /**
  * A fleet environment: a group of clusters (routes) inside one config file that share one roll-up
  * status per commit and object. Not to be confused with the stack's environment (`-c env=prod`,
  * one config file): a `prod` config file may hold the environments `staging` and `production`.
  */
-const DEFAULT_ROLLUP_CONTEXT = 'flux/{{environment}}/{{kind}}/{{name}}';
+export const DEFAULT_ROLLUP_CONTEXT = 'flux/{{environment}}/{{kind}}/{{name}}';
 
 export const ENVIRONMENT_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -51,8 +52,19 @@ const PromotionSchema = z.discriminatedUnion('type', [RepositoryDispatchSchema, 
 export type Promotion = z.infer<typeof PromotionSchema>;
 
 const FleetEnvironmentSchema = z.strictObject({
-  /** The roll-up's status name; `{{environment}}`, `{{kind}}`, `{{name}}`, `{{namespace}}`. Lower-cased. */
-  context: z._default(Template(255), DEFAULT_ROLLUP_CONTEXT),
+  /**
+   * The roll-up's status name; `{{environment}}`, `{{kind}}`, `{{name}}`, `{{namespace}}`. Lower-cased.
+   * DEFAULT_ROLLUP_CONTEXT when absent (not a schema default: the config refuses it beside
+   * `commitStatusExpr`, which it could not tell from a default).
+   */
+  context: z.optional(Template(255)),
+  /**
+   * A CEL expression in place of `context`, over `event` (only `involvedObject`: what every cluster's
+   * report of the object shares), `provider` and `environment` (functions/expressions/).
+   */
+  commitStatusExpr: ROUTE_RULES.commitStatusExpr,
+  /** The Provider `commitStatusExpr` reads as `provider.metadata`; `name` is the environment's otherwise. */
+  provider: z.optional(z.strictObject({ metadata: ObjectMetadataSchema })),
   /**
    * The description counts the clusters (`4/5 clusters reconciled, 1 failing (…)`); false says only
    * the state and the failing clusters, so the roll-up is written once per state, not per cluster.
@@ -83,6 +95,11 @@ const FleetEnvironmentSchema = z.strictObject({
       }),
     ]),
   ),
+  /**
+   * The roll-up's verdict as a comment on the change request of an object annotated
+   * `change_request` (GitHub, GitLab, Gitea): one per change request, object and environment.
+   */
+  changeRequestComments: z.optional(z.boolean()),
   /** Sent once per commit and object, when the roll-up turns success. */
   promotion: z.optional(PromotionSchema),
   /**
@@ -129,7 +146,7 @@ export function promotionSecretsOf(environments: Readonly<Record<string, FleetEn
 }
 
 /** What the cross-checks read of a route; typed loosely, as they run beside the routes' own checks. */
-interface RouteView {
+export interface RouteView {
   id?: unknown;
   cluster?: unknown;
   context?: unknown;
@@ -206,29 +223,84 @@ export function environmentIssues(routes: unknown[], environments: Record<string
         });
       }
     }
+    const own = (value ?? {}) as { context?: unknown; commitStatusExpr?: unknown };
+    if (own.context !== undefined && own.commitStatusExpr !== undefined) {
+      issues.push({
+        path: ['environments', name, 'context'],
+        message: 'set either context or commitStatusExpr: the expression names the roll-up in its place',
+      });
+    }
     const deployments = (value as { deployments?: unknown } | null)?.deployments;
-    if (deployments !== undefined && deployments !== false && first.route.provider?.type !== 'github') {
+    if (
+      deployments !== undefined &&
+      deployments !== false &&
+      !forgeCan(first.route.provider?.type, 'deployments')
+    ) {
       issues.push({
         path: ['environments', name, 'deployments'],
         message: 'GitHub Deployments need GitHub routes',
       });
     }
+    const comments = (value as { changeRequestComments?: unknown } | null)?.changeRequestComments;
+    if (comments === true && !forgeCan(first.route.provider?.type, 'changeRequestComments')) {
+      issues.push({
+        path: ['environments', name, 'changeRequestComments'],
+        message: `is only for environments of ${forgesThatCan('changeRequestComments').join(', ')} routes`,
+      });
+    }
     const promotion = (value as { promotion?: { type?: unknown } } | null)?.promotion;
-    if (promotion?.type === 'repository_dispatch' && first.route.provider?.type !== 'github') {
+    if (
+      promotion?.type === 'repository_dispatch' &&
+      !forgeCan(first.route.provider?.type, 'repositoryDispatch')
+    ) {
       issues.push({
         path: ['environments', name, 'promotion', 'type'],
         message: 'repository_dispatch needs GitHub routes; use "webhook" for another forge',
       });
     }
   }
-  issues.push(...contextIssues(routes, environments, members));
+  issues.push(...contextIssues(routes, environments, TEMPLATE_CONTEXTS));
   return issues;
 }
 
-function contextOf(value: unknown): string {
-  const context = (value as { context?: unknown } | null)?.context;
-  return typeof context === 'string' ? context : DEFAULT_ROLLUP_CONTEXT;
+/** A status name as the overlap checks read it: the field that sets it, its text and its pattern. */
+export interface ShownContext {
+  field: 'context' | 'commitStatusExpr';
+  text: string;
+  pattern: Pattern;
 }
+
+/**
+ * How the overlap checks read each route's and environment's status name; undefined leaves it out.
+ * The config's own check reads the templates only: an expression is read where the CEL parser is
+ * loaded (functions/expressions/expression-overlap.ts), once the rest of the file is valid.
+ */
+export interface ContextReader {
+  route(route: RouteView): ShownContext | undefined;
+  environment(name: string, value: unknown): ShownContext | undefined;
+}
+
+/** The context template of a route, for the overlap checks. */
+export function routeTemplate(route: RouteView): ShownContext {
+  const text = typeof route.context === 'string' ? route.context : DEFAULT_CONTEXT;
+  const fixed = { cluster: String(route.cluster ?? route.id), route: String(route.id) };
+  return { field: 'context', text, pattern: contextPattern(text, fixed) };
+}
+
+/** The roll-up context template of an environment, for the overlap checks. */
+export function environmentTemplate(name: string, value: unknown): ShownContext {
+  const context = (value as { context?: unknown } | null)?.context;
+  const text = typeof context === 'string' ? context : DEFAULT_ROLLUP_CONTEXT;
+  return { field: 'context', text, pattern: contextPattern(text, { environment: name }) };
+}
+
+const hasExpression = (value: unknown) =>
+  typeof (value as { commitStatusExpr?: unknown } | null)?.commitStatusExpr === 'string';
+
+const TEMPLATE_CONTEXTS: ContextReader = {
+  route: (route) => (hasExpression(route) ? undefined : routeTemplate(route)),
+  environment: (name, value) => (hasExpression(value) ? undefined : environmentTemplate(name, value)),
+};
 
 function repositoryOf(route: RouteView | undefined): string {
   const { type, address, apiUrl } = route?.provider ?? {};
@@ -236,35 +308,36 @@ function repositoryOf(route: RouteView | undefined): string {
 }
 
 /**
- * A roll-up is one status of its repository: a route of that repository whose context template
- * could render the roll-up's context would write over it (literally, or through the event metadata
- * an Alert sets), and two environments of one repository whose contexts can render alike would
- * write over each other. Both are refused, each at the field to change.
+ * A roll-up is one status of its repository: a route of that repository whose context could render
+ * the roll-up's context would write over it (literally, or through the event metadata an Alert
+ * sets), and two environments of one repository whose contexts can render alike would write over
+ * each other. Both are refused, each at the field to change.
  */
-function contextIssues(
-  routes: unknown[],
-  environments: Record<string, unknown>,
-  members: Map<string, { index: number; route: RouteView }[]>,
-): ConfigIssue[] {
+export function contextIssues(routes: unknown[], environments: Record<string, unknown>, read: ContextReader) {
   const issues: ConfigIssue[] = [];
-  const rollups = Object.entries(environments)
-    .filter(([name]) => (members.get(name) ?? []).length > 0)
-    .map(([name, value]) => {
-      const context = contextOf(value);
-      const repository = repositoryOf(members.get(name)?.[0]?.route);
-      return { name, context, repository, pattern: contextPattern(context, { environment: name }) };
-    });
+  const repositories = new Map<string, string>();
+  for (const value of routes) {
+    const route = (value ?? {}) as RouteView;
+    if (typeof route.environment === 'string' && !repositories.has(route.environment)) {
+      repositories.set(route.environment, repositoryOf(route));
+    }
+  }
+  const rollups = Object.entries(environments).flatMap(([name, value]) => {
+    const repository = repositories.get(name);
+    const shown = read.environment(name, value);
+    return repository === undefined || shown === undefined ? [] : [{ name, repository, ...shown }];
+  });
   routes.forEach((value, index) => {
     const route = (value ?? {}) as RouteView;
     if (route.clusterStatuses === false) return;
-    const template = typeof route.context === 'string' ? route.context : DEFAULT_CONTEXT;
-    const fixed = { cluster: String(route.cluster ?? route.id), route: String(route.id) };
-    const pattern = contextPattern(template, fixed);
+    const shown = read.route(route);
+    if (shown === undefined) return;
     for (const rollup of rollups) {
-      if (rollup.repository !== repositoryOf(route) || !patternsOverlap(pattern, rollup.pattern)) continue;
+      if (rollup.repository !== repositoryOf(route) || !patternsOverlap(shown.pattern, rollup.pattern))
+        continue;
       issues.push({
-        path: ['routes', index, 'context'],
-        message: `"${template}" can render the roll-up context of environment "${rollup.name}" ("${rollup.context}"), and would write over its check; make them differ in a fixed part`,
+        path: ['routes', index, shown.field],
+        message: `"${shown.text}" can render the roll-up context of environment "${rollup.name}" ("${rollup.text}"), and would write over its check; make them differ in a fixed part`,
       });
     }
   });
@@ -272,8 +345,8 @@ function contextIssues(
     for (const other of rollups.slice(0, index)) {
       if (other.repository !== rollup.repository || !patternsOverlap(rollup.pattern, other.pattern)) continue;
       issues.push({
-        path: ['environments', rollup.name, 'context'],
-        message: `"${rollup.context}" can render alike with environment "${other.name}"'s ("${other.context}"); each roll-up needs a context of its own, such as one with {{environment}}`,
+        path: ['environments', rollup.name, rollup.field],
+        message: `"${rollup.text}" can render alike with environment "${other.name}"'s ("${other.text}"); each roll-up needs a context of its own, such as one with {{environment}}`,
       });
     }
   });

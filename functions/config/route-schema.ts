@@ -5,14 +5,13 @@ import {
   FORGE_OPTIONS,
   FORGE_TYPES,
   FORGES,
+  forgeCan,
+  forgesThatCan,
   forgesWithOption,
   parseProviderAddress,
 } from '../forges/registry.js';
-import { SecretName } from './config-fields.js';
+import { ObjectMetadataSchema, SecretName } from './config-fields.js';
 import { WebhookSecretSchema } from './webhook-secret.js';
-
-/** The forges whose change requests take comments, as Flux's comment providers. */
-const COMMENT_FORGES: readonly string[] = ['github', 'gitlab', 'gitea'];
 
 /** API Gateway throttling: requests per second, and the burst taken above that rate. */
 export const ThrottleSchema = z.strictObject({
@@ -33,13 +32,6 @@ const PendingTimeout = z.union([
     ),
   ),
 ]);
-
-/** A Kubernetes object's identity, as `commitStatusExpr` reads it (`provider.metadata.uid`). */
-const ObjectMetadataSchema = z.strictObject({
-  name: z.optional(z.string().check(z.minLength(1), z.maxLength(253))),
-  namespace: z.optional(z.string().check(z.minLength(1), z.maxLength(63))),
-  uid: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
-});
 
 const ProviderSchema = z.strictObject({
   type: z.enum(FORGE_TYPES),
@@ -142,12 +134,12 @@ export const RouteSchema = z
           message: `is only for ${forgesWithOption(field).join(', ')} routes`,
         });
       }
-      if (route.changeRequestComments && !COMMENT_FORGES.includes(route.provider.type)) {
+      if (route.changeRequestComments && !forgeCan(route.provider.type, 'changeRequestComments')) {
         ctx.issues.push({
           code: 'custom',
           input: true,
           path: ['changeRequestComments'],
-          message: `is only for ${COMMENT_FORGES.join(', ')} routes`,
+          message: `is only for ${forgesThatCan('changeRequestComments').join(', ')} routes`,
         });
       }
       if (!route.dryRun && route.provider.secret === undefined) {

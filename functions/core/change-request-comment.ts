@@ -82,6 +82,31 @@ export function renderComment(
 }
 
 /**
+ * A fleet environment's comment on the change request: its roll-up's verdict for the object, in the
+ * layout of a cluster's, the environment in place of the cluster and the roll-up's description in
+ * place of an event's message (it counts the clusters).
+ */
+export function renderRollupComment(
+  marker: string,
+  object: string,
+  status: CommitStatus,
+  environment: string,
+  preview: string | undefined,
+): string {
+  const verdict = VERDICTS[status.state];
+  const links = [
+    ...(status.targetUrl === undefined || status.targetUrl === '' ? [] : [`[Details](${status.targetUrl})`]),
+    ...(preview === undefined ? [] : [`[Preview](${preview})`]),
+  ];
+  const link = links.length === 0 ? '' : `${links.join(' · ')}\n\n`;
+  return truncate(
+    `${marker}\n\n## Flux Status\n\n${verdict.mark} ${object}: **${verdict.words}** in environment \`${environment}\` at \`${status.sha.slice(0, 7)}\`\n\n` +
+      `${truncate(status.description, MESSAGE_LIMIT)}\n\n${link}`,
+    BODY_LIMIT,
+  );
+}
+
+/**
  * The comment of a pending that no verdict followed (functions/pending/): the sweep's `error` with
  * its description, in the same layout; the event's message and metadata are not kept that long.
  */

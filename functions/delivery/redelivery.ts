@@ -78,6 +78,7 @@ export function redelivery(options: RedeliveryOptions): Redeliver {
         ...(delivery.carried === true ? { carried: true } : objectOf(delivery)),
         ...(delivery.rollupIdentity === undefined ? {} : { rollupIdentity: delivery.rollupIdentity }),
         ...(delivery.comment === undefined ? {} : { comment: delivery.comment }),
+        ...(delivery.preview === undefined ? {} : { preview: delivery.preview }),
       });
       record.statusCode = 200;
       result = { kind: 'done' };

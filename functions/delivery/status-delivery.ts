@@ -3,6 +3,7 @@ import type { Route } from '../config/route-schema.js';
 import type { ChangeRequestComment } from '../core/change-request-comment.js';
 import type { CommitStatus } from '../core/commit-status.js';
 import type { FluxObject } from '../core/flux-object.js';
+import type { Preview } from '../core/preview.js';
 import { namesStatusBySummary } from '../forges/registry.js';
 import { MemoryLedger } from '../ledger/memory-ledger.js';
 import { carriedOrder, ledgerKey, type ShownStatus, type StatusLedger } from '../ledger/status-ledger.js';
@@ -53,6 +54,8 @@ export interface StatusJob {
   rollupIdentity?: string;
   /** The change request's comment of a route with `changeRequestComments`, for an event that names one. */
   comment?: ChangeRequestComment;
+  /** The event's preview environment, for its fleet environment's deployment (functions/fleet/). */
+  preview?: Preview;
 }
 
 /** `recorded`: a fleet cluster's verdict, stored for its roll-up (functions/fleet/), nothing written. */

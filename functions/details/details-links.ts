@@ -126,6 +126,11 @@ export class DetailsLinks {
     await rememberCarried(this.options.store, detailsId(identityOf(route, status)), carried);
   }
 
+  /** The commits a roll-up's deployment carried: the page of the roll-up `identity` lists them. */
+  async rememberRollupCarried(identity: string, carried: CarriedCommits): Promise<void> {
+    await rememberCarried(this.options.store, detailsId(identity), carried);
+  }
+
   async #append(
     route: Route,
     status: CommitStatus,

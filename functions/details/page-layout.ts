@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { StatusState } from '../core/commit-status.js';
+import type { CarriedCommits } from '../ledger/details-store.js';
 import { type Html, html } from './html.js';
 import { absoluteTime, relativeTime } from './page-time.js';
 
@@ -86,3 +87,17 @@ ${body.markup}
 }
 
 export const BANNER = html`<header><span>flux-commit-status · commit status details</span></header>`;
+
+/** The commits this deployment carried without events of their own, each with its own status. */
+export function carriedSection(carried: CarriedCommits | undefined): Html {
+  if (carried === undefined || (carried.commits.length === 0 && carried.left === 0)) return html``;
+  const items = carried.commits.map((sha) => html`<li><code>${sha}</code></li>`);
+  // A paged range that stopped early knows there were more, not how many.
+  const left =
+    carried.left > 0
+      ? html`<p class="muted">${carried.more ? 'At least ' : ''}${carried.left} older commits were left out (its rangeLimit).</p>`
+      : carried.more
+        ? html`<p class="muted">Older commits may have been left out (its rangeLimit).</p>`
+        : html``;
+  return html`<section aria-labelledby="carried"><h2 id="carried">Commits it carried (${carried.commits.length})</h2><p class="muted">Since <code>${carried.base}</code>, newest first; each shows “deployed with” this commit unless it has a status of its own.</p><ul class="failing">${items}</ul>${left}</section>`;
+}

@@ -2,7 +2,7 @@ import { reasonToWords } from '../core/text.js';
 import type { DetailsEntry, DetailsRecord } from '../ledger/details-store.js';
 import { failingResources } from './failing-resources.js';
 import { type Html, html } from './html.js';
-import { BANNER, badge, document, STATE_WORDS, when } from './page-layout.js';
+import { BANNER, badge, carriedSection, document, STATE_WORDS, when } from './page-layout.js';
 
 function summaryOf(entry: DetailsEntry): string {
   const words = reasonToWords(entry.reason);
@@ -25,20 +25,6 @@ function historySection(entries: readonly DetailsEntry[], now: number): Html {
       html`<li>${badge(entry.state)}<span>${summaryOf(entry)}</span><span class="muted">${when(entry.eventTime, now)}</span></li>`,
   );
   return html`<section aria-labelledby="history"><h2 id="history">History, newest first</h2><ol class="history">${items}</ol></section>`;
-}
-
-/** The commits this deployment carried without events of their own, each with its own status. */
-function carriedSection(carried: DetailsRecord['carried']): Html {
-  if (carried === undefined || (carried.commits.length === 0 && carried.left === 0)) return html``;
-  const items = carried.commits.map((sha) => html`<li><code>${sha}</code></li>`);
-  // A paged range that stopped early knows there were more, not how many.
-  const left =
-    carried.left > 0
-      ? html`<p class="muted">${carried.more ? 'At least ' : ''}${carried.left} older commits were left out (the route's rangeLimit).</p>`
-      : carried.more
-        ? html`<p class="muted">Older commits may have been left out (the route's rangeLimit).</p>`
-        : html``;
-  return html`<section aria-labelledby="carried"><h2 id="carried">Commits it carried (${carried.commits.length})</h2><p class="muted">Since <code>${carried.base}</code>, newest first; each shows “deployed with” this commit unless it has a status of its own.</p><ul class="failing">${items}</ul>${left}</section>`;
 }
 
 /** The page of one status identity: its verdict (the newest event's), where, when, what, and before. */

@@ -1,6 +1,7 @@
 import type { StatusState } from '../core/commit-status.js';
+import type { CarriedCommits } from '../ledger/details-store.js';
 import { type Html, html } from './html.js';
-import { BANNER, badge, document, STATE_WORDS, when } from './page-layout.js';
+import { BANNER, badge, carriedSection, document, STATE_WORDS, when } from './page-layout.js';
 
 /** One cluster of the roll-up's environment, with its newest verdict on the commit, if it sent one. */
 export interface RollupCluster {
@@ -19,6 +20,8 @@ export interface RollupPageView {
   description: string;
   /** The environment's clusters, in the config's order. */
   clusters: readonly RollupCluster[];
+  /** The commits the environment's deployment of this one carried, once its roll-up turned final. */
+  carried?: CarriedCommits | undefined;
 }
 
 /**
@@ -83,6 +86,7 @@ export function renderRollupPage(view: RollupPageView, now: number): string {
 </dl></section>
 ${countsSection(view.clusters)}
 ${clustersSection(view.clusters, now)}
+${carriedSection(view.carried)}
 </main>
 <footer><p>What each cluster of the environment last reported for this commit, read when the page was opened. The page is kept as long as the service remembers the roll-up (30 days after its last change).</p></footer>`;
   return document(`${word}: ${view.context} · flux-commit-status`, body);

@@ -1,8 +1,9 @@
 import { type CelEnv, type CelInput, celEnv, celType, isCelError, parse, plan } from '@bufbuild/cel';
 import { FLUX_CEL_FUNCS } from './cel-library.js';
+import { inferResultType, qualifiedName } from './cel-result-type.js';
 
 type ParsedExpr = ReturnType<typeof parse>;
-type Expr = ParsedExpr['expr'];
+export type Expr = NonNullable<ParsedExpr['expr']>;
 
 /** Why an expression cannot be used, with its place in the text (line:column, from 1). */
 export class ExpressionCompileError extends Error {
@@ -32,14 +33,6 @@ const TYPE_NAMES = new Set([
 function place(source: string, offset: number): string {
   const before = source.slice(0, offset).split('\n');
   return `${before.length}:${(before.at(-1)?.length ?? 0) + 1}`;
-}
-
-/** `a.b.c` as a name, when the expression is only identifiers and selections. */
-function qualifiedName(expr: Expr | undefined): string | undefined {
-  if (expr?.exprKind.case === 'identExpr') return expr.exprKind.value.name;
-  if (expr?.exprKind.case !== 'selectExpr' || expr.exprKind.value.testOnly) return undefined;
-  const operand = qualifiedName(expr.exprKind.value.operand);
-  return operand === undefined ? undefined : `${operand}.${expr.exprKind.value.field}`;
 }
 
 /**
@@ -122,9 +115,14 @@ export interface StringExpression {
 /**
  * Compiles an expression over struct variables that must give a string, in Flux's environment
  * (fluxcd/pkg runtime/cel: strings, sets, encoders, optional types). A syntax error, an undeclared
- * variable and an unknown function are refused here, each with its position.
+ * variable, an unknown function, a call no overload fits and a result whose type is known not to be
+ * a string are refused here, each with its position; what depends on the event is checked per event.
  */
-export function compileStringExpression(source: string, variables: readonly string[]): StringExpression {
+export function compileStringExpression(
+  source: string,
+  variables: readonly string[],
+  restrict?: (expr: Expr) => { id: bigint; problem: string } | undefined,
+): StringExpression {
   const env = celEnv({ funcs: [...FLUX_CEL_FUNCS] });
   let parsed: ParsedExpr;
   try {
@@ -137,12 +135,22 @@ export function compileStringExpression(source: string, variables: readonly stri
     const at = location === undefined ? '' : `${place(source, location.start.offset)}: `;
     throw new ExpressionCompileError(`${at}syntax error: ${rawMessage ?? (error as Error).message}`);
   }
+  const at = (id: bigint) => place(source, parsed.sourceInfo?.positions[id.toString()] ?? 0);
   const found = undeclared(env, parsed, new Set(variables));
   if (found !== undefined) {
-    const offset = parsed.sourceInfo?.positions[found.id.toString()] ?? 0;
-    throw new ExpressionCompileError(
-      `${place(source, offset)}: ${found.problem} (declared: ${variables.join(', ')})`,
-    );
+    throw new ExpressionCompileError(`${at(found.id)}: ${found.problem} (declared: ${variables.join(', ')})`);
+  }
+  const restricted = parsed.expr === undefined ? undefined : restrict?.(parsed.expr);
+  if (restricted !== undefined)
+    throw new ExpressionCompileError(`${at(restricted.id)}: ${restricted.problem}`);
+  if (parsed.expr !== undefined) {
+    const inferred = inferResultType(env, parsed.expr, new Set(variables));
+    if ('problem' in inferred) throw new ExpressionCompileError(`${at(inferred.id)}: ${inferred.problem}`);
+    if (inferred.type !== 'dyn' && inferred.type !== 'string') {
+      throw new ExpressionCompileError(
+        `${at(parsed.expr.id)}: the result's type is ${inferred.type}, not string`,
+      );
+    }
   }
   const program = plan(env, parsed);
   return {

@@ -4,7 +4,11 @@ import { StatusExpressionError } from '../core/errors.js';
 import type { FluxEvent } from '../core/flux-event.js';
 import type { StatusName } from '../core/status-rules.js';
 import { hasUnprintable } from '../core/template.js';
-import { compileStringExpression, ExpressionEvaluationError } from './cel-expression.js';
+import {
+  compileStringExpression,
+  ExpressionEvaluationError,
+  type StringExpression,
+} from './cel-expression.js';
 
 /** notification-controller's variables (internal/server/provider_commit_status.go), in its order. */
 export const COMMIT_STATUS_VARIABLES = ['event', 'provider', 'alert'] as const;
@@ -13,7 +17,7 @@ export const COMMIT_STATUS_VARIABLES = ['event', 'provider', 'alert'] as const;
 const NAME_LIMIT = 255;
 
 /** A plain object without the keys whose value is undefined, as Kubernetes omits empty fields. */
-function present(fields: Record<string, CelInput | undefined>): Record<string, CelInput> {
+export function present(fields: Record<string, CelInput | undefined>): Record<string, CelInput> {
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Record<
     string,
     CelInput
@@ -57,31 +61,41 @@ export function commitStatusVariables(
 }
 
 /**
+ * The expression's name for an event, or a StatusExpressionError (422) saying whose expression
+ * failed and why: a failure, or a name no forge can show. Flux refuses such an event too.
+ */
+export function evaluateStatusName(
+  expression: StringExpression,
+  variables: Readonly<Record<string, CelInput>>,
+  whose: string,
+): string {
+  let name: string;
+  try {
+    name = expression.evaluate(variables);
+  } catch (error) {
+    if (!(error instanceof ExpressionEvaluationError)) throw error;
+    throw new StatusExpressionError(`${whose} commitStatusExpr failed on the event: ${error.message}`);
+  }
+  const problem =
+    name.trim() === ''
+      ? 'is empty'
+      : hasUnprintable(name)
+        ? 'has a control, bidirectional or other unprintable character'
+        : Array.from(name).length > NAME_LIMIT
+          ? `is longer than ${NAME_LIMIT} characters`
+          : undefined;
+  if (problem !== undefined) {
+    throw new StatusExpressionError(`the status name from ${whose} commitStatusExpr ${problem}`);
+  }
+  return name;
+}
+
+/**
  * The route's `commitStatusExpr` as a status namer. Refused here (an ExpressionCompileError with the
- * position) when it does not compile; per event, a failure or a name no forge can show is a
- * StatusExpressionError (422), as Flux refuses the event too.
+ * position) when it does not compile; per event, see `evaluateStatusName`.
  */
 export function compileCommitStatusExpr(route: Route, source: string): StatusName {
   const expression = compileStringExpression(source, COMMIT_STATUS_VARIABLES);
-  return (event, metadata) => {
-    let name: string;
-    try {
-      name = expression.evaluate(commitStatusVariables(event, metadata, route));
-    } catch (error) {
-      if (!(error instanceof ExpressionEvaluationError)) throw error;
-      throw new StatusExpressionError(`this route's commitStatusExpr failed on the event: ${error.message}`);
-    }
-    const problem =
-      name.trim() === ''
-        ? 'is empty'
-        : hasUnprintable(name)
-          ? 'has a control, bidirectional or other unprintable character'
-          : Array.from(name).length > NAME_LIMIT
-            ? `is longer than ${NAME_LIMIT} characters`
-            : undefined;
-    if (problem !== undefined) {
-      throw new StatusExpressionError(`the status name from this route's commitStatusExpr ${problem}`);
-    }
-    return name;
-  };
+  return (event, metadata) =>
+    evaluateStatusName(expression, commitStatusVariables(event, metadata, route), "this route's");
 }

@@ -1,6 +1,7 @@
 import type { Route } from '../config/route-schema.js';
 import type { CommitStatus } from '../core/commit-status.js';
 import { type FluxObject, objectName } from '../core/flux-object.js';
+import type { Preview } from '../core/preview.js';
 import { truncate } from '../core/text.js';
 import type { SecretScope } from '../delivery/secret-scope.js';
 import {
@@ -21,6 +22,8 @@ export interface ClusterReportJob {
   status: CommitStatus;
   eventTime: number;
   scope: SecretScope;
+  /** The event's preview environment: carried to the roll-up's deployment. */
+  preview?: Preview;
 }
 
 /** What the webhook did with a cluster's verdict: its roll-up's context, and the verdict's fate. */
@@ -47,7 +50,7 @@ export function clusterReports(options: ClusterReportsOptions) {
   return async (job: ClusterReportJob): Promise<ClusterReport | undefined> => {
     const { route, target, object, status, scope } = job;
     if (!counts(target.environment, object)) return undefined;
-    const context = rollupContext(target, object);
+    const context = await rollupContext(target, object, route);
     const rollup = rollupKeyOf(route, status.sha, target.name, context);
     const cluster = route.cluster ?? route.id;
     // Scrubbed and bounded: the roll-up quotes less, and the item stays small however long it was.
@@ -72,6 +75,7 @@ export function clusterReports(options: ClusterReportsOptions) {
           ...(status.ref === undefined ? {} : { ref: status.ref }),
           context,
           rollup,
+          ...(job.preview === undefined ? {} : { preview: job.preview }),
         },
         dedupIdOf(rollup, cluster, order),
       );

@@ -9,6 +9,7 @@ import {
   OrderingContentionError,
   RouteMisconfiguredError,
 } from '../core/errors.js';
+import type { Preview } from '../core/preview.js';
 import { renderTemplate } from '../core/template.js';
 import { WRITE_GRACE_MS } from '../delivery/budget.js';
 import type { ForgeClients } from '../delivery/forge-clients.js';
@@ -67,6 +68,10 @@ export interface DeploymentJob {
   ref?: string;
   deadline: number;
   scope: SecretScope;
+  /** The reports' preview environment: its URL and change request (core/preview.ts). */
+  preview?: Preview;
+  /** The newest event time (epoch ms) of the roll-up's reports: a change request's commits' order. */
+  eventTime: number;
   /** The environment's `rangeLimit`; undefined when its `rangeStatuses` are off. */
   rangeLimit?: number | undefined;
 }
@@ -126,7 +131,27 @@ export function deploymentDelivery(options: DeploymentDeliveryOptions) {
     const deployment = deploymentOf(record.verdicts ?? {});
     const values = { environment, sha, ref: job.ref ?? '' };
     const environmentUrl =
-      settings.environmentUrl && renderTemplate(settings.environmentUrl, values, encodeURIComponent);
+      job.preview?.url ??
+      (settings.environmentUrl && renderTemplate(settings.environmentUrl, values, encodeURIComponent));
+    const changeRequest = job.preview?.changeRequest;
+    const place =
+      changeRequest === undefined
+        ? undefined
+        : { clients, rollups, route, environment, changeRequest, deadline, scope };
+    const preview =
+      place === undefined
+        ? undefined
+        : await currentOfChangeRequest(
+            rollups,
+            previewRecordKey(route, environment, place.changeRequest),
+            job,
+            now,
+          );
+    if (place !== undefined && preview !== undefined && preview.sha !== sha) {
+      // An older commit of the change request: what runs there is the newer one's, never this one.
+      await inactivate(place, sha, preview.sha);
+      return 'superseded';
+    }
     const logUrl = settings.logUrl && renderTemplate(settings.logUrl, values, encodeURIComponent);
     return serializer.run(identity, () =>
       deliverInOrder({
@@ -140,7 +165,14 @@ export function deploymentDelivery(options: DeploymentDeliveryOptions) {
         write: async (target, forgeShows) => {
           const client = await clients.client(route, scope);
           if (!canDeploy(client)) throw new RouteMisconfiguredError('GitHub Deployments need a GitHub route');
-          const id = await ensureDeployment(client, { ...job, key, now, rollups, history: options.history });
+          const id = await ensureDeployment(client, {
+            ...job,
+            key,
+            now,
+            rollups,
+            history: options.history,
+            transient: preview !== undefined,
+          });
           const state = target.state === 'pending' ? 'in_progress' : target.state;
           if (
             forgeShows === undefined &&
@@ -159,6 +191,7 @@ export function deploymentDelivery(options: DeploymentDeliveryOptions) {
             },
             { deadline },
           );
+          if (place !== undefined) await settlePreview(place, sha);
           return 'written';
         },
       }),
@@ -171,6 +204,106 @@ interface Creation extends DeploymentJob {
   rollups: RollupLedger;
   now: () => number;
   history: DeploymentHistoryStore | undefined;
+  transient: boolean;
+}
+
+/** A change request's preview record: which of its commits' deployments is current. */
+function previewRecordKey(route: Route, environment: string, changeRequest: number): string {
+  const { type, apiUrl, address } = route.provider;
+  return ledgerKey([
+    `${DEPLOYMENT_KEY_PREFIX}-preview`,
+    type,
+    apiUrl ?? '',
+    address,
+    environment,
+    String(changeRequest),
+  ]);
+}
+
+type Current = NonNullable<RollupRecord['current']>;
+
+/** The replaced commits a preview record keeps: more than a burst of pushes within one delivery. */
+const PREVIOUS_LIMIT = 10;
+
+/**
+ * The change request's current commit after this report: this one when its reports are the newest
+ * (event times, compared only with event times; the sha breaks a tie), recording the one it replaced
+ * so that its deployment is set inactive (GitHub's auto_inactive skips transient environments).
+ */
+function currentOfChangeRequest(
+  rollups: RollupLedger,
+  key: string,
+  job: DeploymentJob,
+  now: () => number,
+): Promise<Current> {
+  return compareAndSwap('the preview record', async () => {
+    const record = await ledgerCall(() => rollups.read(key));
+    const held = record?.current;
+    const newer =
+      held === undefined ||
+      job.eventTime > held.eventTime ||
+      (job.eventTime === held.eventTime && job.sha > held.sha);
+    if (held !== undefined && held.sha !== job.sha && !newer) return held;
+    if (held !== undefined && held.sha === job.sha && job.eventTime <= held.eventTime) return held;
+    // Every commit it replaced, newest first and bounded: a burst of pushes replaces several before
+    // their deliveries settle, and each of their deployments must end inactive.
+    const replaced = held === undefined || held.sha === job.sha ? [] : [held.sha];
+    const previous = [...replaced, ...(held?.previous ?? [])]
+      .filter((each) => each !== job.sha)
+      .slice(0, PREVIOUS_LIMIT);
+    const current: Current = {
+      sha: job.sha,
+      eventTime: Math.max(job.eventTime, held?.eventTime ?? 0),
+      ...(previous.length === 0 ? {} : { previous }),
+    };
+    const next: RollupRecord = {
+      ...(record ?? { createdAt: now() }),
+      current,
+      version: (record?.version ?? 0) + 1,
+    };
+    return (await ledgerCall(() => rollups.swap(key, record?.version, next))) ? current : CONFLICT;
+  });
+}
+
+/** Where a change request's preview deployments are settled. */
+interface PreviewPlace {
+  clients: ForgeClients;
+  rollups: RollupLedger;
+  route: Route;
+  environment: string;
+  changeRequest: number;
+  deadline: number;
+  scope: SecretScope;
+}
+
+/** Sets the deployment of `sha` inactive, when it has one and does not show so already. */
+async function inactivate(place: PreviewPlace, sha: string, newer: string): Promise<void> {
+  const { clients, rollups, route, environment, changeRequest, deadline, scope } = place;
+  const id = (await ledgerCall(() => rollups.read(deploymentRecordKey(route, sha, environment))))
+    ?.deploymentId;
+  if (id === undefined) return;
+  const client = await clients.client(route, scope);
+  if (!canDeploy(client)) throw new RouteMisconfiguredError('GitHub Deployments need a GitHub route');
+  const description = `superseded by ${newer.slice(0, 7)} of change request #${changeRequest}`;
+  if (await client.deploymentShows(id, 'inactive', description, { deadline })) return;
+  await client.createDeploymentStatus(
+    id,
+    { state: 'inactive', description, autoInactive: false },
+    { deadline },
+  );
+}
+
+/**
+ * After a preview's status is written: the commits it replaced are set inactive, and if a newer
+ * commit became current meanwhile, this one is (its own delivery may have read this deployment's id
+ * before it existed). Both sides look after their own write, so one of them always sees the other.
+ */
+async function settlePreview(place: PreviewPlace, sha: string): Promise<void> {
+  const key = previewRecordKey(place.route, place.environment, place.changeRequest);
+  const current = (await ledgerCall(() => place.rollups.read(key)))?.current;
+  if (current === undefined) return;
+  if (current.sha !== sha) return inactivate(place, sha, current.sha);
+  for (const previous of current.previous ?? []) await inactivate(place, previous, sha);
 }
 
 /** The deployment's id: stored, found on GitHub, or created by the one delivery holding the claim. */
@@ -207,6 +340,7 @@ async function ensureDeployment(client: DeploymentWriter, job: Creation): Promis
           ...(job.settings.productionEnvironment === undefined
             ? {}
             : { productionEnvironment: job.settings.productionEnvironment }),
+          ...(job.transient ? { transientEnvironment: true } : {}),
           ...(await carriedCommits(client, job)),
         },
         { deadline },

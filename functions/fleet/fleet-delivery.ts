@@ -16,8 +16,16 @@ export function fleetDelivery(
     const { route, object } = job;
     const target = route.environment === undefined ? undefined : targets.get(route.environment);
     if (target === undefined || object === undefined || job.replaces !== undefined) return deliverStatus(job);
-    const { status, eventTime, scope } = job;
-    const reported = await report({ route, target, object, status, eventTime, scope });
+    const { status, eventTime, scope, preview } = job;
+    const reported = await report({
+      route,
+      target,
+      object,
+      status,
+      eventTime,
+      scope,
+      ...(preview ? { preview } : {}),
+    });
     const outcome = await deliverStatus(job);
     if (reported === undefined) return outcome;
     job.record.rollup = { context: reported.context, report: reported.result };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
+import { PreviewSchema } from '../core/preview.js';
 
 /**
  * A request to recompute one roll-up, sent when a cluster's verdict changed. It names the roll-up,
@@ -17,6 +18,8 @@ export const RecomputeRequestSchema = z.object({
   context: z.string().check(z.minLength(1), z.maxLength(255)),
   /** The roll-up's key (see `rollupKeyOf`): its cluster items' partition and its message group. */
   rollup: z.string().check(z.minLength(1), z.maxLength(2048)),
+  /** The reporting event's preview environment (an object annotation: alike in every report). */
+  preview: z.optional(PreviewSchema),
 });
 export type RecomputeRequest = z.infer<typeof RecomputeRequestSchema>;
 

@@ -6,13 +6,15 @@ import { CONFLICT, compareAndSwap } from '../core/compare-and-swap.js';
 import { formatDuration } from '../core/duration.js';
 import { RouteMisconfiguredError } from '../core/errors.js';
 import { type FluxObject, objectName, parseObject } from '../core/flux-object.js';
+import type { Preview } from '../core/preview.js';
 import { WRITE_GRACE_MS } from '../delivery/budget.js';
+import { commentDelivery } from '../delivery/comment-delivery.js';
 import type { DeliveryRecord } from '../delivery/delivery-record.js';
 import type { ForgeClients } from '../delivery/forge-clients.js';
 import type { KeyedSerializer } from '../delivery/keyed-serializer.js';
 import { deliverInOrder, type OrderedOutcome } from '../delivery/ordering.js';
 import type { SecretScope } from '../delivery/secret-scope.js';
-import { statusDelivery } from '../delivery/status-delivery.js';
+import { type StatusJob, statusDelivery } from '../delivery/status-delivery.js';
 import type { DetailsLinks } from '../details/details-links.js';
 import type { ClusterVerdicts, StoredVerdict } from '../ledger/cluster-verdicts.js';
 import type { DeploymentHistoryStore } from '../ledger/deployment-history.js';
@@ -22,7 +24,7 @@ import { eventOrder, isCarriedOrder, type StatusLedger } from '../ledger/status-
 import { changeEntries, without, withPending, withVerdict } from '../pending/pending-entries.js';
 import { rollupPendingKey } from '../pending/rollup-pending-key.js';
 import type { DeliveryQueue } from '../queue/delivery-queue.js';
-import { markRange } from '../ranges/track-ranges.js';
+import { type CarriedRange, markRange } from '../ranges/track-ranges.js';
 import { deploymentDelivery } from './deployment-delivery.js';
 import { shownDescription } from './forge-description.js';
 import { type PromotionOutcome, promoteOnce, type SendPromotion } from './promotion.js';
@@ -36,6 +38,7 @@ import {
   someOf,
   verdictsDigest,
 } from './rollup.js';
+import { deliverRollupComment } from './rollup-comment.js';
 import {
   environmentsWithPages,
   type RollupTarget,
@@ -54,6 +57,8 @@ export interface RollupResult {
   sequence: number;
   outcome: OrderedOutcome;
   deployment?: OrderedOutcome;
+  /** The change request's comment of an environment with `changeRequestComments`. */
+  comment?: OrderedOutcome;
   promotion?: PromotionOutcome;
   /** The commits this roll-up's final verdict carried, the first time it turned final (functions/ranges/). */
   range?: DeliveryRecord['range'];
@@ -97,6 +102,8 @@ interface RollupPlace {
   scope: SecretScope;
   /** Set by the FIFO consumer: a write held longer by GitHub's spacing throws WriteDeferredError. */
   deferAfterMs?: number | undefined;
+  /** The reports' preview environment, for the deployment; a sweep's resolution has none. */
+  preview?: Preview | undefined;
 }
 
 /** What one recompute read: the record it advanced, and every cluster's verdict. */
@@ -121,6 +128,7 @@ interface Snapshot {
 export function rollupDelivery(options: RollupDeliveryOptions) {
   const { ledger, rollups, clusters, clients, serializer, now } = options;
   const deliverDeployment = deploymentDelivery(options);
+  const comments = commentDelivery(options);
   // A carried status is a plain ordered write under the carried commit's roll-up identity.
   const deliverCarried = statusDelivery({ ledger, clients, serializer, now });
   const withPages = environmentsWithPages(options.routes.values());
@@ -148,7 +156,7 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
       scope,
       deferAfterMs,
     };
-    const result = await writeRollup({ ...place, ref: request.ref });
+    const result = await writeRollup({ ...place, ref: request.ref, preview: request.preview });
     return result;
   }
 
@@ -258,6 +266,8 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
         context,
         rollupSequence: sequence,
         rollup: { state: rollup.state, description: shown.description },
+        eventTime: newestEventTime(verdicts),
+        ...(place.preview === undefined ? {} : { preview: place.preview }),
         sha,
         ...(ref === undefined ? {} : { ref }),
         deadline,
@@ -265,6 +275,21 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
         rangeLimit: rangeLimitOf(target.environment),
       });
     }
+    const comment = await deliverRollupComment(comments, {
+      route,
+      target,
+      object,
+      status: {
+        ...written,
+        state: shown.state,
+        ...(shown.targetUrl === '' ? {} : { targetUrl: shown.targetUrl }),
+      },
+      sequence,
+      preview: place.preview,
+      deadline,
+      scope,
+    });
+    if (comment !== undefined) result.comment = comment;
     const promotion = target.environment.promotion;
     // Only a commit that every cluster reconciled is promoted: never one a newer commit superseded.
     if (rollup.state !== 'success' || rollup.resolved || promotion === undefined) return withRange();
@@ -322,6 +347,12 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
       deliverStatus: deliverCarried,
       queue: options.queue,
       now,
+      // The roll-up's page lists what its deployment carried, when the environment has pages.
+      remember:
+        options.details !== undefined && withPages.has(target.name)
+          ? (_job: StatusJob, carried: CarriedRange) =>
+              (options.details as DetailsLinks).rememberRollupCarried(rollupIdentityOf(place.rollup), carried)
+          : undefined,
     };
     await markRange(
       tracker,

@@ -46,6 +46,7 @@ export function rollupPages(options: RollupPagesOptions): ReadRollupPage {
         name,
         verdict: Object.hasOwn(verdicts, name) ? verdicts[name] : undefined,
       })),
+      carried: record.carried,
     };
   };
 }

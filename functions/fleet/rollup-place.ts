@@ -1,7 +1,8 @@
-import type { FleetEnvironment } from '../config/fleet-environments.js';
+import { DEFAULT_ROLLUP_CONTEXT, type FleetEnvironment } from '../config/fleet-environments.js';
 import type { Route } from '../config/route-schema.js';
 import type { FluxObject } from '../core/flux-object.js';
 import { renderTemplate } from '../core/template.js';
+import { rollupStatusNameOf } from '../expressions/route-status-names.js';
 import { ROLLUP_KEY_PREFIX } from '../ledger/rollup-ledger.js';
 import { ledgerKey } from '../ledger/status-ledger.js';
 
@@ -51,8 +52,16 @@ export function counts(environment: FleetEnvironment, object: FluxObject): boole
   return !filter.namespaces || filter.namespaces.includes(object.namespace);
 }
 
-export function rollupContext(target: RollupTarget, object: FluxObject): string {
-  return renderTemplate(target.environment.context, {
+/**
+ * The roll-up's status name for the object: the environment's `commitStatusExpr` when it has one
+ * (as it gives it; a failure is a StatusExpressionError before anything is written), otherwise its
+ * context template, lower-cased. `route` is the reporting one: every route of the environment names
+ * its one repository.
+ */
+export async function rollupContext(target: RollupTarget, object: FluxObject, route: Route): Promise<string> {
+  const named = rollupStatusNameOf(target.name, target.environment, route);
+  if (named !== undefined) return (await named)(object);
+  return renderTemplate(target.environment.context ?? DEFAULT_ROLLUP_CONTEXT, {
     environment: target.name,
     kind: object.kind,
     name: object.name,

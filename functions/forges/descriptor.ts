@@ -1,8 +1,22 @@
 import type * as z from 'zod/mini';
 import type { ForgeClient, ForgeCredentials, RepositoryLocation } from './forge.js';
+import type { ProbeContext, ProbeResult } from './probe.js';
 
 /** Provider fields that one forge reads beyond Flux's own, each optional. */
 export type OptionsShape = Record<string, z.ZodMiniOptional>;
+
+/**
+ * What a forge offers beyond commit statuses; the config refuses a route that asks for more, and the
+ * forge's client implements each one it claims.
+ */
+export interface ForgeCapabilities {
+  /** Change-request comments (Flux's pull- and merge-request comment providers). */
+  changeRequestComments?: true;
+  /** Deployments with statuses per environment (GitHub Deployments). */
+  deployments?: true;
+  /** An environment's promotion signal as a `repository_dispatch` event. */
+  repositoryDispatch?: true;
+}
 
 /**
  * Everything the service knows of one forge, in its own folder. The address parser and the options
@@ -13,6 +27,9 @@ export interface ForgeDescriptor<L extends RepositoryLocation, O extends Options
   /** The forge's name in messages and docs. */
   label: string;
   parseAddress(address: string, apiUrl?: string): L;
+  /** The web path from a repository's page to one of its commits (`/commit/`), before the SHA. */
+  commitPath: string;
+  capabilities: ForgeCapabilities;
   /** Where the forge cuts a status's description, if it does: what it shows is compared. */
   descriptionLimit?: number;
   options: O;
@@ -20,6 +37,8 @@ export interface ForgeDescriptor<L extends RepositoryLocation, O extends Options
   namesStatusBySummary?: true;
   loadClient(): Promise<{
     createClient(location: L, credentials: ForgeCredentials, options: OptionsOf<O>): ForgeClient;
+    /** The self-test's question, answered without writing: may these credentials write statuses? */
+    probe(location: L, credentials: ForgeCredentials, context: ProbeContext): Promise<ProbeResult>;
   }>;
 }
 

@@ -61,7 +61,7 @@ export interface RepositoryDispatcher {
 
 /** A GitHub deployment status; `in_progress` stands for a pending roll-up, `error` for no verdict. */
 export interface DeploymentStatus {
-  state: 'in_progress' | 'success' | 'failure' | 'error';
+  state: 'in_progress' | 'success' | 'failure' | 'error' | 'inactive';
   description: string;
   environmentUrl?: string;
   logUrl?: string;
@@ -94,6 +94,8 @@ export interface NewDeployment {
   productionEnvironment?: boolean;
   /** GitHub's free-form `payload`: what the deployment carried (functions/ranges/). */
   payload?: Record<string, unknown>;
+  /** A preview's: GitHub's auto_inactive leaves it alone, the delivery sets it inactive itself. */
+  transientEnvironment?: boolean;
 }
 
 export function canDeploy(client: ForgeClient): client is ForgeClient & DeploymentWriter {

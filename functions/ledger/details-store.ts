@@ -188,7 +188,15 @@ export function rememberRollupPage(
   return compareAndSwap('the details record', async () => {
     const record = await storeCall(() => store.read(id));
     if (record !== undefined && record.expiresAt > expiresAt - ROLLUP_PAGE_REFRESH_SECONDS) return undefined;
-    const next: DetailsRecord = { ...subject, entries: [], version: (record?.version ?? 0) + 1, expiresAt };
+    // The commits its deployment carried stay listed when the record is kept from expiring.
+    const carried = record?.carried === undefined ? {} : { carried: record.carried };
+    const next: DetailsRecord = {
+      ...subject,
+      ...carried,
+      entries: [],
+      version: (record?.version ?? 0) + 1,
+      expiresAt,
+    };
     return (await storeCall(() => store.swap(id, record?.version, next))) ? undefined : CONFLICT;
   });
 }

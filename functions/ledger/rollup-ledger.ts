@@ -42,6 +42,13 @@ export const RollupRecordSchema = z.object({
     }),
   ),
   deploymentId: z.optional(z.number()),
+  /**
+   * A change request's preview record (deployment-delivery.ts): the commit whose deployment is
+   * current, by the newest event time of its reports; the others' are set inactive.
+   */
+  current: z.optional(
+    z.object({ sha: z.string(), eventTime: z.number(), previous: z.optional(z.array(z.string())) }),
+  ),
   creation: z.optional(z.object({ claimId: z.string(), until: z.number() })),
   version: z.number(),
 });

@@ -8,7 +8,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { loadConfigFile } from '../config/config-file.js';
 import { ConfigError } from '../core/errors.js';
 import { deadLetterRecord } from '../delivery/redelivery.js';
-import { checkRouteExpressions } from '../expressions/route-status-names.js';
+import { checkConfigExpressions } from '../expressions/route-status-names.js';
 import { rollupPages } from '../fleet/rollup-page.js';
 import { rollupTargets } from '../fleet/rollup-place.js';
 import { MemoryClusterVerdicts } from '../ledger/memory-cluster-verdicts.js';
@@ -120,7 +120,7 @@ export async function startLocalServer(
   options: LocalServerOptions,
 ): Promise<{ server: Server; url: string; queue: InProcessQueue }> {
   const config = loadConfigFile(options.configFile);
-  await checkRouteExpressions(config.routes, options.configFile);
+  await checkConfigExpressions(config, options.configFile);
   const logger = options.logger ?? new Logger({ serviceName: SERVICE_NAME });
   const routes = new Map(config.routes.map((route) => [route.id, route]));
   // The Lambda's attempts (RETRY_MAX_ATTEMPTS, 8 by default) at a tenth of its waits: 3 s to 90 s.

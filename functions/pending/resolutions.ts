@@ -1,25 +1,9 @@
 import type { Route } from '../config/route-schema.js';
 import type { CommitStatus } from '../core/commit-status.js';
 import { formatDuration } from '../core/duration.js';
-import { type ForgeType, parseProviderAddress } from '../forges/registry.js';
+import { commitPageUrl } from '../forges/registry.js';
 import type { OwedStatus, PendingEntry, PendingObject } from '../ledger/pending-index.js';
 import type { ShownStatus } from '../ledger/status-ledger.js';
-
-/** Each forge's web path from a repository's page to one of its commits. */
-const COMMIT_PATHS: Record<ForgeType, string> = {
-  github: '/commit/',
-  gitlab: '/-/commit/',
-  gitea: '/commit/',
-  bitbucket: '/commits/',
-  bitbucketserver: '/commits/',
-  azuredevops: '/commit/',
-};
-
-/** The commit's page on the route's forge: where a superseded commit's status points. */
-export function commitUrl(route: Route, sha: string): string {
-  const { type, address, apiUrl } = route.provider;
-  return `${parseProviderAddress(type, address, apiUrl).webUrl}${COMMIT_PATHS[type]}${sha}`;
-}
 
 /**
  * What an older pending commit is owed when a newer commit of the same object gets its verdict. A
@@ -33,7 +17,8 @@ export function supersededBy(
   eventTime: number,
 ): OwedStatus {
   const sha7 = verdict.sha.slice(0, 7);
-  const targetUrl = commitUrl(route, verdict.sha);
+  // The newer commit's page on the route's forge: where a superseded commit's status points.
+  const targetUrl = commitPageUrl(route.provider, verdict.sha);
   return verdict.state === 'success'
     ? { state: 'success', description: `superseded by ${sha7}, deployed with it`, targetUrl, eventTime }
     : {

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { ChangeRequestCommentSchema } from '../core/change-request-comment.js';
 import { CommitStatusSchema } from '../core/commit-status.js';
+import { PreviewSchema } from '../core/preview.js';
 
 /**
  * A status whose forge (or ledger) was still failing when the webhook's time ran out. It was
@@ -19,6 +20,8 @@ export const QueuedDeliverySchema = z.object({
   rollupIdentity: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
   /** The change request's comment the delivery also owes (`changeRequestComments`). */
   comment: z.optional(ChangeRequestCommentSchema),
+  /** The event's preview environment, for its fleet environment's deployment. */
+  preview: z.optional(PreviewSchema),
 });
 
 export type QueuedDelivery = z.infer<typeof QueuedDeliverySchema>;

@@ -1,6 +1,6 @@
 import type { Route } from '../config/route-schema.js';
 import type { CommitStatus } from '../core/commit-status.js';
-import { commitUrl } from '../pending/resolutions.js';
+import { commitPageUrl } from '../forges/registry.js';
 
 /**
  * What a commit that a deployment carried is owed: after a success, it is deployed with it; after
@@ -21,7 +21,7 @@ export function carriedStatus(route: Route, verdict: CommitStatus, sha: string):
     targetUrl:
       route.detailsPage && verdict.targetUrl !== undefined
         ? verdict.targetUrl
-        : commitUrl(route, verdict.sha),
+        : commitPageUrl(route.provider, verdict.sha),
   };
   return status;
 }

@@ -4,7 +4,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyResult, Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfigFile } from '../config/config-file.js';
 import { deadLetterRecord } from '../delivery/redelivery.js';
-import { checkRouteExpressions } from '../expressions/route-status-names.js';
+import { checkConfigExpressions } from '../expressions/route-status-names.js';
 import { FifoRecomputes } from '../fleet/fifo-recomputes.js';
 import { rollupPages } from '../fleet/rollup-page.js';
 import { rollupTargets } from '../fleet/rollup-place.js';
@@ -36,8 +36,8 @@ import type { ApiGatewayEvent } from './webhook-request.js';
 // The stack bundles the environment's config beside the code; a bad file fails the cold start.
 const configFile = process.env.CONFIG_FILE ?? fileURLToPath(new URL('./routes.json', import.meta.url));
 const config = loadConfigFile(configFile);
-// Only a config with a commitStatusExpr loads the CEL evaluator, here, once per container.
-await checkRouteExpressions(config.routes, configFile);
+// Only a config with a commitStatusExpr (a route's or an environment's) loads the CEL evaluator, here, once per container.
+await checkConfigExpressions(config, configFile);
 const logger = new Logger({ serviceName: SERVICE_NAME });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 // What the stack gave this function (functions/webhook/function-environment.ts); a gap fails the cold start.

@@ -13,6 +13,7 @@ import {
 } from '../core/errors.js';
 import { type FluxEvent, normaliseMetadata, parseFluxEvent } from '../core/flux-event.js';
 import { errorResponse, type JsonResponse, jsonResponse } from '../core/http-response.js';
+import { previewOf } from '../core/preview.js';
 import { decideStatus } from '../core/status-rules.js';
 import { DEFER_SPACING_AFTER_MS, forgeDeadline } from '../delivery/budget.js';
 import { type DeliveryRecord, type ObserveDelivery, recordFailure } from '../delivery/delivery-record.js';
@@ -298,6 +299,7 @@ export function createRelay(options: RelayOptions): {
     Object.assign(record, summaryOf(route, status));
     if (status.targetUrl !== undefined) record.targetUrl = status.targetUrl;
     const comment = changeRequestComment(route, event, status);
+    const preview = previewOf(normaliseMetadata(event.metadata));
     const facts = { route, status, event, eventTime, scope };
     if (route.dryRun) {
       const told = await options.details?.remember(facts);
@@ -324,6 +326,7 @@ export function createRelay(options: RelayOptions): {
           ? {}
           : { deferAfterMs: options.deferSpacingAfterMs ?? DEFER_SPACING_AFTER_MS }),
         ...(comment === undefined ? {} : { comment }),
+        ...(preview === undefined ? {} : { preview }),
       });
       return jsonResponse(200, deliveredAnswer(route, status, record));
     } catch (error) {
@@ -337,6 +340,7 @@ export function createRelay(options: RelayOptions): {
         object: record.object,
         status: scope.redactFields(status),
         ...(comment === undefined ? {} : { comment: { ...comment, body: scope.redact(comment.body) } }),
+        ...(preview === undefined ? {} : { preview }),
       };
       try {
         // A deferred write comes back when its slot is free; any other fault after the queue's backoff.

@@ -8,7 +8,7 @@ import { promotionSecretsOf } from '../../functions/config/fleet-environments.js
 import { describeKeyRef, type WebhookKeyRef, webhookKeyRefs } from '../../functions/config/webhook-secret.js';
 import { formatPath } from '../../functions/core/zod-issues.js';
 import { detailsKeys } from '../../functions/details/details-keys.js';
-import { checkRouteExpressions } from '../../functions/expressions/route-status-names.js';
+import { expressionIssues } from '../../functions/expressions/route-status-names.js';
 import { basicFromUsernamePassword, credentialsFromSecret } from '../../functions/forges/credentials.js';
 import type { SecretSource } from '../../functions/secrets/secret-source.js';
 import { regionProblem } from '../../infra/environments.js';
@@ -102,18 +102,8 @@ export async function checkConfigFile(
   const region = regionProblem(config.deployment.region);
   if (region !== undefined) problems.push({ path: ['deployment', 'region'], message: region });
   if (env !== LOCAL_ENVIRONMENT) problems.push(...deployableIssues(config));
-  // What the function and npm start compile at their start: each route's commitStatusExpr.
-  for (const [index, route] of config.routes.entries()) {
-    try {
-      await checkRouteExpressions([route], 'config');
-    } catch (error) {
-      const message = (error as Error).message.replace(
-        /^config: routes\[0\]\.commitStatusExpr \(route "[^"]*"\): /,
-        '',
-      );
-      problems.push({ path: ['routes', index, 'commitStatusExpr'], message });
-    }
-  }
+  // What the function and npm start check at their start: each route's and environment's commitStatusExpr.
+  problems.push(...(await expressionIssues(config)));
   if (secrets !== undefined) {
     for (const { path, refs, holds } of secretsOf(config)) {
       const found = await Promise.all(refs.map((ref) => secretProblem(secrets, ref, holds)));

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseGitHubAddress } from '../../functions/forges/github/address.js';
 import { GitHubClient } from '../../functions/forges/github/client.js';
+import { parseGitHubAddress } from '../../functions/forges/github/descriptor.js';
 import { LoopbackServer } from '../fakes/loopback-server.js';
 import { type PrismProcess, startPrism } from '../fakes/prism.js';
 import { checkAgainstSpec } from '../fakes/spec-check.js';
@@ -98,6 +98,41 @@ describe('GitHub environments contract (Prism, @octokit/openapi api.github.com d
       `GET /repos/acme/fleet-infra/deployments/${id}/statuses`,
       `POST /repos/acme/fleet-infra/deployments/${id}/statuses`,
     ]);
+    expect(violations).toEqual([]);
+  });
+
+  it("creates a preview's transient deployment with its preview URL, and sets an older one inactive", async () => {
+    const before = proxy.requests.length;
+
+    const id = await client.createDeployment(
+      {
+        sha: SHA,
+        environment: 'preview',
+        description: 'Flux: the clusters of preview',
+        transientEnvironment: true,
+      },
+      { deadline: deadline() },
+    );
+    await client.createDeploymentStatus(
+      id,
+      {
+        state: 'success',
+        description: '2/2 clusters reconciled',
+        environmentUrl: 'https://pr-12.preview.example.com',
+        autoInactive: true,
+      },
+      { deadline: deadline() },
+    );
+    await client.createDeploymentStatus(
+      id,
+      { state: 'inactive', description: 'superseded by 1a2b3c4 of change request #12', autoInactive: false },
+      { deadline: deadline() },
+    );
+
+    const sent = proxy.requests.slice(before).map((request) => JSON.parse(request.body || '{}'));
+    expect(sent[0]).toMatchObject({ environment: 'preview', transient_environment: true });
+    expect(sent[1]).toMatchObject({ state: 'success', environment_url: 'https://pr-12.preview.example.com' });
+    expect(sent[2]).toMatchObject({ state: 'inactive', auto_inactive: false });
     expect(violations).toEqual([]);
   });
 

@@ -32,6 +32,7 @@ export interface GitHubDeployment {
   environment: string;
   description: string | null;
   production_environment?: boolean;
+  transient_environment?: boolean;
   /** GitHub keeps `payload` as sent (an object, or a string), `{}` when none was. */
   payload: Record<string, unknown> | string;
   /** Newest first, as GitHub lists them. */
@@ -173,6 +174,9 @@ export class FakeGitHub extends SpecCheckedFake {
         ...(body.production_environment === undefined
           ? {}
           : { production_environment: body.production_environment }),
+        ...(body.transient_environment === undefined
+          ? {}
+          : { transient_environment: body.transient_environment }),
         statuses: [],
       };
       this.deployments.push(deployment);
@@ -207,11 +211,14 @@ export class FakeGitHub extends SpecCheckedFake {
       ...(body.log_url === undefined ? {} : { log_url: body.log_url }),
     };
     deployment.statuses.unshift(status);
-    // GitHub: a success with auto_inactive (the default) makes the environment's other deployments inactive.
+    // GitHub: a success with auto_inactive (the default) makes the environment's other deployments
+    // inactive: "all prior non-transient, non-production environment deployments".
     if (body.state === 'success' && body.auto_inactive !== false) {
       for (const other of this.deployments) {
         const same =
-          other.repository === deployment.repository && other.environment === deployment.environment;
+          other.repository === deployment.repository &&
+          other.environment === deployment.environment &&
+          other.transient_environment !== true;
         if (same && other.id !== id && other.statuses[0]?.state === 'success') {
           other.statuses.unshift({ id: this.#nextId++, state: 'inactive', description: '' });
         }

@@ -7,9 +7,16 @@ import { startSpecProxy } from '../fakes/spec-proxy.js';
 import { eventOf, FIXTURES, fixture, MemorySecrets, testRoute, WEBHOOK_KEY } from './flux-fixtures.js';
 import { apiEvent, testRelay } from './relay-harness.js';
 
+/** The status name the contract cases' route writes. */
+export const CONTRACT_CONTEXT = 'kustomization/apps/prod-eu-1';
+
 export interface ContractProfile {
+  /** The suite's name: the forge and the description's edition. */
+  title: string;
   spec: SpecName;
   type: ForgeType;
+  /** The route's time budget, where the client's own pacing needs more than the default under Prism. */
+  budgetMs?: number;
   /** The path the client sends before the description's paths begin. */
   stripPrefix?: string;
   provider(proxyUrl: string): { address: string; apiUrl: string };
@@ -18,6 +25,10 @@ export interface ContractProfile {
   written: Record<'success' | 'failure' | 'pending' | 'error', Record<string, unknown>>;
   /** A request the description refuses, and what the violations must say. */
   violation: { method: string; path: string; body: unknown; says: RegExp[] };
+}
+
+function budgetOf(profile: ContractProfile): { budgetMs?: number } {
+  return profile.budgetMs === undefined ? {} : { budgetMs: profile.budgetMs };
 }
 
 export function prismFor(spec: SpecName): string | undefined {
@@ -49,7 +60,7 @@ export function contractCases(profile: ContractProfile, prismUrl: string) {
       'test/webhook': { token: WEBHOOK_KEY },
       'test/forge': profile.secret,
     });
-    return apiGatewayHandler(testRelay([route], { secrets }).relay);
+    return apiGatewayHandler(testRelay([route], { secrets, ...budgetOf(profile) }).relay);
   }
 
   it.each([
@@ -81,7 +92,7 @@ export function contractCases(profile: ContractProfile, prismUrl: string) {
       'test/webhook': { token: WEBHOOK_KEY },
       'test/forge': profile.secret,
     });
-    const { relay, sweep } = testRelay([route], { secrets });
+    const { relay, sweep } = testRelay([route], { secrets, ...budgetOf(profile) });
     await apiGatewayHandler(relay)(apiEvent({ body: fixture(FIXTURES.progressing) }));
     const before = proxy.server.requests.length;
 

@@ -3,8 +3,8 @@ import { canReadRange } from '../../functions/forges/commit-range.js';
 import { credentialsFromSecret } from '../../functions/forges/credentials.js';
 import { createForgeClient } from '../../functions/forges/registry.js';
 import { eventOf, FIXTURES, fixture } from '../harness/flux-fixtures.js';
-import { CONTEXT, rangeBehaviour, SHA, sharedBehaviour, useForge } from '../harness/forge-behaviour.js';
-import { azureDevOps } from '../harness/forge-profiles.js';
+import { CONTEXT, SHA, useForge } from '../harness/forge-behaviour.js';
+import { profile as azureDevOps } from '../harness/forges/azuredevops.js';
 import { apiEvent } from '../harness/relay-harness.js';
 
 const REPO = azureDevOps.repository;
@@ -12,8 +12,6 @@ const REPO = azureDevOps.repository;
 /** Azure DevOps through the Lambda handler, on a stateful fake judged by Azure's description. */
 describe('Azure DevOps through the relay', () => {
   const forge = useForge(azureDevOps);
-  sharedBehaviour(azureDevOps, forge);
-  rangeBehaviour(azureDevOps, forge);
 
   it('names the status fluxcd, or fluxcd:<summary>, and sends api-version=7.1 on every call', async () => {
     const event = eventOf(FIXTURES.reconciled);

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, fixture, MemorySecrets, WEBHOOK_KEY } from '../harness/flux-fixtures.js';
-import { CONTEXT, rangeBehaviour, SHA, sharedBehaviour, useForge } from '../harness/forge-behaviour.js';
-import { bitbucket } from '../harness/forge-profiles.js';
+import { CONTEXT, SHA, useForge } from '../harness/forge-behaviour.js';
+import { profile as bitbucket } from '../harness/forges/bitbucket.js';
 import { apiEvent } from '../harness/relay-harness.js';
 
 const REPO = bitbucket.repository;
@@ -14,8 +14,6 @@ function basic(user: string, password: string): string {
 /** Bitbucket Cloud through the Lambda handler, on a stateful fake judged by Bitbucket's description. */
 describe('Bitbucket Cloud through the relay', () => {
   const forge = useForge(bitbucket);
-  sharedBehaviour(bitbucket, forge);
-  rangeBehaviour(bitbucket, forge);
 
   it('keys the status by the SHA-1 of the context, as Flux, and links the repository by default', async () => {
     const response = await forge.setup().handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { eventOf, FIXTURES, fixture, MemorySecrets, WEBHOOK_KEY } from '../harness/flux-fixtures.js';
-import { CONTEXT, rangeBehaviour, SHA, sharedBehaviour, useForge } from '../harness/forge-behaviour.js';
-import { bitbucketServer } from '../harness/forge-profiles.js';
+import { CONTEXT, SHA, useForge } from '../harness/forge-behaviour.js';
+import { profile as bitbucketServer } from '../harness/forges/bitbucketserver.js';
 import { apiEvent } from '../harness/relay-harness.js';
 
 const REPO = bitbucketServer.repository;
@@ -10,8 +10,6 @@ const REPO = bitbucketServer.repository;
 /** Bitbucket Server and Data Center through the Lambda handler, on a fake judged by their description. */
 describe('Bitbucket Server through the relay', () => {
   const forge = useForge(bitbucketServer);
-  sharedBehaviour(bitbucketServer, forge);
-  rangeBehaviour(bitbucketServer, forge);
 
   it('keys the status by the SHA-1 of the context and links the repository’s page by default', async () => {
     const response = await forge.setup().handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));

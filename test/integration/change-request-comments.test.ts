@@ -5,7 +5,9 @@ import type { FakeComments } from '../fakes/fake-comments.js';
 import type { SpecCheckedFake } from '../fakes/fake-forge.js';
 import { testRoute, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
 import { type ForgeProfile, useForge } from '../harness/forge-behaviour.js';
-import { gitea, github, gitlab } from '../harness/forge-profiles.js';
+import { profile as gitea } from '../harness/forges/gitea.js';
+import { profile as github } from '../harness/forges/github.js';
+import { profile as gitlab } from '../harness/forges/gitlab.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
 
 /**

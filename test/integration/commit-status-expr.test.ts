@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../functions/core/errors.js';
-import { checkRouteExpressions } from '../../functions/expressions/route-status-names.js';
+import { checkConfigExpressions } from '../../functions/expressions/route-status-names.js';
 import { FIXTURES, fixture, testRoute } from '../harness/flux-fixtures.js';
 import { SHA, useForge } from '../harness/forge-behaviour.js';
-import { bitbucket, bitbucketServer, github } from '../harness/forge-profiles.js';
+import { profile as bitbucket } from '../harness/forges/bitbucket.js';
+import { profile as bitbucketServer } from '../harness/forges/bitbucketserver.js';
+import { profile as github } from '../harness/forges/github.js';
 import { apiEvent } from '../harness/relay-harness.js';
 
 const UID = '0c9c2e41-d2f9-4f9b-9c41-bebc1984d67a';
@@ -85,7 +87,7 @@ describe('commitStatusExpr at load', () => {
       }),
     ];
 
-    const loading = checkRouteExpressions(routes, 'config/prod.json');
+    const loading = checkConfigExpressions({ routes, environments: {} }, 'config/prod.json');
 
     await expect(loading).rejects.toThrow(ConfigError);
     await expect(loading).rejects.toThrow(
@@ -93,10 +95,27 @@ describe('commitStatusExpr at load', () => {
     );
   });
 
+  it('refuses a config whose expression has a result type known not to be a string, with its path', async () => {
+    const routes = [
+      testRoute('http://127.0.0.1:1', { id: 'bool', commitStatusExpr: "event.reason == 'Progressing'" }),
+      testRoute('http://127.0.0.1:1', {
+        id: 'optional',
+        commitStatusExpr: "event.message.split(' ').first()",
+      }),
+      testRoute('http://127.0.0.1:1', { id: 'overload', commitStatusExpr: "'flux/' + size(event.message)" }),
+    ];
+
+    const loading = checkConfigExpressions({ routes, environments: {} }, 'config/prod.json');
+
+    await expect(loading).rejects.toThrow(
+      /^config\/prod\.json: routes\[0\]\.commitStatusExpr \(route "bool"\): 1:\d+: the result's type is bool, not string; routes\[1\]\.commitStatusExpr \(route "optional"\): 1:\d+: the result's type is optional, not string; routes\[2\]\.commitStatusExpr \(route "overload"\): 1:\d+: found no matching overload for '_\+_' applied to \(string, int\)$/,
+    );
+  });
+
   it('accepts a config whose expressions compile', async () => {
     await expect(
-      checkRouteExpressions(
-        [testRoute('http://127.0.0.1:1', { commitStatusExpr: EXPR })],
+      checkConfigExpressions(
+        { routes: [testRoute('http://127.0.0.1:1', { commitStatusExpr: EXPR })], environments: {} },
         'config/prod.json',
       ),
     ).resolves.toBeUndefined();

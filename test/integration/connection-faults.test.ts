@@ -8,7 +8,7 @@ import {
 } from '../../functions/forges/registry.js';
 import type { SpecCheckedFake } from '../fakes/fake-forge.js';
 import { CONTEXT, SHA } from '../harness/forge-behaviour.js';
-import { FORGE_PROFILES } from '../harness/forge-profiles.js';
+import { FORGE_PROFILES } from '../harness/forges/index.js';
 
 /** A port of 127.0.0.1 that was free a moment ago and that nobody listens on now. */
 async function closedPort(): Promise<number> {

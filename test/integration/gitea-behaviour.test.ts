@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, fixture } from '../harness/flux-fixtures.js';
-import { CONTEXT, rangeBehaviour, SHA, sharedBehaviour, useForge } from '../harness/forge-behaviour.js';
-import { gitea } from '../harness/forge-profiles.js';
+import { CONTEXT, SHA, useForge } from '../harness/forge-behaviour.js';
+import { profile as gitea } from '../harness/forges/gitea.js';
 import { apiEvent } from '../harness/relay-harness.js';
 
 const REPO = gitea.repository;
@@ -9,8 +9,6 @@ const REPO = gitea.repository;
 /** Gitea (and Forgejo) through the Lambda handler, on a stateful fake judged by Gitea's description. */
 describe('Gitea through the relay', () => {
   const forge = useForge(gitea);
-  sharedBehaviour(gitea, forge);
-  rangeBehaviour(gitea, forge);
 
   it('sends the target URL and reads past the first page for its own context', async () => {
     // Prepare: our success, then 120 statuses of other contexts on the same commit.

@@ -8,9 +8,9 @@ import {
 import { redact } from '../../functions/core/redact.js';
 import { credentialsFromSecret, sensitiveValuesOf } from '../../functions/forges/credentials.js';
 import type { CommitStatus } from '../../functions/forges/forge.js';
-import { parseGitHubAddress } from '../../functions/forges/github/address.js';
 import { REFRESH_BEFORE_EXPIRY_MS } from '../../functions/forges/github/app-auth.js';
 import { createClient } from '../../functions/forges/github/client.js';
+import { parseGitHubAddress } from '../../functions/forges/github/descriptor.js';
 import { parseSecretString, type SecretValue } from '../../functions/secrets/secret-source.js';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { FakeGitHubApp, type Installation } from '../fakes/fake-github-app.js';

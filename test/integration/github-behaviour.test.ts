@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { eventOf, FIXTURES, fixture, MemorySecrets, sign, WEBHOOK_KEY } from '../harness/flux-fixtures.js';
-import { rangeBehaviour, sharedBehaviour, useForge } from '../harness/forge-behaviour.js';
-import { github } from '../harness/forge-profiles.js';
+import { useForge } from '../harness/forge-behaviour.js';
+import { profile as github } from '../harness/forges/github.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
 
 const SHA = 'df277975d2783b0e7fd4d0487d990bd60442923c';
@@ -14,8 +14,6 @@ const REPO = 'acme/fleet-infra';
  */
 describe('GitHub through the relay', () => {
   const forge = useForge(github);
-  sharedBehaviour(github, forge);
-  rangeBehaviour(github, forge);
 
   it('costs no forge call at all for a repeat this container already wrote', async () => {
     const { handler } = forge.setup();

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CommitStatus } from '../../functions/forges/forge.js';
-import { parseGitHubAddress } from '../../functions/forges/github/address.js';
 import { createClient } from '../../functions/forges/github/client.js';
+import { parseGitHubAddress } from '../../functions/forges/github/descriptor.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
 
 const SPACING_MS = 300;

@@ -2,15 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { specCheckFor } from '../fakes/fake-forge.js';
 import { FakeGitLab } from '../fakes/fake-gitlab.js';
 import { eventOf, FIXTURES, fixture, testRoute } from '../harness/flux-fixtures.js';
-import {
-  CONTEXT,
-  OTHER_SHA,
-  rangeBehaviour,
-  SHA,
-  sharedBehaviour,
-  useForge,
-} from '../harness/forge-behaviour.js';
-import { gitlab } from '../harness/forge-profiles.js';
+import { CONTEXT, OTHER_SHA, SHA, useForge } from '../harness/forge-behaviour.js';
+import { profile as gitlab } from '../harness/forges/gitlab.js';
 import { apiEvent } from '../harness/relay-harness.js';
 
 const PROJECT = gitlab.repository;
@@ -18,8 +11,6 @@ const PROJECT = gitlab.repository;
 /** GitLab through the Lambda handler, on a stateful fake that GitLab's own description judges. */
 describe('GitLab through the relay', () => {
   const forge = useForge(gitlab);
-  sharedBehaviour(gitlab, forge);
-  rangeBehaviour(gitlab, forge);
 
   it('sends the branch of the revision as ref, on the URL-encoded project path', async () => {
     const response = await forge.setup().handler(apiEvent({ body: fixture(FIXTURES.reconciled) }));

@@ -4,7 +4,12 @@ import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.j
 import type { SpecCheckedFake } from '../fakes/fake-forge.js';
 import { type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
 import { CONTEXT, type ForgeProfile, useForge } from '../harness/forge-behaviour.js';
-import { azureDevOps, bitbucket, bitbucketServer, gitea, github, gitlab } from '../harness/forge-profiles.js';
+import { profile as azureDevOps } from '../harness/forges/azuredevops.js';
+import { profile as bitbucket } from '../harness/forges/bitbucket.js';
+import { profile as bitbucketServer } from '../harness/forges/bitbucketserver.js';
+import { profile as gitea } from '../harness/forges/gitea.js';
+import { profile as github } from '../harness/forges/github.js';
+import { profile as gitlab } from '../harness/forges/gitlab.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
 
 /**

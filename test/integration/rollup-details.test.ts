@@ -175,6 +175,33 @@ describe("a roll-up's details page", () => {
     expect(page.body).not.toContain('podinfo not ready');
   });
 
+  it('lists the commits the deployment carried once the roll-up turned final, and keeps them listed', async () => {
+    // Prepare: W deployed everywhere, then C1 and X pushed together; the clusters deploy X alone.
+    const { graph } = shared.github;
+    const [w] = graph.chain('page-w', 1) as [string];
+    const [c1, x] = graph.chain('page', 2, w) as [string, string];
+    const { send, open } = service(fleetRoutes(shared.github.url, CLUSTERS, { detailsPage: true }));
+    for (const cluster of CLUSTERS) await send(cluster, w, 'success', 10);
+
+    // Act
+    for (const cluster of CLUSTERS) await send(cluster, x, 'success', 40);
+    const link = rollupStatus(x)?.target_url as string;
+    const page = await open(link);
+    // A re-sent verdict changes nothing of what the page lists.
+    await send('prod-eu-1', x, 'success', 50);
+    const again = await open(link);
+
+    // Assess
+    expect(rollupStatus(c1)?.description).toBe(`deployed with ${x.slice(0, 7)}`);
+    for (const body of [page.body, again.body]) {
+      expect(body).toContain('Commits it carried (1)');
+      expect(body).toContain(`Since <code>${w}</code>`);
+      expect(body).toContain(`<li><code>${c1}</code></li>`);
+    }
+    // W's own page carried nothing: its range had no base.
+    expect((await open(rollupStatus(w)?.target_url as string)).body).not.toContain('Commits it carried');
+  });
+
   it('answers an altered, cut or unknown link with the plain 404', async () => {
     // Prepare
     const sha = nextSha();

@@ -1,10 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RouteSchema } from '../../functions/config/route-schema.js';
-import { checkRoute, PROBE_SHA } from '../../scripts/lib/selftest.js';
+import { PROBE_SHA } from '../../functions/forges/probe.js';
+import { checkRoute } from '../../scripts/lib/selftest.js';
 import { LoopbackServer } from '../fakes/loopback-server.js';
 import { MemorySecrets } from '../harness/flux-fixtures.js';
 import type { ForgeProfile } from '../harness/forge-behaviour.js';
-import { azureDevOps, bitbucket, bitbucketServer, gitea } from '../harness/forge-profiles.js';
+import { profile as azureDevOps } from '../harness/forges/azuredevops.js';
+import { profile as bitbucket } from '../harness/forges/bitbucket.js';
+import { profile as bitbucketServer } from '../harness/forges/bitbucketserver.js';
+import { profile as gitea } from '../harness/forges/gitea.js';
 
 type Fake = Awaited<ReturnType<ForgeProfile<any>['start']>>;
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { apiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
 import { useForge } from '../harness/forge-behaviour.js';
-import { github } from '../harness/forge-profiles.js';
+import { profile as github } from '../harness/forges/github.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
 
 const A = 'a'.repeat(40);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpecCheckedFake } from '../fakes/fake-forge.js';
 import { FIXTURES, fixture, sign, WEBHOOK_KEY } from '../harness/flux-fixtures.js';
 import { CONTEXT, OTHER_SHA, SHA } from '../harness/forge-behaviour.js';
-import { FORGE_PROFILES } from '../harness/forge-profiles.js';
+import { FORGE_PROFILES } from '../harness/forges/index.js';
 import { startTestServer } from '../harness/test-server.js';
 
 const PROFILES = Object.values(FORGE_PROFILES);

@@ -71,13 +71,7 @@ describe('fluxcd/pkg runtime/cel: EvaluateString (compiled with struct variables
       data: { foo: { bar: 'hello-world-testing-123' } },
       result: '123',
     },
-    // "error without value method": an optional is not a string.
-    {
-      expr: "foo.bar.split('-').first()",
-      variables: ['foo'],
-      data: { foo: { bar: 'hello-world-testing-123' } },
-      error: /not a string/,
-    },
+    // "error without value method": an optional is not a string; refused at load here (below).
     // "non-existent field": the variable is declared but absent.
     { expr: 'foo', variables: ['foo'], data: {}, error: /unresolved attribute/ },
   ];
@@ -116,14 +110,42 @@ describe('fluxcd/pkg runtime/cel: NewExpression with WithCompile refuses at comp
   });
 
   /*
-   * Where this differs: cel-go's checker also refuses, at compile time, what @bufbuild/cel has no
-   * public checker for: "compilation detects type errors" (`foo == 'bar'` on a struct) and a result
-   * whose static type is not string. Here both are accepted at load and refused per event (422).
+   * cel-go's checker refuses at compile time a result whose static type is not string
+   * ("compilation detects type errors", and EvaluateString's "error without value method" when
+   * compiled). @bufbuild/cel has no public checker; cel-result-type.ts infers what the declarations
+   * fix. Where a variable's field decides the type (a map's value is dyn), it is checked per event.
    */
-  it('refuses a type error when the event is evaluated, not at load', () => {
-    const expression = compileStringExpression("foo == 'bar'", ['foo']);
+  it.each([
+    { expr: "foo == 'bar'", error: /^1:\d+: the result's type is bool, not string$/ },
+    // "error without value method"
+    { expr: "foo.bar.split('-').first()", error: /^1:\d+: the result's type is optional, not string$/ },
+    { expr: 'size(foo.bar) + 1', error: /^1:\d+: the result's type is int, not string$/ },
+    { expr: '[1, 2].exists(x, x > 1)', error: /the result's type is bool, not string/ },
+    { expr: 'has(foo.bar)', error: /the result's type is bool, not string/ },
+    { expr: '{"a": foo}', error: /the result's type is map, not string/ },
+    { expr: 'sets.contains([1], [1])', error: /the result's type is bool, not string/ },
+    { expr: "'x' + 1", error: /^1:\d+: found no matching overload for '_\+_' applied to \(string, int\)$/ },
+    { expr: "'a' < 1 ? 'x' : 'y'", error: /found no matching overload for '_<_' applied to \(string, int\)/ },
+  ])('refuses $expr at load: its result type is known', ({ expr, error }) => {
+    expect(() => compileStringExpression(expr, ['foo'])).toThrow(ExpressionCompileError);
+    expect(() => compileStringExpression(expr, ['foo'])).toThrow(error);
+  });
 
-    expect(() => expression.evaluate({ foo: { bar: 'x' } })).toThrow(/the result is a bool, not a string/);
+  it.each([
+    'foo.bar',
+    "foo.bar.split('-').first().value()",
+    "foo.bar.split('-').first().orValue('x')",
+    "foo.flag ? 'a' : 'b'",
+    "foo['key'] + '/' + string(size(foo.items))",
+    "base64.encode(b'x')",
+  ])('accepts %s at load: a string, or a type only the event decides', (expr) => {
+    expect(() => compileStringExpression(expr, ['foo'])).not.toThrow();
+  });
+
+  it('refuses a dyn result that is not a string when the event is evaluated', () => {
+    const expression = compileStringExpression('foo.bar', ['foo']);
+
+    expect(() => expression.evaluate({ foo: { bar: true } })).toThrow(/the result is a bool, not a string/);
   });
 });
 

@@ -27,7 +27,9 @@ describe('fleet environments in the config', () => {
       environments: { production: {} },
     });
 
-    expect(config.environments.production).toEqual({ context: 'flux/{{environment}}/{{kind}}/{{name}}' });
+    // The default context is applied where the roll-up is named (rollup-place.ts), so that a context
+    // set beside commitStatusExpr can be told from the default and refused.
+    expect(config.environments.production).toEqual({});
     expect(config.routes.map((each) => each.clusterStatuses)).toEqual([true, false]);
   });
 

@@ -10,8 +10,9 @@ import type {
 } from '../forge.js';
 import { dispatcherFor } from '../http/dispatcher.js';
 import { type ForgeAnswer, ForgeHttp } from '../http/forge-http.js';
-import type { AzureDevOpsLocation } from './address.js';
+import { PROBE_SHA, type ProbeContext, type ProbeResult, probeByReading } from '../probe.js';
 import { azureCommitRange } from './commit-range.js';
+import type { AzureDevOpsLocation } from './descriptor.js';
 import type { AzureDevOpsOptions } from './options.js';
 
 /**
@@ -141,4 +142,15 @@ export function createClient(
 ): AzureDevOpsClient {
   const token = requireToken(credentials, `Azure DevOps ${location.repository}`);
   return new AzureDevOpsClient(location, token, credentials.caCert, options);
+}
+
+/** The self-test's read: Azure DevOps lists a commit's statuses, which says nothing of write permission. */
+export function probe(
+  location: AzureDevOpsLocation,
+  credentials: ForgeCredentials,
+  { label }: ProbeContext,
+): Promise<ProbeResult> {
+  return probeByReading(label, (deadline) =>
+    createClient(location, credentials).readStatuses(PROBE_SHA, deadline),
+  );
 }

@@ -1,6 +1,6 @@
 import { type CommitRange, type ListedCommit, pagedRange, type RangeOptions } from '../commit-range.js';
 import type { ForgeHttp } from '../http/forge-http.js';
-import type { AzureDevOpsLocation } from './address.js';
+import type { AzureDevOpsLocation } from './descriptor.js';
 
 const API_VERSION = '7.1';
 const PAGE_SIZE = 100;

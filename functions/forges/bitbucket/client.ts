@@ -4,9 +4,10 @@ import { basicAuthorization, basicFromUsernamePassword } from '../credentials.js
 import type { CommitStatus, ForgeClient, ForgeCredentials, WriteOptions, WriteResult } from '../forge.js';
 import { dispatcherFor } from '../http/dispatcher.js';
 import { type ForgeAnswer, ForgeHttp } from '../http/forge-http.js';
+import { PROBE_CONTEXT, PROBE_SHA, type ProbeContext, type ProbeResult, probeByReading } from '../probe.js';
 import { statusKey } from '../status-key.js';
-import type { BitbucketLocation } from './address.js';
 import { bitbucketCommitRange } from './commit-range.js';
+import type { BitbucketLocation } from './descriptor.js';
 import { BITBUCKET_STATES } from './states.js';
 
 interface BitbucketStatus {
@@ -98,4 +99,15 @@ class BitbucketClient implements ForgeClient, RangeReader {
 export function createClient(location: BitbucketLocation, credentials: ForgeCredentials): BitbucketClient {
   const header = authorization(credentials, `Bitbucket ${location.repository}`);
   return new BitbucketClient(location, header, credentials.caCert);
+}
+
+/** The self-test's read: Bitbucket reads one status by key, which says nothing of write permission. */
+export function probe(
+  location: BitbucketLocation,
+  credentials: ForgeCredentials,
+  { label }: ProbeContext,
+): Promise<ProbeResult> {
+  return probeByReading(label, (deadline) =>
+    createClient(location, credentials).readStatus(PROBE_SHA, PROBE_CONTEXT, deadline),
+  );
 }

@@ -1,6 +1,6 @@
 import { type CommitRange, pagedRange, type RangeOptions } from '../commit-range.js';
 import type { ForgeHttp } from '../http/forge-http.js';
-import type { BitbucketLocation } from './address.js';
+import type { BitbucketLocation } from './descriptor.js';
 
 /** Bitbucket Cloud's largest `pagelen` for a commit list. */
 const PAGE_LENGTH = 100;

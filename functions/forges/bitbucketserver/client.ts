@@ -6,9 +6,10 @@ import { basicFromUsernamePassword } from '../credentials.js';
 import type { CommitStatus, ForgeClient, ForgeCredentials, WriteOptions, WriteResult } from '../forge.js';
 import { dispatcherFor } from '../http/dispatcher.js';
 import { type ForgeAnswer, ForgeHttp } from '../http/forge-http.js';
+import { PROBE_CONTEXT, PROBE_SHA, type ProbeContext, type ProbeResult, probeByReading } from '../probe.js';
 import { statusKey } from '../status-key.js';
-import type { BitbucketServerLocation } from './address.js';
 import { bitbucketServerCommitRange } from './commit-range.js';
+import type { BitbucketServerLocation } from './descriptor.js';
 import { BITBUCKET_SERVER_TEXT_LIMIT } from './descriptor.js';
 
 /** Bitbucket Server's limits for a build status, from its REST API description. */
@@ -109,4 +110,15 @@ export function createClient(
 ): BitbucketServerClient {
   const header = authorization(credentials, `Bitbucket Server ${location.repository}`);
   return new BitbucketServerClient(location, header, credentials.caCert);
+}
+
+/** The self-test's read: Bitbucket Server reads one status by key, which says nothing of write permission. */
+export function probe(
+  location: BitbucketServerLocation,
+  credentials: ForgeCredentials,
+  { label }: ProbeContext,
+): Promise<ProbeResult> {
+  return probeByReading(label, (deadline) =>
+    createClient(location, credentials).readStatus(PROBE_SHA, PROBE_CONTEXT, deadline),
+  );
 }

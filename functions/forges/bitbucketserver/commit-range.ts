@@ -1,6 +1,6 @@
 import { type CommitRange, pagedRange, type RangeOptions } from '../commit-range.js';
 import type { ForgeHttp } from '../http/forge-http.js';
-import type { BitbucketServerLocation } from './address.js';
+import type { BitbucketServerLocation } from './descriptor.js';
 
 const PAGE_LIMIT = 100;
 const MAX_PAGES = 10;

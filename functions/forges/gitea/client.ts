@@ -11,9 +11,10 @@ import type {
 } from '../forge.js';
 import { dispatcherFor } from '../http/dispatcher.js';
 import { type ForgeAnswer, ForgeHttp } from '../http/forge-http.js';
-import type { GiteaLocation } from './address.js';
+import { PROBE_SHA, type ProbeContext, type ProbeResult, probeByReading } from '../probe.js';
 import { upsertGiteaComment } from './comments.js';
 import { giteaCommitRange } from './commit-range.js';
+import type { GiteaLocation } from './descriptor.js';
 
 const STATES: Record<StatusState, string> = {
   success: 'success',
@@ -117,4 +118,15 @@ class GiteaClient implements ForgeClient, ChangeRequestCommenter, RangeReader {
 export function createClient(location: GiteaLocation, credentials: ForgeCredentials): GiteaClient {
   const token = requireToken(credentials, `Gitea ${location.repository}`);
   return new GiteaClient(location, token, credentials.caCert);
+}
+
+/** The self-test's read: Gitea lists a commit's statuses, which says nothing of write permission. */
+export function probe(
+  location: GiteaLocation,
+  credentials: ForgeCredentials,
+  { label }: ProbeContext,
+): Promise<ProbeResult> {
+  return probeByReading(label, (deadline) =>
+    createClient(location, credentials).readStatuses(PROBE_SHA, deadline),
+  );
 }

@@ -1,6 +1,6 @@
 import { type CommitRange, finishRange, type RangeOptions, walkFirstParent } from '../commit-range.js';
 import type { ForgeHttp } from '../http/forge-http.js';
-import type { GiteaLocation } from './address.js';
+import type { GiteaLocation } from './descriptor.js';
 
 interface GiteaCommit {
   sha?: string;

@@ -3,7 +3,7 @@ import { request as octokitRequest } from '@octokit/request';
 import { ForgeUnavailableError, RelayError, RouteMisconfiguredError } from '../../core/errors.js';
 import type { GitHubAppCredentials } from '../forge.js';
 import { finalRejection, forgeMessage } from '../forge-errors.js';
-import type { GitHubLocation } from './address.js';
+import type { GitHubLocation } from './descriptor.js';
 import { answerBody, errorStatus } from './octokit-errors.js';
 
 /**

@@ -25,10 +25,10 @@ import {
   unreachable,
 } from '../forge-errors.js';
 import { forgeFetch } from '../http/forge-fetch.js';
-import type { GitHubLocation } from './address.js';
 import { appAuthStrategy, InstallationTokens } from './app-auth.js';
 import { upsertGitHubComment } from './comments.js';
 import { githubCommitRange } from './commit-range.js';
+import type { GitHubLocation } from './descriptor.js';
 import { GITHUB_DESCRIPTION_LIMIT } from './descriptor.js';
 import { answerBody, errorStatus, gaveUpOf } from './octokit-errors.js';
 import { applyRequestPolicy } from './request-policy.js';
@@ -156,6 +156,7 @@ export class GitHubClient
         ...(deployment.productionEnvironment === undefined
           ? {}
           : { production_environment: deployment.productionEnvironment }),
+        ...(deployment.transientEnvironment === true ? { transient_environment: true } : {}),
         ...(deployment.payload === undefined ? {} : { payload: deployment.payload }),
         request,
       });
@@ -289,3 +290,5 @@ export function createClient(location: GitHubLocation, credentials: ForgeCredent
   }
   return new GitHubClient(location, credentials);
 }
+
+export { probe } from './probe.js';

@@ -1,6 +1,6 @@
 import type { Octokit } from '@octokit/rest';
 import type { ChangeRequestCommenter } from '../forge.js';
-import type { GitHubLocation } from './address.js';
+import type { GitHubLocation } from './descriptor.js';
 
 type Comment = Parameters<ChangeRequestCommenter['upsertComment']>[0];
 type Request = { signal: AbortSignal; deadline: number };

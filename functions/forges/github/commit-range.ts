@@ -1,6 +1,6 @@
 import type { Octokit } from '@octokit/rest';
 import { type CommitRange, finishRange, type RangeOptions, walkFirstParent } from '../commit-range.js';
-import type { GitHubLocation } from './address.js';
+import type { GitHubLocation } from './descriptor.js';
 
 /** Without `page`, GitHub's compare lists at most this many commits: the newest of the comparison. */
 const GITHUB_COMPARE_LIMIT = 250;

@@ -14,9 +14,9 @@ import type {
 import { finalRejection, forgeMessage } from '../forge-errors.js';
 import { dispatcherFor } from '../http/dispatcher.js';
 import { ForgeHttp } from '../http/forge-http.js';
-import type { GitLabLocation } from './address.js';
 import { upsertGitLabNote } from './comments.js';
 import { gitlabCommitRange } from './commit-range.js';
+import type { GitLabLocation } from './descriptor.js';
 import { GITLAB_DESCRIPTION_LIMIT } from './descriptor.js';
 import { requesterFor } from './requester.js';
 
@@ -139,3 +139,5 @@ export function createClient(location: GitLabLocation, credentials: ForgeCredent
   const token = requireToken(credentials, `GitLab ${location.repository}`);
   return new GitLabClient(location, token, credentials.caCert);
 }
+
+export { probe } from './probe.js';

@@ -1,6 +1,6 @@
 import type { ChangeRequestCommenter } from '../forge.js';
 import type { ForgeHttp } from '../http/forge-http.js';
-import type { GitLabLocation } from './address.js';
+import type { GitLabLocation } from './descriptor.js';
 
 type Comment = Parameters<ChangeRequestCommenter['upsertComment']>[0];
 

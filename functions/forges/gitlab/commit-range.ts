@@ -1,6 +1,6 @@
 import { type CommitRange, finishRange, type RangeOptions, walkFirstParent } from '../commit-range.js';
 import type { ForgeHttp } from '../http/forge-http.js';
-import type { GitLabLocation } from './address.js';
+import type { GitLabLocation } from './descriptor.js';
 
 interface GitLabCommit {
   id?: string;

@@ -1,0 +1,49 @@
+import type { Route } from '../config/route-schema.js';
+import { commentMarker, renderRollupComment } from '../core/change-request-comment.js';
+import type { CommitStatus } from '../core/commit-status.js';
+import { type FluxObject, objectName } from '../core/flux-object.js';
+import type { Preview } from '../core/preview.js';
+import type { CommentJob } from '../delivery/comment-delivery.js';
+import type { OrderedOutcome } from '../delivery/ordering.js';
+import type { SecretScope } from '../delivery/secret-scope.js';
+import type { RollupTarget } from './rollup-place.js';
+
+export interface RollupCommentJob {
+  route: Route;
+  target: RollupTarget;
+  object: FluxObject;
+  /** The roll-up as written: its commit, verdict, description and link. */
+  status: CommitStatus;
+  /** The roll-up's sequence (`rollupSequence`): the comment's order, never a cluster's event time. */
+  sequence: number;
+  preview: Preview | undefined;
+  deadline: number;
+  scope: SecretScope;
+}
+
+/**
+ * The environment's comment on the change request, when it asks for them and the reports name one:
+ * one per (change request, object, environment), found by its hidden key (the environment's Provider
+ * uid when it names the one it replaces, else `environment/<name>`, which no route id can be) and
+ * edited in the roll-up's own order. Its key differs from every cluster's comment, so the roll-up's
+ * sequence and a cluster's event times never meet in one comparison.
+ */
+export async function deliverRollupComment(
+  deliver: (job: CommentJob) => Promise<OrderedOutcome>,
+  job: RollupCommentJob,
+): Promise<OrderedOutcome | undefined> {
+  const { target, preview, object } = job;
+  const changeRequest = preview?.changeRequest;
+  if (target.environment.changeRequestComments !== true || changeRequest === undefined) return undefined;
+  const key = target.environment.provider?.metadata?.uid ?? `environment/${target.name}`;
+  const marker = commentMarker(key, object);
+  const body = renderRollupComment(marker, objectName(object), job.status, target.name, preview?.url);
+  return deliver({
+    route: job.route,
+    comment: { changeRequest, marker, body },
+    state: job.status.state,
+    eventTime: job.sequence,
+    deadline: job.deadline,
+    scope: job.scope,
+  });
+}
