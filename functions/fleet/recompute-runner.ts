@@ -1,3 +1,4 @@
+import { WriteDeferredError } from '../core/errors.js';
 import { forgeDeadline } from '../delivery/budget.js';
 import { type DeliveryRecord, type ObserveDelivery, runAttempt } from '../delivery/delivery-record.js';
 import type { SecretSource } from '../secrets/secret-source.js';
@@ -21,8 +22,16 @@ export function recomputeRecord(
   return { outcome, statusCode: 0, durationMs: 0, route, object, sha, context, rollup: { context } };
 }
 
-/** One recompute attempt's end: done (or nothing left to do), or a fault for the queue to retry. */
-export type RunRecompute = (request: RecomputeRequest, invocationDeadline?: number) => Promise<void>;
+/**
+ * One recompute attempt's end: done (or nothing left to do), or a fault for the queue to retry.
+ * `deferAfterMs`: a roll-up write that GitHub's write spacing would hold longer than this throws
+ * WriteDeferredError instead of sleeping (set by a consumer that can hand the recompute back).
+ */
+export type RunRecompute = (
+  request: RecomputeRequest,
+  invocationDeadline?: number,
+  deferAfterMs?: number,
+) => Promise<void>;
 
 /**
  * Runs one requested recompute with its own secret scope and deadline, and logs it as a delivery
@@ -31,12 +40,12 @@ export type RunRecompute = (request: RecomputeRequest, invocationDeadline?: numb
  * environment left the config is done.
  */
 export function createRecomputeRunner(options: RecomputeRunnerOptions): RunRecompute {
-  return async (request, invocationDeadline) => {
+  return async (request, invocationDeadline, deferAfterMs) => {
     const record = recomputeRecord(request, 'failed');
     await runAttempt(options, record, {
       run: async ({ scope, started }) => {
         const deadline = forgeDeadline(started, invocationDeadline, options.budgetMs);
-        const result = await options.recompute(request, deadline, scope);
+        const result = await options.recompute(request, deadline, scope, deferAfterMs);
         record.statusCode = 200;
         if (result === undefined) {
           record.outcome = 'skipped';
@@ -52,6 +61,8 @@ export function createRecomputeRunner(options: RecomputeRunnerOptions): RunRecom
         if (result.rangeReason !== undefined) record.reason = result.rangeReason;
       },
       failed: (error, { scope }) => {
+        // Handed back to the queue to run when GitHub's slot is free: late, not failed.
+        if (error instanceof WriteDeferredError) record.outcome = 'queued';
         record.reason = scope.redact(error.message);
         throw error;
       },

@@ -105,6 +105,8 @@ interface RollupPlace {
   ref?: string | undefined;
   deadline: number;
   scope: SecretScope;
+  /** Set by the FIFO consumer: a write held longer by GitHub's spacing throws WriteDeferredError. */
+  deferAfterMs?: number | undefined;
   /** The reports' preview environment, for the deployment; a sweep's resolution has none. */
   preview?: Preview | undefined;
 }
@@ -143,6 +145,7 @@ export function createRollupDelivery(options: RollupDeliveryOptions) {
     request: RecomputeRequest,
     deadline: number,
     scope: SecretScope,
+    deferAfterMs?: number,
   ): Promise<RollupResult | undefined> {
     const route = options.routes.get(request.routeId);
     const target = options.targets.get(request.environment);
@@ -158,6 +161,7 @@ export function createRollupDelivery(options: RollupDeliveryOptions) {
       sha: request.sha,
       deadline,
       scope,
+      deferAfterMs,
     };
     const result = await writeRollup({ ...place, ref: request.ref, preview: request.preview });
     return result;
@@ -198,7 +202,7 @@ export function createRollupDelivery(options: RollupDeliveryOptions) {
   }
 
   async function writeRollup(place: RollupPlace): Promise<RollupResult> {
-    const { route, target, object, context, sha, ref, deadline, scope } = place;
+    const { route, target, object, context, sha, ref, deadline, scope, deferAfterMs } = place;
     const { record, verdicts } = await snapshot(place);
     const sequence = rollupSequence(record);
     const rollup = rollupOfRecord(target.clusters, verdicts, record.resolution, target.environment.counts);
@@ -227,7 +231,11 @@ export function createRollupDelivery(options: RollupDeliveryOptions) {
           const result = await clients.write(
             route,
             status,
-            { deadline, checkForge: forgeShows === undefined },
+            {
+              deadline,
+              checkForge: forgeShows === undefined,
+              ...(deferAfterMs === undefined ? {} : { deferAfterMs }),
+            },
             scope,
           );
           return result.outcome;

@@ -35,6 +35,7 @@ const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE
 const { values } = readFunctionEnvironment(process.env, config);
 const { ledgerTable, retryQueue, detailsBaseUrl, fleet } = values;
 const queue = retryQueue ? new SqsQueue(retryQueue.url, retryQueue.deadLetterUrl) : undefined;
+const recomputeQueue = fleet?.recomputeQueueUrl ? new FifoQueue(fleet.recomputeQueueUrl) : undefined;
 const {
   onApiGateway: onWebhook,
   redeliver,
@@ -54,9 +55,7 @@ const {
         history: new DynamoDbDeploymentHistory(ledgerTable),
       }
     : {}),
-  ...(fleet?.recomputeQueueUrl
-    ? { recomputes: new FifoRecomputes(new FifoQueue(fleet.recomputeQueueUrl)) }
-    : {}),
+  ...(recomputeQueue ? { recomputes: new FifoRecomputes(recomputeQueue) } : {}),
   ...(queue ? { queue } : {}),
   // The config refuses detailsPage routes without the ledger's table; the memory store is for tests of the bundle.
   ...(config.detailsPage === undefined
@@ -90,6 +89,7 @@ function recomputes() {
   onRecompute ??= import('../fleet/recompute-consumer.js').then(({ createRecomputeConsumer }) =>
     createRecomputeConsumer(recompute, {
       maxReceiveCount: fleet?.maxReceives ?? 8,
+      ...(recomputeQueue ? { postpone: recomputeQueue.postpone.bind(recomputeQueue) } : {}),
       onDeadLetter: (reason, request, attempt) =>
         logger.error('roll-up recompute dead-lettered', { reason, attempt, ...request }),
     }),

@@ -2,9 +2,9 @@ import type { SQSClient, SQSClientConfig } from '@aws-sdk/client-sqs';
 import { loadSqs, type SqsSdk } from './sqs-client.js';
 
 /**
- * An SQS FIFO queue's sending side: messages of one group are delivered in order, one batch at a
- * time (the Lambda event source mapping waits for a group's batch before the next), and a message
- * whose deduplication id was sent within five minutes is taken and dropped.
+ * An SQS FIFO queue, as its sender and its consumer use it: messages of one group are delivered in
+ * order, one batch at a time (the Lambda event source mapping waits for a group's batch before the
+ * next), and a message whose deduplication id was sent within five minutes is taken and dropped.
  */
 export class FifoQueue {
   #sdk: Promise<{ sdk: SqsSdk; client: SQSClient }> | undefined;
@@ -22,6 +22,18 @@ export class FifoQueue {
         MessageBody: body,
         MessageGroupId: groupId,
         MessageDeduplicationId: dedupId,
+      }),
+    );
+  }
+
+  /** Keeps a received message in flight, and so its group waiting, for `seconds` more. */
+  async postpone(receiptHandle: string, seconds: number): Promise<void> {
+    const { sdk, client } = await this.#load();
+    await client.send(
+      new sdk.ChangeMessageVisibilityCommand({
+        QueueUrl: this.queueUrl,
+        ReceiptHandle: receiptHandle,
+        VisibilityTimeout: seconds,
       }),
     );
   }

@@ -56,24 +56,33 @@ const MAX_REMEMBERED = 10_000;
  * commit has none of its own. Written while the deadline lasts; the rest goes to the queue.
  */
 export function createRangeTracking(tracker: RangeTracker) {
-  // Verdicts whose range this container saw done: Flux's re-sends then cost no history read.
-  const done = new Set<string>();
+  /**
+   * Commits whose verdict this container saw settled, by route and object, with the earliest order
+   * seen: a commit's range belongs to its first final verdict in event order, and the history only
+   * ever moves a commit's entry to an earlier order, so a later verdict on it (Flux's re-sends, each
+   * with a newer time) would find its range owned (`settle`). It then costs no history read. A
+   * commit the history has since let go (MAX_SETTLED newer ones) is skipped too: `settle` would
+   * measure its range from the newest settled commit, its descendant, which leaves none to mark.
+   */
+  const settled = new Map<string, string>();
   return async (job: StatusJob): Promise<RangeResult | undefined> => {
     const { route, status } = job;
     const final = status.state === 'success' || status.state === 'failure';
     if (!final || job.object === undefined || job.carried || job.replaces !== undefined) return undefined;
     if (!route.rangeStatuses || !route.clusterStatuses || route.dryRun) return undefined;
-    const seen = `${route.id}|${objectName(job.object)}|${status.sha}|${job.eventTime}|${status.state}`;
-    if (done.has(seen)) return undefined;
+    const commit = `${route.id}|${objectName(job.object)}|${status.sha}`;
     const shown = { state: status.state, description: status.description, targetUrl: status.targetUrl ?? '' };
+    const order = eventOrder(job.eventTime, shown);
+    const earliest = settled.get(commit);
+    if (earliest !== undefined && earliest <= order) return undefined;
     const result = await markRange(tracker, job, {
       key: historyKey(route.id, objectName(job.object)),
-      order: eventOrder(job.eventTime, shown),
+      order,
       limit: route.rangeLimit,
     });
     if (result?.failure !== undefined) return result;
-    if (done.size >= MAX_REMEMBERED) done.delete(done.values().next().value as string);
-    done.add(seen);
+    if (settled.size >= MAX_REMEMBERED) settled.delete(settled.keys().next().value as string);
+    settled.set(commit, order);
     return result;
   };
 }

@@ -29,7 +29,8 @@ const DEDUP_WINDOW_MS = 5 * 60_000;
  * for the retry queue, and a FIFO queue's semantics for a URL ending in `.fifo`: a message group and
  * a deduplication id are required, a repeated id within five minutes is taken and dropped,
  * ReceiveMessage hands out at most ten messages and never a group that has messages in flight (its
- * order holds), a visibility timeout brings an unacknowledged batch back, DeleteMessage acknowledges.
+ * order holds), a visibility timeout brings an unacknowledged batch back (ChangeMessageVisibility sets
+ * it anew from now), DeleteMessage acknowledges.
  */
 export class FakeSqs {
   readonly sent: SentMessage[] = [];
@@ -111,6 +112,11 @@ export class FakeSqs {
         receiptHandle: input.ReceiptHandle,
         visibilityTimeout: input.VisibilityTimeout,
       });
+      const message = (this.#fifo.get(input.QueueUrl) ?? []).find(
+        (candidate) => candidate.receiptHandle === input.ReceiptHandle,
+      );
+      // A FIFO message in flight stays hidden (its group waiting) for the new timeout from now.
+      if (message !== undefined) message.invisibleUntil = this.now() + input.VisibilityTimeout * 1000;
       return { status: 200, headers, body: {} };
     }
     return fail('UnsupportedOperation', target);

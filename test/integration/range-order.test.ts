@@ -11,8 +11,9 @@ import { DynamoDbPendingIndex } from '../../functions/ledger/dynamodb-pending-in
 import type { PendingIndex } from '../../functions/ledger/pending-index.js';
 import type { StatusLedger } from '../../functions/ledger/status-ledger.js';
 import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
-import { testRoute, verdictEvent } from '../harness/flux-fixtures.js';
+import { testRoute, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
 import {
+  carriedBy,
   expectOwnVerdictWins,
   expectRaceEndsInOrder,
   ownVerdictPlan,
@@ -36,7 +37,7 @@ describe('range statuses in every interleaving with real events', () => {
   const shown = (sha: string) => shared.github.statusesOf(REPO, sha)[0];
 
   /** Two containers over the shared table, each call of theirs a step that `s` orders. */
-  function containers(s: fc.Scheduler, clock: { now: number }) {
+  function containers(s: fc.Scheduler, clock: { now: number }, historyReads: string[] = []) {
     const sharedLedger = new DynamoDbLedger(shared.table, shared.dynamo.clientConfig);
     const sharedIndex = new DynamoDbPendingIndex(shared.table, shared.dynamo.clientConfig);
     const sharedHistory = new DynamoDbDeploymentHistory(shared.table, shared.dynamo.clientConfig);
@@ -54,7 +55,10 @@ describe('range statuses in every interleaving with real events', () => {
       due: s.scheduleFunction((now: number, limit: number) => sharedIndex.due(now, limit)),
     };
     const history: DeploymentHistoryStore = {
-      read: s.scheduleFunction((key: string) => sharedHistory.read(key)),
+      read: s.scheduleFunction((key: string) => {
+        historyReads.push(key);
+        return sharedHistory.read(key);
+      }),
       swap: s.scheduleFunction((key: string, version: number | undefined, next) =>
         sharedHistory.swap(key, version, next),
       ),
@@ -165,6 +169,47 @@ describe('range statuses in every interleaving with real events', () => {
         ]);
       }),
       { numRuns: 10 },
+    );
+  });
+
+  it('Flux’s re-sends of a deployment’s verdict leave the carried statuses as the verdict gave them, and a container reads no history for a re-send it knows', async () => {
+    const plan = fc.record({
+      verdict: fc.constantFrom<Verdict>('success', 'failure'),
+      // Which container takes each re-send (the first verdict goes to container a).
+      resends: fc.array(fc.boolean(), { minLength: 1, maxLength: 3 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.scheduler(), plan, async (s, { verdict, resends }) => {
+        // Prepare: W settled; then c1 and X, X deployed at second 20.
+        const { graph } = shared.github;
+        const [w] = graph.chain(`w-${runs}`, 1);
+        const [c1, x] = graph.chain(`resend-${runs}`, 2, w) as [string, string];
+        const t0 = Math.floor(Date.now() / 1000) * 1000 - 60_000;
+        const clock = { now: Date.now() };
+        const reads: string[] = [];
+        const [a, b] = containers(s, clock, reads);
+        await s.waitFor(a?.send(verdictEvent(w as string, 'success', t0)) as Promise<unknown>);
+
+        // Act: the verdict and its re-sends (each a second newer), in any order across both containers.
+        await s.waitFor(
+          Promise.all([
+            a?.send(verdictEvent(x, verdict, t0 + 20_000)),
+            ...resends.map((toA, index) =>
+              (toA ? a : b)?.send(verdictEvent(x, verdict, t0 + 21_000 + index * 1000)),
+            ),
+          ]),
+        );
+        const readsBefore = reads.length;
+        const last = await s.waitFor(a?.send(verdictEvent(x, verdict, t0 + 30_000)) as Promise<unknown>);
+
+        // Assess: c1 shows the status X's verdict carried; the last re-send read no history.
+        expect(shown(c1)?.description).toMatch(carriedBy(x));
+        expect(shown(c1)?.state).toBe(verdict === 'success' ? 'success' : 'error');
+        expect(shown(x)?.state).toBe(verdict);
+        expect(last).toMatchObject({ outcome: 'duplicate' });
+        expect(reads.length).toBe(readsBefore);
+      }),
+      { numRuns: 15 },
     );
   });
 });

@@ -1,15 +1,20 @@
 import { DeleteMessageCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { WriteDeferredError } from '../../functions/core/errors.js';
+import type { CreateForgeClient } from '../../functions/delivery/forge-clients.js';
 import { FifoRecomputes } from '../../functions/fleet/fifo-recomputes.js';
 import { createRecomputeConsumer } from '../../functions/fleet/recompute-consumer.js';
 import { messageGroupOf } from '../../functions/fleet/recompute-request.js';
+import type { RunRecompute } from '../../functions/fleet/recompute-runner.js';
 import { rollupKeyOf } from '../../functions/fleet/rollup-place.js';
+import { createForgeClient } from '../../functions/forges/registry.js';
 import { FifoQueue } from '../../functions/queue/fifo-queue.js';
 import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
 import { FakeSqs } from '../fakes/fake-sqs.js';
-import { fleetRoutes, verdictEvent } from '../harness/flux-fixtures.js';
+import { fleetRoutes, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
 
 /**
@@ -153,5 +158,273 @@ describe('the roll-up recompute queue (SQS FIFO)', () => {
     expect(secondAnswer.batchItemFailures).toHaveLength(3);
     expect(deadLettered).toHaveLength(1);
     expect(deadLettered[0]).toMatch(/422|refused/);
+  });
+
+  describe("GitHub's write spacing", () => {
+    const SPACING_MS = 2000;
+    const DEFER_AFTER_MS = 200;
+    afterEach(() => vi.unstubAllEnvs());
+
+    /** Two roll-ups (two message groups), every cluster reported, their requests received in one batch. */
+    async function twoRollups(queueName: string) {
+      vi.stubEnv('GITHUB_WRITE_SPACING_MS', String(SPACING_MS));
+      const queueUrl = `${sqs.server.url}/123456789012/${queueName}.fifo`;
+      const fifo = new FifoQueue(queueUrl, sqs.clientConfig());
+      const routes = fleetRoutes(github.url, CLUSTERS);
+      const { relay, recompute, records } = testRelay(routes, {
+        environments: { production: { context: 'flux/{{environment}}/{{kind}}/{{name}}', counts: true } },
+        recomputes: new FifoRecomputes(fifo),
+      });
+      const base = Math.floor(Date.now() / 1000) - 60;
+      const shas = [queueName.slice(0, 1).repeat(40), queueName.slice(1, 2).repeat(40)];
+      for (const sha of shas) {
+        for (const cluster of CLUSTERS) {
+          await createApiGatewayHandler(relay)(
+            apiEvent({ route: cluster, body: verdictEvent(sha, 'success', base * 1000) }),
+          );
+        }
+      }
+      const client = new SQSClient(sqs.clientConfig());
+      const receive = () =>
+        client.send(
+          new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 30 }),
+        );
+      /** What the event source mapping does with a batch's answer: the rest is acknowledged. */
+      const acknowledge = async (messages: Message[], failed: string[]) => {
+        for (const message of messages.filter((m) => !failed.includes(m.MessageId ?? ''))) {
+          await client.send(
+            new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
+          );
+        }
+      };
+      const rollupWrites = (sha: string) =>
+        github.statusesOf('acme/fleet-infra', sha).filter((status) => status.context === CONTEXT);
+      return { fifo, recompute, records, shas, receive, acknowledge, rollupWrites, queueUrl };
+    }
+
+    it('hands a recompute back to its group for the wait instead of sleeping, and it writes when it comes back', async () => {
+      // Prepare
+      const { fifo, recompute, records, shas, receive, acknowledge, rollupWrites, queueUrl } =
+        await twoRollups('cd');
+      const consume = createRecomputeConsumer(recompute, {
+        maxReceiveCount: 3,
+        onDeadLetter: () => undefined,
+        postpone: fifo.postpone.bind(fifo),
+        deferSpacingAfterMs: DEFER_AFTER_MS,
+      });
+      const changesBefore = sqs.visibilityChanges.length;
+
+      // Act: both roll-ups in one batch; the second write finds GitHub's slot two seconds away.
+      const first = (await receive()).Messages ?? [];
+      const started = Date.now();
+      const answer = await consume(batchOf(first), CONTEXT_30S);
+      const consumedMs = Date.now() - started;
+      const failed = answer.batchItemFailures.map((failure) => failure.itemIdentifier);
+      await acknowledge(first, failed);
+      const whileHidden = (await receive()).Messages ?? [];
+      await new Promise((done) => setTimeout(done, SPACING_MS + 200));
+      const again = (await receive()).Messages ?? [];
+      const secondAnswer = await consume(batchOf(again), CONTEXT_30S);
+      await acknowledge(
+        again,
+        secondAnswer.batchItemFailures.map((failure) => failure.itemIdentifier),
+      );
+
+      // Assess: one group (its three messages) handed back, hidden for the whole wait, not slept through.
+      expect(first).toHaveLength(6);
+      expect(failed).toHaveLength(3);
+      const deferred = first.filter((message) => failed.includes(message.MessageId ?? ''));
+      expect(new Set(deferred.map((message) => message.Attributes?.MessageGroupId)).size).toBe(1);
+      expect(consumedMs).toBeLessThan(SPACING_MS - 300);
+      expect(sqs.visibilityChanges.slice(changesBefore)).toEqual(
+        expect.arrayContaining(
+          deferred.map((message) => ({ receiptHandle: message.ReceiptHandle, visibilityTimeout: 2 })),
+        ),
+      );
+      expect(sqs.visibilityChanges.length - changesBefore).toBe(3);
+      expect(whileHidden).toEqual([]);
+      // The same messages, in their order, then one recompute that writes.
+      expect(again.map((message) => message.MessageId)).toEqual(deferred.map((message) => message.MessageId));
+      expect(secondAnswer).toEqual({ batchItemFailures: [] });
+      expect(sqs.waiting(queueUrl)).toBe(0);
+      for (const sha of shas) {
+        expect(rollupWrites(sha)).toMatchObject([
+          { state: 'success', description: '3/3 clusters reconciled' },
+        ]);
+      }
+      // The recomputes' log records (the clusters' reports are "recorded").
+      const recomputes = records.filter(
+        (record) => record.rollup !== undefined && record.outcome !== 'recorded',
+      );
+      expect(recomputes.map((record) => record.outcome).sort()).toEqual(['queued', 'written', 'written']);
+      expect(recomputes.find((record) => record.outcome === 'queued')?.reason).toMatch(/write spacing/);
+    });
+
+    it('sleeps for its slot at the last receive rather than leave for the dead-letter queue', async () => {
+      // Prepare
+      const { fifo, recompute, shas, receive, rollupWrites } = await twoRollups('ef');
+      const deadLettered: string[] = [];
+      const consume = createRecomputeConsumer(recompute, {
+        maxReceiveCount: 1,
+        onDeadLetter: (reason) => void deadLettered.push(reason),
+        postpone: fifo.postpone.bind(fifo),
+        deferSpacingAfterMs: DEFER_AFTER_MS,
+      });
+      const changesBefore = sqs.visibilityChanges.length;
+
+      // Act
+      const started = Date.now();
+      const answer = await consume(batchOf((await receive()).Messages ?? []), CONTEXT_30S);
+      const consumedMs = Date.now() - started;
+
+      // Assess: both roll-ups written, the second after its slot, nothing handed back or dead-lettered.
+      expect(answer).toEqual({ batchItemFailures: [] });
+      expect(consumedMs).toBeGreaterThanOrEqual(SPACING_MS - 500);
+      expect(sqs.visibilityChanges.length).toBe(changesBefore);
+      expect(deadLettered).toEqual([]);
+      for (const sha of shas) expect(rollupWrites(sha)).toHaveLength(1);
+    });
+  });
+
+  it('property: with hand-backs and two consumers, a roll-up never runs twice at once and ends showing its newest verdicts', async () => {
+    let clock = Date.now();
+    const timed = await new FakeSqs(() => clock).start();
+    const client = new SQSClient(timed.clientConfig());
+    let run = 0;
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.scheduler(),
+          fc.array(
+            fc.record({
+              cluster: fc.constantFrom(...CLUSTERS),
+              verdict: fc.constantFrom('pending', 'success', 'failure') as fc.Arbitrary<Verdict>,
+            }),
+            { minLength: 1, maxLength: 6 },
+          ),
+          fc.array(fc.boolean(), { maxLength: 12 }),
+          async (s, reports, handBacks) => {
+            // Prepare: a FIFO queue of its own, a GitHub client whose writes GitHub's spacing may hold.
+            const queueUrl = `${timed.server.url}/123456789012/property-${++run}.fifo`;
+            const fifo = new FifoQueue(queueUrl, timed.clientConfig());
+            const holds = [...handBacks];
+            const createClient: CreateForgeClient = async (provider, credentials) => {
+              const forge = await createForgeClient(provider, credentials);
+              return {
+                write: async (status, options) => {
+                  await s.schedule(Promise.resolve(), `roll-up write ${status.state}`);
+                  if (options.deferAfterMs !== undefined && holds.shift() === true) {
+                    throw new WriteDeferredError(
+                      "GitHub's write spacing would hold this write 1500 ms",
+                      1500,
+                    );
+                  }
+                  return forge.write(status, options);
+                },
+              };
+            };
+            const routes = fleetRoutes(github.url, CLUSTERS);
+            const { relay, recompute, records } = testRelay(routes, {
+              environments: {
+                production: { context: 'flux/{{environment}}/{{kind}}/{{name}}', counts: true },
+              },
+              recomputes: new FifoRecomputes(fifo),
+              createClient,
+            });
+            let running = 0;
+            let overlapped = false;
+            const watched: RunRecompute = async (request, deadline, deferAfterMs) => {
+              overlapped ||= running > 0;
+              running++;
+              try {
+                await recompute(request, deadline, deferAfterMs);
+              } finally {
+                running--;
+              }
+            };
+            const consume = createRecomputeConsumer(watched, {
+              maxReceiveCount: 4,
+              onDeadLetter: () => undefined,
+              postpone: fifo.postpone.bind(fifo),
+              deferSpacingAfterMs: 1000,
+            });
+            /** One consumer's turn: a second passes, it receives what is visible and consumes it. */
+            const step = async () => {
+              clock += 1000;
+              const messages =
+                (
+                  await client.send(
+                    new ReceiveMessageCommand({
+                      QueueUrl: queueUrl,
+                      MaxNumberOfMessages: 10,
+                      VisibilityTimeout: 30,
+                    }),
+                  )
+                ).Messages ?? [];
+              if (messages.length === 0) return;
+              const failed = (await consume(batchOf(messages), CONTEXT_30S)).batchItemFailures.map(
+                (failure) => failure.itemIdentifier,
+              );
+              for (const message of messages.filter((m) => !failed.includes(m.MessageId ?? ''))) {
+                await client.send(
+                  new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
+                );
+              }
+            };
+            const sha = run.toString(16).padStart(8, '0').repeat(5);
+            const base = Math.floor(Date.now() / 1000) - 600;
+
+            // Act: the reports (each newer than the one before) and two consumers, in any interleaving.
+            const sends = reports.map((report, index) =>
+              s.schedule(Promise.resolve(), `report ${index}`).then(() =>
+                createApiGatewayHandler(relay)(
+                  apiEvent({
+                    route: report.cluster,
+                    body: verdictEvent(sha, report.verdict, (base + index) * 1000),
+                  }),
+                ),
+              ),
+            );
+            const consumers = [1, 2].map(async (name) => {
+              for (let turn = 0; turn < 4; turn++) {
+                await s.schedule(Promise.resolve(), `consumer ${name} turn ${turn}`);
+                await step();
+              }
+            });
+            await s.waitFor(Promise.all([...sends, ...consumers]));
+            // Then the queue is drained, as the event source mapping would.
+            for (let turn = 0; turn < 40 && timed.waiting(queueUrl) > 0; turn++) {
+              clock += 1000;
+              await s.waitFor(step());
+            }
+
+            // Assess: no overlap, nothing left, and a fresh recompute finds the forge already showing it.
+            expect(overlapped).toBe(false);
+            expect(timed.waiting(queueUrl)).toBe(0);
+            const request = records.find(
+              (record) => record.rollup !== undefined && record.outcome !== 'recorded',
+            );
+            if (request === undefined) return;
+            const before = records.length;
+            holds.length = 0;
+            const rollup = rollupKeyOf(routes[0] as (typeof routes)[number], sha, 'production', CONTEXT);
+            await s.waitFor(
+              recompute({
+                routeId: request.route ?? '',
+                environment: 'production',
+                object: request.object ?? '',
+                sha,
+                context: CONTEXT,
+                rollup,
+              }),
+            );
+            expect(records.slice(before)).toMatchObject([{ rollup: { outcome: 'duplicate' } }]);
+          },
+        ),
+        { numRuns: 15 },
+      );
+    } finally {
+      await timed.stop();
+    }
   });
 });
