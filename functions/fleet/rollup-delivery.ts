@@ -273,6 +273,7 @@ export function rollupDelivery(options: RollupDeliveryOptions) {
         deadline,
         scope,
         rangeLimit: rangeLimitOf(target.environment),
+        deferAfterMs,
       });
     }
     const comment = await deliverRollupComment(comments, {
