@@ -17,7 +17,12 @@ import type { KeyedSerializer } from '../delivery/keyed-serializer.js';
 import { deliverInOrder, type OrderedOutcome } from '../delivery/ordering.js';
 import type { SecretScope } from '../delivery/secret-scope.js';
 import { canReadRange } from '../forges/commit-range.js';
-import { canDeploy, type DeploymentWriter, type NewDeployment } from '../forges/forge.js';
+import {
+  canDeploy,
+  type DeploymentWriteOptions,
+  type DeploymentWriter,
+  type NewDeployment,
+} from '../forges/forge.js';
 import type { DeploymentHistoryStore } from '../ledger/deployment-history.js';
 import { type RollupLedger, type RollupRecord, rollupSequence } from '../ledger/rollup-ledger.js';
 import { eventOrder, ledgerKey, type StatusLedger } from '../ledger/status-ledger.js';
@@ -75,6 +80,15 @@ export interface DeploymentJob {
   eventTime: number;
   /** The environment's `rangeLimit`; undefined when its `rangeStatuses` are off. */
   rangeLimit?: number | undefined;
+  /** Set by the FIFO consumer: a write GitHub's spacing would hold longer throws WriteDeferredError. */
+  deferAfterMs?: number | undefined;
+}
+
+/** A deployment write's options: the deadline, and the spacing the consumer would rather hand back. */
+function writeOptions(job: DeploymentJob): DeploymentWriteOptions {
+  return job.deferAfterMs === undefined
+    ? { deadline: job.deadline }
+    : { deadline: job.deadline, deferAfterMs: job.deferAfterMs };
 }
 
 export interface DeploymentDeliveryOptions {
@@ -190,7 +204,7 @@ export function createDeploymentDelivery(options: DeploymentDeliveryOptions) {
               ...(environmentUrl ? { environmentUrl } : {}),
               ...(logUrl ? { logUrl } : {}),
             },
-            { deadline },
+            writeOptions(job),
           );
           if (place !== undefined) await settlePreview(place, sha);
           return 'written';
@@ -344,7 +358,7 @@ async function ensureDeployment(client: DeploymentWriter, job: Creation): Promis
           ...(job.transient ? { transientEnvironment: true } : {}),
           ...(await carriedCommits(client, job)),
         },
-        { deadline },
+        writeOptions(job),
       ));
   } catch (error) {
     // The next delivery may claim at once; if this create did land, its lookup finds it.

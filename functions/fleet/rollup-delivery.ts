@@ -280,6 +280,7 @@ export function createRollupDelivery(options: RollupDeliveryOptions) {
         deadline,
         scope,
         rangeLimit: rangeLimitOf(target.environment),
+        deferAfterMs,
       });
     }
     const comment = await deliverRollupComment(comments, {

@@ -75,7 +75,7 @@ export interface DeploymentWriter {
     environment: string,
     options: { deadline: number },
   ): Promise<number | undefined>;
-  createDeployment(deployment: NewDeployment, options: { deadline: number }): Promise<number>;
+  createDeployment(deployment: NewDeployment, options: DeploymentWriteOptions): Promise<number>;
   /** Whether the deployment's newest status is this one already (its description as GitHub keeps it). */
   deploymentShows(
     id: number,
@@ -83,8 +83,15 @@ export interface DeploymentWriter {
     description: string,
     options: { deadline: number },
   ): Promise<boolean>;
-  createDeploymentStatus(id: number, status: DeploymentStatus, options: { deadline: number }): Promise<void>;
+  createDeploymentStatus(
+    id: number,
+    status: DeploymentStatus,
+    options: DeploymentWriteOptions,
+  ): Promise<void>;
 }
+
+/** A deployment write's deadline, and when its spacing would rather throw than wait (WriteOptions). */
+export type DeploymentWriteOptions = Pick<WriteOptions, 'deadline' | 'deferAfterMs'>;
 
 /** A deployment of a commit to an environment, as GitHub creates it once. */
 export interface NewDeployment {

@@ -2,6 +2,7 @@ import type { ACCESS_LOG_FIELDS } from '../../infra/constructs/webhook-api.js';
 import type { StreamEventKind } from '../../test/harness/flux-stream.js';
 import type { DynamoDbCounts } from './dynamodb-meter.js';
 import { type Architecture, ASSUMED_LATENCY_MS, ONE_VCPU_MB, PRICES } from './prices.js';
+import { mean } from './stats.js';
 
 /** What one invocation did, as the bench measured and counted it. */
 export interface InvocationCost {
@@ -137,9 +138,6 @@ export function invocationDollars(invocation: InvocationCost, memory: number, ma
   };
   return { ...lines, total: Object.values(lines).reduce((sum, value) => sum + value, 0) };
 }
-
-const mean = (values: readonly number[]) =>
-  values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length;
 
 /** Dollars per million events: the mean invocation's, times a million. */
 function perMillion(invocations: readonly InvocationCost[], memory: number, maxRssMb: number): Dollars {

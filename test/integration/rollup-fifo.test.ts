@@ -166,13 +166,16 @@ describe('the roll-up recompute queue (SQS FIFO)', () => {
     afterEach(() => vi.unstubAllEnvs());
 
     /** Two roll-ups (two message groups), every cluster reported, their requests received in one batch. */
-    async function twoRollups(queueName: string) {
+    async function twoRollups(queueName: string, deployments = false) {
       vi.stubEnv('GITHUB_WRITE_SPACING_MS', String(SPACING_MS));
       const queueUrl = `${sqs.server.url}/123456789012/${queueName}.fifo`;
       const fifo = new FifoQueue(queueUrl, sqs.clientConfig());
       const routes = fleetRoutes(github.url, CLUSTERS);
+      const production = { context: 'flux/{{environment}}/{{kind}}/{{name}}', counts: true };
       const { relay, recompute, records } = testRelay(routes, {
-        environments: { production: { context: 'flux/{{environment}}/{{kind}}/{{name}}', counts: true } },
+        environments: {
+          production: deployments ? { ...production, deployments: { autoInactive: false } } : production,
+        },
         recomputes: new FifoRecomputes(fifo),
       });
       const base = Math.floor(Date.now() / 1000) - 60;
@@ -259,6 +262,52 @@ describe('the roll-up recompute queue (SQS FIFO)', () => {
       expect(recomputes.map((record) => record.outcome).sort()).toEqual(['queued', 'written', 'written']);
       expect(recomputes.find((record) => record.outcome === 'queued')?.reason).toMatch(/write spacing/);
     });
+
+    it('hands a recompute back when its deployment writes would wait for their slot, and each lands once', async () => {
+      // Prepare: a deployment per roll-up, so each recompute writes the roll-up, creates a
+      // deployment and writes its status, every write two seconds after the one before.
+      const { fifo, recompute, records, shas, receive, acknowledge, rollupWrites, queueUrl } =
+        await twoRollups('ab', true);
+      const consume = recomputeConsumer(recompute, {
+        maxReceiveCount: 10,
+        onDeadLetter: () => undefined,
+        postpone: fifo.postpone.bind(fifo),
+        deferSpacingAfterMs: DEFER_AFTER_MS,
+      });
+
+      // Act: consume until the queue is drained, waiting out each hand-back's visibility (bounded:
+      // six writes two seconds apart, one client's slot shared by both groups).
+      const consumedMs: number[] = [];
+      for (let round = 0; round < 60 && sqs.waiting(queueUrl) > 0; round++) {
+        const messages = (await receive()).Messages ?? [];
+        if (messages.length === 0) {
+          await new Promise((done) => setTimeout(done, 500));
+          continue;
+        }
+        const started = Date.now();
+        const answer = await consume(batchOf(messages), CONTEXT_30S);
+        consumedMs.push(Date.now() - started);
+        await acknowledge(
+          messages,
+          answer.batchItemFailures.map((failure) => failure.itemIdentifier),
+        );
+      }
+
+      // Assess: never slept through a slot; one roll-up status, one deployment and one status each.
+      expect(sqs.waiting(queueUrl)).toBe(0);
+      expect(Math.max(...consumedMs)).toBeLessThan(SPACING_MS - 300);
+      for (const sha of shas) {
+        expect(rollupWrites(sha)).toHaveLength(1);
+        const deployments = github.deploymentsOf('acme/fleet-infra', sha, 'production');
+        expect(deployments).toHaveLength(1);
+        expect(deployments[0]?.statuses.map((status) => status.state)).toEqual(['success']);
+      }
+      const handedBack = records.filter(
+        (record) => record.rollup !== undefined && record.outcome === 'queued',
+      );
+      expect(handedBack.length).toBeGreaterThanOrEqual(2);
+      expect(handedBack.every((record) => /write spacing/.test(record.reason ?? ''))).toBe(true);
+    }, 60_000);
 
     it('sleeps for its slot at the last receive rather than leave for the dead-letter queue', async () => {
       // Prepare

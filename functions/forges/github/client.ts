@@ -8,6 +8,7 @@ import type {
   ChangeRequestCommenter,
   CommitStatus,
   DeploymentStatus,
+  DeploymentWriteOptions,
   DeploymentWriter,
   ForgeClient,
   ForgeCredentials,
@@ -144,8 +145,8 @@ export class GitHubClient
    * A deployment of the commit itself (no merge, no required contexts: the clusters already run it),
    * so that GitHub's environment page shows what runs where.
    */
-  async createDeployment(deployment: NewDeployment, options: { deadline: number }): Promise<number> {
-    return this.#call(options.deadline, async (request) => {
+  async createDeployment(deployment: NewDeployment, options: DeploymentWriteOptions): Promise<number> {
+    return this.#call(options, async (request) => {
       const response = await this.#octokit.rest.repos.createDeployment({
         ...this.#repository(),
         ref: deployment.sha,
@@ -193,8 +194,8 @@ export class GitHubClient
     });
   }
 
-  async createDeploymentStatus(id: number, status: DeploymentStatus, options: { deadline: number }) {
-    await this.#call(options.deadline, (request) =>
+  async createDeploymentStatus(id: number, status: DeploymentStatus, options: DeploymentWriteOptions) {
+    await this.#call(options, (request) =>
       this.#octokit.rest.repos.createDeploymentStatus({
         ...this.#repository(),
         deployment_id: id,
@@ -229,9 +230,18 @@ export class GitHubClient
   }
 
   /** One request with the deadline's signal, its failure translated as a status write's. */
-  async #call<T>(deadline: number, call: (request: { signal: AbortSignal; deadline: number }) => Promise<T>) {
+  async #call<T>(
+    at: number | DeploymentWriteOptions,
+    call: (request: { signal: AbortSignal; deadline: number; deferSpacingAfterMs?: number }) => Promise<T>,
+  ) {
+    const { deadline, deferAfterMs } =
+      typeof at === 'number' ? { deadline: at, deferAfterMs: undefined } : at;
     try {
-      return await call({ signal: deadlineSignal(deadline), deadline });
+      return await call({
+        signal: deadlineSignal(deadline),
+        deadline,
+        ...(deferAfterMs === undefined ? {} : { deferSpacingAfterMs: deferAfterMs }),
+      });
     } catch (error) {
       throw this.#translate(error, deadline);
     }
