@@ -268,7 +268,7 @@ describe('the roll-up recompute queue (SQS FIFO)', () => {
       // deployment and writes its status, every write two seconds after the one before.
       const { fifo, recompute, records, shas, receive, acknowledge, rollupWrites, queueUrl } =
         await twoRollups('ab', true);
-      const consume = recomputeConsumer(recompute, {
+      const consume = createRecomputeConsumer(recompute, {
         maxReceiveCount: 10,
         onDeadLetter: () => undefined,
         postpone: fifo.postpone.bind(fifo),
