@@ -11,10 +11,12 @@ import {
 } from '../config/function-environment.js';
 import { checkConfigExpressions } from '../expressions/route-status-names.js';
 import { FifoRecomputes } from '../fleet/fifo-recomputes.js';
+import { DynamoDbClusterVerdicts } from '../ledger/dynamodb-cluster-verdicts.js';
 import { DynamoDbDeploymentHistory } from '../ledger/dynamodb-deployment-history.js';
 import { DynamoDbDetailsStore } from '../ledger/dynamodb-details-store.js';
 import { DynamoDbLedger } from '../ledger/dynamodb-ledger.js';
 import { DynamoDbPendingIndex } from '../ledger/dynamodb-pending-index.js';
+import { DynamoDbRollupLedger } from '../ledger/dynamodb-rollup-ledger.js';
 import { MemoryDetailsStore } from '../ledger/memory-details-store.js';
 import type { SweepResult } from '../pending/sweep.js';
 import { FifoQueue } from '../queue/fifo-queue.js';
@@ -53,8 +55,12 @@ const {
         ledger: new DynamoDbLedger(ledgerTable),
         pending: new DynamoDbPendingIndex(ledgerTable),
         history: new DynamoDbDeploymentHistory(ledgerTable),
+        // The roll-ups' records (sequence, resolution, promotion, deployment and preview claims).
+        rollups: new DynamoDbRollupLedger(ledgerTable),
       }
     : {}),
+  // Every cluster's newest verdict, shared by every container and the roll-ups' consumer.
+  ...(fleet ? { clusters: new DynamoDbClusterVerdicts(fleet.table) } : {}),
   ...(recomputeQueue ? { recomputes: new FifoRecomputes(recomputeQueue) } : {}),
   ...(queue ? { queue } : {}),
   // The config refuses detailsPage routes without the ledger's table; the memory store is for tests of the bundle.

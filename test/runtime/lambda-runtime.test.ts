@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHandler } from '../../scripts/bench/build.js';
+import { startDynalite } from '../fakes/dynalite.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
 import { FakeSecretsManager } from '../fakes/fake-secrets-manager.js';
 import { FIXTURES, FORGE_TOKEN, fixture, WEBHOOK_KEY } from '../harness/flux-fixtures.js';
@@ -179,6 +181,68 @@ describe.skipIf(!lambdaNodeInstalled())('the bundle on Node.js 24', () => {
     expect(github.statusesOf('acme/fleet-infra', 'df277975d2783b0e7fd4d0487d990bd60442923c')).toContainEqual(
       expect.objectContaining({ state: 'success', context: 'flux/production/kustomization/apps' }),
     );
+  });
+
+  it('keeps the fleet in the shared tables: each cluster’s verdict in the fleet table, the roll-up’s record in the ledger', async () => {
+    // Prepare: the deployed function's tables, on dynalite; two containers, one cluster each.
+    const dynamo = await startDynalite();
+    try {
+      const [ledgerTable, fleetTable] = [await dynamo.createTable(), await dynamo.createFleetTable()];
+      const config = join(folder, 'fleet-tables.json');
+      const route = (id: string) => ({
+        id,
+        cluster: id,
+        environment: 'production',
+        clusterStatuses: false,
+        auth: { type: 'hmac', secret: 'runtime/webhook' },
+        provider: {
+          type: 'github',
+          address: 'https://github.com/acme/fleet-infra',
+          secret: 'runtime/github',
+          apiUrl: github.url,
+        },
+      });
+      writeFileSync(
+        config,
+        JSON.stringify({
+          routes: [route('prod-eu-1'), route('prod-us-1')],
+          environments: { production: {} },
+        }),
+      );
+      const env = {
+        CONFIG_FILE: config,
+        LEDGER_TABLE: ledgerTable,
+        FLEET_TABLE: fleetTable,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamo.clientConfig.endpoint as string,
+      };
+      const sha = 'df277975d2783b0e7fd4d0487d990bd60442923c';
+
+      // Act: each container a cold start of its own, as two Lambda containers are.
+      const answers = [
+        ...(await invoke([apiEvent({ route: 'prod-eu-1', body: fixture(FIXTURES.reconciled) })], env))
+          .answers,
+        ...(await invoke([apiEvent({ route: 'prod-us-1', body: fixture(FIXTURES.reconciled) })], env))
+          .answers,
+      ];
+
+      // Assess: the second container's roll-up counts the first's cluster, which only the table held.
+      expect(answers.map((answer) => answer.statusCode)).toEqual([200, 200]);
+      const client = new DynamoDBClient(dynamo.clientConfig);
+      const [clusters, ledger] = await Promise.all([
+        client.send(new ScanCommand({ TableName: fleetTable })),
+        client.send(new ScanCommand({ TableName: ledgerTable })),
+      ]);
+      client.destroy();
+      expect(clusters.Count).toBe(2);
+      expect(ledger.Items?.some((item) => JSON.stringify(item).includes('"rollup"'))).toBe(true);
+      expect(
+        github
+          .statusesOf('acme/fleet-infra', sha)
+          .find((status) => status.context === 'flux/production/kustomization/apps'),
+      ).toMatchObject({ state: 'success', description: '2/2 clusters reconciled' });
+    } finally {
+      await dynamo.stop();
+    }
   });
 
   it('refuses a forged signature with the same answer', async () => {
