@@ -17,6 +17,8 @@ export interface CommentJob {
   /** The verdict the comment shows: it orders the comment's edits as it orders the status. */
   state: CommitStatus['state'];
   eventTime: number;
+  /** The edit's order when it is not the event's own (a roll-up's: `rollupCommentOrder`). */
+  order?: string;
   deadline: number;
   scope: SecretScope;
 }
@@ -47,6 +49,7 @@ export function createCommentDelivery(options: {
         ledger,
         key,
         eventTime,
+        ...(job.order === undefined ? {} : { order: job.order }),
         status: { state: job.state, description: scope.redact(comment.body), targetUrl: '' },
         writerId: randomUUID(),
         writeExpiresAt: deadline + WRITE_GRACE_MS,

@@ -6,6 +6,7 @@ import type { Preview } from '../core/preview.js';
 import type { CommentJob } from '../delivery/comment-delivery.js';
 import type { OrderedOutcome } from '../delivery/ordering.js';
 import type { SecretScope } from '../delivery/secret-scope.js';
+import { rollupCommentOrder } from '../ledger/status-ledger.js';
 import type { RollupTarget } from './rollup-place.js';
 
 export interface RollupCommentJob {
@@ -14,8 +15,10 @@ export interface RollupCommentJob {
   object: FluxObject;
   /** The roll-up as written: its commit, verdict, description and link. */
   status: CommitStatus;
-  /** The roll-up's sequence (`rollupSequence`): the comment's order, never a cluster's event time. */
+  /** The roll-up's sequence (`rollupSequence`): orders one commit's recomputes. */
   sequence: number;
+  /** The newest cluster verdict's event time: orders the change request's commits (`rollupCommentOrder`). */
+  eventTime: number;
   preview: Preview | undefined;
   deadline: number;
   scope: SecretScope;
@@ -25,8 +28,8 @@ export interface RollupCommentJob {
  * The environment's comment on the change request, when it asks for them and the reports name one:
  * one per (change request, object, environment), found by its hidden key (the environment's Provider
  * uid when it names the one it replaces, else `environment/<name>`, which no route id can be) and
- * edited in the roll-up's own order. Its key differs from every cluster's comment, so the roll-up's
- * sequence and a cluster's event times never meet in one comparison.
+ * edited in the order of `rollupCommentOrder`. Its key differs from every cluster's comment, so its
+ * orders and a cluster's never meet in one comparison.
  */
 export async function deliverRollupComment(
   deliver: (job: CommentJob) => Promise<OrderedOutcome>,
@@ -42,7 +45,12 @@ export async function deliverRollupComment(
     route: job.route,
     comment: { changeRequest, marker, body },
     state: job.status.state,
-    eventTime: job.sequence,
+    eventTime: job.eventTime,
+    order: rollupCommentOrder(job.eventTime, job.sequence, {
+      state: job.status.state,
+      description: job.scope.redact(body),
+      targetUrl: '',
+    }),
     deadline: job.deadline,
     scope: job.scope,
   });

@@ -293,6 +293,7 @@ export function createRollupDelivery(options: RollupDeliveryOptions) {
         ...(shown.targetUrl === '' ? {} : { targetUrl: shown.targetUrl }),
       },
       sequence,
+      eventTime: newestEventTime(verdicts),
       preview: place.preview,
       deadline,
       scope,

@@ -86,6 +86,19 @@ export function eventOrder(eventTime: number, status: ShownStatus): string {
   return `${time}.${STATE_RANK[status.state]}.${shownDigest(status)}`;
 }
 
+/**
+ * The order of a roll-up's change request comment, one comment for all the change request's
+ * commits: Flux's clock first (the newest cluster verdict's event time, which only grows as a
+ * commit's roll-up is recomputed), so a newer commit's roll-up outranks an older one's whenever
+ * their records were made; the roll-up's own sequence then orders one commit's recomputes that
+ * share that time. Two commits' sequences meet only when their newest reports share a millisecond.
+ */
+export function rollupCommentOrder(eventTime: number, sequence: number, status: ShownStatus): string {
+  const time = Math.max(0, Math.trunc(eventTime)).toString().padStart(15, '0');
+  const counter = Math.max(0, Math.trunc(sequence)).toString().padStart(16, '0');
+  return `${time}.${counter}.${STATE_RANK[status.state]}.${shownDigest(status)}`;
+}
+
 /** The largest time an order holds (15 digits of epoch ms). */
 const LAST_TIME = 999_999_999_999_999;
 

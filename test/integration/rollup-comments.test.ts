@@ -110,6 +110,28 @@ describe("a fleet environment's change request comment", () => {
     );
   });
 
+  it('keeps the newer commit when the older commit’s roll-up is first recomputed after it', async () => {
+    // Prepare: a fast cluster reports the newer commit before a slow one reports the older: the
+    // older commit's roll-up record, and so its sequence, is made after the newer one's.
+    const send = container();
+    const changeRequest = ++changeRequests;
+    // Shas whose first seven characters differ, as the comment shows them.
+    const [older, newer] = [nextSha(), nextSha()].map((sha) => sha.split('').reverse().join('')) as [
+      string,
+      string,
+    ];
+
+    // Act
+    await send('preview-1', event(newer, 'success', 60, changeRequest));
+    await send('preview-2', event(older, 'failure', 10, changeRequest));
+
+    // Assess: the comment tells the newer commit's roll-up, by Flux's clock, not by record age.
+    const [only, ...rest] = comments(changeRequest);
+    expect(rest).toEqual([]);
+    expect(only?.body).toContain(`at \`${newer.slice(0, 7)}\``);
+    expect(only?.body).not.toContain(older.slice(0, 7));
+  });
+
   it('is refused on a forge without change request comments', () => {
     const parsed = EnvironmentConfigSchema.safeParse({
       routes: [
