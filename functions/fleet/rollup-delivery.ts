@@ -203,6 +203,9 @@ export function createRollupDelivery(options: RollupDeliveryOptions) {
 
   async function writeRollup(place: RollupPlace): Promise<RollupResult> {
     const { route, target, object, context, sha, ref, deadline, scope, deferAfterMs } = place;
+    // The route's forge credentials into the scope first: the comment and the deployment quote
+    // reports' text even when the roll-up's own write is a duplicate that makes no client.
+    await clients.client(route, scope);
     const { record, verdicts } = await snapshot(place);
     const sequence = rollupSequence(record);
     const rollup = rollupOfRecord(target.clusters, verdicts, record.resolution, target.environment.counts);

@@ -43,6 +43,9 @@ export function createDeliveryPipeline(steps: DeliverySteps): DeliverStatus {
     const results: Partial<DeliveryRecord> = {};
     try {
       await steps.clients.client(job.route, job.scope);
+      // The preview URL is the event's text too: scrubbed before any step stores or sends it.
+      if (job.preview?.url !== undefined)
+        job.preview = { ...job.preview, url: job.scope.redact(job.preview.url) };
       const reported = await steps.reportToFleet(job);
       let outcome: Awaited<ReturnType<DeliverStatus>> = 'skipped';
       // A carried status under a roll-up's identity is written also where the route writes no cluster status.

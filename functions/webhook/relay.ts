@@ -217,7 +217,7 @@ export function createRelay(options: RelayOptions): Relay {
         object: record.object,
         status: scope.redactFields(status),
         ...(comment === undefined ? {} : { comment: { ...comment, body: scope.redact(comment.body) } }),
-        ...(preview === undefined ? {} : { preview }),
+        ...(preview === undefined ? {} : { preview: scope.redactFields(preview) }),
       };
       try {
         // A deferred write comes back when its slot is free; any other fault after the queue's backoff.

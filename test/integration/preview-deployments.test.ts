@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetEnvironment } from '../../functions/config/fleet-environments.js';
 import { createApiGatewayHandler } from '../../functions/webhook/api-gateway-handler.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
-import { fleetRoutes, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
+import { FORGE_TOKEN, fleetRoutes, type Verdict, verdictEvent } from '../harness/flux-fixtures.js';
 import { apiEvent, testRelay } from '../harness/relay-harness.js';
 
 /**
@@ -71,7 +71,22 @@ describe('preview deployments', () => {
     await send('preview-2', previewEvent(older, 'success', 10));
 
     expect(latest(newer)).toMatchObject([{ state: 'success' }]);
-    expect(latest(older).every((each) => each.state === 'inactive')).toBe(true);
+    expect(latest(older)).toMatchObject([{ state: 'inactive' }]);
+  });
+
+  it('scrubs a forge token from the preview URL before GitHub or a store sees it', async () => {
+    const send = container();
+    const sha = nextSha();
+    const body = JSON.parse(previewEvent(sha, 'success', 0, '13'));
+    body.metadata['event.toolkit.fluxcd.io/preview-url'] =
+      `https://x-access-token:${FORGE_TOKEN}@pr-13.preview.example.com`;
+
+    for (const cluster of CLUSTERS) await send(cluster, JSON.stringify(body));
+
+    const [deployment] = github.deploymentsOf('acme/fleet-infra', sha, 'production');
+    expect(deployment?.statuses[0]?.state).toBe('success');
+    expect(JSON.stringify(deployment)).not.toContain(FORGE_TOKEN);
+    expect(deployment?.statuses[0]?.environment_url).toMatch(/pr-13\.preview\.example\.com$/);
   });
 
   it('ends with the newest commit active and every older one inactive, in any interleaving', async () => {
