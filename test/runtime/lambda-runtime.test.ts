@@ -50,6 +50,21 @@ describe.skipIf(!lambdaNodeInstalled())('the bundle on Node.js 24', () => {
     rmSync(folder, { recursive: true, force: true });
   });
 
+  /** A cluster of the production environment that writes only the roll-up. */
+  const fleetRoute = (id: string) => ({
+    id,
+    cluster: id,
+    environment: 'production',
+    clusterStatuses: false,
+    auth: { type: 'hmac', secret: 'runtime/webhook' },
+    provider: {
+      type: 'github',
+      address: 'https://github.com/acme/fleet-infra',
+      secret: 'runtime/github',
+      apiUrl: github.url,
+    },
+  });
+
   /** One cold container: import, then the events in order; its answers and its log lines come back. */
   async function invoke(events: unknown[], env: Record<string, string> = {}) {
     // The handler's log lines go to stdout, as in Lambda; the answers go to a file of their own.
@@ -152,21 +167,7 @@ describe.skipIf(!lambdaNodeInstalled())('the bundle on Node.js 24', () => {
     writeFileSync(
       config,
       JSON.stringify({
-        routes: [
-          {
-            id: 'prod-eu-1',
-            cluster: 'prod-eu-1',
-            environment: 'production',
-            clusterStatuses: false,
-            auth: { type: 'hmac', secret: 'runtime/webhook' },
-            provider: {
-              type: 'github',
-              address: 'https://github.com/acme/fleet-infra',
-              secret: 'runtime/github',
-              apiUrl: github.url,
-            },
-          },
-        ],
+        routes: [fleetRoute('prod-eu-1')],
         environments: { production: {} },
       }),
     );
@@ -189,23 +190,10 @@ describe.skipIf(!lambdaNodeInstalled())('the bundle on Node.js 24', () => {
     try {
       const [ledgerTable, fleetTable] = [await dynamo.createTable(), await dynamo.createFleetTable()];
       const config = join(folder, 'fleet-tables.json');
-      const route = (id: string) => ({
-        id,
-        cluster: id,
-        environment: 'production',
-        clusterStatuses: false,
-        auth: { type: 'hmac', secret: 'runtime/webhook' },
-        provider: {
-          type: 'github',
-          address: 'https://github.com/acme/fleet-infra',
-          secret: 'runtime/github',
-          apiUrl: github.url,
-        },
-      });
       writeFileSync(
         config,
         JSON.stringify({
-          routes: [route('prod-eu-1'), route('prod-us-1')],
+          routes: [fleetRoute('prod-eu-1'), fleetRoute('prod-us-1')],
           environments: { production: {} },
         }),
       );
