@@ -1,9 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Role } from 'aws-cdk-lib/aws-iam';
+import type { Code, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { tellFunction } from '../../functions/config/function-environment.js';
+import { createStackFunction } from './stack-function.js';
 
 export interface DetailsFunctionProps {
   /** The webhook's own code: the handler serves a GET /details request whichever function gets it. */
@@ -30,25 +30,18 @@ export class DetailsFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: DetailsFunctionProps) {
     super(scope, id);
-    this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention });
-    this.role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description:
-        'flux-commit-status details pages: reads the ledger and the page key, writes its log group',
-    });
-    this.logGroup.grantWrite(this.role);
-    this.function = new LambdaFunction(this, 'Handler', {
-      code: props.code,
-      handler: 'index.handler',
-      description: 'Flux commit status: the details pages that statuses link to',
-      runtime: Runtime.NODEJS_24_X,
-      architecture: Architecture.ARM_64,
-      memorySize: props.memorySize,
-      timeout: DETAILS_TIMEOUT,
+    ({
+      function: this.function,
       role: this.role,
       logGroup: this.logGroup,
-    });
-    // Its kind and the service's names; the ledger adds its table as it is connected.
-    tellFunction(this.function, this.kind, {});
+    } = createStackFunction(this, this.kind, {
+      code: props.code,
+      description: 'Flux commit status: the details pages that statuses link to',
+      roleDescription:
+        'flux-commit-status details pages: reads the ledger and the page key, writes its log group',
+      memorySize: props.memorySize,
+      timeout: DETAILS_TIMEOUT,
+      logRetention: props.logRetention,
+    }));
   }
 }

@@ -2,12 +2,12 @@ import { Duration } from 'aws-cdk-lib';
 import { type Alarm, ComparisonOperator, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Role } from 'aws-cdk-lib/aws-iam';
+import type { Code, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { tellFunction } from '../../functions/config/function-environment.js';
 import type { DeliveryLedger } from './delivery-ledger.js';
+import { createStackFunction } from './stack-function.js';
 import type { WebhookSecrets } from './webhook-secrets.js';
 
 export interface PendingSweepProps {
@@ -40,25 +40,18 @@ export class PendingSweep extends Construct {
 
   constructor(scope: Construct, id: string, props: PendingSweepProps) {
     super(scope, id);
-    this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention });
-    this.role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'flux-commit-status pending sweep: queries the pending index, writes statuses',
-    });
-
-    this.function = new LambdaFunction(this, 'Handler', {
-      code: props.code,
-      handler: 'index.handler',
-      description: 'Flux commit status: resolves pending statuses that no verdict followed',
-      runtime: Runtime.NODEJS_24_X,
-      architecture: Architecture.ARM_64,
-      memorySize: props.memorySize,
-      timeout: SWEEP_TIMEOUT,
+    ({
+      function: this.function,
       role: this.role,
       logGroup: this.logGroup,
-    });
-    tellFunction(this.function, this.kind, {});
-    this.logGroup.grantWrite(this.role);
+    } = createStackFunction(this, this.kind, {
+      code: props.code,
+      description: 'Flux commit status: resolves pending statuses that no verdict followed',
+      roleDescription: 'flux-commit-status pending sweep: queries the pending index, writes statuses',
+      memorySize: props.memorySize,
+      timeout: SWEEP_TIMEOUT,
+      logRetention: props.logRetention,
+    }));
     props.ledger.connect(this);
     props.ledger.grantPendingQuery(this.role);
     props.secrets.grantForgeRead(this.role);

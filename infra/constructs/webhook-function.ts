@@ -1,14 +1,14 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AssetHashType, DockerImage, Duration } from 'aws-cdk-lib';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Role } from 'aws-cdk-lib/aws-iam';
+import { Code, type Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Deployment } from '../../functions/config/deployment-schema.js';
-import { tellFunction } from '../../functions/config/function-environment.js';
 import { bundleHandler, HANDLER_ENTRY } from '../bundling.js';
 import { PROJECT_ROOT } from '../paths.js';
+import { createStackFunction } from './stack-function.js';
 
 /** The handler looks for its config here, beside the bundled code (functions/lambda/handler.ts). */
 export const BUNDLED_CONFIG_FILE = 'routes.json';
@@ -55,30 +55,20 @@ export class WebhookFunction extends Construct {
   constructor(scope: Construct, id: string, props: WebhookFunctionProps) {
     super(scope, id);
     const { deployment } = props;
-    // Created here rather than by Lambda on first write, so that it has a retention from day one.
-    this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention });
-    // Without the managed AWSLambdaBasicExecutionRole, whose log permissions cover every log group.
-    this.role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'flux-commit-status relay: writes its log group and reads the configured secrets',
-    });
-    this.logGroup.grantWrite(this.role);
-
     this.code = handlerCode(props.configFile);
-    this.function = new LambdaFunction(this, 'Handler', {
+    ({
+      function: this.function,
+      role: this.role,
+      logGroup: this.logGroup,
+    } = createStackFunction(this, this.kind, {
       code: this.code,
-      handler: 'index.handler',
       description: 'Flux notification webhook to git commit status',
-      runtime: Runtime.NODEJS_24_X,
-      architecture: Architecture.ARM_64,
+      roleDescription: 'flux-commit-status relay: writes its log group and reads the configured secrets',
       memorySize: deployment.memorySize,
       // Flux gives a webhook 15 s in all; the relay spends at most 9 s on the forge.
       timeout: Duration.seconds(deployment.timeoutSeconds),
       reservedConcurrentExecutions: deployment.reservedConcurrency,
-      role: this.role,
-      logGroup: this.logGroup,
-    });
-    // Its kind and the service's names; each resource it uses adds its own as it is connected.
-    tellFunction(this.function, this.kind, {});
+      logRetention: props.logRetention,
+    }));
   }
 }
